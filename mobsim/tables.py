@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 
 COMPOUND_TYPES: tuple[str, ...] = (
@@ -133,3 +134,8 @@ COUNT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("units", "cadres"),
 )
 """Columns that hold counts and must not be negative."""
+
+
+def category_array(codes: np.ndarray, names: tuple[str, ...]) -> pa.DictionaryArray:
+    """Dictionary-encode int8 `codes` against the full tuple `names` (stable bytes whatever occurs)."""
+    return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), pa.array(names, pa.string()))

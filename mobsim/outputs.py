@@ -1,0 +1,117 @@
+"""Arrow schemas of the run's output tables and their atomic, streamed writing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import TracebackType
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ACTIVATED_BY: tuple[str, ...] = ("none", "member", "grid_worker", "cadre")
+"""Who put the first staff on post in a micro-grid (codes of `activated_by`)."""
+
+
+def _category() -> pa.DataType:
+    return pa.dictionary(pa.int8(), pa.string())
+
+
+OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
+    "microgrids": pa.schema([
+        ("replication", pa.int32()),
+        ("microgrid_id", pa.int32()),
+        ("community_id", pa.int32()),
+        ("subdistrict_id", pa.int32()),
+        ("compound_type", _category()),
+        ("households", pa.int32()),
+        ("activated_min", pa.float64()),
+        ("activated_by", _category()),
+    ]),
+    "members": pa.schema([
+        ("replication", pa.int32()),
+        ("member_id", pa.int32()),
+        ("microgrid_id", pa.int32()),
+        ("state_at_order", _category()),
+        ("channel", _category()),
+        ("notified_min", pa.float64()),
+        ("acknowledged_min", pa.float64()),
+        ("arrived_min", pa.float64()),
+    ]),
+    "cadres": pa.schema([
+        ("replication", pa.int32()),
+        ("cadre_id", pa.int32()),
+        ("unit_id", pa.int32()),
+        ("community_id", pa.int32()),
+        ("microgrid_id", pa.int32()),
+        ("dispatched_min", pa.float64()),
+        ("arrived_min", pa.float64()),
+    ]),
+    "curves": pa.schema([
+        ("replication", pa.int32()),
+        ("minute", pa.int32()),
+        ("subdistrict_id", pa.int32()),
+        ("share_microgrids_activated", pa.float64()),
+    ]),
+    "replications": pa.schema([
+        ("replication", pa.int32()),
+        ("seed", pa.int64()),
+        ("t50_min", pa.float64()),
+        ("t90_min", pa.float64()),
+        ("t95_min", pa.float64()),
+        ("t_full_min", pa.float64()),
+        ("share_activated_at_target", pa.float64()),
+        ("met_target", pa.bool_()),
+        ("gaps_by_grid_worker", pa.int32()),
+        ("gaps_by_cadre", pa.int32()),
+        ("never_activated", pa.int32()),
+        ("events", pa.int64()),
+    ]),
+    "events": pa.schema([
+        ("replication", pa.int32()),
+        ("time_min", pa.float64()),
+        ("entity", _category()),
+        ("entity_id", pa.int32()),
+        ("event", _category()),
+    ]),
+}
+"""Column name and Arrow type of every output table, in file order."""
+
+
+def with_metadata(schema: pa.Schema, metadata: dict[str, str]) -> pa.Schema:
+    """Return `schema` carrying the run's key-value metadata (version, scenario, seed)."""
+    return schema.with_metadata({k.encode(): v.encode() for k, v in metadata.items()})
+
+
+class TableWriter:
+    """Streams record batches of one table to `<dir>/<name>.parquet`, renamed into place on close."""
+
+    def __init__(self, directory: Path, name: str, schema: pa.Schema) -> None:
+        self.path = directory / f"{name}.parquet"
+        self._tmp = directory / f".{name}.parquet.partial"
+        self._schema = schema
+        self._writer = pq.ParquetWriter(self._tmp, schema, compression="zstd")
+
+    def write(self, table: pa.Table) -> None:
+        """Append the rows of `table` (cast to this table's schema)."""
+        self._writer.write_table(table.cast(self._schema))
+
+    def commit(self) -> None:
+        """Finish the file and move it atomically to its final name."""
+        self._writer.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        """Drop the partial file, leaving any earlier whole file untouched."""
+        self._writer.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> "TableWriter":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
