@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,9 @@ _FAMILIES: dict[str, tuple[tuple[str, ...], ...]] = {
     "uniform": (("low", "high"),),
     "beta": (("a", "b"),),
 }
+
+# Beyond this log-mean a lognormal's mean is not a float.
+_LOG_FLOAT_MAX = math.log(sys.float_info.max)
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ class Dist:
         if self.family in ("exponential", "gamma"):
             return p["mean"]
         if self.family == "lognormal":
-            return math.exp(p["mu"] + p["sigma"] ** 2 / 2)
+            return math.exp(p["mu"] + p["sigma"] * p["sigma"] / 2)
         if self.family == "uniform":
             return (p["low"] + p["high"]) / 2
         return p["a"] / (p["a"] + p["b"])
@@ -73,9 +77,11 @@ def parse_dist(spec: Any, path: str, probability: bool = False) -> Dist:
         raise InputError(f"{path}: expected a number or a distribution table like "
                          f'{{dist = "fixed", value = 5}}, got {spec!r}')
     if not isinstance(spec, dict):
-        spec = {"dist": "fixed", "value": spec}
+        spec = {"dist": "fixed", "value": _finite(spec, path)}
     family = spec.get("dist")
-    if family not in _FAMILIES:
+    if family is None:
+        raise InputError(f"{path}: a distribution table needs dist = one of {', '.join(_FAMILIES)}")
+    if not isinstance(family, str) or family not in _FAMILIES:
         raise InputError(f"{path}.dist: unknown distribution {family!r}; "
                          f"expected one of {', '.join(_FAMILIES)}")
     given = set(spec) - {"dist"}
@@ -83,15 +89,21 @@ def parse_dist(spec: Any, path: str, probability: bool = False) -> Dist:
     if names is None:
         options = " or ".join("(" + ", ".join(n) + ")" for n in _FAMILIES[family])
         raise InputError(f"{path}: a {family} distribution takes {options}, got ({', '.join(sorted(given))})")
-    values = {}
-    for name in names:
-        v = spec[name]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise InputError(f"{path}.{name}: expected a finite number, got {v!r}")
-        values[name] = float(v)
+    values = {name: _finite(spec[name], f"{path}.{name}") for name in names}
     dist = _canonical(family, values, path)
     _check_support(dist, path, probability)
     return dist
+
+
+def _finite(value: Any, path: str) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if math.isfinite(number):
+            return number
+    raise InputError(f"{path}: expected a finite number, got {value!r}")
 
 
 def _canonical(family: str, v: dict[str, float], path: str) -> Dist:
@@ -106,8 +118,11 @@ def _canonical(family: str, v: dict[str, float], path: str) -> Dist:
         if "median" in v:
             mu, sigma = math.log(v["median"]), v["sigma"]
         else:
-            sigma = math.sqrt(math.log(1 + (v["sd"] / v["mean"]) ** 2))
-            mu = math.log(v["mean"]) - sigma**2 / 2
+            ratio = v["sd"] / v["mean"]
+            sigma = math.sqrt(math.log1p(ratio * ratio))
+            mu = math.log(v["mean"]) - sigma * sigma / 2
+        if not mu + sigma * sigma / 2 < _LOG_FLOAT_MAX:
+            raise InputError(f"{path}: these lognormal parameters give a mean too large for a float")
         return Dist(family, (("mu", mu), ("sigma", sigma)))
     return Dist(family, tuple(v.items()))
 
@@ -118,5 +133,8 @@ def _check_support(dist: Dist, path: str, probability: bool) -> None:
     high = p.get("value", p.get("high", math.inf if dist.family != "beta" else 1.0))
     if low < 0:
         raise InputError(f"{path}: must not be negative, got {low:g}")
-    if probability and (dist.family in ("exponential", "lognormal", "gamma") or high > 1):
-        raise InputError(f"{path}: a probability must lie in [0, 1]; use a number or a beta/uniform/fixed spec")
+    if probability and dist.family in ("exponential", "lognormal", "gamma"):
+        raise InputError(f"{path}: a probability needs a number or a fixed, uniform or beta "
+                         f"distribution, got {dist.family}")
+    if probability and high > 1:
+        raise InputError(f"{path}: a probability must lie in [0, 1], got {high:g}")

@@ -1,0 +1,66 @@
+"""Tests of the distribution-free bound check against exact binomial values."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from mobsim.bound import check_bound, clopper_pearson_lower, order_index, replications_needed
+
+
+def test_fifty_nine_replications_pass_only_when_all_are_within() -> None:
+    assert order_index(59, 0.95, 0.95) == 59
+    assert 1 - 0.95**59 >= 0.95 > 1 - 0.95**58
+    assert check_bound(np.full(59, 170.0), 180.0, 0.95, 0.95).passed
+    one_late = np.r_[np.full(58, 170.0), 181.0]
+    result = check_bound(one_late, 180.0, 0.95, 0.95)
+    assert not result.passed
+    assert result.within_target == 58
+
+
+def test_fifty_eight_replications_are_too_few_and_say_how_many() -> None:
+    result = check_bound(np.full(58, 10.0), 180.0, 0.95, 0.95)
+    assert result.order_index is None and not result.passed
+    assert result.replications_needed == 59
+
+
+def test_never_counts_as_late() -> None:
+    times = np.r_[np.full(58, 10.0), np.nan]
+    result = check_bound(times, 180.0, 0.95, 0.95)
+    assert not result.passed and result.within_target == 58
+
+
+def test_order_index_matches_its_binomial_definition() -> None:
+    for n, q, c in [(100, 0.95, 0.95), (93, 0.9, 0.99), (500, 0.95, 0.95), (20, 0.5, 0.9)]:
+        k = order_index(n, q, c)
+        assert stats.binom.cdf(k - 1, n, q) >= c
+        assert stats.binom.cdf(k - 2, n, q) < c
+
+
+def test_clopper_pearson_lower_bound_exact_cases() -> None:
+    # With all n successes the one-sided lower bound is (1 - C)^(1/n).
+    assert clopper_pearson_lower(59, 59, 0.95) == pytest.approx(0.05 ** (1 / 59), rel=1e-12)
+    assert clopper_pearson_lower(0, 10, 0.95) == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 400), successes_share=st.floats(0, 1), q=st.sampled_from([0.5, 0.9, 0.95]),
+       c=st.sampled_from([0.9, 0.95, 0.99]))
+def test_verdict_equals_clopper_pearson_criterion(n: int, successes_share: float, q: float, c: float) -> None:
+    within = int(round(successes_share * n))
+    times = np.r_[np.full(within, 100.0), np.full(n - within, 300.0)]
+    result = check_bound(times, 180.0, q, c)
+    assert result.passed == (result.lower_bound_share >= q - 1e-12)
+
+
+def test_replications_needed_is_the_smallest_that_shows_it() -> None:
+    n = replications_needed(0.99, 0.95, 0.95)
+    assert n is not None
+    k = order_index(n, 0.95, 0.95)
+    assert k is not None and math.floor(0.99 * n + 1e-9) >= k
+    k_less = order_index(n - 1, 0.95, 0.95)
+    assert k_less is None or math.floor(0.99 * (n - 1) + 1e-9) < k_less
+    assert replications_needed(0.9, 0.95, 0.95) is None
