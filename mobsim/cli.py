@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -20,13 +21,13 @@ SET_OPTION = click.option("--set", "overrides", multiple=True, metavar="KEY=VALU
 
 def _input_errors_exit_2(func: F) -> F:
     """Turn an InputError into one line on stderr and exit code 2, never a traceback."""
+    @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
         except InputError as err:
             click.echo(f"error: {err}", err=True)
             sys.exit(2)
-    wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
     return wrapper  # type: ignore[return-value]
 
 
@@ -36,7 +37,15 @@ def main() -> None:
     """mobsim: simulate a district's switch from peacetime to wartime mobilization.
 
     SCENARIO is a scenario TOML file or a built-in name; omitted, the built-in Xindu
-    baseline is used.
+    baseline is used. Bad input exits with code 2 and one line saying what is wrong.
+
+    \b
+    Examples:
+      mobsim run                                   # the Xindu baseline, one replication
+      mobsim run scenarios/xindu-night.toml -n 20 --set cadres.count=4000
+      mobsim check -n 59                           # is the 95th percentile within 3 hours?
+      mobsim validate scenarios/xindu-weekend.toml
+      mobsim generate -o district/                 # the district tables as Parquet
     """
 
 
@@ -83,12 +92,13 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
               help="Run folder [default: runs/<scenario name>/].")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
+@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
 @click.option("--trace", is_flag=True, help="Also write events.parquet (every event of the run).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @SET_OPTION
 @_input_errors_exit_2
 def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None,
-        jobs: int | None, trace: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+        jobs: int | None, force: bool, trace: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
     """Simulate the wartime switch and write the run folder of Parquet tables."""
     from mobsim.progress import progress_bar
     from mobsim.runner import default_jobs, run as run_scenario
@@ -98,11 +108,56 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
     loaded = load_scenario(scenario, overrides)
     with progress_bar(enabled=not quiet) as progress:
         result = run_scenario(loaded, replications, seed, out_dir, jobs or default_jobs(),
-                              trace, progress)
+                              trace, progress, force=force)
     click.echo(format_summary(loaded.name, result.replications,
                               float(loaded.get("target.minutes")),
                               float(loaded.get("target.quantile"))))
     click.echo(f"wrote {result.out_dir}/ in {result.elapsed_s:.1f} s")
+
+
+@main.command(epilog="Example:  mobsim check scenarios/xindu-night.toml -n 59 --json")
+@SCENARIO_ARG
+@click.option("-n", "--replications", type=click.IntRange(min=1), default=59, show_default=True,
+              help="Number of Monte Carlo replications.")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the run.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores].")
+@click.option("--target-minutes", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Target M in minutes [default: the scenario's target.minutes].")
+@click.option("--quantile", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+              help="Quantile Q of the district time [default: target.quantile].")
+@click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=None, help="Confidence C [default: target.confidence].")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@SET_OPTION
+@_input_errors_exit_2
+def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
+          target_minutes: float | None, quantile: float | None, confidence: float | None,
+          as_json: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+    """Exit 0 if the Q-quantile of the district time is shown ≤ M at confidence C, else 1."""
+    import json
+
+    from mobsim.bound import check_bound
+    from mobsim.progress import progress_bar
+    from mobsim.runner import default_jobs, run as run_scenario
+    from mobsim.scenario import load_scenario
+    from mobsim.summary import format_check
+
+    loaded = load_scenario(scenario, overrides)
+    with progress_bar(enabled=not quiet) as progress:
+        result = run_scenario(loaded, replications, seed, None, jobs or default_jobs(),
+                              progress=progress, write=False)
+    verdict = check_bound(
+        result.replications["t_full_min"].to_numpy(dtype=float),
+        target_minutes if target_minutes is not None else float(loaded.get("target.minutes")),
+        quantile if quantile is not None else float(loaded.get("target.quantile")),
+        confidence if confidence is not None else float(loaded.get("target.confidence")))
+    if as_json:
+        click.echo(json.dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict()}))
+    else:
+        click.echo(format_check(loaded.name, verdict))
+    sys.exit(0 if verdict.passed else 1)
 
 
 if __name__ == "__main__":

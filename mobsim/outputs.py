@@ -67,6 +67,13 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("never_activated", pa.int32()),
         ("events", pa.int64()),
     ]),
+    "communities": pa.schema([
+        ("community_id", pa.int32()),
+        ("subdistrict_id", pa.int32()),
+        ("kind", _category()),
+        ("x_km", pa.float64()),
+        ("y_km", pa.float64()),
+    ]),
     "events": pa.schema([
         ("replication", pa.int32()),
         ("time_min", pa.float64()),
@@ -76,6 +83,9 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
     ]),
 }
 """Column name and Arrow type of every output table, in file order."""
+
+PER_REPLICATION: tuple[str, ...] = ("microgrids", "members", "cadres", "curves", "replications")
+"""Tables that gain rows with every replication (events too, when traced)."""
 
 
 def with_metadata(schema: pa.Schema, metadata: dict[str, str]) -> pa.Schema:

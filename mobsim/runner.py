@@ -17,9 +17,11 @@ import pyarrow as pa
 from mobsim import __version__
 from mobsim.collect import Layout, layout, replication_tables
 from mobsim.district import District, load_district
+from mobsim.errors import InputError
 from mobsim.model import CHANNELS, PRESENCE_STATES, simulate
-from mobsim.outputs import OUTPUT_SCHEMAS, TableWriter, with_metadata
+from mobsim.outputs import OUTPUT_SCHEMAS, PER_REPLICATION, TableWriter, with_metadata
 from mobsim.scenario import Scenario
+from mobsim.tables import COMMUNITY_KINDS, category_array
 
 ProgressFn = Callable[[int, int], None]
 
@@ -28,7 +30,7 @@ ProgressFn = Callable[[int, int], None]
 class RunResult:
     """What a finished run leaves: its folder and the per-replication summary table."""
 
-    out_dir: Path
+    out_dir: Path | None
     replications: pd.DataFrame
     elapsed_s: float
 
@@ -91,16 +93,34 @@ def table_metadata(scenario: Scenario, seed: int) -> dict[str, str]:
             "scenario_digest": scenario.digest, "seed": str(seed)}
 
 
+def _claim_out_dir(out: Path, scenario: Scenario, seed: int, force: bool) -> None:
+    """Create the run folder; refuse to overwrite a different run without `force`."""
+    manifest = out / "manifest.json"
+    if manifest.is_file() and not force:
+        try:
+            earlier = json.loads(manifest.read_text())
+        except json.JSONDecodeError:
+            earlier = {}
+        if (earlier.get("scenario_digest"), earlier.get("seed")) != (scenario.digest, seed):
+            raise InputError(f"{out}: already holds a different run (scenario "
+                             f"{earlier.get('scenario')!r}, seed {earlier.get('seed')}); "
+                             "use --force to overwrite it or -o to choose another folder")
+    out.mkdir(parents=True, exist_ok=True)
+
+
 def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path | None = None,
-        jobs: int = 1, trace: bool = False, progress: ProgressFn | None = None) -> RunResult:
-    """Run `replications` of `scenario` and write the run folder; return its summary."""
+        jobs: int = 1, trace: bool = False, progress: ProgressFn | None = None,
+        write: bool = True, force: bool = False) -> RunResult:
+    """Run `replications` of `scenario`, write the run folder unless `write` is off, return its summary."""
     started = time.perf_counter()
     district = load_district(scenario)
     job = _Job(scenario, district, layout(district), seed, trace)
     out = out_dir if out_dir is not None else default_out_dir(scenario)
-    out.mkdir(parents=True, exist_ok=True)
-    names = [n for n in OUTPUT_SCHEMAS if n != "events" or trace]
+    names = (list(PER_REPLICATION) + (["events"] if trace else [])) if write else []
     meta = table_metadata(scenario, seed)
+    if write:
+        _claim_out_dir(out, scenario, seed, force)
+        _write_communities(out, district, meta)
     writers = {n: TableWriter(out, n, with_metadata(OUTPUT_SCHEMAS[n], meta)) for n in names}
     summaries = []
     try:
@@ -117,8 +137,19 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path 
     for writer in writers.values():
         writer.commit()
     elapsed = time.perf_counter() - started
-    _write_manifest(out, scenario, seed, replications, elapsed, names)
-    return RunResult(out, pa.concat_tables(summaries).to_pandas(), elapsed)
+    if write:
+        _write_manifest(out, scenario, seed, replications, elapsed, names)
+    return RunResult(out if write else None, pa.concat_tables(summaries).to_pandas(), elapsed)
+
+
+def _write_communities(out: Path, district: District, meta: dict[str, str]) -> None:
+    """Write the community table the report maps (locations, sub-district, kind)."""
+    c = district.communities
+    table = pa.table({"community_id": c["community_id"], "subdistrict_id": c["subdistrict_id"],
+                      "kind": category_array(c["kind"], COMMUNITY_KINDS),
+                      "x_km": c["x_km"], "y_km": c["y_km"]})
+    with TableWriter(out, "communities", with_metadata(OUTPUT_SCHEMAS["communities"], meta)) as w:
+        w.write(table)
 
 
 def _write_manifest(out: Path, scenario: Scenario, seed: int, replications: int,
@@ -130,7 +161,7 @@ def _write_manifest(out: Path, scenario: Scenario, seed: int, replications: int,
         "scenario_data": scenario.data,
         "seed": seed,
         "replications": replications,
-        "tables": [f"{n}.parquet" for n in tables],
+        "tables": [f"{n}.parquet" for n in ["communities", *tables]],
         "run_time_s": round(elapsed_s, 3),
         "numpy_version": np.__version__,
     }
