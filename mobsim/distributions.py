@@ -47,7 +47,7 @@ class Dist:
         if self.family == "lognormal":
             return math.exp(p["mu"] + p["sigma"] * p["sigma"] / 2)
         if self.family == "uniform":
-            return (p["low"] + p["high"]) / 2
+            return p["low"] + (p["high"] - p["low"]) / 2  # no overflow near the float maximum
         return p["a"] / (p["a"] + p["b"])
 
     def sample(self, rng: np.random.Generator, size: int | None = None) -> Any:

@@ -1,0 +1,120 @@
+"""Aggregate a run's tables into the curves, maps and breakdowns the report shows.
+
+Times that never happened (NaN in the tables) count as infinitely late, and every quantile is
+an order statistic (the ceil(q·n)-th smallest value), as in the bound check and the run summary.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from mobsim.errors import InputError
+from mobsim.outputs import ACTIVATED_BY
+
+GAP_FILLERS: tuple[str, ...] = ("member", "grid_worker", "cadre", "none")
+"""Codes of `activated_by` in the order the report shows them: own staff first, never last."""
+
+
+def never_last(times_min: np.ndarray | pd.Series) -> np.ndarray:
+    """Times as floats with NaN (never happened) replaced by +inf."""
+    times = np.asarray(times_min, dtype=float)
+    return np.where(np.isnan(times), np.inf, times)
+
+
+def order_rank(n: int, q: float) -> int:
+    """0-based position of the q-quantile among n sorted values (the ceil(q·n)-th smallest)."""
+    return max(math.ceil(q * n - 1e-9), 1) - 1
+
+
+def order_statistic(times_min: np.ndarray | pd.Series, q: float) -> float:
+    """The q-quantile of `times_min` as an order statistic, never counted as +inf."""
+    times = np.sort(never_last(times_min))
+    return float(times[order_rank(len(times), q)])
+
+
+def grouped_order_statistic(keys: pd.DataFrame, times_min: np.ndarray | pd.Series,
+                            q: float) -> pd.Series:
+    """The q-quantile of `times_min` within each group of equal `keys` rows, indexed by key."""
+    names = list(keys.columns)
+    frame = keys.assign(_t=never_last(times_min)).sort_values([*names, "_t"], kind="stable")
+    sizes = frame.groupby(names, sort=True, observed=True).size()
+    starts = np.cumsum(sizes.to_numpy()) - sizes.to_numpy()
+    ranks = np.maximum(np.ceil(q * sizes.to_numpy() - 1e-9).astype(np.int64), 1) - 1
+    return pd.Series(frame["_t"].to_numpy()[starts + ranks], index=sizes.index)
+
+
+def subdistrict_sizes(microgrids: pd.DataFrame) -> pd.DataFrame:
+    """Micro-grid and household counts per sub-district (from one replication's rows)."""
+    first = microgrids[microgrids["replication"] == microgrids["replication"].min()]
+    return first.groupby("subdistrict_id").agg(microgrids=("microgrid_id", "size"),
+                                               households=("households", "sum"))
+
+
+def district_curves(curves: pd.DataFrame, column: str, weights: pd.Series) -> pd.DataFrame:
+    """District-wide share per minute (rows) and replication (columns), sub-districts weighted."""
+    weight = curves["subdistrict_id"].map(weights)
+    missing = curves.loc[weight.isna(), "subdistrict_id"]
+    if len(missing):
+        raise InputError(f"curves.parquet: sub-district {missing.iloc[0]} has no micro-grids "
+                         "in microgrids.parquet")
+    weighted = (curves[column] * weight).groupby([curves["minute"], curves["replication"]]).sum()
+    return weighted.unstack("replication") / float(weights.sum())
+
+
+def curve_band(per_replication: pd.DataFrame, lower: float = 0.05,
+               upper: float = 0.95) -> pd.DataFrame:
+    """Lower, median and upper order-statistic quantiles across replications, per minute."""
+    values = np.quantile(per_replication.to_numpy(), [lower, 0.5, upper], axis=1,
+                         method="inverted_cdf")
+    return pd.DataFrame({"lower": values[0], "median": values[1], "upper": values[2]},
+                        index=per_replication.index)
+
+
+def share_at_minute(per_replication: pd.DataFrame, minute: float) -> np.ndarray:
+    """Each replication's share at whole minute floor(`minute`); NaN past the curves' end."""
+    row = per_replication.reindex([math.floor(minute)])
+    return row.to_numpy(dtype=float)[0]
+
+
+def community_activation(microgrids: pd.DataFrame, communities: pd.DataFrame) -> pd.DataFrame:
+    """Communities with the median over replications of their per-replication median activation."""
+    per_replication = grouped_order_statistic(microgrids[["community_id", "replication"]],
+                                              microgrids["activated_min"], 0.5)
+    frame = per_replication.rename("t").reset_index()
+    median = grouped_order_statistic(frame[["community_id"]], frame["t"], 0.5)
+    return communities.merge(median.rename("median_activation_min"),
+                             left_on="community_id", right_index=True)
+
+
+def breakdown(microgrids: pd.DataFrame, by: str, target_min: float) -> pd.DataFrame:
+    """Per group of `by`: size, pooled median and 95th percentile activation, share by target."""
+    replications = microgrids["replication"].nunique()
+    times = never_last(microgrids["activated_min"])
+    groups = pd.DataFrame({by: microgrids[by], "microgrid_id": microgrids["microgrid_id"],
+                           "households": microgrids["households"],
+                           "in_time": times <= target_min, "never": np.isinf(times)}
+                          ).groupby(by, sort=True, observed=True)
+    keys = microgrids[[by]]
+    return pd.DataFrame({
+        "microgrids": groups["microgrid_id"].nunique(),
+        "households": groups["households"].sum() / replications,
+        "median_activation_min": grouped_order_statistic(keys, times, 0.5),
+        "p95_activation_min": grouped_order_statistic(keys, times, 0.95),
+        "share_by_target": groups["in_time"].mean(),
+        "never_per_replication": groups["never"].sum() / replications,
+    })
+
+
+def activated_by_counts(microgrids: pd.DataFrame) -> pd.DataFrame:
+    """Micro-grids per replication (rows) by who activated them (columns, GAP_FILLERS order)."""
+    who = microgrids["activated_by"].astype(pd.CategoricalDtype(ACTIVATED_BY))
+    counts = microgrids.groupby([microgrids["replication"], who], observed=False).size()
+    return counts.unstack("activated_by")[list(GAP_FILLERS)]
+
+
+def count_summary(counts: pd.DataFrame) -> pd.DataFrame:
+    """Mean, min and max over replications of each column of `counts`."""
+    return pd.DataFrame({"mean": counts.mean(), "min": counts.min(), "max": counts.max()})

@@ -1,0 +1,53 @@
+"""Wartime sinking-down report: cadres who have the order go to their paired community and wait.
+
+A cadre reports if available in the period (`cadres.availability.<period>`) and not away;
+they prepare (`cadres.prepare_min.<state>`) and ride from their work unit to the paired
+community at `cadres.speed_kmh` along the route (`travel.detour_factor`). Where a cadre
+lives is not in the district tables, so every cadre sets out from the unit.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import simpy
+
+from mobsim.model.cascade import Cascade
+from mobsim.model.geometry import Geometry
+from mobsim.model.params import Parameters
+from mobsim.model.report import Travel, distance_km, prepare_min
+
+
+def cadre_report_min(params: Parameters, travel: Travel, geo: Geometry, states: np.ndarray,
+                     available: np.ndarray) -> np.ndarray:
+    """Minutes from acknowledging to reaching the paired community; inf for those who do not report."""
+    ux, uy = geo.unit_xy
+    cx, cy = geo.community_xy
+    unit, community = geo.unit_of_cadre, geo.community_of_cadre
+    ride = travel.drive_min(distance_km(ux[unit], uy[unit], cx[community], cy[community]),
+                            params.number("cadres.speed_kmh"))
+    return np.where(available, prepare_min(params, "cadres", states) + ride, np.inf)
+
+
+class SinkingDown:
+    """Schedules each cadre's arrival at the paired community once they acknowledge."""
+
+    def __init__(self, cascade: Cascade, report_min: np.ndarray,
+                 on_reported: Callable[[int], None]) -> None:
+        self.cascade = cascade
+        self.report_min = report_min
+        self.on_reported = on_reported
+        self.reported_min = np.full(len(report_min), np.inf)
+
+    def on_acknowledged(self, cadre: int) -> None:
+        """A cadre has the order: they set out if they report at all."""
+        if self.report_min[cadre] < np.inf:
+            self.cascade.at(self.report_min[cadre], cadre, self._reported)
+
+    def _reported(self, event: simpy.Event) -> None:
+        cadre = event.value
+        now = self.cascade.env.now
+        self.reported_min[cadre] = now
+        self.cascade.trace.record(now, "cadre", cadre, "reported")
+        self.on_reported(cadre)

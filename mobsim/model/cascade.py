@@ -1,0 +1,100 @@
+"""The alert cascade in SimPy: a level's people acknowledge, process the order, relay it on.
+
+Each acknowledgement is one SimPy event; a sender's relay is one event that works out when
+each child acknowledges (contact.reach) and schedules those events. Listeners registered on
+a level (the next relay, reporting to post, escalation) run when one of its people
+acknowledges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable
+
+import numpy as np
+import simpy
+
+from mobsim.model.contact import Contact, reach
+from mobsim.model.trace import Trace
+
+Listener = Callable[[int], None]
+
+
+@dataclass
+class Level:
+    """The people of one cascade level and what happened to each (row order of their table)."""
+
+    entity: str
+    notified_min: np.ndarray
+    acknowledged_min: np.ndarray
+    channel: np.ndarray
+    listeners: list[Listener] = field(default_factory=list)
+
+    @classmethod
+    def empty(cls, entity: str, n: int) -> "Level":
+        """A level of `n` people nobody has reached yet."""
+        return cls(entity, np.full(n, np.inf), np.full(n, np.inf), np.zeros(n, dtype=np.int8))
+
+
+@dataclass(frozen=True)
+class Link:
+    """How each sender of one level relays to its children in the next."""
+
+    receiver: Level
+    contact: Contact
+    processing_min: np.ndarray
+    children: np.ndarray
+    bounds: np.ndarray
+
+
+class Cascade:
+    """Schedules acknowledgements and relays on a SimPy environment."""
+
+    def __init__(self, env: simpy.Environment, horizon_min: float, trace: Trace) -> None:
+        self.env = env
+        self.horizon_min = horizon_min
+        self.trace = trace
+
+    def at(self, delay_min: float, value: object, callback: Callable[[simpy.Event], None]) -> None:
+        """Run `callback(event)` `delay_min` from now, with `event.value == value`, if before the horizon."""
+        if self.env.now + delay_min < self.horizon_min:
+            self.env.timeout(delay_min, value).callbacks.append(callback)
+
+    def start(self, level: Level, at_min: np.ndarray) -> None:
+        """Give each person of a root level the order at the given minute (no channel)."""
+        callback = partial(self._acknowledge, level)
+        level.notified_min[:] = at_min
+        self.trace.record(at_min, level.entity, np.arange(len(at_min)), "notified")
+        for i, t in enumerate(at_min.tolist()):
+            self.at(t, i, callback)
+
+    def link(self, sender: Level, receiver: Level, parent: np.ndarray, contact: Contact,
+             processing_min: np.ndarray) -> None:
+        """Make each sender relay to the receivers whose `parent` row it is, after its processing time."""
+        children = np.argsort(parent, kind="stable")
+        bounds = np.searchsorted(parent[children], np.arange(len(processing_min) + 1))
+        link = Link(receiver, contact, processing_min, children, bounds)
+        relay = partial(self._relay, link)
+        sender.listeners.append(lambda i: self.at(processing_min[i], i, relay))
+
+    def _acknowledge(self, level: Level, event: simpy.Event) -> None:
+        i = event.value
+        level.acknowledged_min[i] = self.env.now
+        self.trace.record(self.env.now, level.entity, i, "acknowledged")
+        for listener in level.listeners:
+            listener(i)
+
+    def _relay(self, link: Link, event: simpy.Event) -> None:
+        i = event.value
+        now = self.env.now
+        kids = link.children[link.bounds[i]:link.bounds[i + 1]]
+        acknowledged, channel, notified = reach(link.contact, kids, now, self.horizon_min)
+        receiver = link.receiver
+        receiver.notified_min[kids] = notified
+        receiver.channel[kids] = channel
+        self.trace.record(notified, receiver.entity, kids, "notified")
+        callback = partial(self._acknowledge, receiver)
+        soon = acknowledged < self.horizon_min
+        for kid, t in zip(kids[soon].tolist(), acknowledged[soon].tolist()):
+            self.at(t - now, kid, callback)

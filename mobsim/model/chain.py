@@ -1,0 +1,76 @@
+"""The command chain: which level relays the order to which, and who its people are.
+
+District command → sub-district commands → community heads → grid workers (one per general
+grid) → micro-grid members; and, on their own chain, each paired work unit → its cadres.
+Each link's channels, phone lines and processing delay are the scenario's
+`cascade.<sender>.*` keys; the people of a receiving level are in a presence state drawn
+from `<population>.presence.<period>`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mobsim.model.cascade import Cascade, Level
+from mobsim.model.contact import draw_contact
+from mobsim.model.geometry import Geometry
+from mobsim.model.params import Parameters
+from mobsim.model.presence import draw_states
+
+LEVELS: dict[str, str] = {
+    "district": "district", "subdistricts": "subdistrict", "communities": "community",
+    "gridworkers": "gridworker", "members": "member", "units": "unit", "cadres": "cadre"}
+"""Cascade levels (scenario names) and the entity each is made of (trace names)."""
+
+LINKS: tuple[tuple[str, str, str], ...] = (
+    ("district", "subdistricts", "commanders"),
+    ("subdistricts", "communities", "commanders"),
+    ("communities", "gridworkers", "gridworkers"),
+    ("gridworkers", "members", "members"),
+    ("units", "cadres", "cadres"),
+)
+"""(sender level, receiving level, population whose presence shares the receivers follow)."""
+
+
+@dataclass(frozen=True)
+class Chain:
+    """The levels of the cascade and the presence state of each receiving level's people."""
+
+    levels: dict[str, Level]
+    states: dict[str, np.ndarray]
+
+
+def parents(geo: Geometry) -> dict[str, np.ndarray]:
+    """Row of each receiver's sender in the level above."""
+    return {
+        "subdistricts": np.zeros(len(geo.ids["subdistrict"]), dtype=np.int64),
+        "communities": geo.subdistrict_of_community,
+        "gridworkers": geo.community_of_grid,
+        "members": geo.grid_of_microgrid[geo.microgrid_of_member],
+        "cadres": geo.unit_of_cadre,
+    }
+
+
+def build_chain(params: Parameters, cascade: Cascade, geo: Geometry, period: str) -> Chain:
+    """Create the levels, link each sender to its receivers, and give the roots the order."""
+    parent = parents(geo)
+    sizes = {"district": 1, **{level: len(rows) for level, rows in parent.items()},
+             "units": len(geo.unit_xy[0])}
+    levels = {name: Level.empty(entity, sizes[name]) for name, entity in LEVELS.items()}
+    states = {}
+    streams = params.streams
+    for sender, receiver, population in LINKS:
+        states[receiver] = draw_states(params, population, period, receiver, sizes[receiver])
+        contact = draw_contact(params, receiver, states[receiver],
+                               params.channels(f"cascade.{sender}.channels"),
+                               params.count(f"cascade.{sender}.callers", minimum=1))
+        processing = streams.sample("cascade", f"{sender}.processing",
+                                    params.duration(f"cascade.{sender}.processing_min"), sizes[sender])
+        cascade.link(levels[sender], levels[receiver], parent[receiver], contact, processing)
+    cascade.start(levels["district"], np.zeros(1))
+    cascade.start(levels["units"], streams.sample("cascade", "units.order",
+                                                  params.duration("cascade.units.order_min"),
+                                                  sizes["units"]))
+    return Chain(levels, states)

@@ -1,0 +1,54 @@
+"""The phone queue of one sender: `callers` lines calling its children in order, with retries.
+
+Equivalent to a SimPy Resource of capacity `callers` that each child requests in child order
+(a retry requests again `retry_min` after an unanswered attempt ends): requests are granted
+first come, first served, each to the line that frees first. It is computed in one pass when
+the sender starts calling, because nothing outside the sender's own children can change it:
+a child's other channels come from the same sender and are known at that moment. A child who
+has already acknowledged on another channel when a line would call them is skipped.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+
+def dial(start_min: float, acknowledged_min: np.ndarray, answered: np.ndarray,
+         call_min: np.ndarray, ring_min: np.ndarray, retry_min: np.ndarray, callers: int,
+         horizon_min: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return (acknowledged by phone, first ring) minutes of each child; inf = never.
+
+    `acknowledged_min[k]`: when child k acknowledges on another channel (inf = never);
+    `answered[k, a]`: whether attempt a to child k is answered; `call_min[k]`: length of the
+    answered call (the child acknowledges at its end); `ring_min[k, a]`, `retry_min[k, a]`:
+    time lost on unanswered attempt a and the wait before the next one.
+    """
+    n, attempts = answered.shape
+    phone_min = np.full(n, np.inf)
+    first_ring_min = np.full(n, np.inf)
+    requests = [(start_min, k, k, 0) for k in range(n)]
+    lines = [start_min] * callers
+    order = n
+    while requests:
+        eligible, _, k, attempt = heapq.heappop(requests)
+        free = heapq.heappop(lines)
+        t = max(eligible, free)
+        if t >= horizon_min:
+            break
+        if acknowledged_min[k] <= t:
+            heapq.heappush(lines, t)
+            continue
+        if attempt == 0:
+            first_ring_min[k] = t
+        if answered[k, attempt]:
+            end = t + call_min[k]
+            phone_min[k] = end
+        else:
+            end = t + ring_min[k, attempt]
+            if attempt + 1 < attempts:
+                heapq.heappush(requests, (end + retry_min[k, attempt], order, k, attempt + 1))
+                order += 1
+        heapq.heappush(lines, end)
+    return phone_min, first_ring_min

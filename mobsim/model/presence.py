@@ -1,0 +1,61 @@
+"""Where people are when the order comes, and whether they can go to post.
+
+The clock time and weekday of the order select a period (PERIODS); each population's state
+shares and availability for that period come from the scenario (`<population>.presence.<period>`,
+`<population>.availability.<period>`). A person's state is drawn once, at the order, and holds
+for the replication.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mobsim.errors import InputError
+from mobsim.model.params import Parameters
+from mobsim.model.result import PRESENCE_STATES
+
+PERIODS: tuple[str, ...] = ("day", "evening", "night", "weekend")
+"""Presence periods; their clock bounds are the scenario's `periods.*` keys."""
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Values of `alert.weekday`."""
+
+AWAY = PRESENCE_STATES.index("away")
+
+
+def order_period(params: Parameters) -> str:
+    """The presence period in force at the clock time and weekday of the order."""
+    start = params.clock_min("alert.start")
+    weekend = params.choice("alert.weekday", WEEKDAYS) >= WEEKDAYS.index("sat")
+    day = params.clock_min("periods.day_start")
+    evening = params.clock_min("periods.evening_start")
+    night = params.clock_min("periods.night_start")
+    if not day < evening < night:
+        raise InputError("periods: day_start, evening_start and night_start must follow "
+                         "each other within one day")
+    if not day <= start < night:
+        return "night"
+    if weekend:
+        return "weekend"
+    return "day" if start < evening else "evening"
+
+
+def draw_states(params: Parameters, population: str, period: str, level: str,
+                n: int) -> np.ndarray:
+    """The state of each of the `n` people of a level (codes into PRESENCE_STATES).
+
+    `population` names the scenario's shares (`<population>.presence.<period>`); `level`
+    names the stream, so two levels sharing the same shares draw independently.
+    """
+    cumulative = np.cumsum(params.shares(f"{population}.presence.{period}"))
+    cumulative[-1] = 1.0
+    u = params.streams.uniform("presence", f"{level}.state", n)
+    return np.searchsorted(cumulative, u, side="right").astype(np.int8)
+
+
+def draw_available(params: Parameters, population: str, period: str,
+                   states: np.ndarray) -> np.ndarray:
+    """Whether each person can go to post: not away, and available with the period's probability."""
+    p = params.probability(f"{population}.availability.{period}")
+    u = params.streams.uniform("presence", f"{population}.available", len(states))
+    return (u < p) & (states != AWAY)

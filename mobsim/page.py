@@ -1,0 +1,85 @@
+"""HTML building blocks of the report: one self-contained page, no scripts, no external files.
+
+Every figure printed from the tables carries an element id and its exact value in
+`data-value` (`inf` for never), so a reader or a test can check it against the tables.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from html import escape
+
+STYLE = """
+body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; max-width: 60rem; margin: 2rem auto;
+       padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.25rem; margin-top: 2.2rem;
+     border-bottom: 1px solid #ccc; padding-bottom: 0.2rem; }
+.meta { color: #666; font-size: 0.9rem; }
+.verdict { font-weight: bold; padding: 0.1rem 0.4rem; border-radius: 0.2rem; }
+.pass { background: #d5f0dc; color: #145a27; } .fail { background: #f8d7d3; color: #8a1f11; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
+figcaption { font-size: 0.9rem; color: #444; }
+table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
+th { background: #f2f2f2; } td:first-child, th:first-child { text-align: left; }
+.note { background: #f6f6f6; padding: 0.5rem 0.8rem; border-left: 3px solid #aaa; }
+"""
+
+
+def minutes_text(value: float) -> str:
+    """A time in minutes as printed: one decimal, or 'never'."""
+    return f"{value:.1f}" if math.isfinite(value) else "never"
+
+
+def percent_text(share: float) -> str:
+    """A share in [0, 1] as printed: a percentage with one decimal."""
+    return f"{100 * share:.1f}%"
+
+
+def count_text(value: float) -> str:
+    """A count (or mean count) as printed: thousands separated, one decimal unless whole."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _data_value(value: float | str) -> str:
+    return value if isinstance(value, str) else repr(float(value))
+
+
+def number(element_id: str, value: float | str, text: str, tag: str = "span") -> str:
+    """An element showing `text` with its exact `value` in data-value, findable by id."""
+    return (f'<{tag} id="{escape(element_id)}" data-value="{escape(_data_value(value))}">'
+            f"{escape(text)}</{tag}>")
+
+
+def figure(png: bytes, alt: str, caption: str) -> str:
+    """A figure with the PNG embedded as base64 and a caption."""
+    data = base64.b64encode(png).decode("ascii")
+    return (f'<figure><img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """An HTML table; cells are already HTML (plain text escaped, or `number(..., tag="td")`)."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in row)
+                   + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def section(title: str, *parts: str) -> str:
+    """A titled section of the page."""
+    return f"<section><h2>{escape(title)}</h2>{''.join(parts)}</section>"
+
+
+def paragraph(html_text: str, css_class: str | None = None) -> str:
+    """A paragraph of already-escaped HTML."""
+    attribute = f' class="{css_class}"' if css_class else ""
+    return f"<p{attribute}>{html_text}</p>"
+
+
+def document(title: str, body: str) -> str:
+    """The whole page: UTF-8, inline style, no scripts."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
+            f"<body>{body}</body></html>\n")

@@ -1,0 +1,148 @@
+"""Rules on the values of a merged scenario: single keys, distributions, probabilities, shares."""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mobsim.distributions import parse_dist
+from mobsim.errors import InputError
+from mobsim.scenario_schema import Origin, is_dist_table, is_table, leaves, lookup, show
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Day names of `alert.weekday`, Monday first (minute-of-week 0 is Monday 00:00)."""
+
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+_SHARE_TOLERANCE = 1e-9
+
+
+def clock_minutes(text: str) -> int | None:
+    """Minutes after midnight of an "HH:MM" clock time, or None if `text` is not one."""
+    match = _CLOCK.fullmatch(text)
+    return int(match[1]) * 60 + int(match[2]) if match else None
+
+
+def check_values(data: dict[str, Any], schema: dict[str, Any], origins: dict[str, Origin],
+                 probability_patterns: tuple[str, ...], share_patterns: tuple[str, ...]) -> list[str]:
+    """Every rule broken by the merged `data`, one line each, naming the source of the value."""
+    problems = []
+    for path, base in leaves(schema):
+        value, label = lookup(data, path), origins[path].label
+        rule = next((r for pattern, r in _RULES if fnmatch.fnmatchcase(path, pattern)), None)
+        if rule is not None:
+            message = rule(value, data)
+            problems += [f"{label}: {path}: {message}"] if message else []
+        elif isinstance(base, float) or is_dist_table(base):
+            probability = any(fnmatch.fnmatchcase(path, p) for p in probability_patterns)
+            try:
+                parse_dist(value, path, probability)
+            except InputError as err:
+                problems.append(f"{label}: {err}")
+    problems += _share_problems(data, schema, origins, share_patterns)
+    return problems + _horizon_problem(data, origins)
+
+
+def _not_empty(value: str, data: dict[str, Any]) -> str | None:
+    return None if value.strip() else "must not be empty"
+
+
+def _clock(value: str, data: dict[str, Any]) -> str | None:
+    if clock_minutes(value) is None:
+        return f'expected a clock time "HH:MM" from 00:00 to 23:59, got {show(value)}'
+    return None
+
+
+def _weekday(value: str, data: dict[str, Any]) -> str | None:
+    return None if value in WEEKDAYS else f"expected one of {', '.join(WEEKDAYS)}, got {show(value)}"
+
+
+def _plain_number(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return "expected a plain number here, not a distribution"
+    return None if math.isfinite(value) else f"expected a finite number, got {show(value)}"
+
+
+def _open_unit(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _plain_number(value)
+    if wrong is None and not 0 < value < 1:
+        wrong = f"must lie strictly between 0 and 1, got {value:g}"
+    return wrong
+
+
+def _positive_minutes(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _plain_number(value)
+    if wrong is None and not value > 0:
+        wrong = f"must be a positive number of minutes, got {value:g}"
+    return wrong
+
+
+def _folder(value: str, data: dict[str, Any]) -> str | None:
+    return None if not value or Path(value).is_dir() else f"no folder {value}"
+
+
+def _channels(value: list[str], data: dict[str, Any]) -> str | None:
+    # The channels a relay may use are those the scenario describes under [channels].
+    known = tuple(data.get("channels", ()))
+    unknown = [name for name in value if name not in known]
+    if unknown or not value or len(set(value)) < len(value):
+        return f"expected distinct names from {', '.join(known)}, at least one, got {show(value)}"
+    return None
+
+
+# The first pattern that matches a key path gives its rule; other numbers are distributions.
+_RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
+    ("name", _not_empty),
+    ("alert.start", _clock),
+    ("periods.*_start", _clock),
+    ("alert.weekday", _weekday),
+    ("alert.horizon_min", _positive_minutes),
+    ("target.minutes", _positive_minutes),
+    ("target.quantile", _open_unit),
+    ("target.confidence", _open_unit),
+    ("district.path", _folder),
+    ("cascade.*.channels", _channels),
+)
+
+
+def _share_problems(data: dict[str, Any], schema: dict[str, Any], origins: dict[str, Origin],
+                    share_patterns: tuple[str, ...]) -> list[str]:
+    problems = []
+    for path in _table_paths(schema):
+        table = lookup(data, path)
+        if not table or not any(fnmatch.fnmatchcase(path, p) for p in share_patterns):
+            continue
+        if any(isinstance(v, dict) for v in table.values()):
+            at = next(f"{path}.{k}" for k, v in table.items() if isinstance(v, dict))
+            problems.append(f"{origins[at].label}: {at}: expected a plain number here, not a distribution")
+            continue
+        total = sum(table.values())
+        if not abs(total - 1) <= _SHARE_TOLERANCE:
+            # Blame the file or override that set a share last: its change broke the sum.
+            at = max((f"{path}.{k}" for k in table), key=lambda p: origins[p].rank)
+            terms = " + ".join(f"{k} {v:g}" for k, v in table.items())
+            problems.append(f"{origins[at].label}: {path}: shares must sum to 1, got {total:g} ({terms})")
+    return problems
+
+
+def _horizon_problem(data: dict[str, Any], origins: dict[str, Origin]) -> list[str]:
+    horizon, target = lookup(data, "alert.horizon_min"), lookup(data, "target.minutes")
+    if _positive_minutes(horizon, data) or _positive_minutes(target, data) or horizon >= target:
+        return []
+    # Blame the later of the two settings: that is the one that broke the pair.
+    if origins["alert.horizon_min"].rank >= origins["target.minutes"].rank:
+        return [f"{origins['alert.horizon_min'].label}: alert.horizon_min: {horizon:g} is shorter "
+                f"than target.minutes ({target:g}); a run must last at least the target"]
+    return [f"{origins['target.minutes'].label}: target.minutes: {target:g} is longer than "
+            f"alert.horizon_min ({horizon:g}); a run must last at least the target"]
+
+
+def _table_paths(node: dict[str, Any], prefix: str = "") -> list[str]:
+    found = []
+    for key, value in node.items():
+        if is_table(value):
+            found += [prefix + key, *_table_paths(value, f"{prefix}{key}.")]
+    return found

@@ -1,0 +1,177 @@
+"""Report test helpers: small synthetic run and sweep folders, and a parser of report pages."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from mobsim.outputs import ACTIVATED_BY, OUTPUT_SCHEMAS, TableWriter
+from mobsim.tables import COMMUNITY_KINDS, COMPOUND_TYPES, category_array
+
+SUBDISTRICTS, COMMUNITIES, MICROGRIDS = 3, 9, 30
+HORIZON_MIN = 400
+CANVASS_MIN = 60.0
+"""Minutes a fake micro-grid takes to reach all its households once activated."""
+
+HOUSEHOLDS_SCHEMA = OUTPUT_SCHEMAS["curves"].append(pa.field("share_households_reached", pa.float64()))
+
+
+def _district(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    community = np.arange(MICROGRIDS, dtype=np.int32) % COMMUNITIES
+    return {"microgrid_id": np.arange(MICROGRIDS, dtype=np.int32), "community_id": community,
+            "subdistrict_id": (community // (COMMUNITIES // SUBDISTRICTS)).astype(np.int32),
+            "compound_type": rng.integers(0, len(COMPOUND_TYPES), MICROGRIDS).astype(np.int8),
+            "households": rng.integers(30, 70, MICROGRIDS).astype(np.int32)}
+
+
+def _activation(rng: np.random.Generator, district: dict, median_min: float, delay_min: float,
+                never_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Activation minutes (NaN = never) and activated_by codes of one replication."""
+    act = (rng.lognormal(np.log(median_min), 0.5, MICROGRIDS) + 15.0 * district["subdistrict_id"]
+           + delay_min)
+    by = np.full(MICROGRIDS, ACTIVATED_BY.index("member"), dtype=np.int8)
+    late = act > 90.0
+    by[late] = np.where(rng.random(late.sum()) < 0.5, ACTIVATED_BY.index("grid_worker"),
+                        ACTIVATED_BY.index("cadre"))
+    never = rng.random(MICROGRIDS) < never_share
+    act[never] = np.nan
+    by[never] = ACTIVATED_BY.index("none")
+    return act, by
+
+
+def _curves(replication: int, act: np.ndarray, district: dict, households: bool) -> pa.Table:
+    minutes = np.arange(HORIZON_MIN + 1)
+    times = np.where(np.isnan(act), np.inf, act)
+    columns: dict[str, list] = {"replication": [], "minute": [], "subdistrict_id": [],
+                                "share_microgrids_activated": [], "share_households_reached": []}
+    for sub in range(SUBDISTRICTS):
+        inside = district["subdistrict_id"] == sub
+        done = np.clip((minutes[:, None] - times[inside]) / CANVASS_MIN, 0.0, 1.0)
+        weights = district["households"][inside]
+        columns["replication"].append(np.full(len(minutes), replication))
+        columns["minute"].append(minutes)
+        columns["subdistrict_id"].append(np.full(len(minutes), sub))
+        columns["share_microgrids_activated"].append((times[inside] <= minutes[:, None]).mean(axis=1))
+        columns["share_households_reached"].append(done @ weights / weights.sum())
+    table = pa.table({k: np.concatenate(v) for k, v in columns.items()})
+    return table if households else table.drop_columns(["share_households_reached"])
+
+
+def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: float) -> pa.Table:
+    times = np.sort(np.where(np.isnan(act), np.inf, act))
+    t = lambda q: times[max(int(np.ceil(q * len(times) - 1e-9)), 1) - 1]  # noqa: E731
+    finite = lambda v: float(v) if np.isfinite(v) else None  # noqa: E731
+    counts = np.bincount(by, minlength=len(ACTIVATED_BY))
+    return pa.table({
+        "replication": [replication], "seed": [7],
+        "t50_min": [finite(t(0.5))], "t90_min": [finite(t(0.9))], "t95_min": [finite(t(0.95))],
+        "t_full_min": [finite(t(1.0))], "share_activated_at_target": [float(np.mean(times <= target_min))],
+        "met_target": [bool(t(1.0) <= target_min)],
+        "gaps_by_grid_worker": [int(counts[ACTIVATED_BY.index("grid_worker")])],
+        "gaps_by_cadre": [int(counts[ACTIVATED_BY.index("cadre")])],
+        "never_activated": [int(counts[ACTIVATED_BY.index("none")])], "events": [0]})
+
+
+def _communities(rng: np.random.Generator) -> pa.Table:
+    ids = np.arange(COMMUNITIES, dtype=np.int32)
+    return pa.table({"community_id": ids, "subdistrict_id": ids // (COMMUNITIES // SUBDISTRICTS),
+                     "kind": category_array((ids % 2).astype(np.int8), COMMUNITY_KINDS),
+                     "x_km": rng.uniform(0.0, 20.0, COMMUNITIES), "y_km": rng.uniform(0.0, 15.0, COMMUNITIES)})
+
+
+def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households: bool = False,
+                   median_min: float = 50.0, delay_min: float = 0.0, never_share: float = 0.03,
+                   target: dict | None = None) -> Path:
+    """Write a run folder of 3 sub-districts, 9 communities, 30 micro-grids and random times."""
+    rng = np.random.default_rng(seed)
+    target = target or {"minutes": 180.0, "quantile": 0.95, "confidence": 0.95}
+    path.mkdir(parents=True, exist_ok=True)
+    district = _district(rng)
+    curve_schema = HOUSEHOLDS_SCHEMA if households else OUTPUT_SCHEMAS["curves"]
+    with TableWriter(path, "microgrids", OUTPUT_SCHEMAS["microgrids"]) as mg_out, \
+            TableWriter(path, "curves", curve_schema) as curve_out, \
+            TableWriter(path, "replications", OUTPUT_SCHEMAS["replications"]) as rep_out:
+        for rep in range(replications):
+            act, by = _activation(rng, district, median_min, delay_min, never_share)
+            mg_out.write(pa.table({
+                "replication": np.full(MICROGRIDS, rep, dtype=np.int32), **district,
+                "compound_type": category_array(district["compound_type"], COMPOUND_TYPES),
+                "activated_min": pa.array(act, from_pandas=True),
+                "activated_by": category_array(by, ACTIVATED_BY)}))
+            curve_out.write(_curves(rep, act, district, households))
+            rep_out.write(_summary(rep, act, by, float(target["minutes"])))
+    with TableWriter(path, "communities", OUTPUT_SCHEMAS["communities"]) as out:
+        out.write(_communities(rng))
+    manifest = {"mobsim_version": "0.1.0", "scenario": "fake", "scenario_digest": "x",
+                "scenario_data": {"target": target}, "seed": 7, "replications": replications,
+                "tables": ["communities.parquet", "microgrids.parquet", "curves.parquet",
+                           "replications.parquet"], "run_time_s": 0.1}
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    return path
+
+
+def write_fake_sweep(path: Path, cadres: tuple[int, ...] = (3000, 4000, 5000)) -> Path:
+    """Write a sweep folder over `cadres.count`, each variant a fake run a little faster."""
+    path.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"variant": np.arange(len(cadres)), "cadres.count": list(cadres)}),
+                   path / "variants.parquet")
+    for k in range(len(cadres)):
+        write_fake_run(path / f"variant={k}", seed=k, delay_min=30.0 * (len(cadres) - k))
+    return path
+
+
+@dataclass
+class ParsedPage:
+    """What a report page holds: its numbers by element id, its images, its text."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    images: list[bytes] = field(default_factory=list)
+    other_sources: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+class _PageParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.page = ParsedPage()
+        self._open: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "img":
+            src = found.get("src") or ""
+            prefix = "data:image/png;base64,"
+            if src.startswith(prefix):
+                self.page.images.append(base64.b64decode(src[len(prefix):], validate=True))
+            else:
+                self.page.other_sources.append(src)
+            return
+        if "data-value" in found:
+            self.page.values[found["id"]] = found["data-value"]
+            self.page.texts[found["id"]] = ""
+        self._open.append((tag, found.get("id") if "data-value" in found else None))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open and self._open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        self.page.text += data
+        for _, element_id in self._open:
+            if element_id is not None:
+                self.page.texts[element_id] += data
+
+
+def parse_page(html: str) -> ParsedPage:
+    """Parse a report page into numbers by id, decoded PNG images and plain text."""
+    parser = _PageParser()
+    parser.feed(html)
+    return parser.page

@@ -1,0 +1,124 @@
+"""Tests of the report's aggregations against brute-force recomputation from the tables."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mobsim import aggregate
+from mobsim.errors import InputError
+from mobsim.summary import empirical_quantile
+from report_fixtures import MICROGRIDS, write_fake_run
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+    path = write_fake_run(tmp_path_factory.mktemp("run"), replications=8, seed=11, never_share=0.05)
+    return {name: pd.read_parquet(path / f"{name}.parquet")
+            for name in ("microgrids", "curves", "replications", "communities")}
+
+
+times_with_never = st.lists(st.one_of(st.floats(0, 1e4), st.just(float("nan"))), min_size=1,
+                            max_size=40)
+
+
+@given(times_with_never, st.floats(0.01, 1.0))
+@settings(max_examples=200, deadline=None)
+def test_order_statistic_is_the_summary_quantile_with_never_as_inf(times: list[float], q: float) -> None:
+    expected = empirical_quantile(np.array(times), q)
+    got = aggregate.order_statistic(np.array(times), q)
+    assert got == (np.inf if np.isnan(expected) else expected)
+
+
+def test_grouped_order_statistic_equals_one_group_at_a_time() -> None:
+    rng = np.random.default_rng(5)
+    keys = pd.DataFrame({"a": rng.integers(0, 4, 300), "b": rng.integers(0, 3, 300)})
+    times = np.where(rng.random(300) < 0.1, np.nan, rng.exponential(60, 300))
+    for q in (0.05, 0.5, 0.95, 1.0):
+        got = aggregate.grouped_order_statistic(keys, times, q)
+        for (a, b), value in got.items():
+            inside = ((keys["a"] == a) & (keys["b"] == b)).to_numpy()
+            assert value == aggregate.order_statistic(times[inside], q)
+        assert len(got) == len(keys.drop_duplicates())
+
+
+def test_district_curve_is_the_share_of_all_microgrids(run: dict[str, pd.DataFrame]) -> None:
+    mg = run["microgrids"]
+    sizes = aggregate.subdistrict_sizes(mg)
+    per_rep = aggregate.district_curves(run["curves"], "share_microgrids_activated", sizes["microgrids"])
+    for minute in (0, 37, 90, 180, 400):
+        direct = (mg["activated_min"] <= minute).groupby(mg["replication"]).mean()
+        np.testing.assert_allclose(per_rep.loc[minute].to_numpy(), direct.to_numpy(), atol=1e-12)
+    assert sizes["microgrids"].sum() == MICROGRIDS
+
+
+def test_share_at_target_matches_replications_table(run: dict[str, pd.DataFrame]) -> None:
+    sizes = aggregate.subdistrict_sizes(run["microgrids"])
+    per_rep = aggregate.district_curves(run["curves"], "share_microgrids_activated", sizes["microgrids"])
+    np.testing.assert_allclose(aggregate.share_at_minute(per_rep, 180.0),
+                               run["replications"]["share_activated_at_target"], atol=1e-12)
+    assert np.isnan(aggregate.share_at_minute(per_rep, 10_000.0)).all()
+
+
+def test_curve_band_orders_lower_median_upper(run: dict[str, pd.DataFrame]) -> None:
+    sizes = aggregate.subdistrict_sizes(run["microgrids"])
+    per_rep = aggregate.district_curves(run["curves"], "share_microgrids_activated", sizes["microgrids"])
+    band = aggregate.curve_band(per_rep)
+    assert (band["lower"] <= band["median"]).all() and (band["median"] <= band["upper"]).all()
+    assert band.loc[60, "median"] == aggregate.order_statistic(per_rep.loc[60].to_numpy(), 0.5)
+
+
+def test_unknown_subdistrict_in_curves_is_an_input_error(run: dict[str, pd.DataFrame]) -> None:
+    weights = aggregate.subdistrict_sizes(run["microgrids"])["microgrids"].iloc[:-1]
+    with pytest.raises(InputError, match="sub-district 2"):
+        aggregate.district_curves(run["curves"], "share_microgrids_activated", weights)
+
+
+def test_community_median_of_medians(run: dict[str, pd.DataFrame]) -> None:
+    mg = run["microgrids"]
+    located = aggregate.community_activation(mg, run["communities"])
+    assert list(located["community_id"]) == list(run["communities"]["community_id"])
+    for _, row in located.iterrows():
+        rows = mg[mg["community_id"] == row["community_id"]]
+        per_rep = [aggregate.order_statistic(r["activated_min"].to_numpy(), 0.5)
+                   for _, r in rows.groupby("replication")]
+        assert row["median_activation_min"] == aggregate.order_statistic(np.array(per_rep), 0.5)
+
+
+def test_breakdown_by_subdistrict(run: dict[str, pd.DataFrame]) -> None:
+    mg = run["microgrids"]
+    table = aggregate.breakdown(mg, "subdistrict_id", 120.0)
+    for sub, rows in mg.groupby("subdistrict_id"):
+        assert table.loc[sub, "microgrids"] == rows["microgrid_id"].nunique()
+        assert table.loc[sub, "share_by_target"] == pytest.approx((rows["activated_min"] <= 120).mean())
+        assert table.loc[sub, "never_per_replication"] == pytest.approx(rows["activated_min"].isna().sum() / 8)
+    assert table["households"].sum() == mg[mg["replication"] == 0]["households"].sum()
+
+
+def test_breakdown_by_compound_type_lists_only_types_present(run: dict[str, pd.DataFrame]) -> None:
+    mg = run["microgrids"]
+    table = aggregate.breakdown(mg, "compound_type", 180.0)
+    assert set(table.index) == set(mg["compound_type"].astype(str))
+    assert table["microgrids"].sum() == MICROGRIDS
+
+
+def test_activated_by_counts_match_replications_table(run: dict[str, pd.DataFrame]) -> None:
+    counts = aggregate.activated_by_counts(run["microgrids"])
+    reps = run["replications"].set_index("replication")
+    assert list(counts.columns) == list(aggregate.GAP_FILLERS)
+    np.testing.assert_array_equal(counts["cadre"], reps["gaps_by_cadre"])
+    np.testing.assert_array_equal(counts["grid_worker"], reps["gaps_by_grid_worker"])
+    np.testing.assert_array_equal(counts["none"], reps["never_activated"])
+    assert (counts.sum(axis=1) == MICROGRIDS).all()
+
+
+def test_categories_that_never_occur_count_zero(tmp_path: Path) -> None:
+    path = write_fake_run(tmp_path / "run", never_share=0.0)
+    counts = aggregate.activated_by_counts(pd.read_parquet(path / "microgrids.parquet"))
+    assert (counts["none"] == 0).all() and len(counts) == 5
+    summary = aggregate.count_summary(counts)
+    assert summary.loc["none"].tolist() == [0.0, 0.0, 0.0]
+    assert summary.loc["member", "min"] <= summary.loc["member", "mean"] <= summary.loc["member", "max"]

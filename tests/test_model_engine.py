@@ -1,0 +1,218 @@
+"""The whole replication: closed-form cases of the brief (section 5), conservation, CRN."""
+
+import math
+
+import numpy as np
+import pytest
+
+from mobsim.model import ACTIVATED_BY, CHANNELS, PRESENCE_STATES, simulate
+from mobsim.model.engine import run_until
+from model_fixtures import deterministic, everyone, scenario, small_district
+
+PHONE = CHANNELS.index("phone")
+
+
+def _served(start: float, count: int, call_min: float, callers: int) -> np.ndarray:
+    """When each of `count` children called in order on `callers` lines is acknowledged."""
+    return start + np.ceil(np.arange(1, count + 1) / callers) * call_min
+
+
+def test_deterministic_cascade_gives_the_critical_path_exactly() -> None:
+    """Brief 5.1: fixed delays, phone only; every activation follows the call queues by hand."""
+    shape = dict(subdistricts=2, communities=3, grids=2, microgrids=3, members=2)
+    processing, callers, call, prepare = (3.0, 5.0, 7.0, 11.0, 13.0), (1, 2, 1, 1, 1), 2.0, 4.0
+    district = small_district(**shape)
+    result = simulate(district, scenario(*deterministic(call, processing, callers, prepare)), 1, 0)
+    expected = []
+    for sub_ack in _served(processing[0], shape["subdistricts"], call, callers[0]):
+        for com_ack in _served(sub_ack + processing[1], shape["communities"], call, callers[1]):
+            for grid_ack in _served(com_ack + processing[2], shape["grids"], call, callers[2]):
+                members = _served(grid_ack + processing[3],
+                                  shape["microgrids"] * shape["members"], call, callers[3])
+                expected += list(members.reshape(shape["microgrids"], shape["members"])[:, 0] + prepare)
+    assert np.array_equal(result.microgrid_activated_min, np.array(expected))
+    # The last post is activated by the first of its members, called after all earlier posts' members.
+    last_post_call = (shape["microgrids"] - 1) * shape["members"] + 1
+    critical_path = (sum(processing[:4]) + call * (shape["subdistricts"]
+                     + math.ceil(shape["communities"] / callers[1]) + shape["grids"]
+                     + last_post_call) + prepare)
+    assert result.microgrid_activated_min.max() == critical_path
+    assert (result.member_channel == PHONE).all()
+    assert (result.microgrid_activated_by == ACTIVATED_BY.index("member")).all()
+
+
+def test_district_time_of_parallel_exponential_branches_is_the_harmonic_number() -> None:
+    """Brief 5.4: all members acknowledge at once, then prepare ~ Exp(mean 10 min).
+
+    The district time is T0 + max of N exponentials: mean T0 + 10·H_N, standard deviation
+    10·sqrt(sum 1/k²) (< 10·π/√6). The mean over R replications must lie within 4 standard
+    errors of the closed form.
+    """
+    mean_min, read_min, replications = 10.0, 1.0, 40
+    district = small_district(subdistricts=2, communities=2, grids=5, microgrids=20, members=1)
+    overrides = deterministic(prepare_min=1.0) + [
+        f"members.prepare_min.home={{dist = 'exponential', mean = {mean_min}}}",
+        "channels.messaging.reach=1.0", f"channels.messaging.read_min.home={read_min}",
+    ] + [f"cascade.{s}.channels=['messaging']" for s in ("district", "subdistricts", "communities", "gridworkers")]
+    chosen = scenario(*overrides)
+    n = len(district.microgrids["microgrid_id"])
+    start = 3.0 + 5.0 + 7.0 + 11.0 + 4 * read_min
+    times = [np.max(simulate(district, chosen, 7, r).microgrid_activated_min) for r in range(replications)]
+    k = np.arange(1, n + 1)
+    expected = start + mean_min * np.sum(1.0 / k)
+    sd = mean_min * math.sqrt(np.sum(1.0 / k**2))
+    assert abs(np.mean(times) - expected) < 4 * sd / math.sqrt(replications)
+
+
+def _busy(quorum: int = 1, *extra: str):
+    district = small_district(subdistricts=2, communities=3, grids=3, microgrids=8, members=1,
+                              units=3, cadres=12, home_offset_km=0.2)
+    return district, scenario(f"microgrids.quorum={quorum}", "escalation.after_min=15.0", *extra)
+
+
+def _kth_arrival(result, district, k: int) -> np.ndarray:
+    """The k-th earliest arrival of any staff at each micro-grid (inf if fewer arrived)."""
+    n = len(district.microgrids["microgrid_id"])
+    arrivals = [[] for _ in range(n)]
+    member_mg = district.members["microgrid_id"]
+    for mg, t in zip(member_mg, result.member_arrived_min):
+        arrivals[mg].append(t)
+    for mg, t in zip(result.cadre_microgrid, result.cadre_arrived_min):
+        if mg >= 0:
+            arrivals[mg].append(t)
+    for mg, t in enumerate(result.microgrid_gridworker_arrived_min):
+        arrivals[mg].append(t)
+    out = np.full(n, np.inf)
+    for mg, times in enumerate(arrivals):
+        times = sorted(t for t in times if not np.isnan(t))
+        if len(times) >= k:
+            out[mg] = times[k - 1]
+    return out
+
+
+@pytest.mark.parametrize("quorum", [1, 2])
+def test_every_entity_is_accounted_for_and_times_are_ordered(quorum: int) -> None:
+    district, chosen = _busy(quorum)
+    dispatched_somewhere = 0
+    for replication in range(4):
+        r = simulate(district, chosen, 11, replication)
+        n_mg, n_mem, n_cad = (len(district.microgrids["microgrid_id"]), len(district.members["member_id"]),
+                              len(district.cadres["cadre_id"]))
+        assert r.microgrid_activated_min.shape == r.microgrid_activated_by.shape == (n_mg,)
+        assert r.member_arrived_min.shape == r.member_state.shape == (n_mem,)
+        assert r.cadre_microgrid.shape == r.cadre_arrived_min.shape == (n_cad,)
+        activated = ~np.isnan(r.microgrid_activated_min)
+        assert np.array_equal(activated, r.microgrid_activated_by != ACTIVATED_BY.index("none"))
+        kth = _kth_arrival(r, district, quorum)
+        assert np.array_equal(np.where(activated, r.microgrid_activated_min, np.inf), kth)
+        # members: notified <= acknowledged <= arrived, each only after the one before
+        notified, ack, arrived = r.member_notified_min, r.member_acknowledged_min, r.member_arrived_min
+        assert not np.any(~np.isnan(ack) & ~(notified <= ack))
+        assert not np.any(~np.isnan(arrived) & ~(ack <= arrived))
+        assert np.array_equal(np.isnan(ack), r.member_channel == CHANNELS.index("none"))
+        assert set(np.unique(r.member_state)) <= set(range(len(PRESENCE_STATES)))
+        # cadres: in one place at most; reported <= dispatched <= arrived; sent only to open gaps
+        sent = r.cadre_microgrid >= 0
+        dispatched_somewhere += int(sent.sum())
+        assert np.array_equal(sent, ~np.isnan(r.cadre_dispatched_min))
+        assert np.all(r.cadre_reported_min[sent] <= r.cadre_dispatched_min[sent])
+        assert not np.any(~np.isnan(r.cadre_arrived_min) & ~(r.cadre_dispatched_min <= r.cadre_arrived_min))
+        assert np.all(r.microgrid_gap_min[r.cadre_microgrid[sent]] <= r.cadre_dispatched_min[sent])
+        assert np.all(np.isnan(r.cadre_arrived_min[~sent]))
+        # a gap gets no more reserves than it lacked: at most `quorum` cadres and grid workers
+        reserves = np.bincount(r.cadre_microgrid[sent], minlength=n_mg) + ~np.isnan(
+            r.microgrid_gridworker_arrived_min)
+        assert reserves.max() <= quorum
+        assert np.all(~np.isnan(r.microgrid_gap_min[reserves > 0]))
+        # a post becomes a gap only while it is not activated
+        gap = ~np.isnan(r.microgrid_gap_min)
+        assert not np.any(gap & activated & (r.microgrid_gap_min > r.microgrid_activated_min))
+    assert dispatched_somewhere > 0
+
+
+def test_activated_by_names_who_completed_the_quorum() -> None:
+    district, chosen = _busy(1)
+    r = simulate(district, chosen, 5, 0)
+    member_first = np.full(len(r.microgrid_activated_min), np.inf)
+    np.minimum.at(member_first, district.members["microgrid_id"], np.nan_to_num(r.member_arrived_min, nan=np.inf))
+    by_member = r.microgrid_activated_by == ACTIVATED_BY.index("member")
+    assert np.array_equal(r.microgrid_activated_min[by_member], member_first[by_member])
+    by_worker = r.microgrid_activated_by == ACTIVATED_BY.index("grid_worker")
+    assert np.array_equal(r.microgrid_activated_min[by_worker], r.microgrid_gridworker_arrived_min[by_worker])
+    assert {ACTIVATED_BY[c] for c in np.unique(r.microgrid_activated_by)} >= {"member", "cadre"}
+
+
+def test_a_replication_is_a_pure_function_of_seed_and_replication() -> None:
+    district, chosen = _busy()
+    a, b, c = (simulate(district, chosen, 3, 0), simulate(district, chosen, 3, 0),
+               simulate(district, chosen, 3, 1))
+    assert np.array_equal(a.microgrid_activated_min, b.microgrid_activated_min, equal_nan=True)
+    assert np.array_equal(a.cadre_microgrid, b.cadre_microgrid) and a.events == b.events
+    assert not np.array_equal(a.member_acknowledged_min, c.member_acknowledged_min, equal_nan=True)
+
+
+def test_more_cadres_change_no_member_time() -> None:
+    """Common random numbers: cadres draw from their own streams."""
+    shape = dict(subdistricts=2, communities=3, grids=3, microgrids=8, members=1, units=3)
+    few, many = small_district(cadres=4, **shape), small_district(cadres=20, **shape)
+    for replication in range(3):
+        a = simulate(few, scenario("cadres.count=12"), 9, replication)
+        b = simulate(many, scenario("cadres.count=60"), 9, replication)
+        assert np.array_equal(a.member_acknowledged_min, b.member_acknowledged_min, equal_nan=True)
+        assert np.array_equal(a.member_arrived_min, b.member_arrived_min, equal_nan=True)
+        assert np.array_equal(a.member_state, b.member_state)
+        assert np.nansum(b.cadre_arrived_min > 0) > np.nansum(a.cadre_arrived_min > 0)
+
+
+def _order_at(*overrides: str):
+    district = small_district(subdistricts=3, communities=4, grids=4, microgrids=8, members=1,
+                              units=4, cadres=10, home_offset_km=0.3)
+    return simulate(district, scenario(*overrides), 2024, 0)
+
+
+def _median(times: np.ndarray) -> float:
+    return float(np.median(np.nan_to_num(times, nan=np.inf)))
+
+
+def test_night_is_slower_than_a_weekday_afternoon() -> None:
+    """At night most people are asleep: they read late and answer fewer calls."""
+    day, night = _order_at(), _order_at("alert.start='02:00'")
+    assert _median(night.microgrid_activated_min) > _median(day.microgrid_activated_min)
+    assert _median(night.member_acknowledged_min) > _median(day.member_acknowledged_min)
+
+
+def test_at_weekends_members_report_faster_but_more_are_away() -> None:
+    """Weekend shares: fewer members at work (long trips), more away (no report)."""
+    day, weekend = _order_at(), _order_at("alert.weekday='sat'")
+    trip = lambda r: np.nanmedian(r.member_arrived_min - r.member_acknowledged_min)  # noqa: E731
+    assert trip(weekend) < trip(day)
+    away = PRESENCE_STATES.index("away")
+    assert np.mean(weekend.member_state == away) > np.mean(day.member_state == away)
+
+
+def test_nobody_reaches_a_post_when_everyone_is_away() -> None:
+    district, _ = _busy()
+    r = simulate(district, scenario(*everyone("away")), 1, 0)
+    assert np.isnan(r.member_arrived_min).all() and np.isnan(r.microgrid_activated_min).all()
+    assert not np.isnan(r.member_acknowledged_min).all()
+
+
+def test_trace_records_each_arrival_and_activation_once() -> None:
+    district, chosen = _busy()
+    r = simulate(district, chosen, 4, 0, trace=True)
+    assert simulate(district, chosen, 4, 0).trace is None
+    from mobsim.model import TRACE_ENTITIES, TRACE_EVENTS
+    t = r.trace
+    assert np.all(np.diff(t["time_min"]) >= 0)
+    activated = t[(t["entity"] == TRACE_ENTITIES.index("microgrid")) & (t["event"] == TRACE_EVENTS.index("activated"))]
+    assert sorted(activated["entity_id"]) == sorted(np.flatnonzero(~np.isnan(r.microgrid_activated_min)))
+    member_arrivals = t[(t["entity"] == TRACE_ENTITIES.index("member")) & (t["event"] == TRACE_EVENTS.index("arrived"))]
+    assert len(member_arrivals) == np.sum(~np.isnan(r.member_arrived_min))
+
+
+def test_run_until_counts_the_events_it_processes() -> None:
+    import simpy
+    env = simpy.Environment()
+    for delay in (1.0, 2.0, 5.0):
+        env.timeout(delay)
+    assert run_until(env, 4.0) == 2 and env.now == 2.0

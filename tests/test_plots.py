@@ -1,0 +1,88 @@
+"""Tests of the report figures: each renders a legible PNG, edge cases included."""
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.image import imread
+
+from mobsim import plots
+
+TARGET_MIN = 180.0
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    return imread(io.BytesIO(png))
+
+
+def _assert_drawn(png: bytes) -> None:
+    pixels = _pixels(png)
+    assert pixels.shape[1] == round(plots.WIDTH_IN * plots.DPI)
+    assert pixels[..., :3].std() > 0.05 and len(png) > 10_000
+
+
+def _band(minutes: int = 400) -> pd.DataFrame:
+    t = np.arange(minutes + 1)
+    median = np.clip(t / 150, 0, 1)
+    return pd.DataFrame({"lower": median * 0.9, "median": median, "upper": np.minimum(median * 1.1, 1)},
+                        index=pd.Index(t, name="minute"))
+
+
+def test_curve_band() -> None:
+    _assert_drawn(plots.curve_band_png(_band(), TARGET_MIN, "micro-grids activated", "t", 20))
+
+
+def test_curve_axis_ends_after_the_last_change_and_the_target() -> None:
+    band = _band()
+    assert plots.curve_end_min(band, TARGET_MIN) == pytest.approx(1.15 * TARGET_MIN)
+    assert plots.curve_end_min(band, 60.0) == pytest.approx(1.1 * 150)
+    assert plots.curve_end_min(band, 1000.0) == 400
+
+
+@pytest.mark.parametrize("t_full", [
+    np.array([150.0, 170, 175, 190, np.inf, np.inf]),
+    np.full(4, np.inf),
+    np.array([100.0, 120, 130]),
+])
+def test_district_time_with_and_without_never(t_full: np.ndarray) -> None:
+    quantile_min = float(np.sort(t_full)[-1])
+    _assert_drawn(plots.district_time_png(t_full, TARGET_MIN, 0.95, quantile_min))
+
+
+def test_map_with_never_and_both_kinds() -> None:
+    communities = pd.DataFrame({"community_id": range(6), "subdistrict_id": [0, 0, 1, 1, 2, 2],
+                                "kind": ["urban", "village"] * 3, "x_km": [1.0, 2, 5, 6, 9, 10],
+                                "y_km": [1.0, 3, 2, 4, 1, 3],
+                                "median_activation_min": [40.0, 55, 70, np.inf, 90, 120]})
+    _assert_drawn(plots.community_map_png(communities, {0: "a", 1: "b", 2: "c"}))
+
+
+def test_map_where_no_community_ever_activates() -> None:
+    communities = pd.DataFrame({"community_id": [0, 1], "subdistrict_id": [0, 0], "kind": ["urban"] * 2,
+                                "x_km": [1.0, 2.0], "y_km": [1.0, 2.0],
+                                "median_activation_min": [np.inf, np.inf]})
+    _assert_drawn(plots.community_map_png(communities, {0: "a"}))
+
+
+def test_breakdown_with_a_group_that_never_activates() -> None:
+    frame = lambda n, never: pd.DataFrame({  # noqa: E731
+        "median_activation_min": [60.0 + 10 * i for i in range(n)][:n - never] + [np.inf] * never,
+        "p95_activation_min": [150.0 + 10 * i for i in range(n)][:n - never] + [np.inf] * never})
+    _assert_drawn(plots.breakdown_png(frame(3, 1), frame(7, 0), {0: "a", 1: "b", 2: "c"}, TARGET_MIN))
+
+
+def test_gap_filling() -> None:
+    summary = pd.DataFrame({"mean": [9800.0, 200.5, 150.2, 3.0], "min": [9700, 180, 120, 0],
+                            "max": [9900, 230, 170, 9]},
+                           index=["member", "grid_worker", "cadre", "none"])
+    _assert_drawn(plots.gap_filling_png(summary))
+
+
+@pytest.mark.parametrize("variants", [2, 9])
+def test_variant_curves(variants: int) -> None:
+    band = _band()
+    medians = pd.DataFrame({f"cadres.count={1000 * k}": np.clip(band["median"] * (1 + k / 5), 0, 1)
+                            for k in range(variants)}, index=band.index)
+    _assert_drawn(plots.variant_curves_png(medians, [TARGET_MIN] * variants))

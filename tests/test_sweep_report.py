@@ -1,0 +1,60 @@
+"""Tests of the sweep report: per-variant figures recomputed from each variant's tables."""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from mobsim.bound import check_bound
+from mobsim.errors import InputError
+from mobsim.sweep_report import read_variants, sweep_page, variant_label
+from report_fixtures import parse_page, write_fake_sweep
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_fake_sweep(tmp_path_factory.mktemp("sweep"))
+
+
+def test_each_variant_row_matches_its_tables(sweep: Path) -> None:
+    html = sweep_page(sweep)
+    page = parse_page(html)
+    for k, cadres in enumerate((3000, 4000, 5000)):
+        t_full = pd.read_parquet(sweep / f"variant={k}" / "replications.parquet")["t_full_min"].to_numpy()
+        ordered = np.sort(np.where(np.isnan(t_full), np.inf, t_full))
+        assert float(page.values[f"variant-{k}-median-min"]) == ordered[math.ceil(0.5 * len(ordered)) - 1]
+        assert float(page.values[f"variant-{k}-quantile-min"]) == ordered[math.ceil(0.95 * len(ordered)) - 1]
+        assert float(page.values[f"variant-{k}-never"]) == np.isnan(t_full).sum()
+        check = check_bound(t_full, 180.0, 0.95, 0.95)
+        assert page.values[f"variant-{k}-verdict"] == ("pass" if check.passed else "fail")
+        assert f"cadres.count={cadres}" in page.text
+    assert len(page.images) == 1 and "<script" not in html
+
+
+def test_variant_label_names_the_varied_keys() -> None:
+    row = pd.Series({"variant": 2, "cadres.count": 4000, "alert.start": "02:00"})
+    assert variant_label(row, ["cadres.count", "alert.start"]) == "cadres.count=4000, alert.start=02:00"
+    assert variant_label(row, []) == "variant 2"
+
+
+def test_variants_table_without_variant_column(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"cadres.count": [1, 2]}), tmp_path / "variants.parquet")
+    with pytest.raises(InputError, match="no column 'variant'"):
+        read_variants(tmp_path)
+
+
+def test_missing_variant_folder_is_an_input_error(sweep: Path, tmp_path: Path) -> None:
+    pq.write_table(pa.table({"variant": [0, 7], "cadres.count": [1, 2]}), tmp_path / "variants.parquet")
+    (tmp_path / "variant=0").symlink_to(sweep / "variant=0")
+    with pytest.raises(InputError, match=r"variant=7: not a run folder"):
+        sweep_page(tmp_path)
+
+
+def test_unreadable_variants_table(tmp_path: Path) -> None:
+    (tmp_path / "variants.parquet").write_text("not parquet")
+    with pytest.raises(InputError, match="not a readable Parquet file"):
+        read_variants(tmp_path)
