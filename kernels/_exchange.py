@@ -8,14 +8,15 @@ and the kernel's shortest paths run over agents only, along the cheapest such ex
 (taker, owner) pair: best_key[taker, owner], column best_col[taker, owner].
 
 Keeping those minima exact while columns join and leave member lists is the job of this module.
-Each pair keeps a small sorted buffer of candidate columns, keys in buf_key[taker, owner, head:length]
-ascending, with the invariant
-    every member j of owner with key(taker, owner, j) < buf_limit[taker, owner] is in the buffer
-(the buffer may also hold columns that have since left: they are skipped when they reach the
-head). The head entry is always a current member, so best_* is the buffer's head. When the buffer
-runs empty below a finite limit, it is refilled by one scan of the owner's members. Keys do not
-depend on the flow or the prices, so a column that leaves and rejoins needs no bookkeeping beyond
-a second entry.
+Each pair keeps a short buffer of candidate columns, keys in buf_key[taker, owner, head:length]
+ascending, and a limit, with the invariants
+    every member j of owner with key(taker, owner, j) < buf_limit[taker, owner] is in the buffer;
+    the head entry is a current member and its key is at most the limit,
+so the head is the pair's best exchange (entries behind it may have left since: they are
+skipped when they reach the head). A joining column becomes the new head if it beats it;
+otherwise the limit just drops to its key (O(1), no insertion). When the head leaves and what
+follows is empty or above the limit, one scan of the owner's members refills the buffer. Keys do
+not depend on the flow or the prices, so a column that leaves and rejoins needs no bookkeeping.
 
 Arguments are grouped in tuples:
     members = (member, member_count, member_pos)   # member[u, :member_count[u]], member_pos[u, j]
@@ -75,55 +76,56 @@ def _publish_head(pairs, taker, owner):
 @njit(cache=True)
 def _offer(pairs, taker, owner, key, j):
     """Record that column j (key `key`) joined owner's members, for the pair (taker, owner)."""
-    buf_key, buf_col, buf_head, buf_len, buf_limit, _, _ = pairs
+    buf_key, buf_col, buf_head, buf_len, buf_limit, best_key, _ = pairs
     if not key < buf_limit[taker, owner]:
         return
-    size = buf_key.shape[2]
+    if not key < best_key[taker, owner]:
+        # Not the best: rather than insert it, lower the limit below which the buffer is
+        # complete; a later refill finds it.
+        buf_limit[taker, owner] = key
+        return
     keys = buf_key[taker, owner]
     cols = buf_col[taker, owner]
     head = buf_head[taker, owner]
-    length = buf_len[taker, owner]
-    if length - head == size:
-        # Full: the largest of the buffer and the new key leaves, and the limit drops to it.
-        if key >= keys[length - 1]:
-            buf_limit[taker, owner] = key
-            return
-        length -= 1
-        buf_limit[taker, owner] = keys[length]
-    if length == size:
-        keys[: length - head] = keys[head:length].copy()
-        cols[: length - head] = cols[head:length].copy()
-        length -= head
-        head = 0
-    slot = length
-    while slot > head and keys[slot - 1] > key:
-        keys[slot] = keys[slot - 1]
-        cols[slot] = cols[slot - 1]
-        slot -= 1
-    keys[slot] = key
-    cols[slot] = j
+    if head > 0:
+        head -= 1
+    else:
+        length = buf_len[taker, owner]
+        if length == keys.shape[0]:
+            length -= 1
+            buf_limit[taker, owner] = min(buf_limit[taker, owner], keys[length])
+        for slot in range(length, 0, -1):
+            keys[slot] = keys[slot - 1]
+            cols[slot] = cols[slot - 1]
+        buf_len[taker, owner] = length + 1
+    keys[head] = key
+    cols[head] = j
     buf_head[taker, owner] = head
-    buf_len[taker, owner] = length + 1
-    _publish_head(pairs, taker, owner)
+    best_key[taker, owner] = key
+    pairs[6][taker, owner] = j
 
 
 @njit(cache=True)
-def join(cost, members, pairs, owner, j):
-    """Column j enters owner's member list (its flow from owner just became positive)."""
+def join(by_column, members, pairs, owner, j):
+    """Column j enters owner's member list (its flow from owner just became positive).
+
+    `by_column` is the cost matrix transposed: the column's costs lie together in memory.
+    """
     member, member_count, member_pos = members
     member_pos[owner, j] = member_count[owner]
     member[owner, member_count[owner]] = j
     member_count[owner] += 1
-    for taker in range(cost.shape[0]):
+    costs = by_column[j]
+    for taker in range(costs.shape[0]):
         if taker != owner:
-            _offer(pairs, taker, owner, cost[taker, j] - cost[owner, j], j)
+            _offer(pairs, taker, owner, costs[taker] - costs[owner], j)
 
 
 @njit(cache=True)
 def leave(cost, flow, members, pairs, owner, j):
     """Column j leaves owner's member list (its flow from owner just fell to zero)."""
     member, member_count, member_pos = members
-    _, buf_col, buf_head, buf_len, buf_limit, _, best_col = pairs
+    buf_key, buf_col, buf_head, buf_len, buf_limit, _, best_col = pairs
     last = member_count[owner] - 1
     slot = member_pos[owner, j]
     moved = member[owner, last]
@@ -138,7 +140,12 @@ def leave(cost, flow, members, pairs, owner, j):
         while head < buf_len[taker, owner] and flow[owner, buf_col[taker, owner, head]] == 0:
             head += 1
         buf_head[taker, owner] = head
-        if head == buf_len[taker, owner] and buf_limit[taker, owner] < np.inf:
+        if head == buf_len[taker, owner]:
+            if buf_limit[taker, owner] < np.inf:
+                refill(cost, members, pairs, taker, owner)
+            else:
+                _publish_head(pairs, taker, owner)
+        elif buf_key[taker, owner, head] > buf_limit[taker, owner]:
             refill(cost, members, pairs, taker, owner)
         else:
             _publish_head(pairs, taker, owner)

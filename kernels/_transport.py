@@ -31,39 +31,43 @@ def repair(cost, flow, supply, demand, price, tolerance):
     Units held above a column's demand are dropped (the dummy's first), holders dearer than the
     cheapest agent by more than `tolerance` (relative) hand their units to it, and a shortfall
     goes to it too: afterwards the price invariant holds and only agents are unbalanced. An
-    empty result means a column with demand that no agent can serve.
+    empty result means a column with demand that no agent can serve. Row by row, for memory order.
     """
     n_agents, n_columns = cost.shape
     dummy = n_agents - 1
-    for j in range(n_columns):
-        cheapest = np.inf
-        filler = -1
-        for u in range(n_agents):
+    cheapest = np.full(n_columns, np.inf)
+    filler = np.full(n_columns, -1, np.int64)
+    shortfall = demand.copy()
+    for u in range(n_agents):
+        for j in range(n_columns):
             value = cost[u, j] + price[u]
-            if value < cheapest:
-                cheapest = value
-                filler = u
-        if filler < 0:
-            if demand[j] > 0:
-                return np.empty(0, np.int64)
-            flow[:, j] = 0
-            continue
-        # Leave unserved demand with the dummy when it is as cheap: the carried-over answer.
-        slack = tolerance * max(1.0, abs(cheapest))
-        if cost[dummy, j] + price[dummy] <= cheapest + slack:
-            filler = dummy
-        surplus = flow[:, j].sum() - demand[j]
-        for u in range(n_agents - 1, -1, -1):
-            if surplus <= 0:
-                break
-            cut = min(surplus, flow[u, j])
-            flow[u, j] -= cut
-            surplus -= cut
-        for u in range(n_agents):
-            if u != filler and flow[u, j] > 0 and cost[u, j] + price[u] > cheapest + slack:
-                flow[filler, j] += flow[u, j]
-                flow[u, j] = 0
-        flow[filler, j] -= min(surplus, 0)
+            if value < cheapest[j]:
+                cheapest[j] = value
+                filler[j] = u
+            shortfall[j] -= flow[u, j]
+    ceiling = cheapest + tolerance * np.maximum(1.0, np.abs(cheapest))
+    for j in range(n_columns):
+        # The dummy keeps unserved demand when it is as cheap: the carried-over answer.
+        if cost[dummy, j] + price[dummy] <= ceiling[j]:
+            filler[j] = dummy
+        if filler[j] < 0 and demand[j] > 0:
+            return np.empty(0, np.int64)
+    for u in range(n_agents - 1, -1, -1):
+        for j in range(n_columns):
+            held = flow[u, j]
+            if held == 0:
+                continue
+            if shortfall[j] < 0:
+                cut = min(-shortfall[j], held)
+                held -= cut
+                shortfall[j] += cut
+            if u != filler[j] and cost[u, j] + price[u] > ceiling[j]:
+                shortfall[j] += held
+                held = 0
+            flow[u, j] = held
+    for j in range(n_columns):
+        if shortfall[j] > 0:
+            flow[filler[j], j] += shortfall[j]
     balance = supply.copy()
     for u in range(n_agents):
         balance[u] -= flow[u].sum()
@@ -96,35 +100,40 @@ def _exchange_tables(cost, flow, buffer_size):
 
 
 @njit(cache=True)
-def _nearest_deficit(best_key, best_col, price, balance, dist, pred, via):
+def _nearest_deficit(best_key, best_col, price, balance, dist, done, pred, via):
     """Dijkstra from all agents with units to place; the first agent with units to give up."""
-    n_agents = balance.shape[0]
-    done = np.zeros(n_agents, np.bool_)
-    for u in range(n_agents):
-        dist[u] = 0.0 if balance[u] > 0 else np.inf
-        pred[u] = -1
-    while True:
-        u = -1
-        nearest = np.inf
-        for v in range(n_agents):
-            if not done[v] and dist[v] < nearest:
-                nearest = dist[v]
-                u = v
-        if u < 0 or balance[u] < 0:
-            return u
+    u = -1
+    for v in range(balance.shape[0]):
+        dist[v] = 0.0 if balance[v] > 0 else np.inf
+        done[v] = False
+        pred[v] = -1
+        if u < 0 and balance[v] > 0:
+            u = v
+    while u >= 0 and balance[u] >= 0:
         done[u] = True
         base = dist[u] + price[u]
-        for v in range(n_agents):
-            if not done[v] and best_key[u, v] < np.inf:
-                reach = base + best_key[u, v] - price[v]
+        # Relax u's exchanges and pick the next agent in one sweep.
+        nearest = np.inf
+        following = -1
+        for v in range(balance.shape[0]):
+            if done[v]:
+                continue
+            key = best_key[u, v]
+            if key < np.inf:
+                reach = base + key - price[v]
                 if reach < dist[v]:
                     dist[v] = reach
                     pred[v] = u
                     via[v] = best_col[u, v]
+            if dist[v] < nearest:
+                nearest = dist[v]
+                following = v
+        u = following
+    return u
 
 
 @njit(cache=True)
-def _shift(cost, flow, members, pairs, balance, pred, via, target):
+def _shift(cost, by_column, flow, members, pairs, balance, pred, via, target):
     """Move as many units as the chain allows from its start to `target`; the units moved."""
     units = -balance[target]
     v = target
@@ -139,7 +148,7 @@ def _shift(cost, flow, members, pairs, balance, pred, via, target):
         taker, j = pred[v], via[v]
         flow[taker, j] += units
         if flow[taker, j] == units:
-            join(cost, members, pairs, taker, j)
+            join(by_column, members, pairs, taker, j)
         flow[v, j] -= units
         if flow[v, j] == 0:
             leave(cost, flow, members, pairs, v, j)
@@ -148,8 +157,11 @@ def _shift(cost, flow, members, pairs, balance, pred, via, target):
 
 
 @njit(cache=True)
-def solve(cost, flow, supply, demand, price, tolerance, buffer_size):
-    """Least-cost flow from a carried-over one, updating flow and price in place; False if none."""
+def solve(cost, by_column, flow, supply, demand, price, tolerance, buffer_size):
+    """Least-cost flow from a carried-over one, updating flow and price in place; False if none.
+
+    `by_column` is `cost` transposed (C order): a joining column reads all agents' costs at once.
+    """
     balance = repair(cost, flow, supply, demand, price, tolerance)
     if balance.size == 0:
         return False
@@ -157,15 +169,16 @@ def solve(cost, flow, supply, demand, price, tolerance, buffer_size):
     best_key, best_col = pairs[5], pairs[6]
     n_agents = balance.shape[0]
     dist = np.empty(n_agents)
+    done = np.empty(n_agents, np.bool_)
     pred = np.empty(n_agents, np.int64)
     via = np.empty(n_agents, np.int64)
     remaining = balance[balance > 0].sum()
     while remaining > 0:
-        target = _nearest_deficit(best_key, best_col, price, balance, dist, pred, via)
+        target = _nearest_deficit(best_key, best_col, price, balance, dist, done, pred, via)
         if target < 0:
             return False
         reach = dist[target]
         for u in range(n_agents):
             price[u] += min(dist[u], reach)
-        remaining -= _shift(cost, flow, members, pairs, balance, pred, via, target)
+        remaining -= _shift(cost, by_column, flow, members, pairs, balance, pred, via, target)
     return True

@@ -39,8 +39,8 @@ WARM_TOLERANCE = 1e-9
 """Relative slack under which carried-over holders of a column count as its cheapest."""
 
 _ASSIGN_SIGNATURE = "Tuple((int64[::1], boolean))(float64[:, ::1])"
-_SOLVE_SIGNATURE = ("boolean(float64[:, ::1], int64[:, ::1], int64[::1], int64[::1], "
-                    "float64[::1], float64, int64)")
+_SOLVE_SIGNATURE = ("boolean(float64[:, ::1], float64[:, ::1], int64[:, ::1], int64[::1], "
+                    "int64[::1], float64[::1], float64, int64)")
 
 
 class TransportState(NamedTuple):
@@ -91,7 +91,7 @@ def transport_warm(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray,
     flow, price = _start(matrix, supply, state, transposed)
     excess = int(supply.sum()) - int(demand.sum())
     feasible = _compiled(solve, _SOLVE_SIGNATURE)(
-        extended, flow, np.append(supply, max(0, -excess)), np.append(demand, max(0, excess)),
+        extended, np.ascontiguousarray(extended.T), flow, np.append(supply, max(0, -excess)), np.append(demand, max(0, excess)),
         price, WARM_TOLERANCE, BUFFER_SIZE)
     if not feasible:
         raise ValueError("no transport serves the smaller of total supply and demand in full")

@@ -13,8 +13,9 @@ SplitMix64 (Steele, Lea & Flood 2014):
   (inversion): normals use the rational approximation of the normal quantile by P. J. Acklam
   (relative error below 1.15e-9, no transcendental call in the central 95%).
 
-Integer arguments of any NumPy or Python integer type are reinterpreted as unsigned 64-bit
-words first, so the same key gives the same numbers whatever integer type the caller holds.
+Integer arguments of any NumPy integer type are reinterpreted as unsigned 64-bit words first,
+so the same key gives the same numbers whatever integer type the caller holds. Python callers
+pass keys as `np.uint64(key)`: a plain Python int above 2**63 cannot take an int64 path.
 All functions are lazily compiled Numba functions callable from Python and from other kernels;
 duration families are coded by small integers (`FIXED`, `EXPONENTIAL`, `LOGNORMAL`) so that a
 kernel can take one family code and two parameters per category as plain arrays.
@@ -42,9 +43,9 @@ _MUL2 = np.uint64(0x94D049BB133111EB)
 _SHIFT30 = np.uint64(30)
 _SHIFT27 = np.uint64(27)
 _SHIFT31 = np.uint64(31)
-_SHIFT11 = np.uint64(11)
+_SHIFT12 = np.uint64(12)
 _ONE = np.uint64(1)
-_TWO_POW_MINUS_53 = 2.0 ** -53
+_TWO_POW_MINUS_52 = 2.0 ** -52
 
 # Acklam's coefficients: central region (p - 1/2 form) and lower tail (sqrt(-2 log p) form).
 _A = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
@@ -83,9 +84,9 @@ def random_bits(key, draw):
 
 @njit(cache=True)
 def uniform(key, draw):
-    """Uniform on the open interval (0, 1), a multiple of 2**-53 plus half a step."""
-    top53 = random_bits(key, draw) >> _SHIFT11
-    return (np.float64(top53) + 0.5) * _TWO_POW_MINUS_53
+    """Uniform on (0, 1): (k + 1/2) / 2**52 from the top 52 bits k, so u and 1 - u are exact."""
+    top52 = random_bits(key, draw) >> _SHIFT12
+    return (np.float64(top52) + 0.5) * _TWO_POW_MINUS_52
 
 
 @njit(cache=True)

@@ -88,7 +88,8 @@ def parse_dist(spec: Any, path: str, probability: bool = False) -> Dist:
     names = next((n for n in _FAMILIES[family] if set(n) == given), None)
     if names is None:
         options = " or ".join("(" + ", ".join(n) + ")" for n in _FAMILIES[family])
-        raise InputError(f"{path}: a {family} distribution takes {options}, got ({', '.join(sorted(given))})")
+        raise InputError(f"{path}: a {family} distribution takes {options}, "
+                         f"got ({', '.join(sorted(given))})")
     values = {name: _finite(spec[name], f"{path}.{name}") for name in names}
     dist = _canonical(family, values, path)
     _check_support(dist, path, probability)
@@ -122,7 +123,8 @@ def _canonical(family: str, v: dict[str, float], path: str) -> Dist:
             sigma = math.sqrt(math.log1p(ratio * ratio))
             mu = math.log(v["mean"]) - sigma * sigma / 2
         if not mu + sigma * sigma / 2 < _LOG_FLOAT_MAX:
-            raise InputError(f"{path}: these lognormal parameters give a mean too large for a float")
+            raise InputError(f"{path}: these lognormal parameters give a mean too large "
+                             "for a float")
         return Dist(family, (("mu", mu), ("sigma", sigma)))
     return Dist(family, tuple(v.items()))
 

@@ -19,7 +19,8 @@ def parse_override(text: str, schema: dict[str, Any]) -> dict[str, Any]:
     """Turn "dotted.key=VALUE" into a nested one-key layer; raise InputError naming the key."""
     key, equals, raw = (part.strip() for part in text.partition("="))
     if not equals or not key:
-        raise InputError(f"{OVERRIDE_LABEL}: {text!r}: expected dotted.key=VALUE, e.g. alert.start=02:00")
+        raise InputError(f"{OVERRIDE_LABEL}: {text!r}: expected dotted.key=VALUE, "
+                         "e.g. alert.start=02:00")
     parts = key.split(".")
     key = ".".join(key_text(part) for part in parts)  # quoted where odd, so messages stay one line
     value = _parse_value(raw, key, _baseline_value(parts, key, schema))

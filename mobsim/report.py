@@ -18,10 +18,6 @@ from mobsim.report_inputs import (HOUSEHOLDS_COLUMN, Target, checked_table, dist
                                   run_target)
 from mobsim.sweep_report import sweep_page
 
-BAND = (0.05, 0.95)
-"""Quantiles across replications drawn as the band around a median curve."""
-
-
 def write_report(run_dir: Path, out: Path | None = None) -> Path:
     """Write the HTML report of a run or sweep folder to `out` (default RUN_DIR/report.html)."""
     run_dir = Path(run_dir)
@@ -57,7 +53,7 @@ def run_page(run: RunData) -> str:
         paragraph(verdict_html(check)),
         _curve_section(curves, sizes, target, check.replications),
         _district_time_section(run, check),
-        _map_section(run, microgrids, labels),
+        _map_section(run, microgrids, labels, target),
         _breakdown_section(microgrids, labels, target),
         _gap_section(microgrids),
         _households_section(curves, sizes, target, check.replications),
@@ -75,9 +71,10 @@ def verdict_html(check: BoundCheck) -> str:
     if check.passed:
         reason = f"yes, shown by {check.replications} replications."
     elif check.replications_needed is not None:
+        needed = check.replications_needed
         reason = (f"not shown with {check.replications} replications; about "
-                  f"{number('replications-needed', check.replications_needed, str(check.replications_needed))}"
-                  " would be needed if the share within target held.")
+                  f"{number('replications-needed', needed, str(needed))} would be needed if the "
+                  "share within target held.")
     else:
         reason = (f"not shown: {check.within_target} of {check.replications} replications were "
                   f"within target, no more than the {check.quantile * 100:g}% the target asks "
@@ -89,7 +86,7 @@ def _curve_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Target,
                    replications: int) -> str:
     per_replication = aggregate.district_curves(curves, "share_microgrids_activated",
                                                 sizes["microgrids"])
-    band = aggregate.curve_band(per_replication, *BAND)
+    band = aggregate.curve_band(per_replication)
     at_target = aggregate.share_at_minute(per_replication, target.minutes)
     png = plots.curve_band_png(band, target.minutes, "micro-grids activated",
                                "Mobilization curve: share of micro-grids with staff on post",
@@ -98,8 +95,8 @@ def _curve_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Target,
         "1. Mobilization curve",
         figure(png, "mobilization curve", "District-wide share of micro-grids with a first staff "
                "member on post, minute by minute: sub-district curves weighted by their micro-grid "
-               "counts; the line is the median over replications, the band spans the 5th to 95th "
-               "percentile; the red line is the target."),
+               "counts; the line is the median over replications, the band spans "
+               f"{aggregate.BAND_LABEL} of them; the red line is the target."),
         paragraph(f"Micro-grids activated by the target ({target.minutes:g} min): median "
                   + _share_span("share-at-target", at_target) + "."))
 
@@ -108,8 +105,8 @@ def _share_span(prefix: str, shares: np.ndarray) -> str:
     if np.isnan(shares).all():
         return "not known (the curves end before the target)"
     median = aggregate.order_statistic(shares, 0.5)
-    lower, upper = (aggregate.order_statistic(shares, q) for q in BAND)
-    return (f"{number(f'{prefix}-median', median, percent_text(median))} (5–95% across "
+    lower, upper = (aggregate.order_statistic(shares, q) for q in aggregate.BAND)
+    return (f"{number(f'{prefix}-median', median, percent_text(median))} ({aggregate.BAND_LABEL} across "
             f"replications: {number(f'{prefix}-lower', lower, percent_text(lower))} to "
             f"{number(f'{prefix}-upper', upper, percent_text(upper))})")
 
@@ -117,27 +114,28 @@ def _share_span(prefix: str, shares: np.ndarray) -> str:
 def _district_time_section(run: RunData, check: BoundCheck) -> str:
     t_full = aggregate.never_last(run.table("replications")["t_full_min"])
     n, q_label = check.replications, f"{check.quantile * 100:g}th percentile"
+    median, quantile = (aggregate.order_statistic(t_full, q) for q in (0.5, check.quantile))
+    never = int(np.isinf(t_full).sum())
     figures = [
         ("replications", "replications", n, str(n)),
-        ("median district time (min)", "t-full-median", *_time(aggregate.order_statistic(t_full, 0.5))),
-        (f"{q_label}, empirical (min)", "t-full-quantile", *_time(aggregate.order_statistic(t_full, check.quantile))),
+        ("median district time (min)", "t-full-median", *_time(median)),
+        (f"{q_label}, empirical (min)", "t-full-quantile", *_time(quantile)),
         ("maximum (min)", "t-full-max", *_time(float(t_full.max()))),
-        ("replications that never had every micro-grid on post", "never-finished",
-         int(np.isinf(t_full).sum()), str(int(np.isinf(t_full).sum()))),
+        ("replications that never had every micro-grid on post", "never-finished", never, str(never)),
         (f"replications within {check.target_min:g} min", "within-target", check.within_target,
          f"{check.within_target} of {n}"),
         (f"one-sided {check.confidence * 100:g}% upper bound on the {q_label} (min)",
          "upper-bound-min", *_upper_bound(check)),
         ("order statistic used for the bound", "order-index",
          "none" if check.order_index is None else check.order_index,
-         "none: too few replications" if check.order_index is None else f"{check.order_index} of {n}"),
+         "none: too few replications" if check.order_index is None
+         else f"{check.order_index} of {n}"),
         (f"Clopper–Pearson {check.confidence * 100:g}% lower bound on P(time ≤ "
          f"{check.target_min:g} min)", "lower-bound-share", check.lower_bound_share,
          f"{check.lower_bound_share:.4f}"),
     ]
     rows = [[escape(label), number(key, value, text, "td")] for label, key, value, text in figures]
-    png = plots.district_time_png(t_full, check.target_min, check.quantile,
-                                  aggregate.order_statistic(t_full, check.quantile))
+    png = plots.district_time_png(t_full, check.target_min, check.quantile, quantile)
     return section(
         "2. District mobilization time and the target",
         figure(png, "district time histogram", "Minutes until the last micro-grid had staff on "
@@ -161,18 +159,22 @@ def _upper_bound(check: BoundCheck) -> tuple[float | str, str]:
     return _time(np.nan_to_num(check.upper_bound_min, nan=np.inf))
 
 
-def _map_section(run: RunData, microgrids: pd.DataFrame, labels: dict[int, str]) -> str:
+def _map_section(run: RunData, microgrids: pd.DataFrame, labels: dict[int, str],
+                 target: Target) -> str:
     title = "3. Map: community activation times"
     if "communities" not in run.table_names:
         return section(title, paragraph("This run folder has no communities.parquet, so the "
                                         "communities cannot be placed on a map.", "note"))
-    located = aggregate.community_activation(microgrids, checked_table(run, "communities"))
+    located = aggregate.community_activation(microgrids, checked_table(run, "communities"),
+                                             target.minutes)
     return section(title, figure(
-        plots.community_map_png(located, labels), "map of communities",
+        plots.community_map_png(located, labels, target.minutes), "maps of communities",
         "Each marker is a community at its location (circle: urban community, triangle: "
-        "village). Colour: for each replication the median activation time of the community's "
-        "micro-grids, then the median of that over replications; a black cross means the "
-        "median micro-grid never had staff on post. Labels sit at each sub-district's centre."))
+        "village). Left: for each replication the median activation time of the community's "
+        "micro-grids, then the median of that over replications (a black cross: the median "
+        "micro-grid never had staff on post). Right: the share of the community's micro-grids "
+        "with staff on post by the target, over all replications. Labels sit at each "
+        "sub-district's centre."))
 
 
 def _breakdown_section(microgrids: pd.DataFrame, labels: dict[int, str], target: Target) -> str:
@@ -182,27 +184,30 @@ def _breakdown_section(microgrids: pd.DataFrame, labels: dict[int, str], target:
     return section(
         "4. By sub-district and compound type",
         figure(png, "activation by sub-district and compound type",
-               "Activation time of micro-grids pooled over all replications: bar to the median, "
-               "whisker to the 95th percentile; red: the target."),
+               "Micro-grids pooled over all replications. Left: activation time, bar to the "
+               "median, whisker to the 95th percentile, red: the target. Right: share of "
+               "micro-grids with staff on post by the target."),
         _breakdown_table("sub-district", "subdistrict", by_sub, labels, target),
         _breakdown_table("compound type", "compound", by_type,
                          {t: str(t).replace("_", " ") for t in by_type.index}, target))
 
 
+BREAKDOWN_CELLS = (
+    ("microgrids", "microgrids", count_text), ("households", "households", count_text),
+    ("median-min", "median_activation_min", minutes_text),
+    ("p95-min", "p95_activation_min", minutes_text),
+    ("share-by-target", "share_by_target", percent_text),
+    ("never", "never_per_replication", lambda value: f"{value:.2f}"),
+)
+"""Breakdown table cells: element id suffix, column of aggregate.breakdown, how it is printed."""
+
+
 def _breakdown_table(heading: str, prefix: str, frame: pd.DataFrame, labels: dict,
                      target: Target) -> str:
-    rows = []
-    for key, r in frame.iterrows():
-        cell = lambda column, value, text: number(f"{prefix}-{key}-{column}", value, text, "td")  # noqa: E731
-        rows.append([
-            escape(labels[key]),
-            cell("microgrids", r["microgrids"], count_text(r["microgrids"])),
-            cell("households", r["households"], count_text(r["households"])),
-            cell("median-min", r["median_activation_min"], minutes_text(r["median_activation_min"])),
-            cell("p95-min", r["p95_activation_min"], minutes_text(r["p95_activation_min"])),
-            cell("share-by-target", r["share_by_target"], percent_text(r["share_by_target"])),
-            cell("never", r["never_per_replication"], f"{r['never_per_replication']:.2f}"),
-        ])
+    rows = [[escape(labels[key])] + [number(f"{prefix}-{key}-{element}", r[column],
+                                            fmt(r[column]), "td")
+                                     for element, column, fmt in BREAKDOWN_CELLS]
+            for key, r in frame.iterrows()]
     return table([heading, "micro-grids", "households", "median activation (min)",
                   "95th percentile (min)", f"activated by {target.minutes:g} min",
                   "never activated (per replication)"], rows)
@@ -231,7 +236,7 @@ def _households_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Targe
             "This run has no door-to-door measure (curves.parquet has no "
             f"{HOUSEHOLDS_COLUMN} column), so households reached cannot be shown.", "note"))
     per_replication = aggregate.district_curves(curves, HOUSEHOLDS_COLUMN, sizes["households"])
-    png = plots.curve_band_png(aggregate.curve_band(per_replication, *BAND), target.minutes,
+    png = plots.curve_band_png(aggregate.curve_band(per_replication), target.minutes,
                                "households reached", "Households reached by door-to-door work",
                                replications)
     at_target = aggregate.share_at_minute(per_replication, target.minutes)
@@ -239,6 +244,6 @@ def _households_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Targe
         title,
         figure(png, "households reached", "District-wide share of households reached by "
                "door-to-door work (sub-district curves weighted by households): median over "
-               "replications with the 5th to 95th percentile band; red: the target."),
+               f"replications with a band spanning {aggregate.BAND_LABEL} of them; red: the target."),
         paragraph(f"Households reached by the target ({target.minutes:g} min): median "
                   + _share_span("households-at-target", at_target) + "."))

@@ -158,13 +158,18 @@ def _write_manifest(out: Path, scenario: Scenario, seed: int, replications: int,
         "mobsim_version": __version__,
         "scenario": scenario.name,
         "scenario_digest": scenario.digest,
-        "scenario_data": scenario.data,
+        "scenario_data": scenario.to_json_dict(),
         "seed": seed,
         "replications": replications,
         "tables": [f"{n}.parquet" for n in ["communities", *tables]],
         "run_time_s": round(elapsed_s, 3),
         "numpy_version": np.__version__,
     }
-    tmp = out / ".manifest.json.partial"
-    tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-    os.replace(tmp, out / "manifest.json")
+    _write_atomic(out / "scenario.toml", scenario.to_toml())
+    _write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.partial")
+    tmp.write_text(text)
+    os.replace(tmp, path)

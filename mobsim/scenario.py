@@ -1,4 +1,4 @@
-"""Scenarios: the built-in baseline with `extends` chains and overrides merged over it, validated."""
+"""Scenarios: the built-in baseline with `extends` chains and overrides merged over it."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ BASELINE = "xindu-baseline"
 _DATA_PACKAGE = "mobsim.data"
 _TOML_POSITION = re.compile(r"(?P<msg>.*) \(at line (?P<line>\d+), column (?P<col>\d+)\)")
 _TOML_AT_END = " (at end of document)"
+_UNQUOTED_CLOCK = re.compile(r"=\s*\d{1,2}:\d{2}\s*(#.*)?$")
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,10 @@ def builtin_names() -> tuple[str, ...]:
 
 def load_scenario(source: str | os.PathLike[str] | None = None,
                   overrides: Iterable[str] = ()) -> Scenario:
-    """Load a scenario file or built-in name (None: the baseline); InputError on the first problem."""
+    """Load a scenario file or built-in name (None: the baseline); InputError on a problem."""
     scenario, problems = _resolve(source, overrides)
-    if problems:
+    if scenario is None:
         raise InputError(problems[0])
-    assert scenario is not None
     return scenario
 
 
@@ -123,7 +123,7 @@ class _File:
 
     def read_text(self) -> str:
         if self.builtin:
-            return (resources.files(_DATA_PACKAGE) / f"{self.builtin}.toml").read_text("utf-8")
+            return (resources.files(_DATA_PACKAGE) / f"{self.builtin}.toml").read_text("utf-8-sig")
         return self.path.read_text("utf-8-sig")
 
 
@@ -138,7 +138,8 @@ def _resolve(source: str | os.PathLike[str] | None,
     origins: dict[str, Origin] = {}
     problems = []
     for rank, (file, layer) in enumerate(chain):
-        problems += merge_layer(merged, layer, schema, Origin(rank, file.label, file.folder), origins)
+        origin = Origin(rank, file.label, file.folder)
+        problems += merge_layer(merged, layer, schema, origin, origins)
     top_file, top_layer = chain[-1]
     _default_identity(merged, top_file, top_layer, origins)
     for rank, text in enumerate(overrides, start=len(chain)):
@@ -147,7 +148,8 @@ def _resolve(source: str | os.PathLike[str] | None,
         except InputError as err:
             problems.append(str(err))
             continue
-        problems += merge_layer(merged, layer, schema, Origin(rank, OVERRIDE_LABEL, Path.cwd()), origins)
+        origin = Origin(rank, OVERRIDE_LABEL, Path.cwd())
+        problems += merge_layer(merged, layer, schema, origin, origins)
     problems += check_values(merged, schema, origins, PROBABILITY_PATTERNS, SHARE_PATTERNS)
     if problems:
         return None, problems
@@ -157,7 +159,8 @@ def _resolve(source: str | os.PathLike[str] | None,
 def _default_identity(merged: dict[str, Any], top_file: _File, top_layer: dict[str, Any],
                       origins: dict[str, Origin]) -> None:
     # A file's name and description are its own: those of the file it extends do not carry over.
-    for key, default in (("name", top_file.path.stem if top_file.path else ""), ("description", "")):
+    stem = top_file.path.stem if top_file.path else ""
+    for key, default in (("name", stem), ("description", "")):
         if key in merged and key not in top_layer:
             merged[key] = default
             origins[key] = Origin(origins[key].rank, top_file.label, top_file.folder)
@@ -227,7 +230,9 @@ def _syntax_message(label: str, text: str, message: str) -> str:
     """tomllib's message as "FILE:LINE:COL: message", the form editors jump to."""
     found = _TOML_POSITION.fullmatch(message)
     if found:
-        return f"{label}:{found['line']}:{found['col']}: {found['msg']}"
+        line = text.split("\n")[int(found["line"]) - 1]
+        hint = '; clock times need quotes: "02:00"' if _UNQUOTED_CLOCK.search(line) else ""
+        return f"{label}:{found['line']}:{found['col']}: {found['msg']}{hint}"
     if message.endswith(_TOML_AT_END):
         line = text.count("\n") + 1
         col = len(text) - (text.rfind("\n") + 1) + 1

@@ -17,7 +17,7 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Day names of `alert.weekday`, Monday first (minute-of-week 0 is Monday 00:00)."""
 
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
-_SHARE_TOLERANCE = 1e-9
+_SHARE_TOLERANCE = 1e-6  # the model renormalizes what is left
 
 
 def clock_minutes(text: str) -> int | None:
@@ -27,12 +27,13 @@ def clock_minutes(text: str) -> int | None:
 
 
 def check_values(data: dict[str, Any], schema: dict[str, Any], origins: dict[str, Origin],
-                 probability_patterns: tuple[str, ...], share_patterns: tuple[str, ...]) -> list[str]:
+                 probability_patterns: tuple[str, ...],
+                 share_patterns: tuple[str, ...]) -> list[str]:
     """Every rule broken by the merged `data`, one line each, naming the source of the value."""
     problems = []
     for path, base in leaves(schema):
         value, label = lookup(data, path), origins[path].label
-        rule = next((r for pattern, r in _RULES if fnmatch.fnmatchcase(path, pattern)), None)
+        rule = next((r for pattern, r in RULES if fnmatch.fnmatchcase(path, pattern)), None)
         if rule is not None:
             message = rule(value, data)
             problems += [f"{label}: {path}: {message}"] if message else []
@@ -57,12 +58,14 @@ def _clock(value: str, data: dict[str, Any]) -> str | None:
 
 
 def _weekday(value: str, data: dict[str, Any]) -> str | None:
-    return None if value in WEEKDAYS else f"expected one of {', '.join(WEEKDAYS)}, got {show(value)}"
+    if value in WEEKDAYS:
+        return None
+    return f"expected one of {', '.join(WEEKDAYS)}, got {show(value)}"
 
 
 def _plain_number(value: Any) -> str | None:
     if isinstance(value, dict):
-        return "expected a plain number here, not a distribution"
+        return f"expected a plain number here, got {show(value)}"
     return None if math.isfinite(value) else f"expected a finite number, got {show(value)}"
 
 
@@ -73,11 +76,22 @@ def _open_unit(value: Any, data: dict[str, Any]) -> str | None:
     return wrong
 
 
-def _positive_minutes(value: Any, data: dict[str, Any]) -> str | None:
+def _positive(value: Any, data: dict[str, Any]) -> str | None:
     wrong = _plain_number(value)
     if wrong is None and not value > 0:
-        wrong = f"must be a positive number of minutes, got {value:g}"
+        wrong = f"must be a positive number, got {value:g}"
     return wrong
+
+
+def _not_negative(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _plain_number(value)
+    if wrong is None and value < 0:
+        wrong = f"must not be negative, got {value:g}"
+    return wrong
+
+
+def _at_least_one(value: int, data: dict[str, Any]) -> str | None:
+    return None if value >= 1 else f"must be at least 1, got {value}"
 
 
 def _folder(value: str, data: dict[str, Any]) -> str | None:
@@ -93,19 +107,32 @@ def _channels(value: list[str], data: dict[str, Any]) -> str | None:
     return None
 
 
-# The first pattern that matches a key path gives its rule; other numbers are distributions.
-_RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
+# The first pattern that matches a key path gives its rule. Numbers with no rule are
+# distributions (a plain number is a fixed one); the rules below make settings plain numbers.
+RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("name", _not_empty),
+    ("district.path", _folder),
     ("alert.start", _clock),
-    ("periods.*_start", _clock),
     ("alert.weekday", _weekday),
-    ("alert.horizon_min", _positive_minutes),
-    ("target.minutes", _positive_minutes),
+    ("alert.horizon_min", _positive),
+    ("target.minutes", _positive),
     ("target.quantile", _open_unit),
     ("target.confidence", _open_unit),
-    ("district.path", _folder),
+    ("periods.*_start", _clock),
     ("cascade.*.channels", _channels),
+    ("cascade.*.callers", _at_least_one),
+    ("channels.phone.attempts", _at_least_one),
+    ("microgrids.quorum", _at_least_one),
+    ("cadres.speed_kmh", _positive),
+    ("cadres.dispatch_interval_min", _positive),
+    ("cadres.leave_pair_penalty_min", _not_negative),
+    ("travel.walk_speed_mps", _positive),
+    ("travel.detour_factor", _positive),
+    ("travel.walk_max_km", _not_negative),
+    ("travel.ride_speed_kmh", _positive),
+    ("travel.village_factor", _positive),
 )
+"""(fnmatch pattern of key paths, rule giving the problem of a value or None), first match wins."""
 
 
 def _share_problems(data: dict[str, Any], schema: dict[str, Any], origins: dict[str, Origin],
@@ -115,22 +142,24 @@ def _share_problems(data: dict[str, Any], schema: dict[str, Any], origins: dict[
         table = lookup(data, path)
         if not table or not any(fnmatch.fnmatchcase(path, p) for p in share_patterns):
             continue
-        if any(isinstance(v, dict) for v in table.values()):
-            at = next(f"{path}.{k}" for k, v in table.items() if isinstance(v, dict))
-            problems.append(f"{origins[at].label}: {at}: expected a plain number here, not a distribution")
+        not_numbers = [key for key, value in table.items() if isinstance(value, dict)]
+        if not_numbers:
+            at = f"{path}.{not_numbers[0]}"
+            problems.append(f"{origins[at].label}: {at}: {_plain_number(table[not_numbers[0]])}")
             continue
         total = sum(table.values())
         if not abs(total - 1) <= _SHARE_TOLERANCE:
             # Blame the file or override that set a share last: its change broke the sum.
             at = max((f"{path}.{k}" for k in table), key=lambda p: origins[p].rank)
             terms = " + ".join(f"{k} {v:g}" for k, v in table.items())
-            problems.append(f"{origins[at].label}: {path}: shares must sum to 1, got {total:g} ({terms})")
+            problems.append(f"{origins[at].label}: {path}: shares must sum to 1, "
+                            f"got {total:g} ({terms})")
     return problems
 
 
 def _horizon_problem(data: dict[str, Any], origins: dict[str, Origin]) -> list[str]:
     horizon, target = lookup(data, "alert.horizon_min"), lookup(data, "target.minutes")
-    if _positive_minutes(horizon, data) or _positive_minutes(target, data) or horizon >= target:
+    if _positive(horizon, data) or _positive(target, data) or horizon >= target:
         return []
     # Blame the later of the two settings: that is the one that broke the pair.
     if origins["alert.horizon_min"].rank >= origins["target.minutes"].rank:

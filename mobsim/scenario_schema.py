@@ -102,7 +102,8 @@ def _merge(merged: dict[str, Any], layer: dict[str, Any], node: dict[str, Any], 
                 problems.append(f"{origin.label}: {path}: expected a table "
                                 f"({', '.join(node[key])}), got {show(value)}")
         elif not _fits(value, node[key]):
-            problems.append(f"{origin.label}: {path}: expected {_wanted(node[key])}, got {show(value)}")
+            problems.append(f"{origin.label}: {path}: expected {_wanted(node[key])}, "
+                            f"got {show(value)}")
         else:
             merged[key] = _normalized(path, value, node[key], origin.folder)
             origins[path] = origin
@@ -146,7 +147,7 @@ def _normalized(path: str, value: Any, base: Any, folder: Path) -> Any:
             return {k: _float(v) for k, v in value.items()}
         return _float(value)
     if path in PATH_KEYS and value:
-        return os.path.normpath(folder / value)
+        return os.path.normpath(folder / Path(value).expanduser())
     return copy.deepcopy(value)
 
 

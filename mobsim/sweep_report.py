@@ -1,10 +1,11 @@
-"""The report page of a sweep folder: every variant's mobilization curve and verdict side by side."""
+"""The report page of a sweep folder: every variant's mobilization curve and verdict together."""
 
 from __future__ import annotations
 
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,7 +23,8 @@ def read_variants(sweep_dir: Path) -> pd.DataFrame:
     try:
         variants = pq.read_table(path).to_pandas()
     except (OSError, pa.ArrowInvalid) as err:
-        raise InputError(f"{path}: not a readable Parquet file ({str(err).splitlines()[0]})") from None
+        reason = str(err).splitlines()[0]
+        raise InputError(f"{path}: not a readable Parquet file ({reason})") from None
     if "variant" not in variants.columns:
         raise InputError(f"{path}: no column 'variant'")
     if variants.empty:
@@ -47,10 +49,13 @@ def _variant_row(variant: int, label: str, run: RunData) -> list[str]:
     target = run_target(run)
     check = district_time_check(run, target)
     t_full = aggregate.never_last(run.table("replications")["t_full_min"])
-    cell = lambda column, value, text: number(f"variant-{variant}-{column}", value, text, "td")  # noqa: E731
     median = aggregate.order_statistic(t_full, 0.5)
     quantile = aggregate.order_statistic(t_full, target.quantile)
-    never = int((t_full == float("inf")).sum())
+    never = int(np.isinf(t_full).sum())
+
+    def cell(column: str, value: float | str, text: str) -> str:
+        return number(f"variant-{variant}-{column}", value, text, "td")
+
     return [
         escape(str(variant)), escape(label),
         cell("replications", check.replications, str(check.replications)),

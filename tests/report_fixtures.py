@@ -72,7 +72,8 @@ def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: floa
     return pa.table({
         "replication": [replication], "seed": [7],
         "t50_min": [finite(t(0.5))], "t90_min": [finite(t(0.9))], "t95_min": [finite(t(0.95))],
-        "t_full_min": [finite(t(1.0))], "share_activated_at_target": [float(np.mean(times <= target_min))],
+        "t_full_min": [finite(t(1.0))],
+        "share_activated_at_target": [float(np.mean(times <= target_min))],
         "met_target": [bool(t(1.0) <= target_min)],
         "gaps_by_grid_worker": [int(counts[ACTIVATED_BY.index("grid_worker")])],
         "gaps_by_cadre": [int(counts[ACTIVATED_BY.index("cadre")])],
@@ -83,7 +84,8 @@ def _communities(rng: np.random.Generator) -> pa.Table:
     ids = np.arange(COMMUNITIES, dtype=np.int32)
     return pa.table({"community_id": ids, "subdistrict_id": ids // (COMMUNITIES // SUBDISTRICTS),
                      "kind": category_array((ids % 2).astype(np.int8), COMMUNITY_KINDS),
-                     "x_km": rng.uniform(0.0, 20.0, COMMUNITIES), "y_km": rng.uniform(0.0, 15.0, COMMUNITIES)})
+                     "x_km": rng.uniform(0.0, 20.0, COMMUNITIES),
+                     "y_km": rng.uniform(0.0, 15.0, COMMUNITIES)})
 
 
 def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households: bool = False,

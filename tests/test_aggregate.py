@@ -33,16 +33,17 @@ def test_order_statistic_is_the_summary_quantile_with_never_as_inf(times: list[f
     assert got == (np.inf if np.isnan(expected) else expected)
 
 
-def test_grouped_order_statistic_equals_one_group_at_a_time() -> None:
+def test_grouped_order_statistics_equal_one_group_at_a_time() -> None:
     rng = np.random.default_rng(5)
     keys = pd.DataFrame({"a": rng.integers(0, 4, 300), "b": rng.integers(0, 3, 300)})
     times = np.where(rng.random(300) < 0.1, np.nan, rng.exponential(60, 300))
-    for q in (0.05, 0.5, 0.95, 1.0):
-        got = aggregate.grouped_order_statistic(keys, times, q)
-        for (a, b), value in got.items():
-            inside = ((keys["a"] == a) & (keys["b"] == b)).to_numpy()
-            assert value == aggregate.order_statistic(times[inside], q)
-        assert len(got) == len(keys.drop_duplicates())
+    quantiles = (0.05, 0.5, 0.95, 1.0)
+    got = aggregate.grouped_order_statistics(keys, times, quantiles)
+    assert len(got) == len(keys.drop_duplicates()) and list(got.columns) == list(quantiles)
+    for (a, b), row in got.iterrows():
+        inside = ((keys["a"] == a) & (keys["b"] == b)).to_numpy()
+        for q in quantiles:
+            assert row[q] == aggregate.order_statistic(times[inside], q)
 
 
 def test_district_curve_is_the_share_of_all_microgrids(run: dict[str, pd.DataFrame]) -> None:
@@ -77,15 +78,16 @@ def test_unknown_subdistrict_in_curves_is_an_input_error(run: dict[str, pd.DataF
         aggregate.district_curves(run["curves"], "share_microgrids_activated", weights)
 
 
-def test_community_median_of_medians(run: dict[str, pd.DataFrame]) -> None:
+def test_community_median_of_medians_and_share_by_target(run: dict[str, pd.DataFrame]) -> None:
     mg = run["microgrids"]
-    located = aggregate.community_activation(mg, run["communities"])
+    located = aggregate.community_activation(mg, run["communities"], 90.0)
     assert list(located["community_id"]) == list(run["communities"]["community_id"])
     for _, row in located.iterrows():
         rows = mg[mg["community_id"] == row["community_id"]]
         per_rep = [aggregate.order_statistic(r["activated_min"].to_numpy(), 0.5)
                    for _, r in rows.groupby("replication")]
         assert row["median_activation_min"] == aggregate.order_statistic(np.array(per_rep), 0.5)
+        assert row["share_by_target"] == pytest.approx((rows["activated_min"] <= 90.0).mean())
 
 
 def test_breakdown_by_subdistrict(run: dict[str, pd.DataFrame]) -> None:
@@ -94,7 +96,8 @@ def test_breakdown_by_subdistrict(run: dict[str, pd.DataFrame]) -> None:
     for sub, rows in mg.groupby("subdistrict_id"):
         assert table.loc[sub, "microgrids"] == rows["microgrid_id"].nunique()
         assert table.loc[sub, "share_by_target"] == pytest.approx((rows["activated_min"] <= 120).mean())
-        assert table.loc[sub, "never_per_replication"] == pytest.approx(rows["activated_min"].isna().sum() / 8)
+        never = rows["activated_min"].isna().sum() / 8
+        assert table.loc[sub, "never_per_replication"] == pytest.approx(never)
     assert table["households"].sum() == mg[mg["replication"] == 0]["households"].sum()
 
 

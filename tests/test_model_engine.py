@@ -1,15 +1,20 @@
 """The whole replication: closed-form cases of the brief (section 5), conservation, CRN."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+import simpy
 
-from mobsim.model import ACTIVATED_BY, CHANNELS, PRESENCE_STATES, simulate
+from mobsim.generate import generate_xindu
+from mobsim.model import ACTIVATED_BY, CHANNELS, PRESENCE_STATES, TRACE_ENTITIES, TRACE_EVENTS, simulate
 from mobsim.model.engine import run_until
+from mobsim.scenario import load_scenario
 from model_fixtures import deterministic, everyone, scenario, small_district
 
 PHONE = CHANNELS.index("phone")
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def _served(start: float, count: int, call_min: float, callers: int) -> np.ndarray:
@@ -53,7 +58,8 @@ def test_district_time_of_parallel_exponential_branches_is_the_harmonic_number()
     overrides = deterministic(prepare_min=1.0) + [
         f"members.prepare_min.home={{dist = 'exponential', mean = {mean_min}}}",
         "channels.messaging.reach=1.0", f"channels.messaging.read_min.home={read_min}",
-    ] + [f"cascade.{s}.channels=['messaging']" for s in ("district", "subdistricts", "communities", "gridworkers")]
+    ] + [f"cascade.{s}.channels=['messaging']"
+         for s in ("district", "subdistricts", "communities", "gridworkers")]
     chosen = scenario(*overrides)
     n = len(district.microgrids["microgrid_id"])
     start = 3.0 + 5.0 + 7.0 + 11.0 + 4 * read_min
@@ -134,11 +140,13 @@ def test_activated_by_names_who_completed_the_quorum() -> None:
     district, chosen = _busy(1)
     r = simulate(district, chosen, 5, 0)
     member_first = np.full(len(r.microgrid_activated_min), np.inf)
-    np.minimum.at(member_first, district.members["microgrid_id"], np.nan_to_num(r.member_arrived_min, nan=np.inf))
+    np.minimum.at(member_first, district.members["microgrid_id"],
+                  np.nan_to_num(r.member_arrived_min, nan=np.inf))
     by_member = r.microgrid_activated_by == ACTIVATED_BY.index("member")
     assert np.array_equal(r.microgrid_activated_min[by_member], member_first[by_member])
     by_worker = r.microgrid_activated_by == ACTIVATED_BY.index("grid_worker")
-    assert np.array_equal(r.microgrid_activated_min[by_worker], r.microgrid_gridworker_arrived_min[by_worker])
+    assert np.array_equal(r.microgrid_activated_min[by_worker],
+                          r.microgrid_gridworker_arrived_min[by_worker])
     assert {ACTIVATED_BY[c] for c in np.unique(r.microgrid_activated_by)} >= {"member", "cadre"}
 
 
@@ -164,10 +172,11 @@ def test_more_cadres_change_no_member_time() -> None:
         assert np.nansum(b.cadre_arrived_min > 0) > np.nansum(a.cadre_arrived_min > 0)
 
 
-def _order_at(*overrides: str):
+def _order_at(name: str):
+    """A replication of the shipped scenario `name` (scenarios/<name>.toml) on a mid-size district."""
     district = small_district(subdistricts=3, communities=4, grids=4, microgrids=8, members=1,
                               units=4, cadres=10, home_offset_km=0.3)
-    return simulate(district, scenario(*overrides), 2024, 0)
+    return simulate(district, load_scenario(SCENARIOS / f"{name}.toml"), 2024, 0)
 
 
 def _median(times: np.ndarray) -> float:
@@ -176,15 +185,17 @@ def _median(times: np.ndarray) -> float:
 
 def test_night_is_slower_than_a_weekday_afternoon() -> None:
     """At night most people are asleep: they read late and answer fewer calls."""
-    day, night = _order_at(), _order_at("alert.start='02:00'")
+    day, night = _order_at("xindu-baseline"), _order_at("xindu-night")
     assert _median(night.microgrid_activated_min) > _median(day.microgrid_activated_min)
     assert _median(night.member_acknowledged_min) > _median(day.member_acknowledged_min)
 
 
 def test_at_weekends_members_report_faster_but_more_are_away() -> None:
     """Weekend shares: fewer members at work (long trips), more away (no report)."""
-    day, weekend = _order_at(), _order_at("alert.weekday='sat'")
-    trip = lambda r: np.nanmedian(r.member_arrived_min - r.member_acknowledged_min)  # noqa: E731
+    day, weekend = _order_at("xindu-baseline"), _order_at("xindu-weekend")
+    def trip(r) -> float:
+        return float(np.nanmedian(r.member_arrived_min - r.member_acknowledged_min))
+
     assert trip(weekend) < trip(day)
     away = PRESENCE_STATES.index("away")
     assert np.mean(weekend.member_state == away) > np.mean(day.member_state == away)
@@ -197,22 +208,44 @@ def test_nobody_reaches_a_post_when_everyone_is_away() -> None:
     assert not np.isnan(r.member_acknowledged_min).all()
 
 
+def _traced(trace: np.ndarray, entity: str, event: str) -> np.ndarray:
+    return trace[(trace["entity"] == TRACE_ENTITIES.index(entity))
+                 & (trace["event"] == TRACE_EVENTS.index(event))]
+
+
 def test_trace_records_each_arrival_and_activation_once() -> None:
     district, chosen = _busy()
     r = simulate(district, chosen, 4, 0, trace=True)
     assert simulate(district, chosen, 4, 0).trace is None
-    from mobsim.model import TRACE_ENTITIES, TRACE_EVENTS
     t = r.trace
     assert np.all(np.diff(t["time_min"]) >= 0)
-    activated = t[(t["entity"] == TRACE_ENTITIES.index("microgrid")) & (t["event"] == TRACE_EVENTS.index("activated"))]
+    activated = _traced(t, "microgrid", "activated")
     assert sorted(activated["entity_id"]) == sorted(np.flatnonzero(~np.isnan(r.microgrid_activated_min)))
-    member_arrivals = t[(t["entity"] == TRACE_ENTITIES.index("member")) & (t["event"] == TRACE_EVENTS.index("arrived"))]
+    member_arrivals = _traced(t, "member", "arrived")
     assert len(member_arrivals) == np.sum(~np.isnan(r.member_arrived_min))
 
 
 def test_run_until_counts_the_events_it_processes() -> None:
-    import simpy
     env = simpy.Environment()
     for delay in (1.0, 2.0, 5.0):
         env.timeout(delay)
     assert run_until(env, 4.0) == 2 and env.now == 2.0
+
+
+def test_one_replication_of_the_full_xindu_district_accounts_for_everyone() -> None:
+    district = generate_xindu()
+    r = simulate(district, scenario(), 1, 0)
+    n_mg = len(district.microgrids["microgrid_id"])
+    assert r.microgrid_activated_min.shape == (n_mg,) == (10_161,)
+    assert r.member_state.shape == (12_518,) and r.cadre_microgrid.shape == (3_241,)
+    assert r.gridworker_alerted_min.shape == (len(district.general_grids["general_grid_id"]),)
+    by = np.bincount(r.microgrid_activated_by, minlength=len(ACTIVATED_BY))
+    assert by[0] == np.isnan(r.microgrid_activated_min).sum()
+    sent = r.cadre_microgrid >= 0
+    first_cadre = np.full(n_mg, np.inf)
+    np.minimum.at(first_cadre, r.cadre_microgrid[sent],
+                  np.nan_to_num(r.cadre_arrived_min[sent], nan=np.inf))
+    by_cadre = r.microgrid_activated_by == ACTIVATED_BY.index("cadre")
+    assert by_cadre.any() and np.array_equal(r.microgrid_activated_min[by_cadre], first_cadre[by_cadre])
+    assert np.bincount(r.cadre_microgrid[r.cadre_microgrid >= 0]).max() == 1
+    assert r.events > n_mg

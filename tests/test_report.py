@@ -115,7 +115,8 @@ def test_compound_table_matches_microgrids(run_dir: Path, page) -> None:
     for kind, rows in mg.groupby("compound_type", observed=True):
         prefix = f"compound-{kind}"
         assert _value(page, f"{prefix}-households") == rows["households"].sum() / 12
-        assert _value(page, f"{prefix}-median-min") == _order_statistic(rows["activated_min"].to_numpy(), 0.5)
+        median = _order_statistic(rows["activated_min"].to_numpy(), 0.5)
+        assert _value(page, f"{prefix}-median-min") == median
 
 
 def test_gap_counts_match_the_replications_table(run_dir: Path, page) -> None:
@@ -161,6 +162,19 @@ def test_folder_that_is_not_a_run_is_one_line_input_error(tmp_path: Path) -> Non
 
 def test_run_missing_a_column_is_an_input_error(tmp_path: Path) -> None:
     run = write_fake_run(tmp_path / "run")
-    pq.write_table(pq.read_table(run / "curves.parquet").drop_columns(["minute"]), run / "curves.parquet")
+    curves = pq.read_table(run / "curves.parquet")
+    pq.write_table(curves.drop_columns(["minute"]), run / "curves.parquet")
     with pytest.raises(InputError, match=r"curves\.parquet: no column 'minute'"):
         write_report(run)
+
+
+def test_run_folder_written_by_the_runner_renders(tmp_path: Path) -> None:
+    from mobsim.runner import run
+    from mobsim.scenario import load_scenario
+
+    out = run(load_scenario(None), replications=2, seed=5, out_dir=tmp_path / "run", jobs=1).out_dir
+    page = parse_page(write_report(out).read_text())
+    t_full = pd.read_parquet(out / "replications.parquet")["t_full_min"].to_numpy()
+    assert len(page.images) >= 5
+    assert _value(page, "t-full-max") == _order_statistic(t_full, 1.0)
+    assert _value(page, "replications") == 2

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,7 @@ from mobsim.errors import InputError
 from mobsim.scenario import (BASELINE, PROBABILITY_PATTERNS, SHARE_PATTERNS, Scenario,
                              builtin_names, load_scenario, order_minute_of_week,
                              validate_scenario)
+from mobsim.scenario_rules import RULES
 from mobsim.scenario_schema import is_dist_table, is_table, leaves
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -119,6 +121,9 @@ def test_a_file_without_name_is_named_by_its_stem_and_has_no_inherited_descripti
     ({"a.toml": "[alert\nstart = 1"}, "{d}/a.toml:1:7: Expected ']' at the end of a table declaration"),
     ({"a.toml": 'name = "x"\n\n[alert]\nstart = "02:00" x\n'},
      "{d}/a.toml:4:17: Expected newline or end of document after a statement"),
+    ({"a.toml": "[alert]\nstart = 02:00  # night\n"},
+     '{d}/a.toml:2:10: Expected newline or end of document after a statement; '
+     'clock times need quotes: "02:00"'),
     ({"a.toml": "name = "}, "{d}/a.toml:1:8: Invalid value (at end of file)"),
     ({"a.toml": "[district]\nseed = " + "1" * 5000},
      "{d}/a.toml: an integer has too many digits to read"),
@@ -214,7 +219,7 @@ def test_get_and_dist() -> None:
 def test_patterns_name_keys_of_the_baseline() -> None:
     paths = [path for path, _ in leaves(load_scenario().data)]
     tables = [path for path in {p.rpartition(".")[0] for p in paths} if path]
-    for pattern in PROBABILITY_PATTERNS:
+    for pattern in (*PROBABILITY_PATTERNS, *(pattern for pattern, _ in RULES)):
         assert fnmatch.filter(paths, pattern), f"{pattern} matches no key of the baseline"
     for pattern in SHARE_PATTERNS:
         assert fnmatch.filter(tables, pattern), f"{pattern} matches no table of the baseline"
@@ -272,7 +277,7 @@ _VALUE_TEXTS = st.one_of(
 )
 
 
-@settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(_KNOWN_KEYS + _TABLE_KEYS) | st.text(max_size=8),
                           _VALUE_TEXTS).map("=".join), max_size=3))
 def test_random_overrides_validate_or_give_input_error(overrides: list[str]) -> None:
@@ -284,3 +289,15 @@ def test_random_overrides_validate_or_give_input_error(overrides: list[str]) -> 
         assert found and str(err) == found[0]
     else:
         assert found == [] and is_table(scenario.data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs",)), max_size=60))
+def test_any_file_text_validates_or_gives_one_line_problems(text: str) -> None:
+    path = Path(tempfile.gettempdir()) / f"mobsim-fuzz-{os.getpid()}.toml"
+    path.write_text("[alert]\n" + text, encoding="utf-8")
+    try:
+        found = validate_scenario(path)
+    finally:
+        path.unlink()
+    assert all(line.startswith(str(path)) and "\n" not in line for line in found)

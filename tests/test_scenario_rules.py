@@ -16,7 +16,9 @@ SCHEMA = {
     "target": {"minutes": 180.0, "quantile": 0.95, "confidence": 0.95},
     "periods": {"day_start": "07:00"},
     "channels": {"phone": {"reach": 0.59}, "sms": {"reach": 0.95}},
-    "cascade": {"units": {"channels": ["phone"], "delay_min": {"dist": "exponential", "mean": 3.0}}},
+    "cascade": {"units": {"channels": ["phone"], "callers": 2,
+                          "delay_min": {"dist": "exponential", "mean": 3.0}}},
+    "travel": {"walk_speed_mps": 1.25, "walk_max_km": 2.0},
     "members": {"presence": {"night": {"home": 0.1, "asleep": 0.9}}},
 }
 PROBABILITIES = ("channels.*.reach", "members.presence.*.*")
@@ -48,11 +50,11 @@ def test_the_schema_itself_breaks_no_rule() -> None:
     ({"alert": {"weekday": "Monday"}},
      'file1.toml: alert.weekday: expected one of mon, tue, wed, thu, fri, sat, sun, got "Monday"'),
     ({"alert": {"horizon_min": 0}},
-     "file1.toml: alert.horizon_min: must be a positive number of minutes, got 0"),
-    ({"target": {"minutes": -5}}, "file1.toml: target.minutes: must be a positive number of minutes"),
+     "file1.toml: alert.horizon_min: must be a positive number, got 0"),
+    ({"target": {"minutes": -5}}, "file1.toml: target.minutes: must be a positive number"),
     ({"target": {"minutes": float("inf")}}, "file1.toml: target.minutes: expected a finite number, got inf"),
     ({"target": {"minutes": {"dist": "fixed", "value": 3}}},
-     "file1.toml: target.minutes: expected a plain number here, not a distribution"),
+     "file1.toml: target.minutes: expected a plain number here, got a distribution table"),
     ({"target": {"quantile": 1}}, "file1.toml: target.quantile: must lie strictly between 0 and 1, got 1"),
     ({"target": {"confidence": 0}}, "file1.toml: target.confidence: must lie strictly between 0 and 1"),
     ({"target": {"quantile": float("nan")}}, "file1.toml: target.quantile: expected a finite number"),
@@ -62,6 +64,11 @@ def test_the_schema_itself_breaks_no_rule() -> None:
      'got ["phone", "fax"]'),
     ({"cascade": {"units": {"channels": []}}}, "file1.toml: cascade.units.channels: expected distinct"),
     ({"cascade": {"units": {"channels": ["sms", "sms"]}}}, "file1.toml: cascade.units.channels: expected"),
+    ({"cascade": {"units": {"callers": 0}}}, "file1.toml: cascade.units.callers: must be at least 1, got 0"),
+    ({"travel": {"walk_speed_mps": 0}}, "file1.toml: travel.walk_speed_mps: must be a positive number"),
+    ({"travel": {"walk_speed_mps": {"dist": "fixed", "value": 1}}},
+     "file1.toml: travel.walk_speed_mps: expected a plain number here, got a distribution table"),
+    ({"travel": {"walk_max_km": -0.5}}, "file1.toml: travel.walk_max_km: must not be negative, got -0.5"),
     ({"cascade": {"units": {"delay_min": -1}}}, "file1.toml: cascade.units.delay_min: must not be negative"),
     ({"cascade": {"units": {"delay_min": {"dist": "exponential", "mean": 0}}}},
      "file1.toml: cascade.units.delay_min.mean: must be positive, got 0"),
@@ -90,10 +97,19 @@ def test_shares_must_sum_to_one_and_the_last_setter_is_named() -> None:
                      "(home 0.2 + asleep 0.9)"]
 
 
+def test_shares_may_miss_one_by_a_rounding_error() -> None:
+    assert problems({"members": {"presence": {"night": {"home": 0.1 + 1e-7, "asleep": 0.9}}}}) == []
+    assert problems({"members": {"presence": {"night": {"home": 0.1 + 1e-5, "asleep": 0.9}}}}) != []
+
+
+def test_zero_is_not_negative() -> None:
+    assert problems({"travel": {"walk_max_km": 0}}) == []
+
+
 def test_shares_must_be_plain_numbers() -> None:
     found = problems({"members": {"presence": {"night": {"home": {"dist": "beta", "a": 1, "b": 9}}}}})
     assert found == ["file1.toml: members.presence.night.home: expected a plain number here, "
-                     "not a distribution"]
+                     "got a distribution table"]
 
 
 def test_horizon_shorter_than_target_blames_the_later_setting() -> None:
@@ -131,3 +147,10 @@ def test_clock_minutes_refuses_other_forms(text: str) -> None:
 
 def test_weekdays_start_on_monday() -> None:
     assert WEEKDAYS[0] == "mon" and len(WEEKDAYS) == 7
+
+
+def test_a_share_given_as_a_table_is_reported_not_summed() -> None:
+    assert problems({"members": {"presence": {"night": {"home": {}}}}}) == [
+        "file1.toml: members.presence.night.home: a distribution table needs dist = one of "
+        "fixed, exponential, lognormal, gamma, uniform, beta",
+        "file1.toml: members.presence.night.home: expected a plain number here, got a table"]

@@ -24,10 +24,12 @@ def test_each_variant_row_matches_its_tables(sweep: Path) -> None:
     html = sweep_page(sweep)
     page = parse_page(html)
     for k, cadres in enumerate((3000, 4000, 5000)):
-        t_full = pd.read_parquet(sweep / f"variant={k}" / "replications.parquet")["t_full_min"].to_numpy()
+        reps = pd.read_parquet(sweep / f"variant={k}" / "replications.parquet")
+        t_full = reps["t_full_min"].to_numpy()
         ordered = np.sort(np.where(np.isnan(t_full), np.inf, t_full))
-        assert float(page.values[f"variant-{k}-median-min"]) == ordered[math.ceil(0.5 * len(ordered)) - 1]
-        assert float(page.values[f"variant-{k}-quantile-min"]) == ordered[math.ceil(0.95 * len(ordered)) - 1]
+        n = len(ordered)
+        assert float(page.values[f"variant-{k}-median-min"]) == ordered[math.ceil(0.5 * n) - 1]
+        assert float(page.values[f"variant-{k}-quantile-min"]) == ordered[math.ceil(0.95 * n) - 1]
         assert float(page.values[f"variant-{k}-never"]) == np.isnan(t_full).sum()
         check = check_bound(t_full, 180.0, 0.95, 0.95)
         assert page.values[f"variant-{k}-verdict"] == ("pass" if check.passed else "fail")

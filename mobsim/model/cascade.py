@@ -43,7 +43,6 @@ class Link:
 
     receiver: Level
     contact: Contact
-    processing_min: np.ndarray
     children: np.ndarray
     bounds: np.ndarray
 
@@ -57,7 +56,7 @@ class Cascade:
         self.trace = trace
 
     def at(self, delay_min: float, value: object, callback: Callable[[simpy.Event], None]) -> None:
-        """Run `callback(event)` `delay_min` from now, with `event.value == value`, if before the horizon."""
+        """Run `callback(event)` (`event.value` is `value`) `delay_min` from now, if before the horizon."""
         if self.env.now + delay_min < self.horizon_min:
             self.env.timeout(delay_min, value).callbacks.append(callback)
 
@@ -71,10 +70,10 @@ class Cascade:
 
     def link(self, sender: Level, receiver: Level, parent: np.ndarray, contact: Contact,
              processing_min: np.ndarray) -> None:
-        """Make each sender relay to the receivers whose `parent` row it is, after its processing time."""
+        """Make each sender relay to the receivers of which it is the `parent`, after processing."""
         children = np.argsort(parent, kind="stable")
         bounds = np.searchsorted(parent[children], np.arange(len(processing_min) + 1))
-        link = Link(receiver, contact, processing_min, children, bounds)
+        link = Link(receiver, contact, children, bounds)
         relay = partial(self._relay, link)
         sender.listeners.append(lambda i: self.at(processing_min[i], i, relay))
 

@@ -72,9 +72,11 @@ def draw_contact(params: Parameters, population: str, states: np.ndarray,
 
     def per_attempt(what: str) -> np.ndarray:
         dist = params.duration(f"channels.phone.{what}")
-        return streams.sample("cascade", f"{population}.phone.{what}", dist, n * attempts).reshape(n, attempts)
+        draws = streams.sample("cascade", f"{population}.phone.{what}", dist, n * attempts)
+        return draws.reshape(n, attempts)
 
-    call = streams.sample("cascade", f"{population}.phone.call", params.duration("channels.phone.call_min"), n)
+    call = streams.sample("cascade", f"{population}.phone.call",
+                          params.duration("channels.phone.call_min"), n)
     return Contact(channels, callers, reached, read_min, delivery, answered, call,
                    per_attempt("ring_min"), per_attempt("retry_min"))
 

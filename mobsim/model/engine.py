@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import simpy
@@ -22,26 +23,39 @@ from mobsim.model.report import (
 from mobsim.model.result import ReplicationResult, within_horizon
 from mobsim.model.streams import Streams
 from mobsim.model.trace import Trace
+from mobsim.scenario import Scenario
 
 
-def simulate(district: District, scenario, seed: int, replication: int,
+@dataclass(frozen=True)
+class _Model:
+    """The parts every submodel is wired to."""
+
+    params: Parameters
+    period: str
+    geo: Geometry
+    cascade: Cascade
+    chain: Chain
+    posts: Posts
+    travel: Travel
+
+
+def simulate(district: District, scenario: Scenario, seed: int, replication: int,
              trace: bool = False) -> ReplicationResult:
     """Simulate one replication; a pure function of (district, scenario, seed, replication)."""
     params = Parameters(scenario, Streams(seed, replication))
     horizon_min = params.number("alert.horizon_min")
     period = order_period(params)
     geo = geometry(district)
-    env = simpy.Environment()
-    cascade = Cascade(env, horizon_min, Trace(trace))
-    chain = build_chain(params, cascade, geo, period)
-    posts = Posts(len(geo.grid_of_microgrid), params.count("microgrids.quorum", minimum=1), cascade.trace)
-    travel = read_travel(params)
-    members = _members(params, cascade, posts, geo, chain, period, travel)
-    escalation = _escalation(params, cascade, posts, geo, chain, period, travel)
-    sinking, dispatcher = _cadres(params, cascade, posts, geo, chain, period, travel)
-    events = run_until(env, horizon_min)
-    result = _collect(horizon_min, chain, posts, members, escalation, sinking, dispatcher, events)
-    return replace(result, trace=cascade.trace.table(geo.ids, horizon_min))
+    cascade = Cascade(simpy.Environment(), horizon_min, Trace(trace))
+    model = _Model(params, period, geo, cascade, build_chain(params, cascade, geo, period),
+                   Posts(len(geo.grid_of_microgrid), params.count("microgrids.quorum", minimum=1),
+                         cascade.trace),
+                   read_travel(params))
+    members = _members(model)
+    escalation = _escalation(model)
+    sinking, dispatcher = _cadres(model)
+    events = run_until(cascade.env, horizon_min)
+    return _collect(model, members, escalation, sinking, dispatcher, events)
 
 
 def run_until(env: simpy.Environment, horizon_min: float) -> int:
@@ -54,61 +68,62 @@ def run_until(env: simpy.Environment, horizon_min: float) -> int:
     return events
 
 
-def _members(params: Parameters, cascade: Cascade, posts: Posts, geo: Geometry, chain: Chain,
-             period: str, travel: Travel) -> MemberReports:
-    states = chain.states["members"]
+def _members(model: _Model) -> MemberReports:
+    states = model.chain.states["members"]
+    geo = model.geo
     post = geo.microgrid_of_member
     mx, my = geo.microgrid_xy
     hx, hy = geo.home_xy
-    report = member_report_min(params, travel, states,
-                               draw_available(params, "members", period, states),
+    report = member_report_min(model.params, model.travel, states,
+                               draw_available(model.params, "members", model.period, states),
                                distance_km(hx, hy, mx[post], my[post]), geo.village_microgrid[post])
-    members = MemberReports(cascade, posts, post, report)
-    chain.levels["members"].listeners.append(members.on_acknowledged)
+    members = MemberReports(model.cascade, model.posts, post, report)
+    model.chain.levels["members"].listeners.append(members.on_acknowledged)
     return members
 
 
-def _escalation(params: Parameters, cascade: Cascade, posts: Posts, geo: Geometry, chain: Chain,
-                period: str, travel: Travel) -> Escalation:
-    states = chain.states["gridworkers"]
+def _escalation(model: _Model) -> Escalation:
+    params, states = model.params, model.chain.states["gridworkers"]
     after = params.streams.sample("escalation", "gridworkers.after",
                                   params.duration("escalation.after_min"), len(states))
     escalation = Escalation(
-        cascade, posts, geo.grid_of_microgrid, geo.microgrid_xy, geo.village_microgrid, after,
-        params.count("escalation.grid_worker_covers"),
-        draw_available(params, "gridworkers", period, states),
-        prepare_min(params, "gridworkers", states), travel)
-    chain.levels["gridworkers"].listeners.append(escalation.on_acknowledged)
+        model.cascade, model.posts, model.geo.grid_of_microgrid, model.geo.microgrid_xy,
+        model.geo.village_microgrid, after, params.count("escalation.grid_worker_covers"),
+        draw_available(params, "gridworkers", model.period, states),
+        prepare_min(params, "gridworkers", states), model.travel)
+    model.chain.levels["gridworkers"].listeners.append(escalation.on_acknowledged)
     escalation.schedule_sweep(params.once("escalation.sweep_min"))
     return escalation
 
 
-def _cadres(params: Parameters, cascade: Cascade, posts: Posts, geo: Geometry, chain: Chain,
-            period: str, travel: Travel) -> tuple[SinkingDown, Dispatcher]:
-    speed_kmh = params.number("cadres.speed_kmh")
-    dispatcher = Dispatcher(cascade, posts, geo, travel, speed_kmh,
+def _cadres(model: _Model) -> tuple[SinkingDown, Dispatcher]:
+    params, states = model.params, model.chain.states["cadres"]
+    dispatcher = Dispatcher(model.cascade, model.posts, model.geo, model.travel,
+                            params.number("cadres.speed_kmh"),
                             params.number("cadres.leave_pair_penalty_min", positive=False))
-    states = chain.states["cadres"]
-    report = cadre_report_min(params, travel, geo, states, draw_available(params, "cadres", period, states))
-    sinking = SinkingDown(cascade, report, dispatcher.wait)
-    chain.levels["cadres"].listeners.append(sinking.on_acknowledged)
+    available = draw_available(params, "cadres", model.period, states)
+    sinking = SinkingDown(model.cascade,
+                          cadre_report_min(params, model.travel, model.geo, states, available),
+                          dispatcher.wait)
+    model.chain.levels["cadres"].listeners.append(sinking.on_acknowledged)
     dispatcher.run(params.number("cadres.dispatch_interval_min"))
     return sinking, dispatcher
 
 
-def _collect(horizon_min: float, chain: Chain, posts: Posts, members: MemberReports,
-             escalation: Escalation, sinking: SinkingDown, dispatcher: Dispatcher,
-             events: int) -> ReplicationResult:
-    clip = lambda times: within_horizon(times, horizon_min)  # noqa: E731
-    member_level, cadre_level = chain.levels["members"], chain.levels["cadres"]
+def _collect(model: _Model, members: MemberReports, escalation: Escalation, sinking: SinkingDown,
+             dispatcher: Dispatcher, events: int) -> ReplicationResult:
+    horizon_min = model.cascade.horizon_min
+    clip = partial(within_horizon, horizon_min=horizon_min)
+    member_level, cadre_level = model.chain.levels["members"], model.chain.levels["cadres"]
     acknowledged = clip(member_level.acknowledged_min)
     dispatched = clip(dispatcher.dispatched_min)
+    posts = model.posts
     return ReplicationResult(
         microgrid_activated_min=clip(posts.activated_min),
         microgrid_activated_by=posts.activated_by.copy(),
         microgrid_gap_min=clip(posts.gap_min),
         microgrid_gridworker_arrived_min=clip(escalation.arrived_min),
-        member_state=chain.states["members"].astype(np.int8),
+        member_state=model.chain.states["members"].astype(np.int8),
         member_channel=np.where(np.isnan(acknowledged), 0, member_level.channel).astype(np.int8),
         member_notified_min=clip(member_level.notified_min),
         member_acknowledged_min=acknowledged,
@@ -118,6 +133,7 @@ def _collect(horizon_min: float, chain: Chain, posts: Posts, members: MemberRepo
         cadre_microgrid=np.where(np.isnan(dispatched), -1, dispatcher.microgrid).astype(np.int32),
         cadre_dispatched_min=dispatched,
         cadre_arrived_min=clip(dispatcher.arrived_min),
-        gridworker_alerted_min=clip(chain.levels["gridworkers"].acknowledged_min),
+        gridworker_alerted_min=clip(model.chain.levels["gridworkers"].acknowledged_min),
         events=events,
+        trace=model.cascade.trace.table(model.geo.ids, horizon_min),
     )

@@ -71,8 +71,8 @@ class Escalation:
         gaps = rows[self.posts.shortfall(rows) > 0]
         if len(gaps) == 0:
             return
-        trips = self.travel.to_posts(self.travel.local_min(distance_km(x, y, self.x[gaps], self.y[gaps])),
-                                     self.village[gaps])
+        km = distance_km(x, y, self.x[gaps], self.y[gaps])
+        trips = self.travel.to_posts(self.travel.local_min(km), self.village[gaps])
         nearest = int(np.argmin(trips))
         self.covers_left[grid] -= 1
         self.posts.send(gaps[nearest])

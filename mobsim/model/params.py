@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
@@ -11,12 +10,14 @@ from mobsim.distributions import Dist
 from mobsim.errors import InputError
 from mobsim.model.result import CHANNELS, PRESENCE_STATES
 from mobsim.model.streams import Streams
+from mobsim.scenario import Scenario
+from mobsim.scenario_rules import clock_minutes
 
 
 class Parameters:
     """The scenario as the model reads it, for one replication."""
 
-    def __init__(self, scenario: Any, streams: Streams) -> None:
+    def __init__(self, scenario: Scenario, streams: Streams) -> None:
         self.scenario = scenario
         self.streams = streams
 
@@ -38,7 +39,8 @@ class Parameters:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise InputError(f"{key}: expected a number, got {value!r}")
         if value < 0 or (positive and value == 0):
-            raise InputError(f"{key}: must be {'positive' if positive else 'zero or more'}, got {value!r}")
+            sign = "positive" if positive else "zero or more"
+            raise InputError(f"{key}: must be {sign}, got {value!r}")
         return float(value)
 
     def count(self, key: str, minimum: int = 0) -> int:
@@ -51,13 +53,10 @@ class Parameters:
     def clock_min(self, key: str) -> int:
         """A clock time "HH:MM" as minutes after midnight."""
         value = self.scenario.get(key)
-        try:
-            hours, minutes = (int(part) for part in str(value).split(":"))
-        except ValueError:
-            hours, minutes = -1, -1
-        if not (isinstance(value, str) and 0 <= hours < 24 and 0 <= minutes < 60):
+        minutes = clock_minutes(value) if isinstance(value, str) else None
+        if minutes is None:
             raise InputError(f'{key}: expected a clock time "HH:MM", got {value!r}')
-        return hours * 60 + minutes
+        return minutes
 
     def choice(self, key: str, options: tuple[str, ...]) -> int:
         """The index of a value that must be one of `options`."""

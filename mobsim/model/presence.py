@@ -13,12 +13,10 @@ import numpy as np
 from mobsim.errors import InputError
 from mobsim.model.params import Parameters
 from mobsim.model.result import PRESENCE_STATES
+from mobsim.scenario_rules import WEEKDAYS
 
 PERIODS: tuple[str, ...] = ("day", "evening", "night", "weekend")
 """Presence periods; their clock bounds are the scenario's `periods.*` keys."""
-
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-"""Values of `alert.weekday`."""
 
 AWAY = PRESENCE_STATES.index("away")
 

@@ -1,0 +1,34 @@
+"""Sinking-down report: cadres ride from their unit to the paired community."""
+
+import numpy as np
+import simpy
+
+from mobsim.model.cadres import SinkingDown, cadre_report_min
+from mobsim.model.cascade import Cascade
+from mobsim.model.geometry import geometry
+from mobsim.model.params import Parameters
+from mobsim.model.report import read_travel
+from mobsim.model.streams import Streams
+from mobsim.model.trace import Trace
+from model_fixtures import scenario, small_district
+
+
+def test_report_time_is_preparation_plus_the_ride_from_the_unit() -> None:
+    district = small_district(units=2, cadres=2)  # units sit 1 km north of their community
+    params = Parameters(scenario("cadres.prepare_min.work=3.0", "cadres.speed_kmh=30.0",
+                                 "travel.detour_factor=1.5"), Streams(1, 0))
+    geo = geometry(district)
+    states = np.array([1, 1, 3, 1], np.int8)
+    got = cadre_report_min(params, read_travel(params), geo, states, np.array([True, True, False, True]))
+    assert got[[0, 1, 3]].tolist() == [3.0 + 1.5 / 30.0 * 60] * 3 and np.isinf(got[2])
+
+
+def test_reporting_cadres_are_handed_on_when_they_arrive() -> None:
+    env = simpy.Environment()
+    handed = []
+    sinking = SinkingDown(Cascade(env, 720.0, Trace(False)), np.array([5.0, np.inf]),
+                          lambda cadre: handed.append((env.now, cadre)))
+    sinking.on_acknowledged(0)
+    sinking.on_acknowledged(1)
+    env.run()
+    assert handed == [(5.0, 0)] and sinking.reported_min[0] == 5.0 and np.isinf(sinking.reported_min[1])

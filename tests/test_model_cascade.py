@@ -1,0 +1,55 @@
+"""Cascade mechanics: roots, processing, relays, listeners, the horizon."""
+
+import numpy as np
+import simpy
+
+from mobsim.model.cascade import Cascade, Level
+from mobsim.model.contact import MESSAGING, Contact
+from mobsim.model.trace import Trace
+
+
+def _messaging(read_min: list[float]) -> Contact:
+    n = len(read_min)
+    return Contact((MESSAGING,), 1, {MESSAGING: np.ones(n, bool)}, {MESSAGING: np.array(read_min)},
+                   None, None, None, None, None)
+
+
+def _two_levels(horizon_min: float = 100.0):
+    env = simpy.Environment()
+    cascade = Cascade(env, horizon_min, Trace(True))
+    top, bottom = Level.empty("community", 2), Level.empty("gridworker", 3)
+    cascade.link(top, bottom, np.array([1, 0, 1]), _messaging([1.0, 2.0, 30.0]), np.array([4.0, 8.0]))
+    return env, cascade, top, bottom
+
+
+def test_a_sender_relays_after_processing_and_children_read() -> None:
+    env, cascade, top, bottom = _two_levels()
+    heard = []
+    bottom.listeners.append(lambda i: heard.append((env.now, i)))
+    cascade.start(top, np.array([0.0, 10.0]))
+    env.run()
+    assert top.acknowledged_min.tolist() == [0.0, 10.0]
+    # child 1 hears from sender 0 (relays at 4); children 0 and 2 from sender 1 (relays at 18)
+    assert bottom.notified_min.tolist() == [18.0, 4.0, 18.0]
+    assert bottom.acknowledged_min.tolist() == [19.0, 6.0, 48.0]
+    assert heard == [(6.0, 1), (19.0, 0), (48.0, 2)]
+    assert (bottom.channel == MESSAGING).all()
+
+
+def test_nothing_is_scheduled_at_or_after_the_horizon() -> None:
+    env, cascade, top, bottom = _two_levels(horizon_min=40.0)
+    cascade.start(top, np.array([0.0, 10.0]))
+    env.run()
+    assert np.isinf(bottom.acknowledged_min[2]) and bottom.acknowledged_min[0] == 19.0
+    assert env.now < 40.0
+
+
+def test_acknowledgements_are_traced_with_the_entity_of_the_level() -> None:
+    env, cascade, top, bottom = _two_levels()
+    cascade.start(top, np.array([0.0, 10.0]))
+    env.run()
+    ids = {"community": np.array([7, 8]), "gridworker": np.array([70, 71, 72])}
+    table = cascade.trace.table(ids, 100.0)
+    assert len(table) == 2 * 2 + 2 * 3
+    acknowledged = table[table["event"] == 1]
+    assert acknowledged["entity_id"].tolist() == [7, 71, 8, 70, 72]

@@ -1,0 +1,53 @@
+"""Gaps and grid workers covering them, on a deterministic day with no member reporting."""
+
+import numpy as np
+
+from mobsim.model import ACTIVATED_BY, simulate
+from model_fixtures import deterministic, scenario, small_district
+
+WALK_KMH = 1.25 * 3.6
+
+
+def _run(*extra: str):
+    """One general grid of three posts 0.3 km apart; no member and no cadre reports."""
+    district = small_district(subdistricts=1, communities=1, grids=1, microgrids=3, members=1,
+                              units=0, cadres=0)
+    overrides = deterministic() + ["members.availability.day=0.0", "escalation.after_min=20.0",
+                                   "travel.detour_factor=1.0", *extra]
+    return simulate(district, scenario(*overrides), 1, 0)
+
+
+def test_posts_without_staff_become_gaps_after_the_escalation_delay() -> None:
+    r = _run()
+    worker_alerted = r.gridworker_alerted_min[0]
+    assert worker_alerted == 3.0 + 2.0 + 5.0 + 2.0 + 7.0 + 2.0  # three levels of one call each
+    assert r.microgrid_gap_min.tolist() == [worker_alerted + 20.0] * 3
+
+
+def test_the_grid_worker_covers_the_nearest_gap_from_the_centre_of_the_grid() -> None:
+    r = _run()
+    gap = r.microgrid_gap_min[1]
+    prepare = 4.0
+    assert r.microgrid_gridworker_arrived_min[1] == gap + prepare
+    assert r.microgrid_activated_min[1] == gap + prepare
+    assert ACTIVATED_BY[r.microgrid_activated_by[1]] == "grid_worker"
+    assert np.isnan(r.microgrid_activated_min[[0, 2]]).all()
+
+
+def test_a_worker_covering_two_gaps_walks_on_to_the_next_nearest() -> None:
+    r = _run("escalation.grid_worker_covers=2")
+    first = r.microgrid_gridworker_arrived_min[1]
+    assert r.microgrid_gridworker_arrived_min[0] == first + 0.3 / WALK_KMH * 60
+    assert np.isnan(r.microgrid_gridworker_arrived_min[2])
+
+
+def test_no_cover_when_the_grid_worker_is_not_available() -> None:
+    r = _run("gridworkers.availability.day=0.0")
+    assert np.isnan(r.microgrid_gridworker_arrived_min).all()
+    assert np.isnan(r.microgrid_activated_min).all() and not np.isnan(r.microgrid_gap_min).any()
+
+
+def test_the_district_roll_call_opens_gaps_the_grid_worker_has_not() -> None:
+    r = _run("escalation.after_min=700.0", "escalation.sweep_min=90.0")
+    assert r.microgrid_gap_min.tolist() == [90.0] * 3
+    assert np.isnan(r.microgrid_gridworker_arrived_min).all()

@@ -1,0 +1,51 @@
+"""Report to post: walking, riding, trips from work, the village factor."""
+
+import numpy as np
+
+from mobsim.model import PRESENCE_STATES
+from mobsim.model.params import Parameters
+from mobsim.model.report import Travel, member_report_min, prepare_min, read_travel
+from mobsim.model.streams import Streams
+from model_fixtures import scenario
+
+HOME, WORK, ASLEEP, AWAY = range(4)
+
+
+def _params(*overrides: str) -> Parameters:
+    return Parameters(scenario(*overrides), Streams(2, 0))
+
+
+def test_people_walk_near_posts_and_ride_far_ones() -> None:
+    travel = Travel(walk_speed_kmh=4.5, detour_factor=1.5, walk_max_km=2.0, ride_speed_kmh=15.0,
+                    village_factor=2.0)
+    minutes = travel.local_min(np.array([1.0, 2.0]))
+    assert minutes.tolist() == [1.5 / 4.5 * 60, 3.0 / 15.0 * 60]
+    assert travel.to_posts(minutes, np.array([False, True])).tolist() == [20.0, 24.0]
+    assert travel.drive_min(np.array([10.0]), 30.0).tolist() == [30.0]
+
+
+def test_the_baseline_walking_speed_is_that_of_the_brief() -> None:
+    assert read_travel(_params()).walk_speed_kmh == 1.25 * 3.6
+
+
+def test_preparation_follows_the_state_and_nobody_away_leaves() -> None:
+    params = _params("members.prepare_min.home=1.0", "members.prepare_min.work=2.0",
+                     "members.prepare_min.asleep=3.0")
+    states = np.array([HOME, WORK, ASLEEP, AWAY], np.int8)
+    assert prepare_min(params, "members", states).tolist() == [1.0, 2.0, 3.0, np.inf]
+
+
+def test_members_walk_from_home_and_take_the_work_trip_from_work() -> None:
+    params = _params("members.prepare_min.home=1.0", "members.prepare_min.work=1.0",
+                     "members.prepare_min.asleep=2.0", "travel.from_work_min=29.0",
+                     "travel.detour_factor=1.0", "travel.village_factor=2.0")
+    travel = read_travel(params)
+    states = np.array([HOME, WORK, ASLEEP, AWAY, HOME], np.int8)
+    available = np.array([True, True, True, True, False])
+    local_km = np.full(5, 0.45)
+    village = np.array([False, True, False, False, False])
+    got = member_report_min(params, travel, states, available, local_km, village)
+    walk = 0.45 / (1.25 * 3.6) * 60
+    assert got[:3].tolist() == [1.0 + walk, 1.0 + 2 * 29.0, 2.0 + walk]
+    assert np.isinf(got[3:]).all()
+    assert PRESENCE_STATES[AWAY] == "away"
