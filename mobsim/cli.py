@@ -160,5 +160,17 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     sys.exit(0 if verdict.passed else 1)
 
 
+@main.command(epilog="Example:  mobsim report runs/xindu-baseline -o xindu.html")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
+              help="HTML file to write [default: RUN_DIR/report.html].")
+@_input_errors_exit_2
+def report(run_dir: Path, out: Path | None) -> None:
+    """Write one self-contained HTML report (plots embedded) of a run or sweep folder."""
+    from mobsim.report import write_report
+
+    click.echo(f"wrote {write_report(run_dir, out)}")
+
+
 if __name__ == "__main__":
     main()
