@@ -26,23 +26,30 @@ def simulate_canvass_simpy(instance: dict, seed: int = 0) -> tuple[np.ndarray, n
     """Run the campaign of `instance` (`canvass` keyword arguments); visits, completions per worker."""
     env = simpy.Environment()
     draws = random.Random(seed)
+    doors = _Doors(instance, draws)
     offsets = instance["worker_offsets"].tolist()
     kinds = instance["compound_type"][instance["household_order"]].tolist()
     tally = [[0, 0] for _ in range(len(offsets) - 1)]
     for w, start_min in enumerate(instance["worker_start_min"].tolist()):
-        env.process(_worker(env, kinds[offsets[w]:offsets[w + 1]], start_min, instance, draws,
-                            tally[w]))
+        env.process(_worker(env, kinds[offsets[w]:offsets[w + 1]], start_min, doors, tally[w]))
     env.run(until=instance["horizon_min"])
     visits, completions = np.array(tally, np.int64).reshape(-1, 2).T
     return visits, completions
 
 
-def _worker(env, kinds, start_min, m, draws, tally):
+class _Doors:
+    """The instance's door parameters as Python lists and samplers, prepared once per run."""
+
+    def __init__(self, m: dict, draws: random.Random) -> None:
+        self.home_p, self.clock0 = m["home_p"].tolist(), m["clock0_min_of_week"]
+        self.service, self.walk = _sampler(m["service_min"], draws), _sampler(m["walk_min"], draws)
+        self.absent_min, self.gap_min = m["absent_min"].tolist(), m["revisit_gap_min"]
+        self.max_attempts, self.uniform = m["max_attempts"], draws.random
+
+
+def _worker(env, kinds, start_min, doors, tally):
     """One worker's process: the first pass over its households, then the revisit queue."""
-    home_p, clock0 = m["home_p"].tolist(), m["clock0_min_of_week"]
-    service, walk = _sampler(m["service_min"], draws), _sampler(m["walk_min"], draws)
-    absent_min, gap_min = m["absent_min"].tolist(), m["revisit_gap_min"]
-    max_attempts, timeout, uniform = m["max_attempts"], env.timeout, draws.random
+    timeout, uniform, home_p, clock0 = env.timeout, doors.uniform, doors.home_p, doors.clock0
     queue = deque((kind, 0.0, 0) for kind in kinds)
     yield timeout(start_min)
     first = True
@@ -50,17 +57,17 @@ def _worker(env, kinds, start_min, m, draws, tally):
         kind, ready_min, tries = queue.popleft()
         if ready_min > env.now:
             yield timeout(ready_min - env.now)
-        walk_min = 0.0 if first else walk(kind)
+        walk_min = 0.0 if first else doors.walk(kind)
         first = False
         tally[0] += 1
         hour = int((clock0 + env.now + walk_min) % MINUTES_PER_WEEK) // 60
         if uniform() < home_p[kind][hour]:
-            yield timeout(walk_min + service(kind))
+            yield timeout(walk_min + doors.service(kind))
             tally[1] += 1
         else:
-            ready_min = env.now + walk_min + gap_min
-            yield timeout(walk_min + absent_min[kind])
-            if tries + 1 < max_attempts:
+            ready_min = env.now + walk_min + doors.gap_min
+            yield timeout(walk_min + doors.absent_min[kind])
+            if tries + 1 < doors.max_attempts:
                 queue.append((kind, ready_min, tries + 1))
 
 

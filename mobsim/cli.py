@@ -93,22 +93,30 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes [default: all cores].")
 @click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run in the same folder, keeping finished replications.")
 @click.option("--trace", is_flag=True, help="Also write events.parquet (every event of the run).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @SET_OPTION
 @_input_errors_exit_2
 def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None,
-        jobs: int | None, force: bool, trace: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+        jobs: int | None, force: bool, resume: bool, trace: bool, quiet: bool,
+        overrides: tuple[str, ...]) -> None:
     """Simulate the wartime switch and write the run folder of Parquet tables."""
+    from mobsim.job import default_jobs
     from mobsim.progress import progress_bar
-    from mobsim.runner import default_jobs, run as run_scenario
+    from mobsim.runner import RunInterrupted, run as run_scenario
     from mobsim.scenario import load_scenario
     from mobsim.summary import format_summary
 
     loaded = load_scenario(scenario, overrides)
-    with progress_bar(enabled=not quiet) as progress:
-        result = run_scenario(loaded, replications, seed, out_dir, jobs or default_jobs(),
-                              trace, progress, force=force)
+    try:
+        with progress_bar(enabled=not quiet) as progress:
+            result = run_scenario(loaded, replications, seed, out_dir, jobs or default_jobs(),
+                                  trace, progress, force=force, resume=resume)
+    except RunInterrupted as stop:
+        click.echo(str(stop), err=True)
+        sys.exit(130)
     click.echo(format_summary(loaded.name, result.replications,
                               float(loaded.get("target.minutes")),
                               float(loaded.get("target.quantile"))))
@@ -139,8 +147,9 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     import json
 
     from mobsim.bound import check_bound
+    from mobsim.job import default_jobs
     from mobsim.progress import progress_bar
-    from mobsim.runner import default_jobs, run as run_scenario
+    from mobsim.runner import run as run_scenario
     from mobsim.scenario import load_scenario
     from mobsim.summary import format_check
 

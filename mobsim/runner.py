@@ -5,81 +5,44 @@ from __future__ import annotations
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from mobsim import __version__
-from mobsim.collect import Layout, layout, replication_tables
+from mobsim.collect import layout
 from mobsim.district import District, load_district
 from mobsim.errors import InputError
-from mobsim.model import CHANNELS, PRESENCE_STATES, simulate
+from mobsim.job import ReplicationJob, Tables, run_local
 from mobsim.outputs import OUTPUT_SCHEMAS, PER_REPLICATION, TableWriter, with_metadata
 from mobsim.scenario import Scenario
+from mobsim.staging import Staging
 from mobsim.tables import COMMUNITY_KINDS, category_array
 
 ProgressFn = Callable[[int, int], None]
+Executor = Callable[[ReplicationJob, Iterable[int], int], Iterator[tuple[int, Tables]]]
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a finished run leaves: its folder and the per-replication summary table."""
+    """What a finished run leaves: its folder (None when nothing was written) and its summary."""
 
     out_dir: Path | None
     replications: pd.DataFrame
     elapsed_s: float
 
 
-@dataclass(frozen=True)
-class _Job:
-    """Everything a worker process needs to run replications of one scenario."""
+class RunInterrupted(Exception):
+    """A run stopped by Ctrl-C; finished replications are kept for --resume."""
 
-    scenario: Scenario
-    district: District
-    layout: Layout
-    seed: int
-    trace: bool
-
-    def run(self, replication: int) -> dict[str, pa.Table]:
-        """Simulate one replication and return its output rows."""
-        result = simulate(self.district, self.scenario, self.seed, replication, self.trace)
-        return replication_tables(
-            result, self.layout, replication, self.seed,
-            target_min=float(self.scenario.get("target.minutes")),
-            horizon_min=float(self.scenario.get("alert.horizon_min")),
-            states=PRESENCE_STATES, channels=CHANNELS)
-
-
-_WORKER_JOB: _Job | None = None
-
-
-def _init_worker(job: _Job) -> None:
-    global _WORKER_JOB
-    _WORKER_JOB = job
-
-
-def _run_in_worker(replication: int) -> dict[str, pa.Table]:
-    assert _WORKER_JOB is not None
-    return _WORKER_JOB.run(replication)
-
-
-def default_jobs() -> int:
-    """All the cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _results(job: _Job, replications: range, jobs: int) -> Iterator[dict[str, pa.Table]]:
-    """Yield each replication's tables in replication order, whatever the number of jobs."""
-    if jobs <= 1 or len(replications) <= 1:
-        yield from map(job.run, replications)
-        return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(job,)) as pool:
-        yield from pool.map(_run_in_worker, replications, chunksize=1)
+    def __init__(self, out_dir: Path, kept: int, total: int) -> None:
+        super().__init__(f"interrupted: kept {kept} of {total} finished replications in {out_dir}/; "
+                         f"run the same command with --resume to finish")
+        self.out_dir, self.kept, self.total = out_dir, kept, total
 
 
 def default_out_dir(scenario: Scenario) -> Path:
@@ -93,15 +56,20 @@ def table_metadata(scenario: Scenario, seed: int) -> dict[str, str]:
             "scenario_digest": scenario.digest, "seed": str(seed)}
 
 
-def _claim_out_dir(out: Path, scenario: Scenario, seed: int, force: bool) -> None:
-    """Create the run folder; refuse to overwrite a different run without `force`."""
+def _identity(scenario: Scenario, seed: int, replications: int, trace: bool) -> dict:
+    return {"scenario": scenario.name, "scenario_digest": scenario.digest, "seed": seed,
+            "replications": replications, "trace": trace}
+
+
+def _claim_out_dir(out: Path, identity: dict, force: bool) -> None:
+    """Create the run folder; refuse to overwrite a different finished run without `force`."""
     manifest = out / "manifest.json"
     if manifest.is_file() and not force:
         try:
             earlier = json.loads(manifest.read_text())
         except json.JSONDecodeError:
             earlier = {}
-        if (earlier.get("scenario_digest"), earlier.get("seed")) != (scenario.digest, seed):
+        if {k: earlier.get(k) for k in identity} != identity:
             raise InputError(f"{out}: already holds a different run (scenario "
                              f"{earlier.get('scenario')!r}, seed {earlier.get('seed')}); "
                              "use --force to overwrite it or -o to choose another folder")
@@ -110,36 +78,47 @@ def _claim_out_dir(out: Path, scenario: Scenario, seed: int, force: bool) -> Non
 
 def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path | None = None,
         jobs: int = 1, trace: bool = False, progress: ProgressFn | None = None,
-        write: bool = True, force: bool = False) -> RunResult:
+        write: bool = True, force: bool = False, resume: bool = False,
+        executor: Executor = run_local) -> RunResult:
     """Run `replications` of `scenario`, write the run folder unless `write` is off, return its summary."""
     started = time.perf_counter()
     district = load_district(scenario)
-    job = _Job(scenario, district, layout(district), seed, trace)
+    job = ReplicationJob(scenario, district, layout(district), seed, trace)
+    if not write:
+        results = sorted(executor(job, range(replications), jobs), key=lambda item: item[0])
+        summary = pa.concat_tables([tables["replications"] for _, tables in results])
+        return RunResult(None, summary.to_pandas(), time.perf_counter() - started)
     out = out_dir if out_dir is not None else default_out_dir(scenario)
-    names = (list(PER_REPLICATION) + (["events"] if trace else [])) if write else []
+    identity = _identity(scenario, seed, replications, trace)
+    _claim_out_dir(out, identity, force)
     meta = table_metadata(scenario, seed)
-    if write:
-        _claim_out_dir(out, scenario, seed, force)
-        _write_communities(out, district, meta)
-    writers = {n: TableWriter(out, n, with_metadata(OUTPUT_SCHEMAS[n], meta)) for n in names}
-    summaries = []
-    try:
-        for done, tables in enumerate(_results(job, range(replications), jobs), start=1):
-            for name, writer in writers.items():
-                writer.write(tables[name])
-            summaries.append(tables["replications"])
-            if progress is not None:
-                progress(done, replications)
-    except BaseException:
-        for writer in writers.values():
-            writer.abort()
-        raise
-    for writer in writers.values():
-        writer.commit()
+    schemas = {n: with_metadata(OUTPUT_SCHEMAS[n], meta)
+               for n in (*PER_REPLICATION, *(("events",) if trace else ()))}
+    staging = Staging(out)
+    staging.begin(identity, resume)
+    _stage_missing(job, staging, replications, jobs, schemas, progress, executor, out)
+    staging.merge(out, replications, schemas)
+    _write_communities(out, district, meta)
     elapsed = time.perf_counter() - started
-    if write:
-        _write_manifest(out, scenario, seed, replications, elapsed, names)
-    return RunResult(out if write else None, pa.concat_tables(summaries).to_pandas(), elapsed)
+    _write_manifest(out, scenario, identity, elapsed, ["communities", *schemas])
+    summary = pd.read_parquet(out / "replications.parquet")
+    return RunResult(out, summary, elapsed)
+
+
+def _stage_missing(job: ReplicationJob, staging: Staging, replications: int, jobs: int,
+                   schemas: dict[str, pa.Schema], progress: ProgressFn | None,
+                   executor: Executor, out: Path) -> None:
+    """Run every replication not yet staged, keeping each as it finishes."""
+    done = staging.done()
+    todo = [r for r in range(replications) if r not in done]
+    try:
+        for replication, tables in executor(job, todo, jobs):
+            staging.put(replication, tables, schemas)
+            done.add(replication)
+            if progress is not None:
+                progress(len(done), replications)
+    except KeyboardInterrupt:
+        raise RunInterrupted(out, len(done), replications) from None
 
 
 def _write_communities(out: Path, district: District, meta: dict[str, str]) -> None:
@@ -152,16 +131,13 @@ def _write_communities(out: Path, district: District, meta: dict[str, str]) -> N
         w.write(table)
 
 
-def _write_manifest(out: Path, scenario: Scenario, seed: int, replications: int,
-                    elapsed_s: float, tables: list[str]) -> None:
+def _write_manifest(out: Path, scenario: Scenario, identity: dict, elapsed_s: float,
+                    tables: list[str]) -> None:
     manifest = {
         "mobsim_version": __version__,
-        "scenario": scenario.name,
-        "scenario_digest": scenario.digest,
+        **identity,
         "scenario_data": scenario.to_json_dict(),
-        "seed": seed,
-        "replications": replications,
-        "tables": [f"{n}.parquet" for n in ["communities", *tables]],
+        "tables": [f"{n}.parquet" for n in tables],
         "run_time_s": round(elapsed_s, 3),
         "numpy_version": np.__version__,
     }

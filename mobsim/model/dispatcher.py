@@ -54,7 +54,6 @@ class Dispatcher:
         self.microgrid = np.full(n_cadres, -1, dtype=np.int32)
         self.dispatched_min = np.full(n_cadres, np.inf)
         self.arrived_min = np.full(n_cadres, np.inf)
-        self.solves = 0
 
     def wait(self, cadre: int) -> None:
         """A cadre has reported to their paired community and waits for a post."""
@@ -95,7 +94,6 @@ class Dispatcher:
         supply = self.waiting_count[sources]
         columns = nearest_columns(cost, int(supply.sum()))
         flow = np.asarray(transport(cost[:, columns], supply, demand[demand > 0][columns]))
-        self.solves += 1
         for row, column in zip(*np.nonzero(flow)):
             self._send(sources[row], gaps[columns[column]], int(flow[row, column]),
                        float(travel[row, columns[column]]))

@@ -33,23 +33,39 @@ class ReplicationResult:
     """Outcome of one replication; times are minutes after the order, NaN = not within the horizon."""
 
     microgrid_activated_min: np.ndarray
+    """float64 per micro-grid: when the quorum was on post."""
     microgrid_activated_by: np.ndarray
+    """int8 per micro-grid: code into ACTIVATED_BY of who completed the quorum (0 = never)."""
     microgrid_gap_min: np.ndarray
+    """float64 per micro-grid: when it became a gap (escalation or roll-call)."""
     microgrid_gridworker_arrived_min: np.ndarray
+    """float64 per micro-grid: when its grid worker arrived to cover it."""
     member_state: np.ndarray
+    """int8 per member: code into PRESENCE_STATES at the order."""
     member_channel: np.ndarray
+    """int8 per member: code into CHANNELS of the channel acknowledged on (0 = none)."""
     member_notified_min: np.ndarray
+    """float64 per member: first delivery of the order (message in, phone rings)."""
     member_acknowledged_min: np.ndarray
+    """float64 per member: when the member took note of the order."""
     member_arrived_min: np.ndarray
+    """float64 per member: arrival at the member's micro-grid."""
     cadre_acknowledged_min: np.ndarray
+    """float64 per cadre: when the cadre took note of the order."""
     cadre_reported_min: np.ndarray
+    """float64 per cadre: arrival at the paired community."""
     cadre_microgrid: np.ndarray
+    """int32 per cadre: row of the micro-grid the cadre was sent to, -1 if none."""
     cadre_dispatched_min: np.ndarray
+    """float64 per cadre: when the dispatcher sent the cadre."""
     cadre_arrived_min: np.ndarray
+    """float64 per cadre: arrival at the micro-grid."""
     gridworker_alerted_min: np.ndarray
+    """float64 per general grid: when its grid worker acknowledged the order."""
     events: int
+    """SimPy events processed."""
     trace: np.ndarray | None = None
-
+    """TRACE_DTYPE records sorted by time when traced, else None."""
 
 def within_horizon(times_min: np.ndarray, horizon_min: float) -> np.ndarray:
     """Copy of `times_min` with every time at or after the horizon (or infinite) set to NaN."""

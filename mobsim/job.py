@@ -1,0 +1,86 @@
+"""One run's replications as a job, and the local executor that runs them in processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import pyarrow as pa
+
+from mobsim.collect import Layout, replication_tables
+from mobsim.district import District
+from mobsim.model import CHANNELS, PRESENCE_STATES, simulate
+from mobsim.scenario import Scenario
+
+Tables = dict[str, pa.Table]
+
+
+@dataclass(frozen=True)
+class ReplicationJob:
+    """Everything a worker needs to run replications of one scenario; pickled once per worker."""
+
+    scenario: Scenario
+    district: District
+    layout: Layout
+    seed: int
+    trace: bool
+
+    def run(self, replication: int) -> Tables:
+        """Simulate one replication and return its output rows."""
+        result = simulate(self.district, self.scenario, self.seed, replication, self.trace)
+        return replication_tables(
+            result, self.layout, replication, self.seed,
+            target_min=float(self.scenario.get("target.minutes")),
+            horizon_min=float(self.scenario.get("alert.horizon_min")),
+            states=PRESENCE_STATES, channels=CHANNELS)
+
+
+_WORKER_JOB: ReplicationJob | None = None
+
+
+def _init_worker(job: ReplicationJob) -> None:
+    global _WORKER_JOB
+    # Ctrl-C is the parent's to handle: it stops the run and keeps what is finished.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER_JOB = job
+
+
+def _run_in_worker(replication: int) -> tuple[int, Tables]:
+    assert _WORKER_JOB is not None, "worker started without its job"
+    return replication, _WORKER_JOB.run(replication)
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run_local(job: ReplicationJob, replications: Iterable[int], jobs: int) -> Iterator[tuple[int, Tables]]:
+    """Yield (replication, tables) as they finish, in this process or a pool of `jobs`.
+
+    At most two replications per worker are in flight, so memory stays flat however many
+    replications the run has.
+    """
+    pending_reps = list(replications)
+    if jobs <= 1 or len(pending_reps) <= 1:
+        for replication in pending_reps:
+            yield replication, job.run(replication)
+        return
+    queue = iter(pending_reps)
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(job,)) as pool:
+        in_flight: set[Future] = set()
+        try:
+            while True:
+                while len(in_flight) < 2 * jobs and (rep := next(queue, None)) is not None:
+                    in_flight.add(pool.submit(_run_in_worker, rep))
+                if not in_flight:
+                    return
+                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: f.result()[0]):
+                    yield future.result()
+        finally:
+            for future in in_flight:
+                future.cancel()
