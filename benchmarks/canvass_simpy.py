@@ -4,9 +4,9 @@ One SimPy process per worker follows the model of `mobsim.kernels.canvass` (firs
 order, then a FIFO revisit queue with a gap, at most `max_attempts` attempts, the home
 probability by compound type and hour of week at arrival, walk before every attempt but the
 first) with one timeout per attempt (walk and door time together: the home draw is made for
-the arrival time) and one per wait for a revisit. It covers what the
-benchmark campaign uses: continuous (wartime) work, so no weekly windows, and it draws from
-Python's `random` rather than the kernel's counter-based streams, as a plain SimPy model would.
+the arrival time) and one per wait for a revisit. It covers what the benchmark campaign uses:
+continuous (wartime) work, so no weekly windows; it draws from Python's `random` rather than
+the kernel's counter-based streams, as a plain SimPy model would.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from mobsim.kernels.rng import EXPONENTIAL, FIXED
 
 
 def simulate_canvass_simpy(instance: dict, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Run the campaign of `instance` (`canvass` keyword arguments); visits, completions per worker."""
+    """Run the campaign of `instance` (canvass keyword arguments): visits, completions by worker."""
     env = simpy.Environment()
     draws = random.Random(seed)
     doors = _Doors(instance, draws)

@@ -21,6 +21,8 @@ not depend on the flow or the prices, so a column that leaves and rejoins needs 
 Arguments are grouped in tuples:
     members = (member, member_count, member_pos)   # member[u, :member_count[u]], member_pos[u, j]
     pairs = (buf_key, buf_col, buf_head, buf_len, buf_limit, best_key, best_col)
+Tuples are unpacked once per call and arrays indexed in full (a[t, o, k], not views): in Numba
+each unpacked array or view costs reference counting, which dominated the hot loops.
 """
 
 import numpy as np
@@ -31,10 +33,8 @@ from numba import njit
 def refill(cost, members, pairs, taker, owner):
     """Rebuild the candidate buffer of (taker, owner) from a scan of owner's members."""
     member, member_count, _ = members
-    buf_key, buf_col, buf_head, buf_len, buf_limit, _, _ = pairs
+    buf_key, buf_col, buf_head, buf_len, buf_limit, best_key, best_col = pairs
     size = buf_key.shape[2]
-    keys = buf_key[taker, owner]
-    cols = buf_col[taker, owner]
     filled = 0
     dropped = False
     for t in range(member_count[owner]):
@@ -44,65 +44,22 @@ def refill(cost, members, pairs, taker, owner):
             continue
         if filled == size:
             dropped = True
-            if key >= keys[size - 1]:
+            if key >= buf_key[taker, owner, size - 1]:
                 continue
             filled -= 1
         slot = filled
-        while slot > 0 and keys[slot - 1] > key:
-            keys[slot] = keys[slot - 1]
-            cols[slot] = cols[slot - 1]
+        while slot > 0 and buf_key[taker, owner, slot - 1] > key:
+            buf_key[taker, owner, slot] = buf_key[taker, owner, slot - 1]
+            buf_col[taker, owner, slot] = buf_col[taker, owner, slot - 1]
             slot -= 1
-        keys[slot] = key
-        cols[slot] = j
+        buf_key[taker, owner, slot] = key
+        buf_col[taker, owner, slot] = j
         filled += 1
     buf_head[taker, owner] = 0
     buf_len[taker, owner] = filled
-    buf_limit[taker, owner] = keys[size - 1] if dropped else np.inf
-    _publish_head(pairs, taker, owner)
-
-
-@njit(cache=True)
-def _publish_head(pairs, taker, owner):
-    buf_key, buf_col, buf_head, buf_len, _, best_key, best_col = pairs
-    head = buf_head[taker, owner]
-    if head < buf_len[taker, owner]:
-        best_key[taker, owner] = buf_key[taker, owner, head]
-        best_col[taker, owner] = buf_col[taker, owner, head]
-    else:
-        best_key[taker, owner] = np.inf
-        best_col[taker, owner] = -1
-
-
-@njit(cache=True)
-def _offer(pairs, taker, owner, key, j):
-    """Record that column j (key `key`) joined owner's members, for the pair (taker, owner)."""
-    buf_key, buf_col, buf_head, buf_len, buf_limit, best_key, _ = pairs
-    if not key < buf_limit[taker, owner]:
-        return
-    if not key < best_key[taker, owner]:
-        # Not the best: rather than insert it, lower the limit below which the buffer is
-        # complete; a later refill finds it.
-        buf_limit[taker, owner] = key
-        return
-    keys = buf_key[taker, owner]
-    cols = buf_col[taker, owner]
-    head = buf_head[taker, owner]
-    if head > 0:
-        head -= 1
-    else:
-        length = buf_len[taker, owner]
-        if length == keys.shape[0]:
-            length -= 1
-            buf_limit[taker, owner] = min(buf_limit[taker, owner], keys[length])
-        for slot in range(length, 0, -1):
-            keys[slot] = keys[slot - 1]
-            cols[slot] = cols[slot - 1]
-        buf_len[taker, owner] = length + 1
-    keys[head] = key
-    cols[head] = j
-    buf_head[taker, owner] = head
-    best_key[taker, owner] = key
-    pairs[6][taker, owner] = j
+    buf_limit[taker, owner] = buf_key[taker, owner, size - 1] if dropped else np.inf
+    best_key[taker, owner] = buf_key[taker, owner, 0] if filled else np.inf
+    best_col[taker, owner] = buf_col[taker, owner, 0] if filled else -1
 
 
 @njit(cache=True)
@@ -112,20 +69,45 @@ def join(by_column, members, pairs, owner, j):
     `by_column` is the cost matrix transposed: the column's costs lie together in memory.
     """
     member, member_count, member_pos = members
+    buf_key, buf_col, buf_head, buf_len, buf_limit, best_key, best_col = pairs
     member_pos[owner, j] = member_count[owner]
     member[owner, member_count[owner]] = j
     member_count[owner] += 1
-    costs = by_column[j]
-    for taker in range(costs.shape[0]):
-        if taker != owner:
-            _offer(pairs, taker, owner, costs[taker] - costs[owner], j)
+    size = buf_key.shape[2]
+    for taker in range(by_column.shape[1]):
+        key = by_column[j, taker] - by_column[j, owner]
+        if taker == owner or not key < buf_limit[taker, owner]:
+            continue
+        if not key < best_key[taker, owner]:
+            # Not the best: rather than insert it, lower the limit below which the buffer is
+            # complete; a later refill finds it.
+            buf_limit[taker, owner] = key
+            continue
+        head = buf_head[taker, owner]
+        if head > 0:
+            head -= 1
+        else:
+            length = buf_len[taker, owner]
+            if length == size:
+                length -= 1
+                buf_limit[taker, owner] = min(buf_limit[taker, owner],
+                                              buf_key[taker, owner, length])
+            for slot in range(length, 0, -1):
+                buf_key[taker, owner, slot] = buf_key[taker, owner, slot - 1]
+                buf_col[taker, owner, slot] = buf_col[taker, owner, slot - 1]
+            buf_len[taker, owner] = length + 1
+        buf_key[taker, owner, head] = key
+        buf_col[taker, owner, head] = j
+        buf_head[taker, owner] = head
+        best_key[taker, owner] = key
+        best_col[taker, owner] = j
 
 
 @njit(cache=True)
 def leave(cost, flow, members, pairs, owner, j):
     """Column j leaves owner's member list (its flow from owner just fell to zero)."""
     member, member_count, member_pos = members
-    buf_key, buf_col, buf_head, buf_len, buf_limit, _, best_col = pairs
+    buf_key, buf_col, buf_head, buf_len, buf_limit, best_key, best_col = pairs
     last = member_count[owner] - 1
     slot = member_pos[owner, j]
     moved = member[owner, last]
@@ -137,15 +119,15 @@ def leave(cost, flow, members, pairs, owner, j):
         if taker == owner or best_col[taker, owner] != j:
             continue
         head = buf_head[taker, owner]
-        while head < buf_len[taker, owner] and flow[owner, buf_col[taker, owner, head]] == 0:
+        length = buf_len[taker, owner]
+        while head < length and flow[owner, buf_col[taker, owner, head]] == 0:
             head += 1
         buf_head[taker, owner] = head
-        if head == buf_len[taker, owner]:
-            if buf_limit[taker, owner] < np.inf:
-                refill(cost, members, pairs, taker, owner)
-            else:
-                _publish_head(pairs, taker, owner)
-        elif buf_key[taker, owner, head] > buf_limit[taker, owner]:
+        if head < length and buf_key[taker, owner, head] <= buf_limit[taker, owner]:
+            best_key[taker, owner] = buf_key[taker, owner, head]
+            best_col[taker, owner] = buf_col[taker, owner, head]
+        elif buf_limit[taker, owner] < np.inf:
             refill(cost, members, pairs, taker, owner)
         else:
-            _publish_head(pairs, taker, owner)
+            best_key[taker, owner] = np.inf
+            best_col[taker, owner] = -1

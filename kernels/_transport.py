@@ -100,24 +100,26 @@ def _exchange_tables(cost, flow, buffer_size):
 
 
 @njit(cache=True)
-def _nearest_deficit(best_key, best_col, price, balance, dist, done, pred, via):
+def _nearest_deficit(best_key, best_col, price, balance, dist, waiting, pred, via):
     """Dijkstra from all agents with units to place; the first agent with units to give up."""
-    u = -1
-    for v in range(balance.shape[0]):
+    n_waiting = balance.shape[0]
+    at = -1
+    for v in range(n_waiting):
         dist[v] = 0.0 if balance[v] > 0 else np.inf
-        done[v] = False
         pred[v] = -1
-        if u < 0 and balance[v] > 0:
-            u = v
+        waiting[v] = v
+        if at < 0 and balance[v] > 0:
+            at = v
+    u = at
     while u >= 0 and balance[u] >= 0:
-        done[u] = True
+        n_waiting -= 1
+        waiting[at] = waiting[n_waiting]
         base = dist[u] + price[u]
-        # Relax u's exchanges and pick the next agent in one sweep.
+        # Relax u's exchanges and pick the next agent in one sweep over those still waiting.
         nearest = np.inf
-        following = -1
-        for v in range(balance.shape[0]):
-            if done[v]:
-                continue
+        at = -1
+        for k in range(n_waiting):
+            v = waiting[k]
             key = best_key[u, v]
             if key < np.inf:
                 reach = base + key - price[v]
@@ -127,8 +129,8 @@ def _nearest_deficit(best_key, best_col, price, balance, dist, done, pred, via):
                     via[v] = best_col[u, v]
             if dist[v] < nearest:
                 nearest = dist[v]
-                following = v
-        u = following
+                at = k
+        u = waiting[at] if at >= 0 else -1
     return u
 
 
@@ -169,12 +171,12 @@ def solve(cost, by_column, flow, supply, demand, price, tolerance, buffer_size):
     best_key, best_col = pairs[5], pairs[6]
     n_agents = balance.shape[0]
     dist = np.empty(n_agents)
-    done = np.empty(n_agents, np.bool_)
+    waiting = np.empty(n_agents, np.int64)
     pred = np.empty(n_agents, np.int64)
     via = np.empty(n_agents, np.int64)
     remaining = balance[balance > 0].sum()
     while remaining > 0:
-        target = _nearest_deficit(best_key, best_col, price, balance, dist, done, pred, via)
+        target = _nearest_deficit(best_key, best_col, price, balance, dist, waiting, pred, via)
         if target < 0:
             return False
         reach = dist[target]

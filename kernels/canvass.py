@@ -1,6 +1,20 @@
 """Door-to-door (canvass) kernel: workers walk ordered household lists, revisiting absent homes.
 
-Array-only API: `canvass(...) -> CanvassResult`; inputs and outputs are NumPy arrays and scalars.
+API (array-only: the caller maps scenario keys and district tables to these arrays; W workers,
+H households, K compound types; integer arrays of any integer dtype):
+
+    canvass(worker_offsets (W+1,), household_order (n,), compound_type (H,) codes < K,
+            worker_start_min (W,), home_p (K, 168), service_min: Durations, walk_min: Durations,
+            *, absent_min (K,) = 0, windows_min (m, 2) = ALWAYS_OPEN, window_offsets = one
+            class, worker_window_class (W,) = 0, clock0_min_of_week = 0.0, revisit_gap_min = 0.0,
+            max_attempts = 1, horizon_min = inf, bin_min = 60.0, n_bins = 0, seed = 0,
+            replication = 0, per_household = True, parallel = False) -> CanvassResult
+
+    CanvassResult: completion_min float64 (H,), attempts int32 (H,), worker_finish_min float64
+    (W,), worker_visits int64 (W,), completed_by_bin int64 (n_bins,).
+
+Inconsistent arrays raise a one-line ValueError naming the array. Inputs are cast to int64 and
+float64 C arrays, so each Numba function has one specialization; importing compiles nothing.
 
 Model (times in minutes from the order, t = 0; minute 0 is minute `clock0_min_of_week` of a week
 that starts on Monday 00:00):
@@ -9,39 +23,38 @@ that starts on Monday 00:00):
   into the per-household arrays; each household belongs to at most one worker) and starts at
   `worker_start_min[w]` (+inf: never starts).
 - An *attempt* is: walk to the door (no walk before a worker's very first attempt), then the
-  household is home with probability `home_p[compound_type, hour_of_week]` evaluated at the
-  arrival time; if home, a service time follows and the household is completed at its end; if
-  not, the worker spends `absent_min[compound_type]` at the door. Walk and service times are drawn
-  per compound type from a family code of `rng` (FIXED, EXPONENTIAL, LOGNORMAL) with parameters
-  (a, b) (see `Durations`).
+  household is home with probability `home_p[compound_type, hour_of_week]` at the arrival time;
+  if home, a service time follows and the household is completed at its end; if not, the worker
+  spends `absent_min[compound_type]` at the door. Walk and service times are drawn per compound
+  type from an `rng` family code (FIXED, EXPONENTIAL, LOGNORMAL) with parameters (a, b).
 - Working time: an attempt may start only inside one of the worker's open windows, a weekly
-  pattern of [start, end) minute-of-week intervals (class `worker_window_class[w]`, intervals
-  `windows_min[window_offsets[c]:window_offsets[c + 1]]`; `ALWAYS_OPEN` for wartime). A worker
-  outside its windows waits for the next opening; an attempt once started is finished even if its
-  window closes meanwhile (the worker does not leave a door mid-conversation).
+  pattern of [start, end) minute-of-week intervals, sorted and disjoint (class
+  `worker_window_class[w]` owns `windows_min[window_offsets[c]:window_offsets[c + 1]]`;
+  `ALWAYS_OPEN` for wartime). A worker outside its windows waits for the next opening; an attempt
+  once started is finished even if its window closes meanwhile (nobody leaves a door mid-talk).
 - Revisit policy: the worker first makes one pass over its whole list in order. Every
-  not-at-home household joins the back of a revisit queue with a ready time of its failed
-  arrival plus `revisit_gap_min`. After the first pass the worker takes households from the
-  front of the queue, waiting until the front one is ready (and a window is open); a household
-  still absent rejoins the back. Because attempts happen in time order and the gap is constant,
-  the queue is always sorted by ready time. A household is abandoned after `max_attempts`
-  attempts (brief section 4: 6 contact attempts in the US census).
-- Horizon: a worker stops when its next attempt would start at or after `horizon_min`.
-  Completions later than the horizon are not reported.
+  not-at-home household joins the back of a revisit queue, ready at its failed arrival plus
+  `revisit_gap_min`. After the first pass the worker takes households from the front of the
+  queue, waiting until the front one is ready (and a window is open); a household still absent
+  rejoins the back. As attempts happen in time order and the gap is constant, the queue stays
+  sorted by ready time. A household is abandoned after `max_attempts` attempts (brief section 4:
+  at most 6 contact attempts in the US census).
+- Horizon: a worker stops when its next attempt would start at or after `horizon_min`;
+  completions later than the horizon are not reported.
 
-Random numbers: attempt k (0-based) at position p of worker w's list takes its draws from
-`rng` key (seed, replication, w) at draw indexes ((p * MAX_ATTEMPTS_LIMIT + k) * 4 + slot), with
-slot 0 home, 1 service, 2 walk. Draws thus depend only on who visits what for the how-many-th
-time: results are identical serial or parallel, and a change of `max_attempts` or of the
-windows leaves every other draw as it was (common random numbers).
+Random numbers: attempt k (0-based) at position p of worker w's list draws from `rng` key
+(seed, replication, w) at draw indexes ((p * MAX_ATTEMPTS_LIMIT + k) * 4 + slot), slot 0 home,
+1 service, 2 walk. Draws depend only on who visits what for the how-many-th time: results are
+identical serial or parallel (prange over chunks of workers), and a change of `max_attempts` or
+of the windows leaves every other draw as it was (common random numbers).
 
-Outputs (`CanvassResult`): per household completion time (NaN: not completed within the horizon,
-or abandoned) and attempts started; per worker the end of its last attempt (NaN unless every
-household on its list was completed or abandoned by the horizon; its start time when the list
-is empty) and attempts started; completions per time bin, bin i counting completions in
-(i * bin_min, (i + 1) * bin_min] (bin 0 also takes t = 0), so a cumulative sum is the coverage
-curve at the bins' right edges. `per_household=False` returns empty per-household arrays to save
-memory in Monte Carlo loops.
+Outputs: per household the completion time (NaN: not completed within the horizon, or
+abandoned) and attempts started; per worker the end of its last attempt (NaN unless every
+household on its list was completed or abandoned within the horizon; its start time when the
+list is empty) and attempts started (visits); completions per time bin, bin i counting
+completions t with i * bin_min < t <= (i + 1) * bin_min (bin 0 also takes t = 0), so a
+cumulative sum is the coverage curve at the bins' right edges. `per_household=False` returns
+empty per-household arrays, for Monte Carlo loops that need only the coverage curve.
 """
 
 from __future__ import annotations
@@ -188,6 +201,7 @@ def _simulate_worker(w, model, out, bins_row, queue_pos, queue_ready, tries):
         else:
             t = arrive + absent_min[kind]
             if tries[pos] < max_attempts:
+                # A household waits in the queue at most once at a time: a ring of n slots.
                 tail = head + queued if head + queued < n else head + queued - n
                 queue_pos[tail], queue_ready[tail] = pos, arrive + gap
                 queued += 1
@@ -262,8 +276,8 @@ def canvass(
              f"max_attempts must be in 1..{MAX_ATTEMPTS_LIMIT - 1}")
     _require(not math.isnan(horizon_min), "horizon_min must not be NaN")
     _require(bin_min > 0.0 and n_bins >= 0, "bin_min must be > 0 and n_bins >= 0")
-    _require(0 <= seed < 2**64 and 0 <= replication < 2**64,
-             "seed and replication must be in 0..2**64-1")
+    _require(all(isinstance(v, int | np.integer) and 0 <= v < 2**64 for v in (seed, replication)),
+             "seed and replication must be integers in 0..2**64-1")
     model = (offsets, order, start, window_class, window_offsets, windows,
              float(clock0_min_of_week), *doors, float(revisit_gap_min), int(max_attempts),
              float(horizon_min), float(bin_min), np.uint64(seed), np.uint64(replication))

@@ -19,6 +19,9 @@ pass keys as `np.uint64(key)`: a plain Python int above 2**63 cannot take an int
 All functions are lazily compiled Numba functions callable from Python and from other kernels;
 duration families are coded by small integers (`FIXED`, `EXPONENTIAL`, `LOGNORMAL`) so that a
 kernel can take one family code and two parameters per category as plain arrays.
+
+Numba's on-disk cache of a calling kernel does not notice edits to this module (it checks only
+the caller's own file): after changing this file, delete kernels/__pycache__/*.nbi and *.nbc.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from mobsim.kernels import rng
-from mobsim.kernels.canvass import (ALWAYS_OPEN, HOURS_PER_WEEK, MAX_ATTEMPTS_LIMIT,
-                                    MINUTES_PER_WEEK, CanvassResult, Durations, canvass)
+from mobsim.kernels.canvass import (HOURS_PER_WEEK, MAX_ATTEMPTS_LIMIT, MINUTES_PER_WEEK,
+                                    CanvassResult, Durations, canvass)
 
 MONDAY = 0.0
 SATURDAY = 5 * 1440.0

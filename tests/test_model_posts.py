@@ -9,23 +9,23 @@ from mobsim.model.trace import Trace
 
 def test_the_first_arrival_activates_a_post_with_quorum_one() -> None:
     posts = Posts(3, 1, Trace(False))
-    posts.arrive(1, "member", 12.0, reserve=False)
-    posts.arrive(1, "cadre", 15.0, reserve=False)
+    posts.arrive(1, "member", 12.0, announced=False)
+    posts.arrive(1, "cadre", 15.0, announced=False)
     assert posts.activated_min[1] == 12.0 and ACTIVATED_BY[posts.activated_by[1]] == "member"
     assert np.isinf(posts.activated_min[[0, 2]]).all() and (posts.activated_by[[0, 2]] == 0).all()
 
 
 def test_a_larger_quorum_is_completed_by_the_last_one_needed() -> None:
     posts = Posts(1, 2, Trace(False))
-    posts.arrive(0, "member", 5.0, reserve=False)
+    posts.arrive(0, "member", 5.0, announced=False)
     assert np.isinf(posts.activated_min[0])
-    posts.arrive(0, "grid_worker", 9.0, reserve=False)
+    posts.arrive(0, "grid_worker", 9.0, announced=False)
     assert posts.activated_min[0] == 9.0 and ACTIVATED_BY[posts.activated_by[0]] == "grid_worker"
 
 
 def test_gaps_open_once_and_only_where_nobody_activated_the_post() -> None:
     posts = Posts(3, 1, Trace(False))
-    posts.arrive(0, "member", 1.0, reserve=False)
+    posts.arrive(0, "member", 1.0, announced=False)
     posts.open_gaps(np.array([0, 1]), 30.0)
     posts.open_gaps(np.array([1, 2]), 40.0)
     assert np.isinf(posts.gap_min[0]) and posts.gap_min[1] == 30.0 and posts.gap_min[2] == 40.0
@@ -34,10 +34,10 @@ def test_gaps_open_once_and_only_where_nobody_activated_the_post() -> None:
 def test_a_gap_lacks_the_quorum_less_staff_on_post_and_on_the_way() -> None:
     posts = Posts(4, 2, Trace(False))
     posts.open_gaps(np.arange(3), 10.0)
-    posts.arrive(1, "member", 11.0, reserve=False)
+    posts.arrive(1, "member", 11.0, announced=False)
     posts.send(2, 2)
     assert posts.shortfall(np.arange(4)).tolist() == [2, 1, 0, 0]
-    posts.arrive(2, "cadre", 20.0, reserve=True)
+    posts.arrive(2, "cadre", 20.0, announced=True)
     assert posts.on_the_way[2] == 1 and posts.shortfall(np.array([2])).tolist() == [0]
 
 
@@ -45,7 +45,7 @@ def test_activations_and_gaps_are_traced() -> None:
     trace = Trace(True)
     posts = Posts(2, 1, trace)
     posts.open_gaps(np.array([0, 1]), 3.0)
-    posts.arrive(1, "cadre", 4.0, reserve=False)
+    posts.arrive(1, "cadre", 4.0, announced=False)
     table = trace.table({"microgrid": np.array([100, 200])}, 720.0)
     assert table["entity_id"].tolist() == [100, 200, 200]
     assert table["time_min"].tolist() == [3.0, 3.0, 4.0]

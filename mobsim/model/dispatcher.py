@@ -4,9 +4,12 @@ Every `cadres.dispatch_interval_min` the command solves a min-cost transportatio
 (mobsim.kernels.assignment.transport): the sources are the communities where cadres wait
 (cadres of one community are interchangeable), the sinks the open gaps with what each still
 lacks; the cost is the travel time from the community to the post plus
-`cadres.leave_pair_penalty_min` when the post lies outside the cadres' paired community.
-The smaller side is served in full. Cadres then ride to their posts; a cadre sent to a gap
-that someone else filled meanwhile still arrives there and stays (no redirection).
+`cadres.leave_pair_penalty_min` when the post lies outside the cadres' paired community,
+plus a priority cost when a member is known to be coming, only late: with too few cadres
+for every gap, the posts nobody is coming to are served first.
+The smaller side is served in full. Cadres then ride to their posts; a cadre who arrives
+at a post that someone else filled meanwhile is not needed there and waits again, at that
+post's community, for the next round.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from mobsim.model.cascade import Cascade
 from mobsim.model.geometry import Geometry
 from mobsim.model.posts import Posts
 from mobsim.model.report import Travel, distance_km
+
+LATE_PRIORITY_MIN = 1.0e5
+"""Cost added to a gap a member is coming to late: larger than any trip, so it acts as a priority."""
 
 
 def nearest_columns(cost: np.ndarray, supply_total: int) -> np.ndarray:
@@ -57,7 +63,9 @@ class Dispatcher:
 
     def wait(self, cadre: int) -> None:
         """A cadre has reported to their paired community and waits for a post."""
-        community = self.geo.community_of_cadre[cadre]
+        self._wait_at(cadre, int(self.geo.community_of_cadre[cadre]))
+
+    def _wait_at(self, cadre: int, community: int) -> None:
         self.waiting[community].append(cadre)
         self.waiting_count[community] += 1
 
@@ -90,7 +98,8 @@ class Dispatcher:
         if len(gaps) == 0:
             return
         travel = self.travel_min(sources, gaps)
-        cost = travel + self.penalty_min * (self.geo.community_of_microgrid[gaps] != sources[:, None])
+        cost = (travel + self.penalty_min * (self.geo.community_of_microgrid[gaps] != sources[:, None])
+                + LATE_PRIORITY_MIN * (self.posts.coming_late[gaps] > 0))
         supply = self.waiting_count[sources]
         columns = nearest_columns(cost, int(supply.sum()))
         flow = np.asarray(transport(cost[:, columns], supply, demand[demand > 0][columns]))
@@ -112,6 +121,11 @@ class Dispatcher:
     def _arrive(self, event: simpy.Event) -> None:
         cadre = event.value
         now = self.cascade.env.now
+        microgrid = int(self.microgrid[cadre])
         self.arrived_min[cadre] = now
         self.cascade.trace.record(now, "cadre", cadre, "arrived")
-        self.posts.arrive(int(self.microgrid[cadre]), "cadre", now, reserve=True)
+        if self.posts.is_staffed(microgrid):
+            self.posts.release(microgrid)
+            self._wait_at(cadre, int(self.geo.community_of_microgrid[microgrid]))
+        else:
+            self.posts.arrive(microgrid, "cadre", now, announced=True)

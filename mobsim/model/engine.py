@@ -77,7 +77,8 @@ def _members(model: _Model) -> MemberReports:
     report = member_report_min(model.params, model.travel, states,
                                draw_available(model.params, "members", model.period, states),
                                distance_km(hx, hy, mx[post], my[post]), geo.village_microgrid[post])
-    members = MemberReports(model.cascade, model.posts, post, report)
+    members = MemberReports(model.cascade, model.posts, post, report,
+                            model.params.once("escalation.trusted_eta_min"))
     model.chain.levels["members"].listeners.append(members.on_acknowledged)
     return members
 

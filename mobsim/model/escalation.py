@@ -83,5 +83,5 @@ class Escalation:
         now = self.cascade.env.now
         self.arrived_min[microgrid] = now
         self.cascade.trace.record(now, "gridworker", grid, "arrived")
-        self.posts.arrive(microgrid, "grid_worker", now, reserve=True)
+        self.posts.arrive(microgrid, "grid_worker", now, announced=True)
         self._cover(grid, self.x[microgrid], self.y[microgrid], 0.0)

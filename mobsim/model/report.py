@@ -90,16 +90,22 @@ class MemberReports:
     """Sends each member who acknowledges and reports to their post, and records the arrival."""
 
     def __init__(self, cascade: Cascade, posts: Posts, microgrid_of_member: np.ndarray,
-                 report_min: np.ndarray) -> None:
+                 report_min: np.ndarray, trusted_eta_min: float) -> None:
         self.cascade = cascade
         self.posts = posts
         self.microgrid_of_member = microgrid_of_member
         self.report_min = report_min
+        # The command counts a member as coming only if they will be on post soon enough.
+        self.announced = report_min <= trusted_eta_min
         self.arrived_min = np.full(len(report_min), np.inf)
 
     def on_acknowledged(self, member: int) -> None:
-        """A member has the order: they set out if they report at all."""
+        """A member has the order: they set out if they report at all, and say when they arrive."""
         if self.report_min[member] < np.inf:
+            if self.announced[member]:
+                self.posts.send(int(self.microgrid_of_member[member]))
+            else:
+                self.posts.expect_late(int(self.microgrid_of_member[member]))
             self.cascade.at(self.report_min[member], member, self._arrive)
 
     def _arrive(self, event: simpy.Event) -> None:
@@ -107,4 +113,5 @@ class MemberReports:
         now = self.cascade.env.now
         self.arrived_min[member] = now
         self.cascade.trace.record(now, "member", member, "arrived")
-        self.posts.arrive(int(self.microgrid_of_member[member]), "member", now, reserve=False)
+        self.posts.arrive(int(self.microgrid_of_member[member]), "member", now,
+                          announced=bool(self.announced[member]))
