@@ -1,6 +1,6 @@
 """Cheapest exchange between two agents of a transportation problem, kept up to date.
 
-The transport kernel (kernels/_transport.py) works on *agents*: the suppliers of the smaller
+The transport kernel (kernels/_transport.py) works on *agents*: the suppliers of the solved
 side plus one dummy. Agent `owner` ships to the columns in its member list. "Taker takes column j
 from owner" moves units of j's demand from owner to taker at cost
     key(taker, owner, j) = cost[taker, j] - cost[owner, j],
@@ -113,7 +113,6 @@ def leave(cost, flow, members, pairs, owner, j):
     moved = member[owner, last]
     member[owner, slot] = moved
     member_pos[owner, moved] = slot
-    member_pos[owner, j] = -1
     member_count[owner] = last
     for taker in range(cost.shape[0]):
         if taker == owner or best_col[taker, owner] != j:

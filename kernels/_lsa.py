@@ -11,8 +11,8 @@ from numba import njit
 
 
 @njit(cache=True)
-def _augmenting_path(cost, start, row_dual, col_dual, row_of_col, col_of_row, shortest, path,
-                     row_seen, col_seen, remaining):
+def _augmenting_path(cost, start, row_dual, col_dual, row_of_col, shortest, path, row_seen,
+                     col_seen, remaining):
     """Dijkstra from row `start` to the nearest free column; (column, distance), -1 if none."""
     n_cols = cost.shape[1]
     n_left = n_cols
@@ -64,8 +64,8 @@ def assign(cost):
         shortest[:] = np.inf
         row_seen[:] = False
         col_seen[:] = False
-        sink, distance = _augmenting_path(cost, start, row_dual, col_dual, row_of_col, col_of_row,
-                                          shortest, path, row_seen, col_seen, remaining)
+        sink, distance = _augmenting_path(cost, start, row_dual, col_dual, row_of_col, shortest,
+                                          path, row_seen, col_seen, remaining)
         if sink < 0:
             return col_of_row, False
         row_dual[start] += distance

@@ -76,10 +76,11 @@ def repair(cost, flow, supply, demand, price, tolerance):
 
 @njit(cache=True)
 def _exchange_tables(cost, flow, buffer_size):
+    """Member lists of every agent and the exchange buffers of every pair, from the flow."""
     n_agents, n_columns = cost.shape
-    member = np.empty((n_agents, n_columns), np.int64)
+    member = np.empty((n_agents, n_columns), np.int32)
     member_count = np.zeros(n_agents, np.int64)
-    member_pos = np.full((n_agents, n_columns), -1, np.int64)
+    member_pos = np.empty((n_agents, n_columns), np.int32)
     for u in range(n_agents):
         for j in range(n_columns):
             if flow[u, j] > 0:

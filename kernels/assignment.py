@@ -87,12 +87,14 @@ def transport_warm(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray,
     transposed = matrix.shape[0] > matrix.shape[1]
     if transposed:
         matrix, supply, demand = matrix.T, demand, supply
-    extended = _extended_cost(matrix)
     flow, price = _start(matrix, supply, state, transposed)
-    excess = int(supply.sum()) - int(demand.sum())
+    # Balanced: the dummy agent supplies the demand beyond the supply, the spare column
+    # takes the supply beyond the demand.
+    surplus = int(supply.sum()) - int(demand.sum())
+    extended = _extended_cost(matrix)
     feasible = _compiled(solve, _SOLVE_SIGNATURE)(
-        extended, np.ascontiguousarray(extended.T), flow, np.append(supply, max(0, -excess)), np.append(demand, max(0, excess)),
-        price, WARM_TOLERANCE, BUFFER_SIZE)
+        extended, np.ascontiguousarray(extended.T), flow, np.append(supply, max(0, -surplus)),
+        np.append(demand, max(0, surplus)), price, WARM_TOLERANCE, BUFFER_SIZE)
     if not feasible:
         raise ValueError("no transport serves the smaller of total supply and demand in full")
     shipped = flow[:-1, :-1]
@@ -147,6 +149,7 @@ def _start(matrix: np.ndarray, supply: np.ndarray, state: TransportState | None,
         if carried.shape != matrix.shape or np.shape(state.price) != (agents,):
             raise ValueError("state comes from a problem of another shape")
         flow[:-1, :-1] = carried
+        # Supply left unshipped waits on the spare column; the kernel's repair settles the rest.
         flow[:-1, -1] = np.maximum(supply - carried.sum(axis=1), 0)
         price = np.array(state.price, dtype=np.float64)
     return flow, price

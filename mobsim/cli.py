@@ -181,5 +181,72 @@ def report(run_dir: Path, out: Path | None) -> None:
     click.echo(f"wrote {write_report(run_dir, out)}")
 
 
+@main.command(epilog="Example:  mobsim sweep --vary alert.start=02:00,14:00 "
+                     "--vary cadres.count=0,3241 -n 20 --seed 7 -o runs/what-if")
+@SCENARIO_ARG
+@click.option("--vary", "vary", multiple=True, required=True, metavar="KEY=V1,V2,...",
+              help="Values of a scenario key to try (each parsed like --set); repeatable: every "
+                   "combination runs, the last --vary varying fastest. Values split at commas "
+                   "outside [...], {...} and quotes.")
+@click.option("-n", "--replications", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Monte Carlo replications of every variant.")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Seed of every variant (common random numbers).")
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Sweep folder: DIR/variant=K/ run folders and DIR/variants.parquet.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: all cores].")
+@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different sweep.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted sweep in the same folder, keeping finished variants.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the table as JSON records (never and unbounded as \"inf\").")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@SET_OPTION
+@_input_errors_exit_2
+def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: int,
+          out_dir: Path, jobs: int | None, force: bool, resume: bool, as_json: bool, quiet: bool,
+          overrides: tuple[str, ...]) -> None:
+    """Run every combination of the varied values with the same seeds and compare them."""
+    from mobsim.comparison_table import comparison_json
+    from mobsim.job import default_jobs
+    from mobsim.progress import progress_bar
+    from mobsim.runner import RunInterrupted
+    from mobsim.sweep import format_sweep, parse_vary, sweep as run_sweep
+
+    try:
+        with progress_bar(enabled=not quiet) as progress:
+            result = run_sweep(scenario, parse_vary(vary), replications, seed, out_dir,
+                               jobs or default_jobs(), overrides, progress, force, resume)
+    except RunInterrupted as stop:
+        click.echo(str(stop), err=True)
+        sys.exit(130)
+    if as_json:
+        click.echo(comparison_json(result.table))
+        return
+    click.echo(format_sweep(result))
+    click.echo(f"wrote {result.out_dir}/ in {result.elapsed_s:.1f} s")
+
+
+@main.command(epilog="Example:  mobsim compare runs/xindu-baseline runs/xindu-night --json")
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the table as JSON records (never and unbounded as \"inf\").")
+@_input_errors_exit_2
+def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
+    """Compare run folders with the first: paired by seed where the seeds match."""
+    from mobsim.compare import compare as compare_runs
+    from mobsim.comparison_table import comparison_json, format_comparison
+
+    if len(run_dirs) < 2:
+        raise click.UsageError("give at least two run folders: the reference first")
+    table = compare_runs(run_dirs)
+    if as_json:
+        click.echo(comparison_json(table))
+        return
+    click.echo(format_comparison(table, ["run"], f"comparison of {len(run_dirs)} runs",
+                                 f"the first run ({run_dirs[0]})"))
+
+
 if __name__ == "__main__":
     main()

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from mobsim.canvass_params import Households, households
 from mobsim.district import District
+from mobsim.kernels.canvass import CanvassResult
+from mobsim.model import TRACE_ENTITIES, TRACE_EVENTS
 from mobsim.outputs import ACTIVATED_BY
 from mobsim.tables import COMPOUND_TYPES, category_array
+from mobsim.weekly import MINUTES_PER_DAY
 
 QUANTILES: tuple[tuple[str, float], ...] = (("t50_min", 0.50), ("t90_min", 0.90), ("t95_min", 0.95))
 """Per-replication quantiles of micro-grid activation written to replications.parquet."""
@@ -31,61 +35,89 @@ class Layout:
     cadre_id: np.ndarray
     cadre_unit_id: np.ndarray
     cadre_community_id: np.ndarray
+    homes: Households
 
 
 def layout(district: District) -> Layout:
     """Gather the id columns the output tables repeat in every replication."""
     mg = district.microgrids
-    community_row = district.position("communities", mg["community_id"])
-    subdistrict_id = district.communities["subdistrict_id"][community_row]
+    homes = households(district)
     return Layout(
         microgrid_id=mg["microgrid_id"], community_id=mg["community_id"],
-        subdistrict_id=subdistrict_id, compound_type=mg["compound_type"],
-        households=mg["households"], subdistrict_ids=np.unique(subdistrict_id),
+        subdistrict_id=district.microgrid_subdistrict(), compound_type=mg["compound_type"],
+        households=mg["households"], subdistrict_ids=homes.subdistrict_ids,
         member_id=district.members["member_id"],
         member_microgrid_id=district.members["microgrid_id"],
         cadre_id=district.cadres["cadre_id"], cadre_unit_id=district.cadres["unit_id"],
         cadre_community_id=district.cadres["community_id"],
+        homes=homes,
     )
 
 
-def time_to_share(activated_min: np.ndarray, share: float) -> float:
-    """Minutes until `share` of the micro-grids are activated; NaN if that never happens."""
-    times = np.sort(np.where(np.isnan(activated_min), np.inf, activated_min))
+def time_to_share(done_min: np.ndarray, share: float) -> float:
+    """Minutes until `share` of the items (micro-grids, households) are done; NaN if never."""
+    times = np.sort(np.where(np.isnan(done_min), np.inf, done_min))
     k = max(math.ceil(share * len(times) - 1e-9), 1)
     t = float(times[k - 1])
     return t if math.isfinite(t) else math.nan
 
 
-def activation_curves(activated_min: np.ndarray, subdistrict_id: np.ndarray,
-                      subdistrict_ids: np.ndarray, horizon_min: float) -> tuple[np.ndarray, ...]:
-    """Share of each sub-district's micro-grids activated at every whole minute 0..horizon."""
-    minutes = np.arange(int(math.floor(horizon_min)) + 1, dtype=np.int32)
-    times = np.where(np.isnan(activated_min), np.inf, activated_min)
-    minute_col, sub_col, share_col = [], [], []
-    for sub in subdistrict_ids:
-        sub_times = np.sort(times[subdistrict_id == sub])
-        reached = np.searchsorted(sub_times, minutes, side="right")
-        minute_col.append(minutes)
-        sub_col.append(np.full(len(minutes), sub, dtype=np.int32))
-        share_col.append(reached / len(sub_times))
-    return np.concatenate(minute_col), np.concatenate(sub_col), np.concatenate(share_col)
+def coverage(done_min: np.ndarray, group: np.ndarray, group_sizes: np.ndarray, step: float,
+             steps: int) -> np.ndarray:
+    """Share of each group's items done at or before k·step, k = 0..steps: shape (groups, steps + 1).
+
+    `done_min` is NaN for items never done; `group` indexes `group_sizes` (items per group).
+    """
+    done = ~np.isnan(done_min)
+    t, item_group = done_min[done], group[done]
+    edge = np.ceil(t / step)
+    # Settle on the exact edges k·step where the division rounded across one.
+    edge += t > edge * step
+    edge -= t <= (edge - 1.0) * step
+    inside = edge <= steps
+    cells = item_group[inside] * (steps + 1) + edge[inside].astype(np.int64)
+    counts = np.bincount(cells, minlength=len(group_sizes) * (steps + 1))
+    reached = np.cumsum(counts.reshape(len(group_sizes), steps + 1), axis=1)
+    sizes = np.asarray(group_sizes, dtype=np.float64)[:, None]
+    return np.divide(reached, sizes, out=np.ones(reached.shape), where=sizes > 0)
+
+
+def curves_table(activated_min: np.ndarray, reached_min: np.ndarray, lay: Layout,
+                 replication: int, horizon_min: float) -> pa.Table:
+    """Per sub-district and whole minute 0..horizon: shares of micro-grids activated, households reached."""
+    steps = int(math.floor(horizon_min))
+    sub_of_microgrid = np.searchsorted(lay.subdistrict_ids, lay.subdistrict_id)
+    activated = coverage(activated_min, sub_of_microgrid,
+                         np.bincount(sub_of_microgrid, minlength=len(lay.subdistrict_ids)), 1.0, steps)
+    reached = coverage(reached_min, lay.homes.subdistrict, lay.homes.subdistrict_households, 1.0, steps)
+    n = activated.size
+    return pa.table([
+        pa.array(np.full(n, replication, dtype=np.int32)),
+        pa.array(np.tile(np.arange(steps + 1, dtype=np.int32), len(lay.subdistrict_ids))),
+        pa.array(np.repeat(lay.subdistrict_ids, steps + 1).astype(np.int32)),
+        activated.ravel(), reached.ravel(),
+    ], names=["replication", "minute", "subdistrict_id", "share_microgrids_activated",
+              "share_households_reached"])
 
 
 def _nullable(values: np.ndarray) -> pa.Array:
     return pa.array(values, pa.float64(), from_pandas=True)
 
 
-def replication_tables(result, lay: Layout, replication: int, seed: int, target_min: float,
-                       horizon_min: float, states: tuple[str, ...],
+def row_table(row: dict[str, list]) -> pa.Table:
+    """A summary row as a table, NaN (never happened) written as null."""
+    return pa.table({name: pa.array(values, from_pandas=True) for name, values in row.items()})
+
+
+def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication: int, seed: int,
+                       target_min: float, horizon_min: float, states: tuple[str, ...],
                        channels: tuple[str, ...]) -> dict[str, pa.Table]:
-    """Build every output table's rows for one replication's result."""
+    """Build every output table's rows for one replication's result and households reached."""
     rep = lambda n: pa.array(np.full(n, replication, dtype=np.int32))  # noqa: E731
     act = result.microgrid_activated_min
     n_mg, n_mem, n_cad = len(act), len(lay.member_id), len(lay.cadre_id)
     cadre_pos = result.cadre_microgrid
     cadre_mg = np.where(cadre_pos >= 0, lay.microgrid_id[np.maximum(cadre_pos, 0)], 0)
-    minute, sub, share = activation_curves(act, lay.subdistrict_id, lay.subdistrict_ids, horizon_min)
     tables = {
         "microgrids": pa.table([
             rep(n_mg), lay.microgrid_id, lay.community_id, lay.subdistrict_id,
@@ -106,18 +138,17 @@ def replication_tables(result, lay: Layout, replication: int, seed: int, target_
             _nullable(result.cadre_dispatched_min), _nullable(result.cadre_arrived_min),
         ], names=["replication", "cadre_id", "unit_id", "community_id", "microgrid_id",
                   "dispatched_min", "arrived_min"]),
-        "curves": pa.table([rep(len(minute)), minute, sub, share],
-                           names=["replication", "minute", "subdistrict_id",
-                                  "share_microgrids_activated"]),
-        "replications": pa.table(summary_row(result, replication, seed, target_min)),
+        "curves": curves_table(act, reached_min, lay, replication, horizon_min),
+        "replications": row_table(summary_row(result, reached_min, replication, seed, target_min)),
     }
     if result.trace is not None:
         tables["events"] = trace_table(result.trace, replication)
     return tables
 
 
-def summary_row(result, replication: int, seed: int, target_min: float) -> dict[str, list]:
-    """The replications.parquet row: quantiles, district time and how gaps were filled."""
+def summary_row(result, reached_min: np.ndarray, replication: int, seed: int,
+                target_min: float) -> dict[str, list]:
+    """The replications.parquet row: quantiles, district time, gap filling, households reached."""
     act = result.microgrid_activated_min
     t_full = time_to_share(act, 1.0)
     by = np.bincount(result.microgrid_activated_by, minlength=len(ACTIVATED_BY))
@@ -126,6 +157,8 @@ def summary_row(result, replication: int, seed: int, target_min: float) -> dict[
     row.update({
         "t_full_min": [t_full],
         "share_activated_at_target": [float(np.mean(np.nan_to_num(act, nan=np.inf) <= target_min))],
+        "share_households_reached_at_target": [
+            float(np.count_nonzero(reached_min <= target_min) / max(len(reached_min), 1))],
         "met_target": [bool(t_full <= target_min)],
         "gaps_by_grid_worker": [int(by[ACTIVATED_BY.index("grid_worker")])],
         "gaps_by_cadre": [int(by[ACTIVATED_BY.index("cadre")])],
@@ -133,3 +166,41 @@ def summary_row(result, replication: int, seed: int, target_min: float) -> dict[
         "events": [int(result.events)],
     })
     return row
+
+
+def trace_table(trace: np.ndarray, replication: int) -> pa.Table:
+    """The events.parquet rows of one replication's trace records."""
+    return pa.table([
+        pa.array(np.full(len(trace), replication, dtype=np.int32)), trace["time_min"],
+        category_array(trace["entity"], TRACE_ENTITIES), trace["entity_id"],
+        category_array(trace["event"], TRACE_EVENTS),
+    ], names=["replication", "time_min", "entity", "entity_id", "event"])
+
+
+SCAN_SHARE = 0.95
+"""Share of households verified whose day replications.parquet reports in scan mode."""
+
+
+def scan_tables(result: CanvassResult, homes: Households, replication: int, seed: int,
+                horizon_days: int) -> dict[str, pa.Table]:
+    """The scan-mode tables of one campaign replication: coverage by day and its summary row."""
+    verified = coverage(result.completion_min, homes.subdistrict, homes.subdistrict_households,
+                        float(MINUTES_PER_DAY), horizon_days)
+    n = verified.size
+    curves = pa.table([
+        pa.array(np.full(n, replication, dtype=np.int32)),
+        pa.array(np.tile(np.arange(horizon_days + 1, dtype=np.int32), len(homes.subdistrict_ids))),
+        pa.array(np.repeat(homes.subdistrict_ids, horizon_days + 1).astype(np.int32)),
+        verified.ravel(),
+    ], names=["replication", "day", "subdistrict_id", "share_households_verified"])
+    finish = result.worker_finish_min
+    end_min = float(finish.max(initial=0.0)) if not np.isnan(finish).any() else math.nan
+    row = {
+        "replication": [replication], "seed": [seed],
+        "days_to_95pct": [time_to_share(result.completion_min, SCAN_SHARE) / MINUTES_PER_DAY],
+        "days_to_full": [end_min / MINUTES_PER_DAY],
+        "share_verified_at_horizon": [
+            float(np.count_nonzero(~np.isnan(result.completion_min)) / max(homes.count, 1))],
+        "visits": [int(result.worker_visits.sum())],
+    }
+    return {"scan_curves": curves, "replications": row_table(row)}

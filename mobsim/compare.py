@@ -141,7 +141,7 @@ def paired_median_difference(variant_min: np.ndarray, reference_min: np.ndarray,
 
 def shift_difference(variant_min: np.ndarray, reference_min: np.ndarray,
                      confidence: float) -> Difference:
-    """Hodges–Lehmann shift of independent times (never = +inf) with the Mann–Whitney interval."""
+    """Hodges–Lehmann shift of independent times (never = +inf), Mann–Whitney interval."""
     variant, reference = np.asarray(variant_min, float), np.asarray(reference_min, float)
     diffs = np.sort(never_difference(variant[:, None], reference[None, :]).ravel())
     k = mann_whitney_rank(len(variant), len(reference), confidence)

@@ -17,7 +17,7 @@ def _signed(value: float, scale: float = 1.0) -> str:
     if math.isnan(value):
         return "n/a"
     if math.isinf(value):
-        return "+∞" if value > 0 else "−∞"
+        return "+∞" if value > 0 else "-∞"
     return f"{value * scale:+.1f}"
 
 
@@ -42,23 +42,34 @@ def _labels(row: pd.Series, label_columns: Sequence[str]) -> list[str]:
 
 
 def _figures_block(table: pd.DataFrame, label_columns: Sequence[str]) -> list[str]:
-    headers = [*label_columns, "reps", "median", _common(table["quantile"] * 100, "p{:g}", "target pct"),
-               "max", "never", _common(table["target_min"], "on post by {:g} min",
-                                        "on post by target"), "verdict"]
-    rows = [[*_labels(row, label_columns), str(row["replications"]), minutes_text(row["median_min"]),
-             minutes_text(row["quantile_min"]), minutes_text(row["max_min"]),
+    headers = [*label_columns, "reps", "median",
+               _common(table["quantile"] * 100, "p{:g}", "target pct"), "max", "never",
+               _common(table["target_min"], "on post by {:g} min", "on post by target"), "verdict"]
+    rows = [[*_labels(row, label_columns), str(row["replications"]),
+             minutes_text(row["median_min"]), minutes_text(row["quantile_min"]),
+             minutes_text(row["max_min"]),
              f"{row['never']}/{row['replications']}", percent_text(row["share_at_target"]),
              row["verdict"]] for _, row in table.iterrows()]
     return _aligned(headers, rows)
+
+
+def _never_finished(row: pd.Series) -> bool:
+    return row["never"] == row["replications"]
+
+
+def _time_difference_text(row: pd.Series, reference: pd.Series) -> str:
+    if _never_finished(row) and _never_finished(reference):
+        return "both never"
+    return difference_text(row["t_full_diff_min"], row["t_full_diff_low_min"],
+                           row["t_full_diff_high_min"])
 
 
 def _differences_block(table: pd.DataFrame, label_columns: Sequence[str]) -> list[str]:
     headers = [*label_columns, "Δ on post (points)", "Δ district time (min)", "pairing"]
     rows = [[*_labels(row, label_columns),
              difference_text(row["share_diff"], row["share_diff_low"], row["share_diff_high"], 100),
-             difference_text(row["t_full_diff_min"], row["t_full_diff_low_min"],
-                             row["t_full_diff_high_min"]),
-             row["pairing"]] for _, row in table.iloc[1:].iterrows()]
+             _time_difference_text(row, table.iloc[0]), row["pairing"]]
+            for _, row in table.iloc[1:].iterrows()]
     return _aligned(headers, rows)
 
 
@@ -71,7 +82,8 @@ def _notes(table: pd.DataFrame, reference: str) -> list[str]:
         "verdict: is the target percentile of the district time within the target at the "
         "target confidence (the bound check of `mobsim check`)?",
         f"[low, high]: {confidence} confidence interval of the difference, each row minus "
-        f"{reference}. +∞: later by never finishing; [−∞, +∞]: too few replications.",
+        f"{reference}. ±∞: one of the two never finished (+∞ this row, -∞ the reference); "
+        "[-∞, +∞]: too few replications for an interval at this confidence.",
     ]
     if compared.str.startswith("paired").any():
         lines.append("paired (same seeds): Δ on post is the mean of the per-replication "

@@ -6,13 +6,17 @@ import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Iterator
 
 import pyarrow as pa
 
-from mobsim.collect import Layout, replication_tables
+from mobsim.action import household_reached_min
+from mobsim.collect import Layout, replication_tables, scan_tables
 from mobsim.district import District
 from mobsim.model import CHANNELS, PRESENCE_STATES, simulate
+from mobsim.outputs import per_replication_schemas
+from mobsim.scan import ScanPlan, scan_plan, simulate_scan
 from mobsim.scenario import Scenario
 
 Tables = dict[str, pa.Table]
@@ -28,14 +32,38 @@ class ReplicationJob:
     seed: int
     trace: bool
 
+    @property
+    def mode(self) -> str:
+        """What the scenario simulates: "wartime" or "scan"."""
+        return self.scenario.get("mode")
+
+    @property
+    def schemas(self) -> dict[str, pa.Schema]:
+        """The tables `run` returns, with their schemas."""
+        return per_replication_schemas(self.mode, self.trace)
+
+    @cached_property
+    def scan_plan(self) -> ScanPlan:
+        """Households, scanner routes and windows of the scan campaign, built on first use."""
+        return scan_plan(self.district, self.scenario)
+
     def run(self, replication: int) -> Tables:
         """Simulate one replication and return its output rows."""
+        if self.mode == "scan":
+            return self._run_scan(replication)
         result = simulate(self.district, self.scenario, self.seed, replication, self.trace)
+        reached_min = household_reached_min(self.layout.homes, self.scenario,
+                                            result.microgrid_activated_min, self.seed, replication)
         return replication_tables(
-            result, self.layout, replication, self.seed,
+            result, reached_min, self.layout, replication, self.seed,
             target_min=float(self.scenario.get("target.minutes")),
             horizon_min=float(self.scenario.get("alert.horizon_min")),
             states=PRESENCE_STATES, channels=CHANNELS)
+
+    def _run_scan(self, replication: int) -> Tables:
+        result = simulate_scan(self.scan_plan, self.scenario, self.seed, replication)
+        return scan_tables(result, self.scan_plan.homes, replication, self.seed,
+                           int(self.scenario.get("scan.horizon_days")))
 
 
 _WORKER_JOB: ReplicationJob | None = None

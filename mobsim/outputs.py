@@ -52,6 +52,7 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("minute", pa.int32()),
         ("subdistrict_id", pa.int32()),
         ("share_microgrids_activated", pa.float64()),
+        ("share_households_reached", pa.float64()),
     ]),
     "replications": pa.schema([
         ("replication", pa.int32()),
@@ -61,6 +62,7 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("t95_min", pa.float64()),
         ("t_full_min", pa.float64()),
         ("share_activated_at_target", pa.float64()),
+        ("share_households_reached_at_target", pa.float64()),
         ("met_target", pa.bool_()),
         ("gaps_by_grid_worker", pa.int32()),
         ("gaps_by_cadre", pa.int32()),
@@ -84,8 +86,34 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
 }
 """Column name and Arrow type of every output table, in file order."""
 
+SCAN_SCHEMAS: dict[str, pa.Schema] = {
+    "scan_curves": pa.schema([
+        ("replication", pa.int32()),
+        ("day", pa.int32()),
+        ("subdistrict_id", pa.int32()),
+        ("share_households_verified", pa.float64()),
+    ]),
+    "replications": pa.schema([
+        ("replication", pa.int32()),
+        ("seed", pa.int64()),
+        ("days_to_95pct", pa.float64()),
+        ("days_to_full", pa.float64()),
+        ("share_verified_at_horizon", pa.float64()),
+        ("visits", pa.int64()),
+    ]),
+}
+"""The per-replication tables of the scan mode (the building-scan campaign), in file order."""
+
 PER_REPLICATION: tuple[str, ...] = ("microgrids", "members", "cadres", "curves", "replications")
-"""Tables that gain rows with every replication (events too, when traced)."""
+"""Wartime tables that gain rows with every replication (events too, when traced)."""
+
+
+def per_replication_schemas(mode: str, trace: bool) -> dict[str, pa.Schema]:
+    """The tables every replication of a `mode` run adds rows to (events only traced, wartime)."""
+    if mode == "scan":
+        return dict(SCAN_SCHEMAS)
+    names = (*PER_REPLICATION, *(("events",) if trace else ()))
+    return {name: OUTPUT_SCHEMAS[name] for name in names}
 
 
 def with_metadata(schema: pa.Schema, metadata: dict[str, str]) -> pa.Schema:

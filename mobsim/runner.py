@@ -18,7 +18,7 @@ from mobsim.collect import layout
 from mobsim.district import District, load_district
 from mobsim.errors import InputError
 from mobsim.job import ReplicationJob, Tables, run_local
-from mobsim.outputs import OUTPUT_SCHEMAS, PER_REPLICATION, TableWriter, with_metadata
+from mobsim.outputs import OUTPUT_SCHEMAS, TableWriter, with_metadata
 from mobsim.scenario import Scenario
 from mobsim.staging import Staging
 from mobsim.tables import COMMUNITY_KINDS, category_array
@@ -92,8 +92,7 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path 
     identity = _identity(scenario, seed, replications, trace)
     _claim_out_dir(out, identity, force)
     meta = table_metadata(scenario, seed)
-    schemas = {n: with_metadata(OUTPUT_SCHEMAS[n], meta)
-               for n in (*PER_REPLICATION, *(("events",) if trace else ()))}
+    schemas = {name: with_metadata(schema, meta) for name, schema in job.schemas.items()}
     staging = Staging(out)
     staging.begin(identity, resume)
     _stage_missing(job, staging, replications, jobs, schemas, progress, executor, out)

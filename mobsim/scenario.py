@@ -27,6 +27,7 @@ PROBABILITY_PATTERNS: tuple[str, ...] = (
     "channels.phone.answer.*",
     "*.availability.*",
     "*.presence.*.*",
+    "canvass.home.*",
 )
 """fnmatch patterns of key paths whose values are probabilities: checked to lie in [0, 1]."""
 

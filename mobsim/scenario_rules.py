@@ -16,6 +16,19 @@ from mobsim.scenario_schema import Origin, is_dist_table, is_table, leaves, look
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Day names of `alert.weekday`, Monday first (minute-of-week 0 is Monday 00:00)."""
 
+MODES: tuple[str, ...] = ("wartime", "scan")
+"""What `mobsim run` simulates: the wartime switch, or the peacetime building-scan campaign."""
+
+KERNEL_FAMILIES: tuple[str, ...] = ("fixed", "exponential", "lognormal")
+"""Distribution families the door-to-door kernel draws (mobsim.kernels.rng)."""
+
+KERNEL_DURATION_PATTERNS: tuple[str, ...] = (
+    "canvass.walk_min.*", "action.service_min.*", "scan.service_min.*")
+"""fnmatch patterns of durations the door-to-door kernel draws: KERNEL_FAMILIES only."""
+
+MAX_ATTEMPTS_LIMIT = 8191
+"""Largest `*.max_attempts` the door-to-door kernel takes."""
+
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 _SHARE_TOLERANCE = 1e-6  # the model renormalizes what is left
 
@@ -40,11 +53,21 @@ def check_values(data: dict[str, Any], schema: dict[str, Any], origins: dict[str
         elif isinstance(base, float) or is_dist_table(base):
             probability = any(fnmatch.fnmatchcase(path, p) for p in probability_patterns)
             try:
-                parse_dist(value, path, probability)
+                family = parse_dist(value, path, probability).family
             except InputError as err:
                 problems.append(f"{label}: {err}")
+                continue
+            if (family not in KERNEL_FAMILIES
+                    and any(fnmatch.fnmatchcase(path, p) for p in KERNEL_DURATION_PATTERNS)):
+                problems.append(f"{label}: {kernel_family_problem(path, family)}")
     problems += _share_problems(data, schema, origins, share_patterns)
     return problems + _horizon_problem(data, origins)
+
+
+def kernel_family_problem(path: str, family: str) -> str:
+    """The message for a door-to-door duration of a family the kernel cannot draw."""
+    return (f"{path}: the door-to-door kernel draws only {', '.join(KERNEL_FAMILIES)} "
+            f"durations, got {family}")
 
 
 def _not_empty(value: str, data: dict[str, Any]) -> str | None:
@@ -94,6 +117,33 @@ def _at_least_one(value: int, data: dict[str, Any]) -> str | None:
     return None if value >= 1 else f"must be at least 1, got {value}"
 
 
+def _unit_interval(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _plain_number(value)
+    if wrong is None and not 0 <= value <= 1:
+        wrong = f"must lie between 0 and 1, got {value:g}"
+    return wrong
+
+
+def _mode(value: str, data: dict[str, Any]) -> str | None:
+    return None if value in MODES else f"expected one of {', '.join(MODES)}, got {show(value)}"
+
+
+def _attempts(value: int, data: dict[str, Any]) -> str | None:
+    if 1 <= value <= MAX_ATTEMPTS_LIMIT:
+        return None
+    return f"must be a whole number from 1 to {MAX_ATTEMPTS_LIMIT}, got {value}"
+
+
+def _windows(value: list[str], data: dict[str, Any]) -> str | None:
+    from mobsim.weekly import weekly_windows  # it reads clocks and days with this module
+
+    try:
+        weekly_windows(value)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
 def _folder(value: str, data: dict[str, Any]) -> str | None:
     return None if not value or Path(value).is_dir() else f"no folder {value}"
 
@@ -111,6 +161,7 @@ def _channels(value: list[str], data: dict[str, Any]) -> str | None:
 # distributions (a plain number is a fixed one); the rules below make settings plain numbers.
 RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("name", _not_empty),
+    ("mode", _mode),
     ("district.path", _folder),
     ("alert.start", _clock),
     ("alert.weekday", _weekday),
@@ -118,6 +169,7 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("target.minutes", _positive),
     ("target.quantile", _open_unit),
     ("target.confidence", _open_unit),
+    ("target.households_share", _unit_interval),
     ("periods.*_start", _clock),
     ("cascade.*.channels", _channels),
     ("cascade.*.callers", _at_least_one),
@@ -131,6 +183,12 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("travel.walk_max_km", _not_negative),
     ("travel.ride_speed_kmh", _positive),
     ("travel.village_factor", _positive),
+    ("canvass.absent_min", _not_negative),
+    ("canvass.home_factor.*", _positive),
+    ("*.revisit_gap_min", _not_negative),
+    ("*.max_attempts", _attempts),
+    ("scan.horizon_days", _at_least_one),
+    ("scan.windows", _windows),
 )
 """(fnmatch pattern of key paths, rule giving the problem of a value or None), first match wins."""
 

@@ -1,4 +1,4 @@
-"""The short table `mobsim run` prints: district time, share activated, gap filling, verdict."""
+"""The summary `mobsim run` prints: wartime district time, gaps and verdict, or a scan's weeks."""
 
 from __future__ import annotations
 
@@ -19,8 +19,21 @@ def empirical_quantile(t_full_min: np.ndarray, q: float) -> float:
     return float(times[k - 1]) if np.isfinite(times[k - 1]) else float("nan")
 
 
-def format_summary(name: str, reps: pd.DataFrame, target_min: float, quantile: float) -> str:
-    """Render the run summary for the terminal from replications.parquet rows."""
+def format_summary(name: str, reps: pd.DataFrame, target_min: float, quantile: float,
+                   households_share: float = 0.0) -> str:
+    """Render the run summary for the terminal from replications.parquet rows of either mode."""
+    if "days_to_full" in reps.columns:
+        return format_scan_summary(name, reps, quantile)
+    return format_wartime_summary(name, reps, target_min, quantile, households_share)
+
+
+def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, quantile: float,
+                           households_share: float = 0.0) -> str:
+    """The wartime summary: district time, activation and households reached by the target.
+
+    A positive `households_share` (target.households_share) adds how many replications
+    reached at least that share of the households by the target.
+    """
     t_full = reps["t_full_min"].to_numpy(dtype=float)
     n = len(reps)
     never = int(np.isnan(t_full).sum())
@@ -33,6 +46,8 @@ def format_summary(name: str, reps: pd.DataFrame, target_min: float, quantile: f
         f"max {_minutes(empirical_quantile(t_full, 1.0))}   never finished: {never} of {n}",
         f"micro-grids activated by {target_min:g} min: "
         f"{reps['share_activated_at_target'].mean() * 100:.2f}% (mean over replications)",
+        _households_line(reps["share_households_reached_at_target"].to_numpy(dtype=float),
+                         target_min, households_share),
         "gaps filled per replication (mean): "
         f"grid workers {reps['gaps_by_grid_worker'].mean():.1f}, "
         f"cadres {reps['gaps_by_cadre'].mean():.1f}, "
@@ -44,6 +59,36 @@ def format_summary(name: str, reps: pd.DataFrame, target_min: float, quantile: f
     lines.append(f"target {target_min:g} min: {verdict} — {met} of {n} replications had every "
                  f"micro-grid on post in time; empirical {q_label} {_minutes(t_q)} min "
                  "(`mobsim check` states the confidence)")
+    return "\n".join(lines)
+
+
+def _households_line(reached: np.ndarray, target_min: float, households_share: float) -> str:
+    line = (f"households reached door to door by {target_min:g} min: "
+            f"{reached.mean() * 100:.2f}% (mean over replications)")
+    if households_share > 0:
+        line += (f"; {int((reached >= households_share).sum())} of {len(reached)} replications "
+                 f"reached at least {households_share * 100:g}%")
+    return line
+
+
+def _weeks(days: float) -> str:
+    return "never" if np.isnan(days) else f"{days / 7:.1f}"
+
+
+def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
+    """The scan-campaign summary: weeks to verify 95% and to finish, median and `quantile`."""
+    n = len(reps)
+    q_label = f"{quantile * 100:g}th pct"
+    lines = [f"{name}: {n} replication{'s' if n != 1 else ''} of the building-scan campaign",
+             "weeks from the campaign start:"]
+    for column, what in (("days_to_95pct", "95% of households verified"),
+                         ("days_to_full", "campaign over (every household verified or given up)")):
+        days = reps[column].to_numpy(dtype=float)
+        lines.append(f"  {what}: median {_weeks(empirical_quantile(days, 0.5))}   "
+                     f"{q_label} {_weeks(empirical_quantile(days, quantile))}   "
+                     f"not within the horizon: {int(np.isnan(days).sum())} of {n}")
+    lines.append(f"households verified within the horizon: "
+                 f"{reps['share_verified_at_horizon'].mean() * 100:.2f}% (mean over replications)")
     return "\n".join(lines)
 
 

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment as scipy_assignment
 
 from mobsim.kernels import assignment
+from mobsim.kernels._exchange import join, leave
+from mobsim.kernels._transport import _exchange_tables
 from mobsim.kernels.assignment import (TransportState, linear_sum_assignment, transport,
                                        transport_warm)
 
@@ -218,6 +220,44 @@ def test_warm_start_refuses_a_state_of_another_shape() -> None:
     state = TransportState(np.zeros((2, 3), np.int64), np.zeros(3))
     with pytest.raises(ValueError):
         transport_warm(np.ones((3, 3)), np.ones(3, np.int64), np.ones(3, np.int64), state)
+
+
+def exchange_minima_hold(cost: np.ndarray, flow: np.ndarray, pairs: tuple) -> bool:
+    """Whether every (taker, owner) best exchange is the brute-force minimum over members."""
+    best_key, best_col = pairs[5], pairs[6]
+    for owner in range(cost.shape[0]):
+        held = flow[owner] > 0
+        for taker in range(cost.shape[0]):
+            if taker == owner:
+                continue
+            keys = np.full(cost.shape[1], np.inf)
+            keys[held] = cost[taker, held] - cost[owner, held]
+            lowest = keys.min()
+            if best_key[taker, owner] != lowest:
+                return False
+            if lowest < np.inf and keys[best_col[taker, owner]] != lowest:
+                return False
+    return True
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_exchange_minima_stay_exact_as_columns_join_and_leave(seed: int) -> None:
+    # Buffers of 4 candidates over 40 columns: overflow, lowered limits and refills all occur.
+    rng = np.random.default_rng(seed)
+    cost = rng.integers(0, 12, (5, 40)).astype(np.float64)
+    cost[rng.random(cost.shape) < 0.1] = np.inf
+    flow = ((rng.random(cost.shape) < 0.2) & np.isfinite(cost)).astype(np.int64)
+    members, pairs = _exchange_tables(cost, flow, 4)
+    by_column = np.ascontiguousarray(cost.T)
+    for _ in range(600):
+        owner, column = rng.integers(5), rng.integers(40)
+        if flow[owner, column]:
+            flow[owner, column] = 0
+            leave(cost, flow, members, pairs, owner, column)
+        elif np.isfinite(cost[owner, column]):  # agents never hold a column they cannot serve
+            flow[owner, column] = 1
+            join(by_column, members, pairs, owner, column)
+        assert exchange_minima_hold(cost, flow, pairs)
 
 
 def test_importing_the_kernels_compiles_nothing() -> None:

@@ -38,6 +38,15 @@ class Level:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A sender who has no confirmation from a child `after_min` after relaying gives the
+    order in person; child i then acknowledges `in_person_min[i]` later."""
+
+    after_min: float
+    in_person_min: np.ndarray
+
+
+@dataclass(frozen=True)
 class Link:
     """How each sender of one level relays to its children in the next."""
 
@@ -45,6 +54,7 @@ class Link:
     contact: Contact
     children: np.ndarray
     bounds: np.ndarray
+    follow_up: FollowUp | None = None
 
 
 class Cascade:
@@ -69,11 +79,11 @@ class Cascade:
             self.at(t, i, callback)
 
     def link(self, sender: Level, receiver: Level, parent: np.ndarray, contact: Contact,
-             processing_min: np.ndarray) -> None:
+             processing_min: np.ndarray, follow_up: FollowUp | None = None) -> None:
         """Make each sender relay to the receivers of which it is the `parent`, after processing."""
         children = np.argsort(parent, kind="stable")
         bounds = np.searchsorted(parent[children], np.arange(len(processing_min) + 1))
-        link = Link(receiver, contact, children, bounds)
+        link = Link(receiver, contact, children, bounds, follow_up)
         relay = partial(self._relay, link)
         sender.listeners.append(lambda i: self.at(processing_min[i], i, relay))
 
@@ -94,6 +104,10 @@ class Cascade:
         receiver.channel[kids] = channel
         self.trace.record(notified, receiver.entity, kids, "notified")
         callback = partial(self._acknowledge, receiver)
+        if link.follow_up is not None:
+            late = acknowledged > now + link.follow_up.after_min
+            in_person = now + link.follow_up.after_min + link.follow_up.in_person_min[kids]
+            acknowledged = np.where(late, np.minimum(acknowledged, in_person), acknowledged)
         soon = acknowledged < self.horizon_min
         for kid, t in zip(kids[soon].tolist(), acknowledged[soon].tolist()):
             self.at(t - now, kid, callback)

@@ -3,7 +3,9 @@
 District command → sub-district commands → community heads → grid workers (one per general
 grid) → micro-grid members; and, on their own chain, each paired work unit → its cadres.
 Each link's channels, phone lines and processing delay are the scenario's
-`cascade.<sender>.*` keys; the people of a receiving level are in a presence state drawn
+`cascade.<sender>.*` keys; a command post or grid worker who has not confirmed
+`escalation.follow_up_min` after the relay is given the order in person
+(`escalation.in_person_min` later); the people of a receiving level are in a presence state drawn
 from `<population>.presence.<period>`.
 """
 
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mobsim.model.cascade import Cascade, Level
+from mobsim.model.cascade import Cascade, FollowUp, Level
 from mobsim.model.contact import draw_contact
 from mobsim.model.geometry import Geometry
 from mobsim.model.params import Parameters
@@ -53,6 +55,19 @@ def parents(geo: Geometry) -> dict[str, np.ndarray]:
     }
 
 
+FOLLOWED_UP: tuple[str, ...] = ("subdistricts", "communities", "gridworkers")
+"""Receiving levels whose sender follows up an unconfirmed order in person (command posts and
+full-time grid workers; part-time members and cadres are not chased one by one)."""
+
+
+def _follow_up(params: Parameters, receiver: str, size: int) -> FollowUp | None:
+    if receiver not in FOLLOWED_UP:
+        return None
+    in_person = params.streams.sample("escalation", f"{receiver}.in_person",
+                                      params.duration("escalation.in_person_min"), size)
+    return FollowUp(params.once("escalation.follow_up_min"), in_person)
+
+
 def build_chain(params: Parameters, cascade: Cascade, geo: Geometry, period: str) -> Chain:
     """Create the levels, link each sender to its receivers, and give the roots the order."""
     parent = parents(geo)
@@ -68,7 +83,8 @@ def build_chain(params: Parameters, cascade: Cascade, geo: Geometry, period: str
                                params.count(f"cascade.{sender}.callers", minimum=1))
         processing = streams.sample("cascade", f"{sender}.processing",
                                     params.duration(f"cascade.{sender}.processing_min"), sizes[sender])
-        cascade.link(levels[sender], levels[receiver], parent[receiver], contact, processing)
+        cascade.link(levels[sender], levels[receiver], parent[receiver], contact, processing,
+                     _follow_up(params, receiver, sizes[receiver]))
     cascade.start(levels["district"], np.zeros(1))
     cascade.start(levels["units"], streams.sample("cascade", "units.order",
                                                   params.duration("cascade.units.order_min"),

@@ -2,8 +2,7 @@
 
 A micro-grid with nobody on post `escalation.after_min` after its grid worker acknowledged
 the order becomes a gap (the worker reports it); at `escalation.sweep_min` after the order the
-district roll-call makes every post still without staff a gap, so a general grid whose worker
-never got the order is not forgotten. At their own escalation an available grid worker goes
+district roll-call makes every post still without staff a gap. At their own escalation an available grid worker goes
 to the nearest open gap of their general grid, and on to the next one, up to
 `escalation.grid_worker_covers` gaps.
 """
