@@ -14,13 +14,24 @@ the matrix with each row repeated supply times and each column demand times.
 `transport_warm(cost, supply, demand, state)` is the same solve, started from the answer and the
 dual prices of an earlier solve of a problem of the same shape (`TransportState`): when a few gaps
 open or close (demand changes, 0 = closed) or supplies change, only the units that must move are
-re-routed. The answer is optimal whatever changed (costs too); speed is what the carried-over
-state buys. Decisions on carried-over prices use a relative tolerance of `WARM_TOLERANCE`, so
-with costs that are whole numbers below 1e9 in magnitude the warm optimum is exact.
+re-routed, and an unchanged problem keeps its answer. Usage:
 
-Algorithm of `transport`: successive shortest paths over the agents of the side with fewer
-entries (rows unless columns are fewer), with the columns eliminated: see kernels/_transport.py.
-Each shift of units costs O(agents²), so 61 units and 10,161 micro-grids take 3,241 cheap steps.
+    flow, state = transport_warm(cost, supply, demand)   # state=None: a cold solve
+    demand[closed] = 0; demand[opened] = 1; supply[unit] -= 1
+    flow, state = transport_warm(cost, supply, demand, state)
+
+The answer is optimal whatever changed (costs too); speed is what the carried-over state buys.
+Decisions on carried-over prices use a relative tolerance of `WARM_TOLERANCE`.
+
+Exactness: with whole-number costs every solve is exact (warm ones while agents × the largest
+cost stays below 1e9, where prices stay whole numbers far above the tolerance); with other costs
+optimal up to float rounding of the total, as scipy's.
+
+Algorithm of `transport`: successive shortest paths over the *agents* of the side with fewer
+entries (rows unless columns are fewer) plus a dummy, with the other side's nodes eliminated (see
+kernels/_transport.py). A step costs O(agents²) whatever the number of columns, so 61 units and
+10,161 micro-grids take 3,241 cheap steps; memory is O(agents × columns + agents² × BUFFER_SIZE).
+Meant for a few hundred agents at most: a square many-by-many problem is linear_sum_assignment's.
 """
 
 from __future__ import annotations

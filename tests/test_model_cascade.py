@@ -3,7 +3,7 @@
 import numpy as np
 import simpy
 
-from mobsim.model.cascade import Cascade, Level
+from mobsim.model.cascade import Cascade, FollowUp, Level
 from mobsim.model.contact import MESSAGING, Contact
 from mobsim.model.trace import Trace
 
@@ -53,3 +53,30 @@ def test_acknowledgements_are_traced_with_the_entity_of_the_level() -> None:
     assert len(table) == 2 * 2 + 2 * 3
     acknowledged = table[table["event"] == 1]
     assert acknowledged["entity_id"].tolist() == [7, 71, 8, 70, 72]
+
+
+def test_an_unconfirmed_receiver_is_given_the_order_in_person() -> None:
+    env = simpy.Environment()
+    cascade = Cascade(env, 200.0, Trace(False))
+    top, bottom = Level.empty("community", 1), Level.empty("gridworker", 3)
+    # reads at 1, 50 and never; follow-up 15 min after the relay, in person 10/20/30 min later
+    never = np.inf
+    cascade.link(top, bottom, np.zeros(3, dtype=np.int64), _messaging([1.0, 50.0, never]),
+                 np.array([4.0]), FollowUp(15.0, np.array([10.0, 20.0, 30.0])))
+    cascade.start(top, np.array([0.0]))
+    env.run()
+    # relay at 4: child 0 read in time; child 1 read at 54 > in person at 4+15+20 = 39;
+    # child 2 never reads and is reached in person at 4+15+30 = 49
+    assert bottom.acknowledged_min.tolist() == [5.0, 39.0, 49.0]
+
+
+def test_a_channel_sooner_than_the_visit_still_counts() -> None:
+    env = simpy.Environment()
+    cascade = Cascade(env, 200.0, Trace(False))
+    top, bottom = Level.empty("community", 1), Level.empty("gridworker", 1)
+    cascade.link(top, bottom, np.zeros(1, dtype=np.int64), _messaging([20.0]), np.array([0.0]),
+                 FollowUp(15.0, np.array([30.0])))
+    cascade.start(top, np.array([0.0]))
+    env.run()
+    assert bottom.acknowledged_min.tolist() == [20.0]
+    assert bottom.channel.tolist() == [MESSAGING]

@@ -87,3 +87,28 @@ def test_cadres_arrive_after_their_ride_and_activate_the_post() -> None:
     assert dispatcher.arrived_min[0] == pytest.approx(5.0 + km / 30.0 * 60, abs=1e-12)
     assert posts.activated_min[5] == dispatcher.arrived_min[0]
     assert ACTIVATED_BY[posts.activated_by[5]] == "cadre"
+
+
+def test_a_cadre_not_needed_on_arrival_waits_again_at_that_community() -> None:
+    geo, env, posts, dispatcher = _setup(units=1, cadres=1)
+    posts.open_gaps(np.array([5]), 0.0)
+    dispatcher.wait(0)
+    dispatcher.dispatch()
+    posts.arrive(5, "member", 0.5, announced=False)
+    env.run(until=100.0)
+    community = int(geo.community_of_microgrid[5])
+    assert ACTIVATED_BY[posts.activated_by[5]] == "member"
+    assert posts.on_post[5] == 1 and posts.on_the_way[5] == 0
+    assert dispatcher.waiting_count[community] == 1
+    assert list(dispatcher.waiting[community]) == [0]
+
+
+def test_gaps_nobody_is_coming_to_are_served_first() -> None:
+    geo, env, posts, dispatcher = _setup(units=1, cadres=1)
+    posts.open_gaps(np.array([0, 5]), 0.0)
+    nearest = int(np.argmin(dispatcher.travel_min(np.array([0]), np.array([0, 5]))[0]))
+    late, free = (0, 5) if nearest == 0 else (5, 0)
+    posts.expect_late(late)
+    dispatcher.wait(0)
+    dispatcher.dispatch()
+    assert dispatcher.microgrid[0] == free

@@ -1,10 +1,14 @@
 """Report to post: walking, riding, trips from work, the village factor."""
 
 import numpy as np
+import simpy
 
 from mobsim.model import PRESENCE_STATES
 from mobsim.model.params import Parameters
-from mobsim.model.report import Travel, member_report_min, prepare_min, read_travel
+from mobsim.model.cascade import Cascade
+from mobsim.model.posts import Posts
+from mobsim.model.report import MemberReports, Travel, member_report_min, prepare_min, read_travel
+from mobsim.model.trace import Trace
 from mobsim.model.streams import Streams
 from model_fixtures import scenario
 
@@ -49,3 +53,20 @@ def test_members_walk_from_home_and_take_the_work_trip_from_work() -> None:
     assert got[:3].tolist() == [1.0 + walk, 1.0 + 2 * 29.0, 2.0 + walk]
     assert np.isinf(got[3:]).all()
     assert PRESENCE_STATES[AWAY] == "away"
+
+
+def test_only_members_arriving_soon_enough_are_counted_as_coming() -> None:
+    env = simpy.Environment()
+    cascade = Cascade(env, 500.0, Trace(False))
+    posts = Posts(2, 1, cascade.trace)
+    reports = MemberReports(cascade, posts, np.array([0, 1]), np.array([10.0, 90.0]),
+                            trusted_eta_min=45.0)
+    reports.on_acknowledged(0)
+    reports.on_acknowledged(1)
+    posts.open_gaps(np.arange(2), 0.0)
+    assert posts.shortfall(np.arange(2)).tolist() == [0, 1]
+    assert posts.coming_late.tolist() == [0, 1]
+    env.run()
+    assert reports.arrived_min.tolist() == [10.0, 90.0]
+    assert posts.on_the_way.tolist() == [0, 0] and posts.coming_late.tolist() == [0, 0]
+    assert posts.activated_min.tolist() == [10.0, 90.0]
