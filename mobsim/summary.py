@@ -72,7 +72,7 @@ def _households_line(reached: np.ndarray, target_min: float, households_share: f
 
 
 def _weeks(days: float) -> str:
-    return "never" if np.isnan(days) else f"{days / 7:.1f}"
+    return "never" if np.isnan(days) else f"{days / 7:.1f} weeks"
 
 
 def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
@@ -80,7 +80,7 @@ def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
     n = len(reps)
     q_label = f"{quantile * 100:g}th pct"
     lines = [f"{name}: {n} replication{'s' if n != 1 else ''} of the building-scan campaign",
-             "weeks from the campaign start:"]
+             "time from the campaign start:"]
     for column, what in (("days_to_95pct", "95% of households verified"),
                          ("days_to_full", "campaign over (every household verified or given up)")):
         days = reps[column].to_numpy(dtype=float)

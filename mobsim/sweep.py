@@ -173,7 +173,6 @@ def _claim_sweep_dir(out_dir: Path, variants: Sequence[Variant], table: pa.Table
     if force:
         for folder in stale:
             shutil.rmtree(folder)
-        (out_dir / VARIANTS_FILE).unlink(missing_ok=True)
         return
     hint = "use --force to overwrite it or -o to choose another folder"
     earlier = out_dir / VARIANTS_FILE
@@ -218,6 +217,7 @@ def sweep(source: str | os.PathLike[str] | None, vary: Mapping[str, Sequence[str
         Path("runs") / f"{load_scenario(source, overrides).name}-sweep")
     table = variants_table(list(vary), variants)
     _claim_sweep_dir(out, variants, table, seed, replications, force)
+    (out / VARIANTS_FILE).unlink(missing_ok=True)  # until every variant is finished again
     for variant in variants:
         folder = variant_folder(out, variant.number)
         if resume and _finished(folder, variant, seed, replications):

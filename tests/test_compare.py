@@ -18,7 +18,6 @@ from mobsim.compare import (
     paired_median_difference, rank_sum_counts, shift_difference, sign_test_rank,
     welch_mean_difference)
 from mobsim.errors import InputError
-from report_fixtures import write_fake_run
 
 CONFIDENCE = 0.9
 TARGET = {"minutes": 180.0, "quantile": 0.95, "confidence": CONFIDENCE}
@@ -173,17 +172,30 @@ def test_mann_whitney_interval_coverage_at_fixed_seed() -> None:
     assert abs(covered / trials - exact) <= 4 * se
 
 
+def write_run(path: Path, replications: int, seed: int, data_seed: int,
+              delay_min: float = 0.0) -> Path:
+    """A run folder holding what a comparison reads: manifest and replications.parquet."""
+    rng = np.random.default_rng(data_seed)
+    t_full = rng.gamma(9.0, 16.0, replications) + delay_min
+    t_full[rng.random(replications) < 0.3] = np.nan  # some replications never finish
+    path.mkdir(parents=True)
+    pd.DataFrame({"replication": np.arange(replications, dtype=np.int32),
+                  "seed": np.full(replications, seed), "t_full_min": t_full,
+                  "share_activated_at_target": rng.uniform(0.85, 1.0, replications)}
+                 ).to_parquet(path / "replications.parquet")
+    (path / "manifest.json").write_text(json.dumps({
+        "scenario": "fake", "seed": seed, "replications": replications,
+        "scenario_data": {"target": TARGET}, "tables": ["replications.parquet"]}))
+    return path
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("runs")
-    made = {"reference": write_fake_run(root / "reference", 8, seed=1, target=TARGET),
-            "faster": write_fake_run(root / "faster", 8, seed=2, median_min=40.0, target=TARGET),
-            "other_seed": write_fake_run(root / "other_seed", 6, seed=3, delay_min=20.0,
-                                         target=TARGET),
-            "shorter": write_fake_run(root / "shorter", 5, seed=4, target=TARGET)}
-    manifest = made["other_seed"] / "manifest.json"
-    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "seed": 8}))
-    return made
+    return {"reference": write_run(root / "reference", 8, 7, data_seed=1),
+            "faster": write_run(root / "faster", 8, 7, data_seed=2, delay_min=-20.0),
+            "other_seed": write_run(root / "other_seed", 6, 8, data_seed=3, delay_min=20.0),
+            "shorter": write_run(root / "shorter", 5, 7, data_seed=4)}
 
 
 def _replications(run: Path) -> pd.DataFrame:
@@ -253,7 +265,7 @@ def test_not_a_run_folder_is_an_input_error(tmp_path: Path, runs: dict[str, Path
 
 
 def test_missing_share_column_is_an_input_error(tmp_path: Path) -> None:
-    run = write_fake_run(tmp_path / "run", 3, target=TARGET)
+    run = write_run(tmp_path / "run", 3, 7, data_seed=5)
     reps = pd.read_parquet(run / "replications.parquet")
     reps.drop(columns=["share_activated_at_target"]).to_parquet(run / "replications.parquet")
     with pytest.raises(InputError, match="no column 'share_activated_at_target'"):

@@ -17,12 +17,14 @@ def case_on_district(case: str, district: District, folder: Path) -> Scenario:
     """Load `scenarios/<case>.toml` on `district`, as a user would: a file naming the tables.
 
     The district is written to `folder/district/`, and `folder/scenario.toml` extends the
-    case and sets `district.path`; the loaded scenario reads that folder.
+    case, sets `district.path` and takes every member, cadre and scanner of the tables.
     """
     write_district(district, folder / "district")
+    counts = "".join(f"\n[{table}]\ncount = {district.rows(table)}\n"
+                     for table in ("members", "cadres", "scanners"))
     scenario_file = folder / "scenario.toml"
-    scenario_file.write_text(f'extends = "{SCENARIOS / case}.toml"\n'
-                             f'name = "{case}"\n\n[district]\npath = "district"\n')
+    scenario_file.write_text(f'extends = "{SCENARIOS / case}.toml"\nname = "{case}"\n\n'
+                             f'[district]\npath = "district"\n{counts}')
     return load_scenario(scenario_file)
 
 

@@ -1,0 +1,89 @@
+"""Speed of one full Xindu replication and of the process pool, as ratios measured in one run.
+
+Targets (issue tracker): one Xindu replication in under 1.5 s on one core; 2 jobs give at least
+1.7× the throughput of 1 job. The first is checked against a SimPy reference workload run in
+the same session (brief section 6: 12,500 processes × 8 timeouts take about 0.25 s on the
+reference machine, so 1.5 s is 6 references); the second compares the two pools directly.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+import simpy
+
+from mobsim.district import load_district
+from mobsim.model import simulate
+from mobsim.runner import run
+from mobsim.scenario import load_scenario
+
+REFERENCE_S = 0.25
+TARGET_S = 1.5
+MIN_POOL_SPEEDUP = 1.7
+
+
+def simpy_reference() -> int:
+    """The brief's reference workload: 12,500 processes of 8 timeouts each; returns events."""
+    env = simpy.Environment()
+
+    def process(i: int):
+        for k in range(8):
+            yield env.timeout(1 + (7 * i + k) % 5)
+
+    for i in range(12_500):
+        env.process(process(i))
+    env.run()
+    return 12_500 * 8
+
+
+def best_seconds(func, rounds: int) -> float:
+    """Fastest of `rounds` timed calls (the least disturbed by other load)."""
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    scenario = load_scenario()
+    district = load_district(scenario)
+    simulate(district, scenario, 1, 0)  # loads the compiled kernels once
+    return scenario, district
+
+
+def test_xindu_replication(benchmark, baseline) -> None:
+    scenario, district = baseline
+    result = benchmark.pedantic(simulate, args=(district, scenario, 1, 1), rounds=3, iterations=1)
+    benchmark.extra_info["events"] = result.events
+    if benchmark.enabled:
+        benchmark.extra_info["events_per_s"] = result.events / benchmark.stats.stats.median
+    assert result.events > 0
+
+
+def test_replication_speed_gate(baseline, record_property) -> None:
+    scenario, district = baseline
+    replication_s = best_seconds(lambda: simulate(district, scenario, 1, 2), 3)
+    reference_s = best_seconds(simpy_reference, 3)
+    record_property("replication_s", replication_s)
+    record_property("simpy_reference_s", reference_s)
+    print(f"\nreplication {replication_s:.3f} s, SimPy reference {reference_s:.3f} s, "
+          f"ratio {replication_s / reference_s:.2f} (target ≤ {TARGET_S / REFERENCE_S:.0f})")
+    assert replication_s / reference_s <= TARGET_S / REFERENCE_S
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
+def test_two_jobs_throughput_gate(baseline, record_property) -> None:
+    scenario, _ = baseline
+    replications = 16
+    one = best_seconds(lambda: run(scenario, replications, seed=3, jobs=1, write=False), 1)
+    two = best_seconds(lambda: run(scenario, replications, seed=3, jobs=2, write=False), 1)
+    record_property("one_job_s", one)
+    record_property("two_jobs_s", two)
+    print(f"\n{replications} replications: 1 job {one:.2f} s, 2 jobs {two:.2f} s, "
+          f"speed-up {one / two:.2f} (target ≥ {MIN_POOL_SPEEDUP})")
+    assert one / two >= MIN_POOL_SPEEDUP
