@@ -31,7 +31,7 @@ CANVASS_STREAM = zlib.crc32(b"canvass")
 
 @dataclass(frozen=True)
 class Households:
-    """The district's households, micro-grid by micro-grid, with what the kernel and outputs need."""
+    """The district's households, micro-grid by micro-grid: what the kernel and outputs need."""
 
     microgrid_offsets: np.ndarray
     """int64 (micro-grids + 1,): households of micro-grid row m are offsets[m]:offsets[m + 1]."""
@@ -87,7 +87,8 @@ def door_arguments(scenario: Scenario, campaign: str, seed: int,
 
 def kernel_seed(seed: int, campaign: str) -> int:
     """The kernel's stream seed for `campaign`: the run seed mixed with a subsystem constant."""
-    sequence = np.random.SeedSequence(seed, spawn_key=(CANVASS_STREAM, zlib.crc32(campaign.encode())))
+    campaign_code = zlib.crc32(campaign.encode())
+    sequence = np.random.SeedSequence(seed, spawn_key=(CANVASS_STREAM, campaign_code))
     return int(sequence.generate_state(1, np.uint64)[0])
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import functools
 import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from mobsim import __version__
 from mobsim.errors import InputError
+
+if TYPE_CHECKING:
+    from mobsim.runner import Executor
 
 F = TypeVar("F", bound=Callable)
 
@@ -31,6 +37,47 @@ def _input_errors_exit_2(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+@dataclass(frozen=True)
+class _ExecutorChoice:
+    """Where a command runs its replications: the --executor, --scheduler and --batch options."""
+
+    name: str
+    scheduler: str | None
+    batch: int | None
+
+    @contextmanager
+    def open(self, jobs: int) -> Iterator[Executor]:
+        """The chosen executor; a Dask cluster started for it lives for the block."""
+        if self.name == "local":
+            from mobsim.job import run_local
+            yield run_local
+            return
+        from mobsim.dask_executor import dask_session
+        with dask_session(self.scheduler, jobs, self.batch) as executor:
+            yield executor
+
+
+def _executor_options(func: F) -> F:
+    """Add --executor, --scheduler and --batch; the command receives them as one `executor`."""
+    @click.option("--executor", "executor_name", type=click.Choice(["local", "dask"]),
+                  default="local", show_default=True,
+                  help="Run replications in a pool of local processes or on a Dask cluster.")
+    @click.option("--scheduler", metavar="tcp://HOST:PORT", envvar="MOBSIM_DASK_SCHEDULER",
+                  help="Running Dask scheduler to use with --executor dask [default: "
+                       "$MOBSIM_DASK_SCHEDULER, else a local cluster of --jobs workers].")
+    @click.option("--batch", type=click.IntRange(min=1), default=None,
+                  help="Replications per Dask task [default: about 4 tasks per worker, at most 16].")
+    @functools.wraps(func)
+    def wrapper(*args, executor_name: str, scheduler: str | None, batch: int | None, **kwargs):
+        context = click.get_current_context()
+        given = [f"--{name}" for name in ("scheduler", "batch")
+                 if context.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+        if executor_name == "local" and given:
+            raise click.UsageError(f"{' and '.join(given)}: only with --executor dask")
+        return func(*args, executor=_ExecutorChoice(executor_name, scheduler, batch), **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="mobsim")
 def main() -> None:
@@ -44,6 +91,9 @@ def main() -> None:
       mobsim run                                   # the Xindu baseline, one replication
       mobsim run scenarios/xindu-night.toml -n 20 --set cadres.count=4000
       mobsim check -n 59                           # is the 95th percentile within 3 hours?
+      mobsim sweep --vary cadres.count=3241,6000 -n 20 -o runs/cadres
+      mobsim compare runs/xindu-baseline runs/xindu-night
+      mobsim report runs/xindu-baseline            # one HTML file with the plots
       mobsim validate scenarios/xindu-weekend.toml
       mobsim generate -o district/                 # the district tables as Parquet
     """
@@ -97,11 +147,12 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
               help="Continue an interrupted run in the same folder, keeping finished replications.")
 @click.option("--trace", is_flag=True, help="Also write events.parquet (every event of the run).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@_executor_options
 @SET_OPTION
 @_input_errors_exit_2
 def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None,
         jobs: int | None, force: bool, resume: bool, trace: bool, quiet: bool,
-        overrides: tuple[str, ...]) -> None:
+        executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Simulate the wartime switch and write the run folder of Parquet tables."""
     from mobsim.job import default_jobs
     from mobsim.progress import progress_bar
@@ -110,10 +161,11 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
     from mobsim.summary import format_summary
 
     loaded = load_scenario(scenario, overrides)
+    workers = jobs or default_jobs()
     try:
-        with progress_bar(enabled=not quiet) as progress:
-            result = run_scenario(loaded, replications, seed, out_dir, jobs or default_jobs(),
-                                  trace, progress, force=force, resume=resume)
+        with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+            result = run_scenario(loaded, replications, seed, out_dir, workers, trace, progress,
+                                  force=force, resume=resume, executor=run_on)
     except RunInterrupted as stop:
         click.echo(str(stop), err=True)
         sys.exit(130)
@@ -138,11 +190,12 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
               default=None, help="Confidence C [default: target.confidence].")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@_executor_options
 @SET_OPTION
 @_input_errors_exit_2
 def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
           target_minutes: float | None, quantile: float | None, confidence: float | None,
-          as_json: bool, quiet: bool, overrides: tuple[str, ...]) -> None:
+          as_json: bool, quiet: bool, executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Exit 0 if the Q-quantile of the district time is shown ≤ M at confidence C, else 1."""
     import json
 
@@ -154,9 +207,10 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     from mobsim.summary import format_check
 
     loaded = load_scenario(scenario, overrides)
-    with progress_bar(enabled=not quiet) as progress:
-        result = run_scenario(loaded, replications, seed, None, jobs or default_jobs(),
-                              progress=progress, write=False)
+    workers = jobs or default_jobs()
+    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+        result = run_scenario(loaded, replications, seed, None, workers, progress=progress,
+                              write=False, executor=run_on)
     verdict = check_bound(
         result.replications["t_full_min"].to_numpy(dtype=float),
         target_minutes if target_minutes is not None else float(loaded.get("target.minutes")),
@@ -202,11 +256,12 @@ def report(run_dir: Path, out: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="Print the table as JSON records (never and unbounded as \"inf\").")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@_executor_options
 @SET_OPTION
 @_input_errors_exit_2
 def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: int,
           out_dir: Path, jobs: int | None, force: bool, resume: bool, as_json: bool, quiet: bool,
-          overrides: tuple[str, ...]) -> None:
+          executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Run every combination of the varied values with the same seeds and compare them."""
     from mobsim.comparison_table import comparison_json
     from mobsim.job import default_jobs
@@ -214,10 +269,12 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
     from mobsim.runner import RunInterrupted
     from mobsim.sweep import format_sweep, parse_vary, sweep as run_sweep
 
+    varied = parse_vary(vary)
+    workers = jobs or default_jobs()
     try:
-        with progress_bar(enabled=not quiet) as progress:
-            result = run_sweep(scenario, parse_vary(vary), replications, seed, out_dir,
-                               jobs or default_jobs(), overrides, progress, force, resume)
+        with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+            result = run_sweep(scenario, varied, replications, seed, out_dir, workers, overrides,
+                               progress, force, resume, executor=run_on)
     except RunInterrupted as stop:
         click.echo(str(stop), err=True)
         sys.exit(130)

@@ -64,7 +64,7 @@ def time_to_share(done_min: np.ndarray, share: float) -> float:
 
 def coverage(done_min: np.ndarray, group: np.ndarray, group_sizes: np.ndarray, step: float,
              steps: int) -> np.ndarray:
-    """Share of each group's items done at or before k·step, k = 0..steps: shape (groups, steps + 1).
+    """Share of each group's items done at or before k·step, k = 0..steps: (groups, steps + 1).
 
     `done_min` is NaN for items never done; `group` indexes `group_sizes` (items per group).
     """
@@ -84,12 +84,13 @@ def coverage(done_min: np.ndarray, group: np.ndarray, group_sizes: np.ndarray, s
 
 def curves_table(activated_min: np.ndarray, reached_min: np.ndarray, lay: Layout,
                  replication: int, horizon_min: float) -> pa.Table:
-    """Per sub-district and whole minute 0..horizon: shares of micro-grids activated, households reached."""
+    """Per sub-district and minute 0..horizon: shares of micro-grids activated, households reached."""
     steps = int(math.floor(horizon_min))
     sub_of_microgrid = np.searchsorted(lay.subdistrict_ids, lay.subdistrict_id)
-    activated = coverage(activated_min, sub_of_microgrid,
-                         np.bincount(sub_of_microgrid, minlength=len(lay.subdistrict_ids)), 1.0, steps)
-    reached = coverage(reached_min, lay.homes.subdistrict, lay.homes.subdistrict_households, 1.0, steps)
+    microgrids = np.bincount(sub_of_microgrid, minlength=len(lay.subdistrict_ids))
+    activated = coverage(activated_min, sub_of_microgrid, microgrids, 1.0, steps)
+    homes = lay.homes
+    reached = coverage(reached_min, homes.subdistrict, homes.subdistrict_households, 1.0, steps)
     n = activated.size
     return pa.table([
         pa.array(np.full(n, replication, dtype=np.int32)),

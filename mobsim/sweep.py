@@ -26,8 +26,9 @@ import pyarrow.parquet as pq
 from mobsim.compare import compare
 from mobsim.comparison_table import format_comparison
 from mobsim.errors import InputError
+from mobsim.job import run_local
 from mobsim.overrides import OVERRIDE_LABEL
-from mobsim.runner import ProgressFn, run
+from mobsim.runner import Executor, ProgressFn, run
 from mobsim.scenario import Scenario, load_scenario
 from mobsim.sweep_report import variant_label
 
@@ -205,7 +206,7 @@ def _overall(progress: ProgressFn | None, number: int, replications: int,
 def sweep(source: str | os.PathLike[str] | None, vary: Mapping[str, Sequence[str]],
           replications: int = 1, seed: int = 1, out_dir: str | os.PathLike[str] | None = None,
           jobs: int = 1, overrides: Sequence[str] = (), progress: ProgressFn | None = None,
-          force: bool = False, resume: bool = False) -> SweepResult:
+          force: bool = False, resume: bool = False, executor: Executor = run_local) -> SweepResult:
     """Run every variant of `vary` with the same seeds into one sweep folder and compare them.
 
     With `resume`, variants already finished in `out_dir` are kept and an interrupted one
@@ -224,7 +225,7 @@ def sweep(source: str | os.PathLike[str] | None, vary: Mapping[str, Sequence[str
             continue
         run(variant.scenario, replications, seed, folder, jobs,
             progress=_overall(progress, variant.number, replications, len(variants)),
-            force=force, resume=resume)
+            force=force, resume=resume, executor=executor)
     _write_atomic(table, out / VARIANTS_FILE)
     frame = table.to_pandas()
     comparison = compare([variant_folder(out, v.number) for v in variants])

@@ -20,7 +20,8 @@ HORIZON_MIN = 400
 CANVASS_MIN = 60.0
 """Minutes a fake micro-grid takes to reach all its households once activated."""
 
-HOUSEHOLDS_SCHEMA = OUTPUT_SCHEMAS["curves"].append(pa.field("share_households_reached", pa.float64()))
+HOUSEHOLDS_SCHEMA = OUTPUT_SCHEMAS["curves"]
+NO_HOUSEHOLDS_SCHEMA = HOUSEHOLDS_SCHEMA.remove(HOUSEHOLDS_SCHEMA.get_field_index("share_households_reached"))
 
 
 def _district(rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -64,7 +65,8 @@ def _curves(replication: int, act: np.ndarray, district: dict, households: bool)
     return table if households else table.drop_columns(["share_households_reached"])
 
 
-def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: float) -> pa.Table:
+def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: float,
+             households: np.ndarray) -> pa.Table:
     times = np.sort(np.where(np.isnan(act), np.inf, act))
     t = lambda q: times[max(int(np.ceil(q * len(times) - 1e-9)), 1) - 1]  # noqa: E731
     finite = lambda v: float(v) if np.isfinite(v) else None  # noqa: E731
@@ -74,6 +76,8 @@ def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: floa
         "t50_min": [finite(t(0.5))], "t90_min": [finite(t(0.9))], "t95_min": [finite(t(0.95))],
         "t_full_min": [finite(t(1.0))],
         "share_activated_at_target": [float(np.mean(times <= target_min))],
+        "share_households_reached_at_target": [float(
+            np.clip((target_min - times) / CANVASS_MIN, 0.0, 1.0) @ households / households.sum())],
         "met_target": [bool(t(1.0) <= target_min)],
         "gaps_by_grid_worker": [int(counts[ACTIVATED_BY.index("grid_worker")])],
         "gaps_by_cadre": [int(counts[ACTIVATED_BY.index("cadre")])],
@@ -96,7 +100,7 @@ def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households:
     target = target or {"minutes": 180.0, "quantile": 0.95, "confidence": 0.95}
     path.mkdir(parents=True, exist_ok=True)
     district = _district(rng)
-    curve_schema = HOUSEHOLDS_SCHEMA if households else OUTPUT_SCHEMAS["curves"]
+    curve_schema = HOUSEHOLDS_SCHEMA if households else NO_HOUSEHOLDS_SCHEMA
     with TableWriter(path, "microgrids", OUTPUT_SCHEMAS["microgrids"]) as mg_out, \
             TableWriter(path, "curves", curve_schema) as curve_out, \
             TableWriter(path, "replications", OUTPUT_SCHEMAS["replications"]) as rep_out:
@@ -108,7 +112,7 @@ def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households:
                 "activated_min": pa.array(act, from_pandas=True),
                 "activated_by": category_array(by, ACTIVATED_BY)}))
             curve_out.write(_curves(rep, act, district, households))
-            rep_out.write(_summary(rep, act, by, float(target["minutes"])))
+            rep_out.write(_summary(rep, act, by, float(target["minutes"]), district["households"]))
     with TableWriter(path, "communities", OUTPUT_SCHEMAS["communities"]) as out:
         out.write(_communities(rng))
     manifest = {"mobsim_version": "0.1.0", "scenario": "fake", "scenario_digest": "x",

@@ -47,7 +47,8 @@ def test_each_microgrid_draws_from_its_own_stream() -> None:
     homes, scenario = households(district), load_scenario()
     activated = np.array([5.0, 20.0, 35.0, 50.0, 65.0, 80.0])
     base = household_reached_min(homes, scenario, activated, 4, 1)
-    later = household_reached_min(homes, scenario, np.where(np.arange(6) == 2, 95.0, activated), 4, 1)
+    third_later = np.where(np.arange(6) == 2, 95.0, activated)
+    later = household_reached_min(homes, scenario, third_later, 4, 1)
     other_seed = household_reached_min(homes, scenario, activated, 5, 1)
     in_third = np.arange(homes.count) // 50 == 2
     assert np.array_equal(base[~in_third], later[~in_third], equal_nan=True)

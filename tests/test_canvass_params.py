@@ -65,7 +65,8 @@ def test_home_table_is_period_probability_times_type_factor_capped_at_one() -> N
                                     "canvass.home_factor.rural_settlement=1.1"])
     table = home_table(scenario, seed=1, replication=0)
     assert table.shape == (len(COMPOUND_TYPES), HOURS_PER_WEEK)
-    rural, commercial = (COMPOUND_TYPES.index(k) for k in ("rural_settlement", "commercial_housing"))
+    rural = COMPOUND_TYPES.index("rural_settlement")
+    commercial = COMPOUND_TYPES.index("commercial_housing")
     tuesday_3h, tuesday_10h = 24 + 3, 24 + 10
     assert table[rural, tuesday_3h] == 1.0
     assert table[rural, tuesday_10h] == pytest.approx(0.44, abs=1e-12)
@@ -90,8 +91,9 @@ def test_kernel_durations_in_the_kernel_parameterisation() -> None:
         "action.service_min.rural_settlement={dist='lognormal', median=4, sigma=0.5}"])
     durations = kernel_durations(scenario, "action.service_min")
     at = COMPOUND_TYPES.index
-    assert (durations.family[at("commercial_housing")], durations.a[at("commercial_housing")]) == (FIXED, 2.5)
-    assert (durations.family[at("old_compound")], durations.a[at("old_compound")]) == (EXPONENTIAL, 3.0)
+    commercial, old = at("commercial_housing"), at("old_compound")
+    assert (durations.family[commercial], durations.a[commercial]) == (FIXED, 2.5)
+    assert (durations.family[old], durations.a[old]) == (EXPONENTIAL, 3.0)
     rural = at("rural_settlement")
     assert durations.family[rural] == LOGNORMAL
     assert durations.a[rural] == pytest.approx(math.log(4.0)) and durations.b[rural] == 0.5
@@ -139,5 +141,6 @@ def test_kernel_seeds_separate_campaigns_and_run_seeds() -> None:
 
 def test_windows_min_as_kernel_rows() -> None:
     scenario = load_scenario(None, ["scan.windows=['sat-sun 09:00-12:00', 'mon 18:00-21:00']"])
+    saturday, sunday = 5 * 1440.0, 6 * 1440.0
     assert windows_min(scenario, "scan.windows").tolist() == [
-        [1080.0, 1260.0], [5 * 1440 + 540.0, 5 * 1440 + 720.0], [6 * 1440 + 540.0, 6 * 1440 + 720.0]]
+        [1080.0, 1260.0], [saturday + 540, saturday + 720], [sunday + 540, sunday + 720]]

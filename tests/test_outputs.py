@@ -6,13 +6,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mobsim.outputs import OUTPUT_SCHEMAS, TableWriter, with_metadata
+from mobsim.outputs import (
+    OUTPUT_SCHEMAS, PER_REPLICATION, SCAN_SCHEMAS, TableWriter, per_replication_schemas,
+    with_metadata)
 
 
 def _rows(n: int) -> pa.Table:
     return pa.table({"replication": pa.array(range(n), pa.int32()), "minute": pa.array([0] * n, pa.int32()),
                      "subdistrict_id": pa.array([1] * n, pa.int32()),
-                     "share_microgrids_activated": pa.array([0.5] * n)})
+                     "share_microgrids_activated": pa.array([0.5] * n),
+                     "share_households_reached": pa.array([0.25] * n)})
 
 
 def test_commit_moves_the_whole_file_into_place(tmp_path: Path) -> None:
@@ -39,8 +42,16 @@ def test_error_leaves_earlier_file_and_no_partial(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["curves.parquet"]
 
 
+def test_each_mode_has_its_own_per_replication_tables() -> None:
+    assert list(per_replication_schemas("wartime", trace=False)) == list(PER_REPLICATION)
+    assert list(per_replication_schemas("wartime", trace=True)) == [*PER_REPLICATION, "events"]
+    scan = per_replication_schemas("scan", trace=True)
+    assert list(scan) == ["scan_curves", "replications"]
+    assert scan["replications"] == SCAN_SCHEMAS["replications"] != OUTPUT_SCHEMAS["replications"]
+
+
 def test_every_time_column_is_float64_minutes() -> None:
-    for schema in OUTPUT_SCHEMAS.values():
+    for schema in (*OUTPUT_SCHEMAS.values(), *SCAN_SCHEMAS.values()):
         for field in schema:
             if field.name.endswith("_min"):
                 assert field.type == pa.float64(), field.name

@@ -1,0 +1,35 @@
+"""Tests of the progress bar: shown only on a terminal, silenced by --quiet."""
+
+import io
+import sys
+
+import pytest
+
+from mobsim.progress import progress_bar
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_no_bar_when_disabled_or_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    with progress_bar(enabled=False) as progress:
+        assert progress is None
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with progress_bar(enabled=True) as progress:
+        assert progress is None
+    assert sys.stderr.getvalue() == ""
+
+
+def test_bar_counts_replications_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with progress_bar(enabled=True) as progress:
+        assert progress is not None
+        progress(1, 4)
+        progress(4, 4)
+    out = terminal.getvalue()
+    assert "1/4" in out and "4/4" in out and "rep/s" in out and "s left" in out
+    assert out.endswith("\n")
