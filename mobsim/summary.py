@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from mobsim.bound import BoundCheck
+from mobsim.checking import Verdict
 
 
 def _minutes(value: float) -> str:
@@ -93,10 +94,10 @@ def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
 
 
 def format_check(name: str, check: BoundCheck) -> str:
-    """Render a bound check's verdict with the figures behind it."""
+    """Render the district-time bound check's verdict with the figures behind it."""
     q_pct, c_pct = f"{check.quantile * 100:g}th", f"{check.confidence * 100:g}%"
     k = "—" if check.order_index is None else f"{check.order_index} of {check.replications}"
-    lines = [
+    return "\n".join([
         f"{name}: {check.replications} replications; is the {q_pct} percentile of the district "
         f"time ≤ {check.target_min:g} min at {c_pct} confidence?",
         f"within target: {check.within_target} of {check.replications} "
@@ -105,14 +106,34 @@ def format_check(name: str, check: BoundCheck) -> str:
         f"one-sided upper bound (order statistic {k}): {_minutes(check.upper_bound_min)} min",
         f"Clopper–Pearson {c_pct} lower bound on P(T ≤ {check.target_min:g} min): "
         f"{check.lower_bound_share:.4f}",
-    ]
+        _verdict_line(check, f"the {q_pct} percentile is ≤ {check.target_min:g} min"),
+    ])
+
+
+def _verdict_line(check: BoundCheck, claim: str) -> str:
     if check.passed:
-        lines.append(f"verdict: PASS — the {q_pct} percentile is ≤ {check.target_min:g} min "
-                     f"with {c_pct} confidence")
-    elif check.replications_needed is not None:
-        lines.append(f"verdict: FAIL — not shown with {check.replications} replications; about "
-                     f"{check.replications_needed} would be needed if the share within target held")
-    else:
-        lines.append(f"verdict: FAIL — the share within target is at or below {check.quantile:g}: "
-                     "more replications would not show the bound")
-    return "\n".join(lines)
+        return f"verdict: PASS — {claim} with {check.confidence * 100:g}% confidence"
+    if check.replications_needed is not None:
+        return (f"verdict: FAIL — not shown with {check.replications} replications; about "
+                f"{check.replications_needed} would be needed if the share within target held")
+    return (f"verdict: FAIL — the share within target is at or below {check.quantile:g}: "
+            "more replications would not show it")
+
+
+def format_verdict(name: str, verdict: Verdict) -> str:
+    """Render `mobsim check`'s answer: the district time and, when asked, households reached."""
+    text = format_check(name, verdict.district)
+    h = verdict.households
+    if h is None:
+        return text
+    share = f"{verdict.households_share * 100:g}%"
+    return "\n".join([
+        text,
+        f"households: does a replication reach {share} of households by {h.target_min:g} min "
+        f"with probability ≥ {h.quantile:g}, at {h.confidence * 100:g}% confidence?",
+        f"replications reaching it: {h.within_target} of {h.replications} "
+        f"({h.share_within_target * 100:.1f}%); Clopper–Pearson lower bound {h.lower_bound_share:.4f}",
+        _verdict_line(h, f"{share} of households are reached by {h.target_min:g} min "
+                         f"in at least {h.quantile * 100:g}% of replications"),
+        f"overall: {'PASS' if verdict.passed else 'FAIL'}",
+    ])

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from mobsim.compare import compare
 from mobsim.comparison_table import format_comparison
+from mobsim.checking import require_wartime
 from mobsim.errors import InputError
 from mobsim.job import run_local
 from mobsim.overrides import OVERRIDE_LABEL
@@ -118,7 +119,7 @@ def _load(source: str | os.PathLike[str] | None, overrides: Sequence[str],
 def plan_variants(source: str | os.PathLike[str] | None, vary: Mapping[str, Sequence[str]],
                   overrides: Sequence[str] = ()) -> list[Variant]:
     """Every variant's scenario, the last key varying fastest; InputError before anything runs."""
-    load_scenario(source, overrides)
+    require_wartime(load_scenario(source, overrides), "sweep")
     for key, values in vary.items():
         if not values or "" in values:
             raise InputError(f"{VARY_LABEL}: {key}: an empty value; separate values by single "

@@ -94,17 +94,24 @@ class ProcessCluster:
         process.wait(STOP_TIMEOUT_S)
 
     def close(self) -> None:
-        """Stop the client, then every process started, killing what does not stop in time."""
+        """Stop the client, the workers, then the scheduler (a worker reports to it as it stops)."""
         self.client.close()
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(STOP_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(STOP_TIMEOUT_S)
+        scheduler, *workers = self.processes
+        _stop(workers)
+        _stop([scheduler])
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM the processes still alive, SIGKILL those that do not end in time."""
+    alive = [p for p in processes if p.poll() is None]
+    for process in alive:
+        os.killpg(process.pid, signal.SIGTERM)
+    for process in alive:
+        try:
+            process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(STOP_TIMEOUT_S)
 
 
 @pytest.fixture(scope="module")

@@ -53,3 +53,15 @@ def test_scan_summary_gives_weeks_median_and_quantile() -> None:
     assert "95% of households verified: median 10.0 weeks   95th pct 19.0 weeks" in text
     assert "median 10.0 weeks   95th pct 19.0 weeks   not within the horizon: 1 of 20" in text
     assert "households verified within the horizon: 98.00%" in text
+
+
+def test_the_verdict_names_both_checks_and_the_overall_answer() -> None:
+    from mobsim.checking import check_run
+    from mobsim.scenario import load_scenario
+    from mobsim.summary import format_verdict
+
+    scenario = load_scenario(None, ["target.households_share=0.3"])
+    reps = pd.DataFrame({"t_full_min": [100.0] * 59, "share_households_reached_at_target": [0.1] * 59})
+    text = format_verdict("s", check_run(reps, scenario))
+    assert "verdict: PASS" in text and "replications reaching it: 0 of 59" in text
+    assert text.splitlines()[-1] == "overall: FAIL"

@@ -1,0 +1,140 @@
+"""Interrupted runs: killed or stopped with Ctrl-C, a run folder resumes to the same bytes.
+
+Real `mobsim run` subprocesses are stopped mid-run (SIGKILL, SIGINT) once `.parts/` holds
+finished replications; the folder is then resumed and compared, Parquet file by Parquet file,
+with an uninterrupted run of the same command.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from cli_fixtures import write_scenario
+from mobsim.cli import main
+from mobsim.job import run_local
+from mobsim.runner import run
+from mobsim.scenario import load_scenario
+
+REPLICATIONS, SEED = 8, 3
+SHAPE = dict(subdistricts=4, communities=5, grids=6, microgrids=8, members=2)
+"""960 micro-grids with the baseline's random parameters: a few tenths of a second a replication."""
+WAIT_S = 120.0
+"""Longest wait for a subprocess to reach a state (a safety net, not a timing assertion)."""
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory) -> Path:
+    return write_scenario(tmp_path_factory.mktemp("resume"), **SHAPE)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(scenario: Path) -> Path:
+    """The run folder of the same command, never interrupted."""
+    out = scenario.parent / "uninterrupted"
+    result = CliRunner().invoke(main, run_args(scenario, out))
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def run_args(scenario: Path, out: Path, *extra: str) -> list[str]:
+    return ["run", str(scenario), "-n", str(REPLICATIONS), "--seed", str(SEED), "-j", "1",
+            "--quiet", "-o", str(out), *extra]
+
+
+def finished_parts(out: Path) -> list[Path]:
+    """Replications kept whole in `.parts` (renamed into place once complete)."""
+    parts = out / ".parts"
+    return sorted(p for p in parts.glob("r*") if p.is_dir()) if parts.is_dir() else []
+
+
+def start_and_wait_for_parts(scenario: Path, out: Path, parts: int, *extra: str) -> subprocess.Popen:
+    """Start `mobsim run` in a subprocess; return once `.parts` holds `parts` finished replications."""
+    process = subprocess.Popen([sys.executable, "-m", "mobsim.cli", *run_args(scenario, out, *extra)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + WAIT_S
+    while len(finished_parts(out)) < parts:
+        assert process.poll() is None, f"the run ended before it could be interrupted: {process.communicate()}"
+        assert time.monotonic() < deadline, "no finished replication appeared"
+        time.sleep(0.01)
+    return process
+
+
+def parquet_bytes(out: Path) -> dict[str, bytes]:
+    """Every Parquet file of a run folder (not its parts), by name."""
+    return {p.name: p.read_bytes() for p in sorted(out.glob("*.parquet"))}
+
+
+def test_a_killed_run_resumes_to_the_bytes_of_an_uninterrupted_one(scenario: Path, uninterrupted: Path) -> None:
+    out = scenario.parent / "killed"
+    process = start_and_wait_for_parts(scenario, out, 2)
+    process.send_signal(signal.SIGKILL)
+    process.wait(WAIT_S)
+    kept = finished_parts(out)
+    assert 2 <= len(kept) < REPLICATIONS and not (out / "manifest.json").exists()
+    resumed = CliRunner().invoke(main, run_args(scenario, out, "--resume"))
+    assert resumed.exit_code == 0, resumed.output
+    assert not (out / ".parts").exists()
+    expected = parquet_bytes(uninterrupted)
+    assert {"microgrids.parquet", "replications.parquet"} <= set(expected)
+    assert parquet_bytes(out) == expected
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_keeps_whole_replications_and_says_so(scenario: Path, uninterrupted: Path, jobs: str) -> None:
+    out = scenario.parent / f"stopped-{jobs}"
+    process = start_and_wait_for_parts(scenario, out, 1, "-j", jobs)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=WAIT_S)
+    assert process.returncode == 130, stderr
+    kept = finished_parts(out)
+    assert stderr.strip().splitlines()[-1] == (
+        f"interrupted: kept {len(kept)} of {REPLICATIONS} finished replications in {out}/; "
+        "run the same command with --resume to finish")
+    assert "Traceback" not in stderr
+    stray = [p for p in out.rglob("*.partial") if ".parts" not in p.relative_to(out).parts]
+    assert stray == [] and list(out.glob("*.parquet")) == []
+    for part in kept:  # every kept file is whole
+        assert all(pq.read_table(f).num_rows > 0 for f in part.glob("*.parquet"))
+
+    asked: list[int] = []
+
+    def recording(job, replications, workers):
+        asked.extend(replications)
+        return run_local(job, replications, workers)
+
+    run(load_scenario(scenario), REPLICATIONS, SEED, out, jobs=1, resume=True, executor=recording)
+    assert sorted(asked) == sorted(set(range(REPLICATIONS)) - {int(p.name[1:]) for p in kept})
+    assert parquet_bytes(out) == parquet_bytes(uninterrupted)
+
+
+def test_resume_with_another_seed_is_refused(scenario: Path) -> None:
+    out = scenario.parent / "other-seed"
+    process = start_and_wait_for_parts(scenario, out, 1)
+    process.send_signal(signal.SIGKILL)
+    process.wait(WAIT_S)
+    another_seed = ["run", str(scenario), "-n", str(REPLICATIONS), "--seed", str(SEED + 1),
+                    "-j", "1", "--quiet", "-o", str(out), "--resume"]
+    result = CliRunner().invoke(main, another_seed)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {out}: --resume found parts of a different run")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_folder_holding_another_run_is_not_overwritten_without_force(scenario: Path,
+                                                                       uninterrupted: Path) -> None:
+    before = parquet_bytes(uninterrupted)
+    other = ["run", str(scenario), "-n", "1", "--seed", "9", "-j", "1", "--quiet",
+             "-o", str(uninterrupted)]
+    refused = CliRunner().invoke(main, other)
+    assert refused.exit_code == 2
+    assert refused.stderr.startswith(f"error: {uninterrupted}: already holds a different run")
+    assert "use --force" in refused.stderr and len(refused.stderr.splitlines()) == 1
+    assert parquet_bytes(uninterrupted) == before
