@@ -85,8 +85,11 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path 
     district = load_district(scenario)
     job = ReplicationJob(scenario, district, layout(district), seed, trace)
     if not write:
-        results = sorted(executor(job, range(replications), jobs), key=lambda item: item[0])
-        summary = pa.concat_tables([tables["replications"] for _, tables in results])
+        # Keep only each replication's summary row, so memory stays flat however many run.
+        schema = job.schemas["replications"]
+        rows = {rep: tables["replications"].cast(schema)
+                for rep, tables in executor(job, range(replications), jobs)}
+        summary = pa.concat_tables([rows[rep] for rep in sorted(rows)])
         return RunResult(None, summary.to_pandas(), time.perf_counter() - started)
     out = out_dir if out_dir is not None else default_out_dir(scenario)
     identity = _identity(scenario, seed, replications, trace)
