@@ -41,15 +41,21 @@ class ProcessCluster:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.scheduler_file = folder / "scheduler.json"
         self.processes: list[subprocess.Popen] = []
         self.killed: list[subprocess.Popen] = []
         self.workers: dict[str, subprocess.Popen] = {}
-        scheduler_file = folder / "scheduler.json"
+        self.client: distributed.Client | None = None
+        self.address = ""
+
+    def start_scheduler(self) -> None:
+        """Start the scheduler and connect the cluster's own client to it."""
+        # The idle and death timeouts end processes orphaned by a crashed test run.
         self._start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                    "--scheduler-file", str(scheduler_file), "--idle-timeout", "600")
-        self._wait(scheduler_file.is_file, "the scheduler file")
-        self.scheduler_file = scheduler_file
-        self.client = distributed.Client(scheduler_file=str(scheduler_file), timeout=START_TIMEOUT_S)
+                    "--scheduler-file", str(self.scheduler_file), "--idle-timeout", "600")
+        self._wait(self.scheduler_file.is_file, "the scheduler file")
+        self.client = distributed.Client(scheduler_file=str(self.scheduler_file),
+                                         timeout=START_TIMEOUT_S)
         self.address = self.client.scheduler.address
 
     def _start(self, name: str, *args: str) -> subprocess.Popen:
@@ -95,10 +101,10 @@ class ProcessCluster:
 
     def close(self) -> None:
         """Stop the client, the workers, then the scheduler (a worker reports to it as it stops)."""
-        self.client.close()
-        scheduler, *workers = self.processes
-        _stop(workers)
-        _stop([scheduler])
+        if self.client is not None:
+            self.client.close()
+        _stop(self.processes[1:])
+        _stop(self.processes[:1])
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
@@ -118,6 +124,7 @@ def _stop(processes: list[subprocess.Popen]) -> None:
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessCluster]:
     started = ProcessCluster(tmp_path_factory.mktemp("dask-cluster"))
     try:
+        started.start_scheduler()
         yield started
     finally:
         started.close()
