@@ -6,7 +6,7 @@ up first (imports, compiled kernels); the cluster's start and warm-up are report
 figure is the extra wall time per replication, (dask_s - local_s) / replications, in
 extra_info and printed. Only the identity of the results is asserted.
 
-Size: MOBSIM_DASK_BENCH_REPLICATIONS (default 24); the 200-replication version is marked slow:
+Size: MOBSIM_DASK_BENCH_REPLICATIONS (default 8); the 200-replication version is marked slow:
 `pytest benchmarks/test_dask_bench.py -m slow -s`.
 """
 
@@ -26,7 +26,7 @@ from mobsim.sweep import sweep
 WORKERS = 2
 SEED = 3
 VARY = {"alert.start": ["14:00", "02:00"]}
-SIZES = [int(os.environ.get("MOBSIM_DASK_BENCH_REPLICATIONS", "24")),
+SIZES = [int(os.environ.get("MOBSIM_DASK_BENCH_REPLICATIONS", "8")),
          pytest.param(200, marks=pytest.mark.slow)]
 
 
