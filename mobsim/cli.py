@@ -23,6 +23,17 @@ F = TypeVar("F", bound=Callable)
 SCENARIO_ARG = click.argument("scenario", required=False)
 SET_OPTION = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
                           help="Override a scenario key (value parsed as TOML); repeatable.")
+SEED_OPTION = click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+                           help="Seed of the run; replication r draws from its own stream of it.")
+JOBS_OPTION = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                           help="Worker processes [default: all cores].")
+QUIET_OPTION = click.option("--quiet", is_flag=True, help="No progress bar.")
+
+
+def replications_option(default: int) -> Callable[[F], F]:
+    """The -n/--replications option with the command's default."""
+    return click.option("-n", "--replications", type=click.IntRange(min=1), default=default,
+                        show_default=True, help="Number of Monte Carlo replications.")
 
 
 def _input_errors_exit_2(func: F) -> F:
@@ -134,19 +145,16 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
 
 @main.command(epilog="Example:  mobsim run scenarios/xindu-night.toml -n 20 --seed 7 -o runs/night")
 @SCENARIO_ARG
-@click.option("-n", "--replications", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Number of Monte Carlo replications.")
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Seed of the run; replication r draws from its own stream of it.")
+@replications_option(1)
+@SEED_OPTION
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Run folder [default: runs/<scenario name>/].")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes [default: all cores].")
+@JOBS_OPTION
 @click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in the same folder, keeping finished replications.")
 @click.option("--trace", is_flag=True, help="Also write events.parquet (every event of the run).")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@QUIET_OPTION
 @_executor_options
 @SET_OPTION
 @_input_errors_exit_2
@@ -178,11 +186,9 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 
 @main.command(epilog="Example:  mobsim check scenarios/xindu-night.toml -n 59 --json")
 @SCENARIO_ARG
-@click.option("-n", "--replications", type=click.IntRange(min=1), default=59, show_default=True,
-              help="Number of Monte Carlo replications.")
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Seed of the run.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes [default: all cores].")
+@replications_option(59)
+@SEED_OPTION
+@JOBS_OPTION
 @click.option("--target-minutes", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Target M in minutes [default: the scenario's target.minutes].")
 @click.option("--quantile", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
@@ -190,7 +196,7 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=None, help="Confidence C [default: target.confidence].")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@QUIET_OPTION
 @_executor_options
 @SET_OPTION
 @_input_errors_exit_2
@@ -247,20 +253,17 @@ def report(run_dir: Path, out: Path | None) -> None:
               help="Values of a scenario key to try (each parsed like --set); repeatable: every "
                    "combination runs, the last --vary varying fastest. Values split at commas "
                    "outside [...], {...} and quotes.")
-@click.option("-n", "--replications", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Monte Carlo replications of every variant.")
-@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Seed of every variant (common random numbers).")
+@replications_option(1)
+@SEED_OPTION
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Sweep folder: DIR/variant=K/ run folders and DIR/variants.parquet.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes [default: all cores].")
+@JOBS_OPTION
 @click.option("--force", is_flag=True, help="Overwrite a folder that holds a different sweep.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted sweep in the same folder, keeping finished variants.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the table as JSON records (never and unbounded as \"inf\").")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@QUIET_OPTION
 @_executor_options
 @SET_OPTION
 @_input_errors_exit_2
