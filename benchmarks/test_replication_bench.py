@@ -79,7 +79,7 @@ def test_replication_speed_gate(baseline, record_property) -> None:
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two cores")
 def test_two_jobs_throughput_gate(baseline, record_property) -> None:
     scenario, _ = baseline
-    replications = 16
+    replications = 24
     one = best_seconds(lambda: run(scenario, replications, seed=3, jobs=1, write=False), 1)
     two = best_seconds(lambda: run(scenario, replications, seed=3, jobs=2, write=False), 1)
     record_property("one_job_s", one)

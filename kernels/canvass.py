@@ -127,8 +127,13 @@ def _next_open(t, windows, first, stop, clock0):
 
 @njit(cache=True, inline="always")
 def _hour_of_week(t, clock0):
-    """Column of the home-probability table at time t (exact floor of minute / 60)."""
-    return int(_minute_of_week(t, clock0)) // 60
+    """Column of the home-probability table at time t (exact floor of minute / 60).
+
+    Clamped to the table: beyond 2**53 minutes (a huge or infinite walk) the minute of the
+    week is not exact, and an index outside the table would read arbitrary memory.
+    """
+    hour = int(_minute_of_week(t, clock0)) // 60
+    return min(max(hour, 0), HOURS_PER_WEEK - 1)
 
 
 @njit(cache=True, inline="always")

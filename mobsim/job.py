@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Iterator
 
+import numpy as np
 import pyarrow as pa
 
 from mobsim.action import household_reached_min
 from mobsim.collect import Layout, replication_tables, scan_tables
 from mobsim.district import District
+from mobsim.kernels.assignment import transport
 from mobsim.model import CHANNELS, PRESENCE_STATES, simulate
 from mobsim.outputs import per_replication_schemas
 from mobsim.scan import ScanPlan, scan_plan, simulate_scan
@@ -46,6 +48,18 @@ class ReplicationJob:
     def scan_plan(self) -> ScanPlan:
         """Households, scanner routes and windows of the scan campaign, built on first use."""
         return scan_plan(self.district, self.scenario)
+
+    def load_kernels(self) -> None:
+        """Compile or load the Numba kernels a replication calls, on problems too small to cost.
+
+        Run in the parent before a pool forks, every worker starts with them loaded instead of
+        each loading them from the cache on its first replication.
+        """
+        transport(np.ones((1, 1)), np.ones(1, np.int64), np.ones(1, np.int64))
+        if self.mode == "scan":
+            return
+        never = np.full(len(self.layout.microgrid_id), np.nan)
+        household_reached_min(self.layout.homes, self.scenario, never, self.seed, 0)
 
     def run(self, replication: int) -> Tables:
         """Simulate one replication and return its output rows."""
@@ -98,6 +112,7 @@ def run_local(job: ReplicationJob, replications: Iterable[int], jobs: int) -> It
             yield replication, job.run(replication)
         return
     queue = iter(pending_reps)
+    job.load_kernels()
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(job,)) as pool:
         in_flight: set[Future] = set()
         try:

@@ -29,6 +29,25 @@ KERNEL_DURATION_PATTERNS: tuple[str, ...] = (
 MAX_ATTEMPTS_LIMIT = 8191
 """Largest `*.max_attempts` the door-to-door kernel takes."""
 
+HORIZON_LIMIT_MIN = 10_080.0
+"""Longest `alert.horizon_min`, a week: the outputs hold a row per simulated minute."""
+
+DISPATCH_INTERVAL_FLOOR_MIN = 0.1
+"""Shortest `cadres.dispatch_interval_min`: rounds, each a transportation problem, come at
+most every 6 seconds (100,800 rounds in the longest horizon)."""
+
+SCAN_DAYS_LIMIT = 3_650
+"""Longest `scan.horizon_days`, ten years: the scan outputs hold a row per simulated day."""
+
+PHONE_ATTEMPTS_LIMIT = 100
+"""Largest `channels.phone.attempts`: outcomes are drawn for every person and attempt up front."""
+
+PEOPLE_LIMIT = 10_000_000
+"""Largest `members.count`, `cadres.count` and `scanners.count` (the generator makes them all)."""
+
+STAFF_LIMIT = 10_000
+"""Largest `microgrids.quorum` and `escalation.grid_worker_covers`: staff counts are int32."""
+
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 _SHARE_TOLERANCE = 1e-6  # the model renormalizes what is left
 
@@ -128,10 +147,26 @@ def _mode(value: str, data: dict[str, Any]) -> str | None:
     return None if value in MODES else f"expected one of {', '.join(MODES)}, got {show(value)}"
 
 
-def _attempts(value: int, data: dict[str, Any]) -> str | None:
-    if 1 <= value <= MAX_ATTEMPTS_LIMIT:
-        return None
-    return f"must be a whole number from 1 to {MAX_ATTEMPTS_LIMIT}, got {value}"
+def _count_up_to(limit: int, low: int = 1) -> Callable[[int, dict[str, Any]], str | None]:
+    """The rule of a whole number from `low` to `limit`."""
+    def rule(value: int, data: dict[str, Any]) -> str | None:
+        return None if low <= value <= limit else \
+            f"must be a whole number from {low} to {limit}, got {value}"
+    return rule
+
+
+def _horizon(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _positive(value, data)
+    if wrong is None and value > HORIZON_LIMIT_MIN:
+        wrong = f"must be at most {HORIZON_LIMIT_MIN:g} minutes (one week), got {value:g}"
+    return wrong
+
+
+def _dispatch_interval(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _plain_number(value)
+    if wrong is None and not value >= DISPATCH_INTERVAL_FLOOR_MIN:
+        wrong = f"must be at least {DISPATCH_INTERVAL_FLOOR_MIN:g} minutes, got {value:g}"
+    return wrong
 
 
 def _windows(value: list[str], data: dict[str, Any]) -> str | None:
@@ -165,7 +200,7 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("district.path", _folder),
     ("alert.start", _clock),
     ("alert.weekday", _weekday),
-    ("alert.horizon_min", _positive),
+    ("alert.horizon_min", _horizon),
     ("target.minutes", _positive),
     ("target.quantile", _open_unit),
     ("target.confidence", _open_unit),
@@ -173,10 +208,12 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("periods.*_start", _clock),
     ("cascade.*.channels", _channels),
     ("cascade.*.callers", _at_least_one),
-    ("channels.phone.attempts", _at_least_one),
-    ("microgrids.quorum", _at_least_one),
+    ("channels.phone.attempts", _count_up_to(PHONE_ATTEMPTS_LIMIT)),
+    ("microgrids.quorum", _count_up_to(STAFF_LIMIT)),
+    ("*.count", _count_up_to(PEOPLE_LIMIT, low=0)),
+    ("escalation.grid_worker_covers", _count_up_to(STAFF_LIMIT, low=0)),
     ("cadres.speed_kmh", _positive),
-    ("cadres.dispatch_interval_min", _positive),
+    ("cadres.dispatch_interval_min", _dispatch_interval),
     ("cadres.leave_pair_penalty_min", _not_negative),
     ("travel.walk_speed_mps", _positive),
     ("travel.detour_factor", _positive),
@@ -186,8 +223,8 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("canvass.absent_min", _not_negative),
     ("canvass.home_factor.*", _positive),
     ("*.revisit_gap_min", _not_negative),
-    ("*.max_attempts", _attempts),
-    ("scan.horizon_days", _at_least_one),
+    ("*.max_attempts", _count_up_to(MAX_ATTEMPTS_LIMIT)),
+    ("scan.horizon_days", _count_up_to(SCAN_DAYS_LIMIT)),
     ("scan.windows", _windows),
 )
 """(fnmatch pattern of key paths, rule giving the problem of a value or None), first match wins."""

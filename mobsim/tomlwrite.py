@@ -29,8 +29,11 @@ def inline(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        # JSON string escapes are all TOML basic-string escapes; TOML also wants DEL escaped.
-        return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
+        # JSON string escapes are all TOML basic-string escapes. Every other unprintable
+        # character (DEL, NEL, line separators, direction marks) is escaped too, so that a
+        # value or key stays on one line wherever it is shown.
+        return "".join(c if c.isprintable() else _escape(c)
+                       for c in json.dumps(value, ensure_ascii=False))
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, list):
@@ -38,6 +41,11 @@ def inline(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{key_text(k)} = {inline(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def _write_table(table: dict[str, Any], path: tuple[str, ...], lines: list[str],

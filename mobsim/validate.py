@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from mobsim.district import district_problems
-from mobsim.scenario import load_scenario, validate_scenario
+from mobsim.district import district_problems, load_district
+from mobsim.errors import InputError
+from mobsim.scenario import Scenario, load_scenario, validate_scenario
 
 
 def problems(source: str, overrides: Iterable[str] = ()) -> list[str]:
@@ -14,4 +15,18 @@ def problems(source: str, overrides: Iterable[str] = ()) -> list[str]:
     found = validate_scenario(source, overrides)
     if found:
         return found
-    return district_problems(load_scenario(source, overrides))
+    scenario = load_scenario(source, overrides)
+    return district_problems(scenario) or campaign_problems(scenario)
+
+
+def campaign_problems(scenario: Scenario) -> list[str]:
+    """What a scan campaign needs of its district (scanners to route), as `mobsim run` checks it."""
+    if scenario.get("mode") != "scan":
+        return []
+    from mobsim.scan import scan_plan  # the door-to-door kernel: only for scan scenarios
+
+    try:
+        scan_plan(load_district(scenario), scenario)
+    except InputError as err:
+        return [str(err)]
+    return []

@@ -145,6 +145,16 @@ def test_validate_lists_every_problem_one_per_line(tmp_path: Path) -> None:
     assert all(line.startswith(f"{scenario}: ") for line in lines)
 
 
+def test_validate_finds_what_run_would_refuse_in_a_scan_campaign(tmp_path: Path) -> None:
+    """A scan campaign on a district without scanners: both commands exit 2 with the same line."""
+    scenario = write_scenario(tmp_path, "mode='scan'")
+    validated = invoke("validate", str(scenario))
+    ran = invoke("run", str(scenario), "-n", "1", "-j", "1", "--quiet", "-o", str(tmp_path / "run"))
+    assert validated.exit_code == ran.exit_code == 2
+    assert validated.stderr.splitlines() == [ran.stderr.removeprefix("error: ").rstrip("\n")]
+    assert "no building scanners" in validated.stderr
+
+
 def test_validate_says_ok_for_a_sound_scenario(fixed_scenario: Path) -> None:
     result = invoke("validate", str(fixed_scenario))
     assert (result.exit_code, result.output) == (0, f"{fixed_scenario}: ok\n")

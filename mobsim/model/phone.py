@@ -32,7 +32,8 @@ def dial(start_min: float, acknowledged_min: np.ndarray, answered: np.ndarray,
     other, pick_up, call = acknowledged_min.tolist(), answered.tolist(), call_min.tolist()
     ring, retry = ring_min.tolist(), retry_min.tolist()
     requests = [(start_min, k, k, 0) for k in range(n)]
-    lines = [start_min] * callers
+    # Lines beyond one per child would never be used: a huge `callers` costs nothing.
+    lines = [start_min] * min(callers, n)
     order = n
     while requests:
         eligible, _, k, attempt = heapq.heappop(requests)
