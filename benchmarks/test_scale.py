@@ -67,7 +67,8 @@ def measure(copies: int, replications: int, overrides: tuple[str, ...] = ()) -> 
         run(load_scenario(None, CHEAP), 1, 1, Path(folder) / "warm-up", jobs=1)
         district = tile_xindu(copies)
         write_district(district, Path(folder) / "district")
-        counts = [f"{table}.count={district.rows(table)}" for table in ("members", "cadres", "scanners")]
+        counts = [f"{table}.count={district.rows(table)}"
+                  for table in ("members", "cadres", "scanners")]
         scenario = load_scenario(None, [f"district.path='{folder}/district'", *counts, *overrides])
         start = time.perf_counter()
         result = run(scenario, replications, 1, Path(folder) / "run", jobs=1)

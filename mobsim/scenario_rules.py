@@ -80,7 +80,7 @@ def check_values(data: dict[str, Any], schema: dict[str, Any], origins: dict[str
                     and any(fnmatch.fnmatchcase(path, p) for p in KERNEL_DURATION_PATTERNS)):
                 problems.append(f"{label}: {kernel_family_problem(path, family)}")
     problems += _share_problems(data, schema, origins, share_patterns)
-    return problems + _horizon_problem(data, origins)
+    return problems + _horizon_problem(data, origins) + _periods_problem(data, origins)
 
 
 def kernel_family_problem(path: str, family: str) -> str:
@@ -262,6 +262,19 @@ def _horizon_problem(data: dict[str, Any], origins: dict[str, Origin]) -> list[s
                 f"than target.minutes ({target:g}); a run must last at least the target"]
     return [f"{origins['target.minutes'].label}: target.minutes: {target:g} is longer than "
             f"alert.horizon_min ({horizon:g}); a run must last at least the target"]
+
+
+def _periods_problem(data: dict[str, Any], origins: dict[str, Origin]) -> list[str]:
+    keys = [f"periods.{name}_start" for name in ("day", "evening", "night")]
+    clocks = [lookup(data, key) for key in keys if key in origins]
+    minutes = [clock_minutes(clock) for clock in clocks]
+    if len(clocks) < len(keys) or None in minutes or minutes[0] < minutes[1] < minutes[2]:
+        return []
+    # Blame the clock set last: its change broke the order.
+    at = max(keys, key=lambda key: origins[key].rank)
+    shown = ", ".join(f"{key.partition('.')[2]} {clock}" for key, clock in zip(keys, clocks))
+    return [f"{origins[at].label}: {at}: day_start, evening_start and night_start must follow "
+            f"each other within one day, got {shown}"]
 
 
 def _table_paths(node: dict[str, Any], prefix: str = "") -> list[str]:

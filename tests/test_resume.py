@@ -56,13 +56,15 @@ def finished_parts(out: Path) -> list[Path]:
     return sorted(p for p in parts.glob("r*") if p.is_dir()) if parts.is_dir() else []
 
 
-def start_and_wait_for_parts(scenario: Path, out: Path, parts: int, *extra: str) -> subprocess.Popen:
-    """Start `mobsim run` in a subprocess; return once `.parts` holds `parts` finished replications."""
-    process = subprocess.Popen([sys.executable, "-m", "mobsim.cli", *run_args(scenario, out, *extra)],
+def start_and_wait_for_parts(scenario: Path, out: Path, parts: int,
+                             *extra: str) -> subprocess.Popen:
+    """Start `mobsim run` in a subprocess; return once `.parts` holds `parts` finished ones."""
+    command = [sys.executable, "-m", "mobsim.cli", *run_args(scenario, out, *extra)]
+    process = subprocess.Popen(command,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + WAIT_S
     while len(finished_parts(out)) < parts:
-        assert process.poll() is None, f"the run ended before it could be interrupted: {process.communicate()}"
+        assert process.poll() is None, f"ended before the interruption: {process.communicate()}"
         assert time.monotonic() < deadline, "no finished replication appeared"
         time.sleep(0.01)
     return process
@@ -73,7 +75,8 @@ def parquet_bytes(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.glob("*.parquet"))}
 
 
-def test_a_killed_run_resumes_to_the_bytes_of_an_uninterrupted_one(scenario: Path, uninterrupted: Path) -> None:
+def test_a_killed_run_resumes_to_the_bytes_of_an_uninterrupted_one(scenario: Path,
+                                                                  uninterrupted: Path) -> None:
     out = scenario.parent / "killed"
     process = start_and_wait_for_parts(scenario, out, 2)
     process.send_signal(signal.SIGKILL)
@@ -98,7 +101,8 @@ def test_a_killed_run_resumes_to_the_bytes_of_an_uninterrupted_one(scenario: Pat
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ctrl_c_keeps_whole_replications_and_says_so(scenario: Path, uninterrupted: Path, jobs: str) -> None:
+def test_ctrl_c_keeps_whole_replications_and_says_so(scenario: Path, uninterrupted: Path,
+                                                     jobs: str) -> None:
     out = scenario.parent / f"stopped-{jobs}"
     process = start_and_wait_for_parts(scenario, out, 1, "-j", jobs)
     process.send_signal(signal.SIGINT)

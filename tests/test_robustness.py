@@ -36,7 +36,7 @@ from mobsim.cli import main
 from mobsim.district import TABLE_NAMES
 from mobsim.district_arrow import to_arrow
 from mobsim.scenario import load_scenario
-from mobsim.scenario_schema import is_dist_table, is_table, leaves
+from mobsim.scenario_schema import is_dist_table, leaves
 from mobsim.tables import DISTRICT_SCHEMAS, FOREIGN_KEYS
 from model_fixtures import small_district
 
@@ -222,6 +222,36 @@ def test_hostile_overrides_run_or_exit_2(district_folder: Path, overrides: list[
         scenario = Path(folder) / "scenario.toml"
         scenario.write_text(tomlwrite.dumps(base_document(district_folder)), "utf-8")
         check_commands(scenario, Path(folder) / "run", *overrides)
+
+
+@pytest.mark.parametrize("override, exit_code", [
+    ("alert.horizon_min=1e12", 2),              # a per-minute curve and dispatch rounds without end
+    ("cadres.dispatch_interval_min=1e-300", 2),  # dispatch rounds without end
+    ("channels.phone.attempts=100000000", 2),    # outcomes drawn per person and attempt
+    ("microgrids.quorum=1000000000000", 2),      # beyond the int32 staff counts
+    ("escalation.grid_worker_covers=99999999999", 2),
+    ("scan.horizon_days=100000000", 2),          # a per-day curve
+    ("periods.evening_start='06:00'", 2),        # periods out of order
+    ("cascade.gridworkers.callers=4611686018427387904", 0),  # more lines than children: harmless
+    ("canvass.walk_min.commercial_housing=1e300", 0),        # a walk past any clock
+])
+def test_sizes_that_would_exhaust_memory_or_time_are_refused(district_folder: Path, override: str,
+                                                             exit_code: int) -> None:
+    """Each of these once hung, ran out of memory or crashed the kernel; now it is checked."""
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = Path(folder) / "scenario.toml"
+        scenario.write_text(tomlwrite.dumps(base_document(district_folder)), "utf-8")
+        result = CliRunner().invoke(main, ["run", str(scenario), "-n", "1", "-j", "1", "--quiet",
+                                           "-o", str(Path(folder) / "run"), "--set", override])
+        assert result.exit_code == exit_code, result.stderr
+        assert exit_code == 0 or override.partition("=")[0] in result.stderr
+
+
+def test_huge_counts_are_refused_before_the_generator_makes_them() -> None:
+    result = CliRunner().invoke(main, ["validate", "xindu-baseline", "--set",
+                                       "members.count=1000000000000"])
+    assert result.exit_code == 2
+    assert "members.count: must be a whole number from 0 to" in result.stderr
 
 
 # ------------------------------------------------------------------------- district tables

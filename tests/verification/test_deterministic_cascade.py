@@ -70,7 +70,7 @@ def parents(district: District) -> dict[str, np.ndarray]:
 
 def relay_delay_min(scenario: Scenario, sender: str, receiver: str,
                     parent: np.ndarray) -> np.ndarray:
-    """Minutes from the sender's acknowledgement to each receiver's: processing, queue, follow-up."""
+    """Minutes from the sender's acknowledgement to each child's: processing, queue, follow-up."""
     queue = np.ceil(child_positions(parent) / scenario.get(f"cascade.{sender}.callers")) \
         * scenario.get("channels.phone.call_min")
     if receiver in FOLLOWED_UP:
@@ -110,7 +110,8 @@ def test_every_acknowledgement_and_activation_is_the_closed_form(case) -> None:
     assert np.array_equal(result.gridworker_alerted_min, ack["gridworkers"])
     assert np.array_equal(result.member_acknowledged_min, ack["members"])
     call = scenario.get("channels.phone.call_min")
-    assert np.array_equal(result.member_notified_min, ack["members"] - call)  # rung as the call begins
+    # a member is rung as the call begins
+    assert np.array_equal(result.member_notified_min, ack["members"] - call)
     assert np.array_equal(result.member_arrived_min, on_post)
     assert np.array_equal(result.microgrid_activated_min, first_on_post)
     assert (result.microgrid_activated_by == ACTIVATED_BY.index("member")).all()

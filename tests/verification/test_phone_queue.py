@@ -47,7 +47,8 @@ def finish_cdf(t: np.ndarray, n: int, c: int, mu: float) -> np.ndarray:
     total = np.zeros_like(t)
     for k in range(c + 1):
         if k < c:
-            gamma_part = (lam / (lam - k * mu)) ** a * stats.gamma.cdf(t, a, scale=1 / (lam - k * mu))
+            rate = lam - k * mu
+            gamma_part = (lam / rate) ** a * stats.gamma.cdf(t, a, scale=1 / rate)
         else:
             gamma_part = (lam * t) ** a / math.factorial(a)
         total += math.comb(c, k) * (-1) ** k * np.exp(-k * mu * t) * gamma_part
