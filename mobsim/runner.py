@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -61,17 +62,28 @@ def _identity(scenario: Scenario, seed: int, replications: int, trace: bool) -> 
             "replications": replications, "trace": trace}
 
 
-def _claim_out_dir(out: Path, identity: dict, force: bool) -> None:
-    """Create the run folder; refuse to overwrite a different finished run without `force`."""
-    manifest = out / "manifest.json"
-    if manifest.is_file() and not force:
-        try:
-            earlier = json.loads(manifest.read_text())
-        except json.JSONDecodeError:
-            earlier = {}
-        if {k: earlier.get(k) for k in identity} != identity:
-            raise InputError(f"{out}: already holds a different run (scenario "
-                             f"{earlier.get('scenario')!r}, seed {earlier.get('seed')}); "
+def _earlier_run(out: Path) -> tuple[str, dict] | None:
+    """What the folder holds already: a finished run's manifest or an interrupted run's marker."""
+    for kind, path in (("run", out / "manifest.json"), ("interrupted run", Staging(out).marker)):
+        if path.is_file():
+            try:
+                return kind, json.loads(path.read_text())
+            except json.JSONDecodeError:
+                return kind, {}
+    return None
+
+
+def _claim_out_dir(out: Path, identity: dict, force: bool, resume: bool) -> None:
+    """Create the run folder; refuse to overwrite a different run, finished or not, without `force`.
+
+    With `resume`, an interrupted run is the staging's to judge (it names what differs).
+    """
+    earlier = _earlier_run(out)
+    if earlier is not None and not force and not (resume and earlier[0] == "interrupted run"):
+        kind, held = earlier
+        if {k: held.get(k) for k in identity} != identity:
+            raise InputError(f"{out}: already holds a different {kind} (scenario "
+                             f"{held.get('scenario')!r}, seed {held.get('seed')}); "
                              "use --force to overwrite it or -o to choose another folder")
     out.mkdir(parents=True, exist_ok=True)
 
@@ -93,12 +105,20 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path 
         return RunResult(None, summary.to_pandas(), time.perf_counter() - started)
     out = out_dir if out_dir is not None else default_out_dir(scenario)
     identity = _identity(scenario, seed, replications, trace)
-    _claim_out_dir(out, identity, force)
+    _claim_out_dir(out, identity, force, resume)
     meta = table_metadata(scenario, seed)
     schemas = {name: with_metadata(schema, meta) for name, schema in job.schemas.items()}
     staging = Staging(out)
     staging.begin(identity, resume)
-    _stage_missing(job, staging, replications, jobs, schemas, progress, executor, out)
+    try:
+        _stage_missing(job, staging, replications, jobs, schemas, progress, executor, out)
+    except InputError:
+        # Bad input found while running: leave no trace of a run that kept nothing.
+        if not staging.done():
+            staging.discard()
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
     staging.merge(out, replications, schemas)
     _write_communities(out, district, meta)
     elapsed = time.perf_counter() - started

@@ -25,15 +25,15 @@ class Staging:
 
     def __init__(self, out_dir: Path) -> None:
         self.root = out_dir / ".parts"
+        self.marker = self.root / "run.json"
 
     def _part(self, replication: int) -> Path:
         return self.root / f"r{replication:06d}"
 
     def begin(self, identity: dict, resume: bool) -> None:
         """Start staging for the run `identity`; with `resume`, keep parts of that same run."""
-        marker = self.root / "run.json"
-        if resume and marker.is_file():
-            earlier = json.loads(marker.read_text())
+        if resume and self.marker.is_file():
+            earlier = json.loads(self.marker.read_text())
             if earlier != identity:
                 raise InputError(f"{self.root.parent}: --resume found parts of a different run "
                                  f"(scenario {earlier.get('scenario')!r}, seed {earlier.get('seed')}, "
@@ -41,7 +41,11 @@ class Staging:
             return
         shutil.rmtree(self.root, ignore_errors=True)
         self.root.mkdir(parents=True)
-        marker.write_text(json.dumps(identity, sort_keys=True))
+        self.marker.write_text(json.dumps(identity, sort_keys=True))
+
+    def discard(self) -> None:
+        """Drop every part and the marker."""
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def done(self) -> set[int]:
         """Replications whose parts are complete."""

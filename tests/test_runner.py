@@ -44,3 +44,25 @@ def test_a_different_run_is_not_overwritten_without_force(scenario, tmp_path: Pa
         run(scenario, 1, seed=2, out_dir=tmp_path)
     run(scenario, 1, seed=2, out_dir=tmp_path, force=True)
     assert '"seed": 2' in (tmp_path / "manifest.json").read_text()
+
+
+def test_an_interrupted_different_run_is_not_wiped_without_force(scenario, tmp_path: Path) -> None:
+    from mobsim.staging import Staging
+
+    Staging(tmp_path).begin({"scenario": "other", "seed": 8}, resume=False)
+    with pytest.raises(InputError, match="different interrupted run"):
+        run(scenario, 1, seed=1, out_dir=tmp_path)
+    assert Staging(tmp_path).marker.is_file()
+    run(scenario, 1, seed=1, out_dir=tmp_path, force=True)
+    assert (tmp_path / "manifest.json").is_file()
+
+
+def test_a_run_stopped_by_bad_input_leaves_no_folder(scenario, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs):
+        raise InputError("cascade.units.channels: no such channel")
+
+    monkeypatch.setattr("mobsim.job.simulate", refuse)
+    with pytest.raises(InputError, match="no such channel"):
+        run(scenario, 1, seed=1, out_dir=tmp_path / "r", jobs=1)
+    assert not (tmp_path / "r").exists()
