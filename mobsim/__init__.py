@@ -12,7 +12,7 @@ __all__ = ["__version__", "load", "load_scenario", "run"]
 def __getattr__(name: str) -> Any:
     """Import the public API on first use, so `import mobsim` stays light and compiles nothing."""
     if name == "load":
-        from mobsim.load import load
+        from mobsim.rundata import load
         return load
     if name == "load_scenario":
         from mobsim.scenario import load_scenario

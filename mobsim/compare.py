@@ -28,7 +28,7 @@ from scipy import stats
 
 from mobsim.aggregate import never_last, order_statistic
 from mobsim.errors import InputError
-from mobsim.load import RunData, load
+from mobsim.rundata import RunData, load
 from mobsim.report_inputs import district_time_check, run_target
 
 EXACT_RANK_SUM_PAIRS = 10_000

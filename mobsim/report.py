@@ -11,7 +11,7 @@ import pandas as pd
 from mobsim import aggregate, plots
 from mobsim.bound import BoundCheck
 from mobsim.errors import InputError
-from mobsim.load import RunData, load
+from mobsim.rundata import RunData, load
 from mobsim.page import (count_text, document, figure, minutes_text, number, paragraph,
                          percent_text, section, table)
 from mobsim.report_inputs import (HOUSEHOLDS_COLUMN, Target, checked_table, district_time_check,

@@ -8,7 +8,7 @@ import pandas as pd
 
 from mobsim.bound import BoundCheck, check_bound
 from mobsim.errors import InputError
-from mobsim.load import RunData
+from mobsim.rundata import RunData
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "microgrids": ("replication", "microgrid_id", "community_id", "subdistrict_id",

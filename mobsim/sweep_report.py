@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from mobsim import aggregate, plots
 from mobsim.errors import InputError
-from mobsim.load import RunData, load
+from mobsim.rundata import RunData, load
 from mobsim.page import document, figure, minutes_text, number, paragraph, section, table
 from mobsim.report_inputs import checked_table, district_time_check, run_target
 

@@ -8,7 +8,7 @@ import pytest
 
 from mobsim.bound import check_bound
 from mobsim.errors import InputError
-from mobsim.load import load
+from mobsim.rundata import load
 from mobsim.report_inputs import Target, checked_table, district_time_check, run_target
 from report_fixtures import write_fake_run
 

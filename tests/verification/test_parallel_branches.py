@@ -24,7 +24,7 @@ import pytest
 from scipy import stats
 
 from mobsim.generate import generate_xindu, MICROGRIDS
-from mobsim.load import load
+from mobsim.rundata import load
 from mobsim.runner import run
 from scenario_files import case_on_district
 
