@@ -110,31 +110,36 @@ def row_table(row: dict[str, list]) -> pa.Table:
     return pa.table({name: pa.array(values, from_pandas=True) for name, values in row.items()})
 
 
+def _replication_column(replication: int, n: int) -> pa.Array:
+    return pa.array(np.full(n, replication, dtype=np.int32))
+
+
 def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication: int, seed: int,
                        target_min: float, horizon_min: float, states: tuple[str, ...],
                        channels: tuple[str, ...]) -> dict[str, pa.Table]:
     """Build every output table's rows for one replication's result and households reached."""
-    rep = lambda n: pa.array(np.full(n, replication, dtype=np.int32))  # noqa: E731
     act = result.microgrid_activated_min
     n_mg, n_mem, n_cad = len(act), len(lay.member_id), len(lay.cadre_id)
     cadre_pos = result.cadre_microgrid
     cadre_mg = np.where(cadre_pos >= 0, lay.microgrid_id[np.maximum(cadre_pos, 0)], 0)
     tables = {
         "microgrids": pa.table([
-            rep(n_mg), lay.microgrid_id, lay.community_id, lay.subdistrict_id,
+            _replication_column(replication, n_mg), lay.microgrid_id, lay.community_id,
+            lay.subdistrict_id,
             category_array(lay.compound_type, COMPOUND_TYPES), lay.households,
             _nullable(act), category_array(result.microgrid_activated_by, ACTIVATED_BY),
         ], names=["replication", "microgrid_id", "community_id", "subdistrict_id",
                   "compound_type", "households", "activated_min", "activated_by"]),
         "members": pa.table([
-            rep(n_mem), lay.member_id, lay.member_microgrid_id,
+            _replication_column(replication, n_mem), lay.member_id, lay.member_microgrid_id,
             category_array(result.member_state, states), category_array(result.member_channel, channels),
             _nullable(result.member_notified_min), _nullable(result.member_acknowledged_min),
             _nullable(result.member_arrived_min),
         ], names=["replication", "member_id", "microgrid_id", "state_at_order", "channel",
                   "notified_min", "acknowledged_min", "arrived_min"]),
         "cadres": pa.table([
-            rep(n_cad), lay.cadre_id, lay.cadre_unit_id, lay.cadre_community_id,
+            _replication_column(replication, n_cad), lay.cadre_id, lay.cadre_unit_id,
+            lay.cadre_community_id,
             pa.array(cadre_mg, pa.int32(), mask=cadre_pos < 0),
             _nullable(result.cadre_dispatched_min), _nullable(result.cadre_arrived_min),
         ], names=["replication", "cadre_id", "unit_id", "community_id", "microgrid_id",
