@@ -175,29 +175,28 @@ def base_document(district: Path) -> dict:
             "cadres": {"count": tables[1]}, "scanners": {"count": 0}}
 
 
-@HYPOTHESIS
-@given(changes=st.lists(st.tuples(KEYS, VALUES), min_size=1, max_size=4))
-def test_hostile_scenario_documents_run_or_exit_2(district_folder: Path, changes) -> None:
+def check_changed_document(district_folder: Path, changes) -> None:
+    """Apply (key path, value) changes to the base scenario, then validate and run it."""
     document = base_document(district_folder)
     for keys, value in changes:
         set_path(document, keys, value)
     with tempfile.TemporaryDirectory() as folder:
-        scenario = Path(folder) / "hostile.toml"
+        scenario = Path(folder) / "changed.toml"
         scenario.write_text(tomlwrite.dumps(document, inline_table=is_dist_table), "utf-8")
         check_commands(scenario, Path(folder) / "run")
+
+
+@HYPOTHESIS
+@given(changes=st.lists(st.tuples(KEYS, VALUES), min_size=1, max_size=4))
+def test_hostile_scenario_documents_run_or_exit_2(district_folder: Path, changes) -> None:
+    check_changed_document(district_folder, changes)
 
 
 @HYPOTHESIS
 @given(changes=st.lists(EXTREME_CHANGES, min_size=1, max_size=6))
 def test_valid_but_extreme_settings_run_or_exit_2(district_folder: Path, changes) -> None:
     """Values of the right kind at the edges (zero, tiny, huge, degenerate distributions)."""
-    document = base_document(district_folder)
-    for keys, value in changes:
-        set_path(document, keys, value)
-    with tempfile.TemporaryDirectory() as folder:
-        scenario = Path(folder) / "extreme.toml"
-        scenario.write_text(tomlwrite.dumps(document, inline_table=is_dist_table), "utf-8")
-        check_commands(scenario, Path(folder) / "run")
+    check_changed_document(district_folder, changes)
 
 
 @HYPOTHESIS
