@@ -112,3 +112,39 @@ def test_gaps_nobody_is_coming_to_are_served_first() -> None:
     dispatcher.wait(0)
     dispatcher.dispatch()
     assert dispatcher.microgrid[0] == free
+
+
+def _two_subdistricts():
+    district = small_district(subdistricts=2, communities=1, grids=1, microgrids=3, units=2,
+                              cadres=1)
+    geo = geometry(district)
+    cascade = Cascade(simpy.Environment(), 720.0, Trace(False))
+    posts = Posts(len(geo.grid_of_microgrid), 1, cascade.trace)
+    dispatcher = Dispatcher(cascade, posts, geo, TRAVEL, 30.0, 0.0)
+    geo.community_xy[0][0] = 0.85  # community 0's office: 0.85 km from post 0, 0.05 km from post 3
+    return posts, dispatcher
+
+
+def test_a_subdistrict_covers_its_own_gaps_first() -> None:
+    posts, dispatcher = _two_subdistricts()
+    posts.open_gaps(np.array([0, 3]), 0.0)
+    dispatcher.wait(0)  # cadre 0 waits at community 0, in sub-district 0
+    dispatcher.dispatch()
+    assert dispatcher.microgrid[0] == 0  # its own sub-district's gap, though post 3 is nearer
+
+
+def test_cadres_left_over_go_to_other_subdistricts() -> None:
+    posts, dispatcher = _two_subdistricts()
+    posts.open_gaps(np.array([3]), 0.0)
+    dispatcher.wait(0)
+    dispatcher.dispatch()
+    assert dispatcher.microgrid[0] == 3
+
+
+def test_a_gap_nobody_is_coming_to_elsewhere_beats_a_late_one_at_home() -> None:
+    posts, dispatcher = _two_subdistricts()
+    posts.open_gaps(np.array([0, 3]), 0.0)
+    posts.expect_late(0)
+    dispatcher.wait(0)
+    dispatcher.dispatch()
+    assert dispatcher.microgrid[0] == 3

@@ -1,7 +1,9 @@
 """The dispatcher: every few minutes, waiting cadres are assigned to open gaps.
 
-Every `cadres.dispatch_interval_min` the command solves a min-cost transportation problem
-(mobsim.kernels.assignment.transport): the sources are the communities where cadres wait
+Every `cadres.dispatch_interval_min` the commands solve min-cost transportation problems
+(mobsim.kernels.assignment.transport), first one per sub-district (its own waiting cadres to
+its own gaps), then one district-wide for the cadres and gaps left: the sources are the
+communities where cadres wait
 (cadres of one community are interchangeable), the sinks the open gaps with what each still
 lacks; the cost is the travel time from the community to the post plus
 `cadres.leave_pair_penalty_min` when the post lies outside the cadres' paired community,
@@ -88,21 +90,40 @@ class Dispatcher:
         return self.travel.to_posts(ride, self.geo.village_microgrid[microgrids])
 
     def dispatch(self) -> None:
-        """Assign the waiting cadres to the open gaps by least total cost, and send them."""
-        sources = np.flatnonzero(self.waiting_count)
-        if len(sources) == 0:
-            return
+        """Assign the waiting cadres to the open gaps, sub-district by sub-district, then the rest.
+
+        Each sub-district command first places the cadres waiting in its communities on its own
+        gaps nobody is coming to, by least total cost; the district command then places the
+        cadres still waiting on the gaps still open anywhere, again by least total cost. Each solve stays the size of a
+        sub-district, so a round's work grows with the district, not with its square.
+        """
+        subdistrict = self.geo.subdistrict_of_community
+        sources, gaps = self._open()
+        # Posts a member will reach late wait for the district round, after every sub-district
+        # has covered the posts nobody is coming to.
+        gaps = gaps[self.posts.coming_late[gaps] == 0]
+        for sub in np.unique(subdistrict[sources]):
+            local_gaps = gaps[subdistrict[self.geo.community_of_microgrid[gaps]] == sub]
+            self._assign(sources[subdistrict[sources] == sub], local_gaps)
+        self._assign(*self._open())
+
+    def _open(self) -> tuple[np.ndarray, np.ndarray]:
+        """Communities with waiting cadres, and gaps still lacking staff."""
         candidates = np.flatnonzero(self.posts.gap_min < np.inf)
-        demand = self.posts.shortfall(candidates)
-        gaps = candidates[demand > 0]
-        if len(gaps) == 0:
+        gaps = candidates[self.posts.shortfall(candidates) > 0]
+        return np.flatnonzero(self.waiting_count), gaps
+
+    def _assign(self, sources: np.ndarray, gaps: np.ndarray) -> None:
+        """Send the cadres waiting at `sources` to `gaps` by least total cost."""
+        if len(sources) == 0 or len(gaps) == 0:
             return
+        demand = self.posts.shortfall(gaps)
         travel = self.travel_min(sources, gaps)
         cost = (travel + self.penalty_min * (self.geo.community_of_microgrid[gaps] != sources[:, None])
                 + LATE_PRIORITY_MIN * (self.posts.coming_late[gaps] > 0))
         supply = self.waiting_count[sources]
         columns = nearest_columns(cost, int(supply.sum()))
-        flow = np.asarray(transport(cost[:, columns], supply, demand[demand > 0][columns]))
+        flow = np.asarray(transport(cost[:, columns], supply, demand[columns]))
         for row, column in zip(*np.nonzero(flow)):
             self._send(sources[row], gaps[columns[column]], int(flow[row, column]),
                        float(travel[row, columns[column]]))
