@@ -40,6 +40,12 @@ def order_statistic(times_min: np.ndarray | pd.Series, q: float) -> float:
     return float(times[order_rank(len(times), q)])
 
 
+def finite_order_statistic(times_min: np.ndarray | pd.Series, q: float) -> float:
+    """`order_statistic`, with never (infinitely late) given back as NaN, as the tables write it."""
+    time = order_statistic(times_min, q)
+    return time if math.isfinite(time) else math.nan
+
+
 def grouped_order_statistics(keys: pd.DataFrame, times_min: np.ndarray | pd.Series,
                              quantiles: tuple[float, ...]) -> pd.DataFrame:
     """Per group of equal `keys` rows (sorted), a column per order-statistic quantile of times."""

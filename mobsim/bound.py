@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
+from mobsim.aggregate import order_statistic
+
 MAX_REPLICATIONS = 10_000_000
 """Largest replication count `replications_needed` searches before giving up."""
 
@@ -91,7 +93,7 @@ def check_bound(times_min: np.ndarray, target_min: float, quantile: float,
     within = int(np.sum(times <= target_min))
     k = order_index(n, quantile, confidence)
     upper = float(times[k - 1]) if k is not None else math.inf
-    empirical = float(times[max(math.ceil(quantile * n - 1e-9), 1) - 1])
+    empirical = order_statistic(times, quantile)
     passed = k is not None and upper <= target_min
     needed = None if passed else replications_needed(within / n, quantile, confidence)
     return BoundCheck(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from mobsim.aggregate import finite_order_statistic
 from mobsim.canvass_params import Households, households
 from mobsim.district import District
 from mobsim.kernels.canvass import CanvassResult
@@ -52,14 +53,6 @@ def layout(district: District) -> Layout:
         cadre_community_id=district.cadres["community_id"],
         homes=homes,
     )
-
-
-def time_to_share(done_min: np.ndarray, share: float) -> float:
-    """Minutes until `share` of the items (micro-grids, households) are done; NaN if never."""
-    times = np.sort(np.where(np.isnan(done_min), np.inf, done_min))
-    k = max(math.ceil(share * len(times) - 1e-9), 1)
-    t = float(times[k - 1])
-    return t if math.isfinite(t) else math.nan
 
 
 def coverage(done_min: np.ndarray, group: np.ndarray, group_sizes: np.ndarray, step: float,
@@ -156,10 +149,10 @@ def summary_row(result, reached_min: np.ndarray, replication: int, seed: int,
                 target_min: float) -> dict[str, list]:
     """The replications.parquet row: quantiles, district time, gap filling, households reached."""
     act = result.microgrid_activated_min
-    t_full = time_to_share(act, 1.0)
+    t_full = finite_order_statistic(act, 1.0)
     by = np.bincount(result.microgrid_activated_by, minlength=len(ACTIVATED_BY))
     row = {"replication": [replication], "seed": [seed]}
-    row.update({name: [time_to_share(act, q)] for name, q in QUANTILES})
+    row.update({name: [finite_order_statistic(act, q)] for name, q in QUANTILES})
     row.update({
         "t_full_min": [t_full],
         "share_activated_at_target": [float(np.mean(np.nan_to_num(act, nan=np.inf) <= target_min))],
@@ -203,7 +196,7 @@ def scan_tables(result: CanvassResult, homes: Households, replication: int, seed
     end_min = float(finish.max(initial=0.0)) if not np.isnan(finish).any() else math.nan
     row = {
         "replication": [replication], "seed": [seed],
-        "days_to_95pct": [time_to_share(result.completion_min, SCAN_SHARE) / MINUTES_PER_DAY],
+        "days_to_95pct": [finite_order_statistic(result.completion_min, SCAN_SHARE) / MINUTES_PER_DAY],
         "days_to_full": [end_min / MINUTES_PER_DAY],
         "share_verified_at_horizon": [
             float(np.count_nonzero(~np.isnan(result.completion_min)) / max(homes.count, 1))],

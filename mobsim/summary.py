@@ -5,19 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mobsim.aggregate import finite_order_statistic
 from mobsim.bound import BoundCheck
 from mobsim.checking import Verdict
 
 
 def _minutes(value: float) -> str:
     return "never" if np.isnan(value) else f"{value:.1f}"
-
-
-def empirical_quantile(t_full_min: np.ndarray, q: float) -> float:
-    """The order-statistic q-quantile of district times, with never counted as infinitely late."""
-    times = np.sort(np.where(np.isnan(t_full_min), np.inf, t_full_min))
-    k = max(int(np.ceil(q * len(times) - 1e-9)), 1)
-    return float(times[k - 1]) if np.isfinite(times[k - 1]) else float("nan")
 
 
 def format_summary(name: str, reps: pd.DataFrame, target_min: float, quantile: float,
@@ -42,9 +36,9 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
     lines = [
         f"{name}: {n} replication{'s' if n != 1 else ''}",
         "district mobilization time (last micro-grid on post), minutes:",
-        f"  median {_minutes(empirical_quantile(t_full, 0.5))}   "
-        f"{q_label} {_minutes(empirical_quantile(t_full, quantile))}   "
-        f"max {_minutes(empirical_quantile(t_full, 1.0))}   never finished: {never} of {n}",
+        f"  median {_minutes(finite_order_statistic(t_full, 0.5))}   "
+        f"{q_label} {_minutes(finite_order_statistic(t_full, quantile))}   "
+        f"max {_minutes(finite_order_statistic(t_full, 1.0))}   never finished: {never} of {n}",
         f"micro-grids activated by {target_min:g} min: "
         f"{reps['share_activated_at_target'].mean() * 100:.2f}% (mean over replications)",
         _households_line(reps["share_households_reached_at_target"].to_numpy(dtype=float),
@@ -55,7 +49,7 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
         f"never filled {reps['never_activated'].mean():.1f}",
     ]
     met = int(reps["met_target"].sum())
-    t_q = empirical_quantile(t_full, quantile)
+    t_q = finite_order_statistic(t_full, quantile)
     verdict = "MET" if not np.isnan(t_q) and t_q <= target_min else "NOT MET"
     lines.append(f"target {target_min:g} min: {verdict} — {met} of {n} replications had every "
                  f"micro-grid on post in time; empirical {q_label} {_minutes(t_q)} min "
@@ -85,8 +79,8 @@ def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
     for column, what in (("days_to_95pct", "95% of households verified"),
                          ("days_to_full", "campaign over (every household verified or given up)")):
         days = reps[column].to_numpy(dtype=float)
-        lines.append(f"  {what}: median {_weeks(empirical_quantile(days, 0.5))}   "
-                     f"{q_label} {_weeks(empirical_quantile(days, quantile))}   "
+        lines.append(f"  {what}: median {_weeks(finite_order_statistic(days, 0.5))}   "
+                     f"{q_label} {_weeks(finite_order_statistic(days, quantile))}   "
                      f"not within the horizon: {int(np.isnan(days).sum())} of {n}")
     lines.append(f"households verified within the horizon: "
                  f"{reps['share_verified_at_horizon'].mean() * 100:.2f}% (mean over replications)")

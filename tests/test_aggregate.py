@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from mobsim import aggregate
 from mobsim.errors import InputError
-from mobsim.summary import empirical_quantile
 from report_fixtures import MICROGRIDS, write_fake_run
 
 
@@ -27,10 +26,11 @@ times_with_never = st.lists(st.one_of(st.floats(0, 1e4), st.just(float("nan"))),
 
 @given(times_with_never, st.floats(0.01, 1.0))
 @settings(max_examples=200, deadline=None)
-def test_order_statistic_is_the_summary_quantile_with_never_as_inf(times: list[float], q: float) -> None:
-    expected = empirical_quantile(np.array(times), q)
-    got = aggregate.order_statistic(np.array(times), q)
-    assert got == (np.inf if np.isnan(expected) else expected)
+def test_order_statistic_is_the_smallest_value_reaching_the_share(times: list[float], q: float) -> None:
+    values = [np.inf if np.isnan(t) else t for t in times]
+    # By definition: the smallest value v with at least q·n of the values at or below it.
+    expected = min(v for v in values if sum(x <= v for x in values) >= q * len(values) - 1e-9)
+    assert aggregate.order_statistic(np.array(times), q) == expected
 
 
 def test_grouped_order_statistics_equal_one_group_at_a_time() -> None:
@@ -125,3 +125,11 @@ def test_categories_that_never_occur_count_zero(tmp_path: Path) -> None:
     summary = aggregate.count_summary(counts)
     assert summary.loc["none"].tolist() == [0.0, 0.0, 0.0]
     assert summary.loc["member", "min"] <= summary.loc["member", "mean"] <= summary.loc["member", "max"]
+
+
+def test_finite_order_statistic_gives_never_back_as_nan() -> None:
+    times = np.array([5.0, np.nan, 1.0, 3.0])
+    assert aggregate.finite_order_statistic(times, 0.5) == 3.0
+    assert aggregate.finite_order_statistic(times, 0.75) == 5.0
+    assert np.isnan(aggregate.finite_order_statistic(times, 1.0))
+    assert aggregate.finite_order_statistic(np.arange(1.0, 21.0), 0.95) == 19.0

@@ -1,12 +1,11 @@
 """Tests of turning replication arrays into output rows: coverage curves, scan rows, traces."""
 
-import math
 
 import numpy as np
 import pytest
 
 from mobsim.canvass_params import Households
-from mobsim.collect import coverage, scan_tables, time_to_share, trace_table
+from mobsim.collect import coverage, scan_tables, trace_table
 from mobsim.kernels.canvass import CanvassResult
 from mobsim.model import TRACE_DTYPE, TRACE_ENTITIES, TRACE_EVENTS
 from mobsim.outputs import OUTPUT_SCHEMAS, SCAN_SCHEMAS
@@ -26,13 +25,6 @@ def test_coverage_is_exact_at_edges_the_division_rounds_across() -> None:
     shares = coverage(times, np.zeros(4, np.int64), np.array([4]), step, steps=4)[0]
     expected = [np.count_nonzero(times <= k * step) / 4 for k in range(5)]
     assert shares.tolist() == expected
-
-
-def test_time_to_share_is_an_order_statistic_with_never_last() -> None:
-    times = np.array([5.0, np.nan, 1.0, 3.0])
-    assert time_to_share(times, 0.5) == 3.0
-    assert time_to_share(times, 0.75) == 5.0
-    assert math.isnan(time_to_share(times, 1.0))
 
 
 def _homes(households_per_subdistrict: list[int]) -> Households:

@@ -3,20 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from mobsim.summary import empirical_quantile, format_summary
-
-
-def test_empirical_quantile_is_an_order_statistic() -> None:
-    times = np.arange(1.0, 21.0)
-    assert empirical_quantile(times, 0.95) == 19.0
-    assert empirical_quantile(times, 1.0) == 20.0
-    assert empirical_quantile(times, 0.5) == 10.0
-
-
-def test_never_counts_as_infinitely_late() -> None:
-    times = np.array([10.0, np.nan, 30.0])
-    assert np.isnan(empirical_quantile(times, 1.0))
-    assert empirical_quantile(times, 0.6) == 30.0
+from mobsim.summary import format_summary
 
 
 def _reps(t_full: list[float], reached: list[float] | None = None) -> pd.DataFrame:
