@@ -2,7 +2,6 @@
 
 import numpy as np
 
-import mobsim.outputs
 from mobsim.model import ACTIVATED_BY, CHANNELS, PRESENCE_STATES
 from mobsim.model.result import within_horizon
 
@@ -10,7 +9,6 @@ from mobsim.model.result import within_horizon
 def test_codes_start_with_none_where_nothing_happened() -> None:
     assert ACTIVATED_BY[0] == "none" and CHANNELS[0] == "none"
     assert PRESENCE_STATES == ("home", "work", "asleep", "away")
-    assert ACTIVATED_BY == mobsim.outputs.ACTIVATED_BY
 
 
 def test_times_at_or_after_the_horizon_become_never() -> None:

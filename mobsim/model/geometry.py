@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mobsim.district import District
-from mobsim.tables import COMMUNITY_KINDS, PRIMARY_KEYS
+from mobsim.tables import PRIMARY_KEYS
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,6 @@ def geometry(district: District) -> Geometry:
     com, grids, mg = district.communities, district.general_grids, district.microgrids
     members, units, cadres = district.members, district.units, district.cadres
     community_of_microgrid = district.position("communities", mg["community_id"])
-    village = com["kind"] == COMMUNITY_KINDS.index("village")
     return Geometry(
         subdistrict_of_community=district.position("subdistricts", com["subdistrict_id"]),
         community_of_grid=district.position("communities", grids["community_id"]),
@@ -47,7 +46,7 @@ def geometry(district: District) -> Geometry:
         community_xy=(com["x_km"], com["y_km"]),
         unit_xy=(units["x_km"], units["y_km"]),
         home_xy=(members["home_x_km"], members["home_y_km"]),
-        village_microgrid=village[community_of_microgrid],
+        village_microgrid=district.microgrid_is_village(),
         ids={
             "district": np.zeros(1, dtype=np.int32),
             "subdistrict": district.subdistricts[PRIMARY_KEYS["subdistricts"]],

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ACTIVATED_BY: tuple[str, ...] = ("none", "member", "grid_worker", "cadre")
-"""Who completed the quorum of a micro-grid (codes of `microgrid_activated_by`)."""
+from mobsim.outputs import ACTIVATED_BY  # the vocabulary of microgrid_activated_by codes
 
 PRESENCE_STATES: tuple[str, ...] = ("home", "work", "asleep", "away")
 """Where a person is when the order comes (codes of `member_state`)."""
