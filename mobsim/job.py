@@ -33,6 +33,7 @@ class ReplicationJob:
     layout: Layout
     seed: int
     trace: bool
+    summary_only: bool = False
 
     @property
     def mode(self) -> str:
@@ -62,9 +63,13 @@ class ReplicationJob:
         household_reached_min(self.layout.homes, self.scenario, never, self.seed, 0)
 
     def run(self, replication: int) -> Tables:
-        """Simulate one replication and return its output rows."""
-        if self.mode == "scan":
-            return self._run_scan(replication)
+        """Simulate one replication and return its output rows (only its summary row when
+        `summary_only`, so a check sends no per-entity tables back from the workers)."""
+        scan = self.mode == "scan"
+        tables = self._run_scan(replication) if scan else self._run_wartime(replication)
+        return {"replications": tables["replications"]} if self.summary_only else tables
+
+    def _run_wartime(self, replication: int) -> Tables:
         result = simulate(self.district, self.scenario, self.seed, replication, self.trace)
         reached_min = household_reached_min(self.layout.homes, self.scenario,
                                             result.microgrid_activated_min, self.seed, replication)

@@ -95,9 +95,8 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path 
     """Run `replications` of `scenario`, write the run folder unless `write` is off, return its summary."""
     started = time.perf_counter()
     district = load_district(scenario)
-    job = ReplicationJob(scenario, district, layout(district), seed, trace)
+    job = ReplicationJob(scenario, district, layout(district), seed, trace, summary_only=not write)
     if not write:
-        # Keep only each replication's summary row, so memory stays flat however many run.
         schema = job.schemas["replications"]
         rows = {rep: tables["replications"].cast(schema)
                 for rep, tables in executor(job, range(replications), jobs)}

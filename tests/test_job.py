@@ -29,3 +29,12 @@ def test_a_pool_gives_what_one_process_gives(job: ReplicationJob) -> None:
     for rep in (0, 1):
         for name in job.schemas:
             assert serial[rep][name].equals(pooled[rep][name]), (rep, name)
+
+
+def test_a_summary_only_job_sends_back_the_summary_row_alone(job: ReplicationJob) -> None:
+    from dataclasses import replace
+
+    full = job.run(2)
+    summary = replace(job, summary_only=True).run(2)
+    assert list(summary) == ["replications"]
+    assert summary["replications"].equals(full["replications"])
