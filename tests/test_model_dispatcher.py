@@ -1,13 +1,14 @@
-"""The dispatcher: exact column reduction, least-cost assignment, the pairing penalty."""
+"""The dispatcher: exact column reduction, least-cost placement, the pairing penalty, lending."""
 
 import numpy as np
 import pytest
 import simpy
+from scipy.optimize import linprog
 
 from mobsim.kernels.assignment import transport
 from mobsim.model import ACTIVATED_BY
 from mobsim.model.cascade import Cascade
-from mobsim.model.dispatcher import Dispatcher, nearest_columns
+from mobsim.model.dispatcher import Dispatcher, groups, nearest_columns, place
 from mobsim.model.geometry import geometry
 from mobsim.model.posts import Posts
 from mobsim.model.report import Travel
@@ -18,14 +19,18 @@ TRAVEL = Travel(walk_speed_kmh=4.5, detour_factor=1.0, walk_max_km=2.0, ride_spe
                 village_factor=1.0)
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_the_nearest_columns_hold_an_optimal_plan(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    rows, columns = int(rng.integers(1, 6)), int(rng.integers(10, 40))
-    cost = rng.uniform(0, 100, (rows, columns))
+def _random_problem(rng: np.random.Generator, max_rows: int, columns: tuple[int, int]):
+    """Random costs, supplies (some zero, not all) and demands (each at least one)."""
+    rows, n_columns = int(rng.integers(1, max_rows + 1)), int(rng.integers(*columns))
     supply = rng.integers(0, 4, rows)
     supply[0] += 1
-    demand = rng.integers(1, 3, columns)
+    return rng.uniform(0, 100, (rows, n_columns)), supply, rng.integers(1, 3, n_columns)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_nearest_columns_hold_an_optimal_plan(seed: int) -> None:
+    cost, supply, demand = _random_problem(np.random.default_rng(seed), 5, (10, 40))
+    rows, columns = cost.shape
     kept = nearest_columns(cost, int(supply.sum()))
     full = transport(cost, supply, demand)
     reduced = transport(cost[:, kept], supply, demand[kept])
@@ -33,9 +38,11 @@ def test_the_nearest_columns_hold_an_optimal_plan(seed: int) -> None:
     assert len(kept) <= min(columns, rows * int(supply.sum()))
 
 
-def _setup(units: int, cadres: int, penalty_min: float = 0.0):
-    district = small_district(subdistricts=1, communities=2, grids=1, microgrids=3, units=units,
-                              cadres=cadres)
+def _setup(units: int, cadres: int, penalty_min: float = 0.0, subdistricts: int = 1,
+           communities: int = 2, microgrids: int = 3):
+    """A dispatcher over a small district with one general grid per community."""
+    district = small_district(subdistricts=subdistricts, communities=communities, grids=1,
+                              microgrids=microgrids, units=units, cadres=cadres)
     geo = geometry(district)
     env = simpy.Environment()
     cascade = Cascade(env, 720.0, Trace(False))
@@ -115,12 +122,7 @@ def test_gaps_nobody_is_coming_to_are_served_first() -> None:
 
 
 def _two_subdistricts():
-    district = small_district(subdistricts=2, communities=1, grids=1, microgrids=3, units=2,
-                              cadres=1)
-    geo = geometry(district)
-    cascade = Cascade(simpy.Environment(), 720.0, Trace(False))
-    posts = Posts(len(geo.grid_of_microgrid), 1, cascade.trace)
-    dispatcher = Dispatcher(cascade, posts, geo, TRAVEL, 30.0, 0.0)
+    geo, _, posts, dispatcher = _setup(units=2, cadres=1, subdistricts=2, communities=1)
     geo.community_xy[0][0] = 0.85  # community 0's office: 0.85 km from post 0, 0.05 km from post 3
     return posts, dispatcher
 
@@ -148,3 +150,59 @@ def test_a_gap_nobody_is_coming_to_elsewhere_beats_a_late_one_at_home() -> None:
     dispatcher.wait(0)
     dispatcher.dispatch()
     assert dispatcher.microgrid[0] == 3
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_place_sends_exactly_count_units_at_least_cost(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    cost, supply, demand = _random_problem(rng, 4, (1, 12))
+    rows, columns = cost.shape
+    count = int(rng.integers(1, min(supply.sum(), demand.sum()) + 1))
+    flow = place(cost, supply, demand, count)
+    assert flow.sum() == count
+    assert (flow.sum(axis=1) <= supply).all() and (flow.sum(axis=0) <= demand).all()
+    # The same problem as a linear program, solved independently: its optimum is integral.
+    best = linprog(cost.ravel(), A_ub=np.vstack([np.kron(np.eye(rows), np.ones(columns)),
+                                                 np.kron(np.ones(rows), np.eye(columns))]),
+                   b_ub=np.concatenate([supply, demand]), A_eq=np.ones((1, rows * columns)),
+                   b_eq=[count], bounds=(0, None))
+    assert (flow * cost).sum() == pytest.approx(best.fun, rel=1e-9)
+
+
+def test_groups_split_items_by_key_in_order() -> None:
+    items = np.array([10, 11, 12, 13, 14])
+    split = groups(items, np.array([2, 0, 2, 0, 1]), 4)
+    assert [group.tolist() for group in split] == [[11, 13], [14], [10, 12], []]
+
+
+def _three_subdistricts():
+    """Sub-districts 0, 1, 2 along a line (posts 0-1, 2-3, 4-5); cadres paired with community 0."""
+    _, _, posts, dispatcher = _setup(units=1, cadres=3, subdistricts=3, communities=1, microgrids=2)
+    return posts, dispatcher
+
+
+def test_the_district_lends_to_the_nearest_subdistrict_first() -> None:
+    posts, dispatcher = _three_subdistricts()
+    posts.open_gaps(np.array([3, 4]), 0.0)
+    dispatcher.wait(0)
+    dispatcher.dispatch()
+    assert dispatcher.microgrid[0] == 3
+
+
+def test_one_subdistrict_lends_to_several_and_no_gap_gets_two() -> None:
+    posts, dispatcher = _three_subdistricts()
+    posts.open_gaps(np.array([2, 4, 5]), 0.0)
+    for cadre in range(3):
+        dispatcher.wait(cadre)
+    dispatcher.dispatch()
+    assert sorted(dispatcher.microgrid.tolist()) == [2, 4, 5]
+
+
+def test_lent_cadres_are_the_nearest_of_the_lender() -> None:
+    # Cadre 0 is paired with community 0, cadre 1 with community 1: both in sub-district 0.
+    _, _, posts, dispatcher = _setup(units=2, cadres=1, subdistricts=2, microgrids=2)
+    posts.open_gaps(np.array([6]), 0.0)  # in sub-district 1, nearer community 1
+    for cadre in range(2):
+        dispatcher.wait(cadre)
+    dispatcher.dispatch()
+    assert dispatcher.microgrid.tolist() == [-1, 6]
