@@ -7,8 +7,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from mobsim.outputs import (
-    OUTPUT_SCHEMAS, PER_REPLICATION, SCAN_SCHEMAS, TableWriter, per_replication_schemas,
-    with_metadata)
+    OUTPUT_SCHEMAS, PER_REPLICATION, ROW_GROUP_ROWS, SCAN_SCHEMAS, TableWriter,
+    per_replication_schemas, with_metadata)
 
 
 def _rows(n: int) -> pa.Table:
@@ -55,3 +55,13 @@ def test_every_time_column_is_float64_minutes() -> None:
         for field in schema:
             if field.name.endswith("_min"):
                 assert field.type == pa.float64(), field.name
+
+
+def test_small_writes_are_gathered_into_few_row_groups(tmp_path: Path) -> None:
+    writes_per_group = -(-ROW_GROUP_ROWS // 1000)  # the first write reaching ROW_GROUP_ROWS
+    with TableWriter(tmp_path, "curves", OUTPUT_SCHEMAS["curves"]) as writer:
+        for _ in range(2 * writes_per_group + 5):
+            writer.write(_rows(1000))
+    metadata = pq.ParquetFile(tmp_path / "curves.parquet").metadata
+    sizes = [metadata.row_group(k).num_rows for k in range(metadata.num_row_groups)]
+    assert sizes == [writes_per_group * 1000] * 2 + [5000]
