@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from instances import xindu_assignment_instance
 from scipy.optimize import linear_sum_assignment
+from timing import best_seconds
 
 from mobsim.kernels.assignment import transport
 
@@ -67,16 +68,6 @@ def solve_kernel(instance) -> np.ndarray:
 def kernel_total(instance) -> float:
     """One kernel solve; its total."""
     return float((solve_kernel(instance) * instance[0]).sum())
-
-
-def best_seconds(run, rounds: int) -> float:
-    """Wall-clock seconds of the fastest of `rounds` runs."""
-    best = np.inf
-    for _ in range(rounds):
-        start = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def test_assignment_scipy(benchmark, instance, scipy_runs):
