@@ -215,6 +215,7 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("cadres.speed_kmh", _positive),
     ("cadres.dispatch_interval_min", _dispatch_interval),
     ("cadres.leave_pair_penalty_min", _not_negative),
+    ("cadres.lend_max_ride_min", _positive),
     ("travel.walk_speed_mps", _positive),
     ("travel.detour_factor", _positive),
     ("travel.walk_max_km", _not_negative),

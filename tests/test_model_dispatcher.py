@@ -39,7 +39,7 @@ def test_the_nearest_columns_hold_an_optimal_plan(seed: int) -> None:
 
 
 def _setup(units: int, cadres: int, penalty_min: float = 0.0, subdistricts: int = 1,
-           communities: int = 2, microgrids: int = 3):
+           communities: int = 2, microgrids: int = 3, lend_max_ride_min: float = np.inf):
     """A dispatcher over a small district with one general grid per community."""
     district = small_district(subdistricts=subdistricts, communities=communities, grids=1,
                               microgrids=microgrids, units=units, cadres=cadres)
@@ -47,7 +47,7 @@ def _setup(units: int, cadres: int, penalty_min: float = 0.0, subdistricts: int 
     env = simpy.Environment()
     cascade = Cascade(env, 720.0, Trace(False))
     posts = Posts(len(geo.grid_of_microgrid), 1, cascade.trace)
-    dispatcher = Dispatcher(cascade, posts, geo, TRAVEL, 30.0, penalty_min)
+    dispatcher = Dispatcher(cascade, posts, geo, TRAVEL, 30.0, penalty_min, lend_max_ride_min)
     return geo, env, posts, dispatcher
 
 
@@ -175,9 +175,13 @@ def test_groups_split_items_by_key_in_order() -> None:
     assert [group.tolist() for group in split] == [[11, 13], [14], [10, 12], []]
 
 
-def _three_subdistricts():
-    """Sub-districts 0, 1, 2 along a line (posts 0-1, 2-3, 4-5); cadres paired with community 0."""
-    _, _, posts, dispatcher = _setup(units=1, cadres=3, subdistricts=3, communities=1, microgrids=2)
+def _three_subdistricts(lend_max_ride_min: float = np.inf):
+    """Sub-districts 0, 1, 2 along a line (posts 0-1, 2-3, 4-5); cadres paired with community 0.
+
+    Their centres lie 0.6 km apart: a 1.2-minute ride at 30 km/h.
+    """
+    _, _, posts, dispatcher = _setup(units=1, cadres=3, subdistricts=3, communities=1, microgrids=2,
+                                     lend_max_ride_min=lend_max_ride_min)
     return posts, dispatcher
 
 
@@ -206,3 +210,14 @@ def test_lent_cadres_are_the_nearest_of_the_lender() -> None:
         dispatcher.wait(cadre)
     dispatcher.dispatch()
     assert dispatcher.microgrid.tolist() == [-1, 6]
+
+
+def test_the_district_lends_no_farther_than_the_maximum_ride() -> None:
+    posts, dispatcher = _three_subdistricts(lend_max_ride_min=2.0)  # sub-district 1, not 2
+    posts.open_gaps(np.array([2, 4]), 0.0)
+    posts.expect_late(2)  # the gap in reach is one a member is coming to late: still lent to
+    for cadre in range(2):
+        dispatcher.wait(cadre)
+    dispatcher.dispatch()
+    assert dispatcher.microgrid.tolist() == [2, -1, -1]
+    assert dispatcher.waiting_count.sum() == 1

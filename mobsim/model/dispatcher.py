@@ -32,6 +32,8 @@ from mobsim.model.report import Travel, distance_km
 
 LATE_PRIORITY_MIN = 1.0e5
 """Cost added to a gap a member is coming to late: larger than any trip, so it acts as a priority."""
+KEEP_COST_MIN = 10 * LATE_PRIORITY_MIN
+"""Cost, in the lending plan, of a cadre the district does not lend: more than any lending."""
 
 
 def nearest_columns(cost: np.ndarray, count: int) -> np.ndarray:
@@ -74,13 +76,15 @@ class Dispatcher:
     """Assigns waiting cadres to gaps at fixed intervals and sends them on their way."""
 
     def __init__(self, cascade: Cascade, posts: Posts, geo: Geometry, travel: Travel,
-                 speed_kmh: float, leave_pair_penalty_min: float) -> None:
+                 speed_kmh: float, leave_pair_penalty_min: float,
+                 lend_max_ride_min: float = np.inf) -> None:
         self.cascade = cascade
         self.posts = posts
         self.geo = geo
         self.travel = travel
         self.speed_kmh = speed_kmh
         self.penalty_min = leave_pair_penalty_min
+        self.lend_max_ride_min = lend_max_ride_min
         n_cadres, n_communities = len(geo.community_of_cadre), len(geo.community_xy[0])
         self.waiting: list[deque[int]] = [deque() for _ in range(n_communities)]
         self.waiting_count = np.zeros(n_communities, dtype=np.int64)
@@ -136,7 +140,9 @@ class Dispatcher:
         """Plan how many cadres each sub-district lends to each need, then place them.
 
         A need is one sub-district's gaps of one kind: nobody is coming (kind 0) or a member
-        is coming late (kind 1, which costs `LATE_PRIORITY_MIN` more in the plan).
+        is coming late (kind 1, which costs `LATE_PRIORITY_MIN` more in the plan). Needs beyond
+        `lend_max_ride_min` from a lender are out of its reach: a cadre sent on a ride of hours
+        would hold the post, as a reserve on the way, while nearer cadres report.
         """
         sources, gaps = self._open()
         if len(sources) == 0 or len(gaps) == 0:
@@ -148,8 +154,13 @@ class Dispatcher:
         lenders, needs = np.flatnonzero(spare), np.flatnonzero(short)
         cx, cy = self.centre_xy
         km = distance_km(cx[lenders, None], cy[lenders, None], cx[needs // 2], cy[needs // 2])
-        cost = self.travel.drive_min(km, self.speed_kmh) + LATE_PRIORITY_MIN * (needs % 2)
-        plan = transport(cost, spare[lenders], short[needs])
+        ride = self.travel.drive_min(km, self.speed_kmh)
+        in_reach = ride <= self.lend_max_ride_min
+        cost = np.where(in_reach, ride + LATE_PRIORITY_MIN * (needs % 2), np.inf)
+        # A last column keeps the cadres not lent: with needs out of reach, the plan may match
+        # neither every cadre nor every need.
+        cost = np.column_stack([cost, np.full(len(lenders), KEEP_COST_MIN)])
+        plan = transport(cost, spare[lenders], np.append(short[needs], spare.sum()))[:, :-1]
         sources_of = groups(sources, lender_of_source, self.n_subdistricts)
         gaps_of = groups(gaps, need_of_gap, 2 * self.n_subdistricts)
         for row, column in zip(*np.nonzero(plan)):

@@ -101,7 +101,8 @@ def _cadres(model: _Model) -> tuple[SinkingDown, Dispatcher]:
     params, states = model.params, model.chain.states["cadres"]
     dispatcher = Dispatcher(model.cascade, model.posts, model.geo, model.travel,
                             params.number("cadres.speed_kmh"),
-                            params.number("cadres.leave_pair_penalty_min", positive=False))
+                            params.number("cadres.leave_pair_penalty_min", positive=False),
+                            params.number("cadres.lend_max_ride_min"))
     available = draw_available(params, "cadres", model.period, states)
     sinking = SinkingDown(model.cascade,
                           cadre_report_min(params, model.travel, model.geo, states, available),
