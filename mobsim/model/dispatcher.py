@@ -4,11 +4,11 @@ Every `cadres.dispatch_interval_min` dispatching runs as in a two-level command.
 sub-district command places the cadres waiting in its own communities on its own gaps nobody is
 coming to. Then the district command lends the cadres left over: it plans how many each
 sub-district sends to each other sub-district's gaps (least total distance between sub-district
-centres, the gaps nobody is coming to first), and each lending sub-district places that many on
-the borrower's gaps. Every placement solves a min-cost transportation problem
-(mobsim.kernels.assignment.transport): the sources are the communities where cadres wait
-(cadres of one community are interchangeable), the sinks the open gaps with what each still
-lacks; the cost is the travel time from the community to the post plus
+centres, the gaps nobody is coming to first, no farther than `cadres.lend_max_ride_min`), and
+each lending sub-district places that many on the borrower's gaps. Every placement solves a
+min-cost transportation problem (mobsim.kernels.assignment.transport): the sources are the
+communities where cadres wait (cadres of one community are interchangeable), the sinks the open
+gaps with what each still lacks; the cost is the travel time from the community to the post plus
 `cadres.leave_pair_penalty_min` when the post lies outside the cadres' paired community,
 plus a priority cost when a member is known to be coming, only late: with too few cadres
 for every gap, the posts nobody is coming to are served first. No solve spans more than two
