@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from cli_fixtures import write_scenario
 from mobsim.cli import main
 from mobsim.job import run_local
+from mobsim.outputs import PER_REPLICATION
 from mobsim.runner import run
 from mobsim.scenario import load_scenario
 
@@ -115,8 +116,10 @@ def test_ctrl_c_keeps_whole_replications_and_says_so(scenario: Path, uninterrupt
     assert "Traceback" not in stderr
     stray = [p for p in out.rglob("*.partial") if ".parts" not in p.relative_to(out).parts]
     assert stray == [] and list(out.glob("*.parquet")) == []
-    for part in kept:  # every kept file is whole
-        assert all(pq.read_table(f).num_rows > 0 for f in part.glob("*.parquet"))
+    tables = set(PER_REPLICATION)
+    for part in kept:  # every kept part holds every table, each file whole
+        assert {f.stem for f in part.glob("*.parquet")} == tables
+        assert all(pq.read_table(part / f"{name}.parquet").num_rows > 0 for name in tables)
 
     asked: list[int] = []
 

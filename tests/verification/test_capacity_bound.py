@@ -69,7 +69,6 @@ def test_the_campaign_ends_no_sooner_than_the_balanced_bound_of_21_hours(routes,
     _, _, lengths = routes
     _, row = run_case(tmp_path / "run")
     balanced_min = math.ceil(HOUSEHOLDS / WORKERS)
-    assert balanced_min == 1271 and balanced_min / 60 > 21
     assert row["days_to_full"] == lengths.max() / DAY_MIN >= balanced_min / DAY_MIN
     assert row["share_verified_at_horizon"] == 1.0
 
