@@ -16,17 +16,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
-from mobsim.generate import generate_xindu
 from mobsim.kernels.canvass import Durations
 from mobsim.kernels.rng import FIXED, LOGNORMAL
-from mobsim.tables import COMPOUND_TYPES
+
+from mobsim.codes import COMPOUND_TYPES
+from mobsim.district.generate import generate_xindu
 
 TUESDAY_14H_MIN_OF_WEEK = 1440.0 + 14 * 60.0
 
 # Who is home: better on weekday evenings and weekends (Weeks et al. 1987; Durrant et al. 2011).
 _HOME_WEEKDAY_DAY, _HOME_EVENING, _HOME_NIGHT, _HOME_WEEKEND = 0.45, 0.80, 0.90, 0.70
-# Per compound type, in mobsim.tables.COMPOUND_TYPES order.
+# Per compound type, in mobsim.district.schemas.COMPOUND_TYPES order.
 _TYPE_HOME_FACTOR = np.array([0.90, 1.00, 1.05, 0.95, 1.00, 1.00, 1.10])
 _SERVICE_MEDIAN_MIN = np.array([3.0, 3.0, 3.5, 3.0, 3.5, 3.5, 4.0])
 _SERVICE_SIGMA = 0.5

@@ -17,7 +17,6 @@ from collections import deque
 
 import numpy as np
 import simpy
-
 from mobsim.kernels.canvass import MINUTES_PER_WEEK, Durations
 from mobsim.kernels.rng import EXPONENTIAL, FIXED
 

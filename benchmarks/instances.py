@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobsim.generate import generate_xindu
+from mobsim.district.generate import generate_xindu
 
 ROAD_FACTOR = 1.3
 """Road distance over straight-line distance."""

@@ -16,10 +16,9 @@ import time
 import numpy as np
 import pytest
 from instances import xindu_assignment_instance
+from mobsim.kernels.assignment import transport
 from scipy.optimize import linear_sum_assignment
 from timing import best_seconds
-
-from mobsim.kernels.assignment import transport
 
 MIN_SPEEDUP = 10.0
 # Totals are sums of 3,241 travel times (and prices accumulated over as many steps): float

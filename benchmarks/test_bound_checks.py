@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from mobsim.bound import check_bound
+from mobsim.results.bound import check_bound
 from mobsim.runner import run
-from mobsim.scenario import load_scenario
+from mobsim.scenario.files import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 N_PASS = 59

@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 from canvass_instance import build_instance
 from canvass_simpy import simulate_canvass_simpy
-
 from mobsim.kernels.canvass import canvass
 
 SIMPY_FRACTION = 0.1

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from mobsim.dask_executor import dask_session
-from mobsim.job import run_local
+from mobsim.executors.cluster import dask_session
+from mobsim.executors.local import run_local
 from mobsim.runner import Executor
 from mobsim.sweep import sweep
 

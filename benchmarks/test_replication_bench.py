@@ -16,7 +16,7 @@ from timing import best_seconds, best_seconds_each, simpy_reference
 from mobsim.district import load_district
 from mobsim.model import simulate
 from mobsim.runner import run
-from mobsim.scenario import load_scenario
+from mobsim.scenario.files import load_scenario
 
 REFERENCE_S = 0.25
 TARGET_S = 1.5

@@ -27,8 +27,8 @@ import pytest
 from timing import REFERENCE_PROCESSES, best_seconds, simpy_reference
 
 from mobsim.district import District, write_district
-from mobsim.generate import generate_xindu
-from mobsim.tables import FOREIGN_KEYS, PRIMARY_KEYS
+from mobsim.district.generate import generate_xindu
+from mobsim.district.schemas import FOREIGN_KEYS, PRIMARY_KEYS
 
 pytestmark = pytest.mark.slow
 
@@ -83,10 +83,10 @@ def measure(copies: int, replications: int, rounds: int, jobs: int,
     The kernels are loaded first, so the time is that of the simulation, collection and
     writing only; `base_mb`, the memory held before the first run (libraries, kernels).
     """
-    from mobsim.collect import layout
-    from mobsim.job import ReplicationJob
+    from mobsim.executors.local import ReplicationJob
+    from mobsim.results.rows import layout
     from mobsim.runner import run
-    from mobsim.scenario import load_scenario
+    from mobsim.scenario.files import load_scenario
 
     with tempfile.TemporaryDirectory() as folder:
         district = tile_xindu(copies)
@@ -151,7 +151,7 @@ def engine_growth() -> float:
 
 
 def test_tiling_keeps_the_district_consistent() -> None:
-    from mobsim.district_check import check_district
+    from mobsim.district.check import check_district
 
     tiled = tile_xindu(2)
     assert check_district(tiled) == []

@@ -12,10 +12,10 @@ __all__ = ["__version__", "load", "load_scenario", "run"]
 def __getattr__(name: str) -> Any:
     """Import the public API on first use, so `import mobsim` stays light and compiles nothing."""
     if name == "load":
-        from mobsim.rundata import load
+        from mobsim.results.run import load
         return load
     if name == "load_scenario":
-        from mobsim.scenario import load_scenario
+        from mobsim.scenario.files import load_scenario
         return load_scenario
     if name == "run":
         from mobsim.runner import run

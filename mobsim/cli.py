@@ -60,10 +60,10 @@ class _ExecutorChoice:
     def open(self, jobs: int) -> Iterator[Executor]:
         """The chosen executor; a Dask cluster started for it lives for the block."""
         if self.name == "local":
-            from mobsim.job import run_local
+            from mobsim.executors.local import run_local
             yield run_local
             return
-        from mobsim.dask_executor import dask_session
+        from mobsim.executors.cluster import dask_session
         with dask_session(self.scheduler, jobs, self.batch) as executor:
             yield executor
 
@@ -119,7 +119,7 @@ def main() -> None:
 def generate(scenario: str | None, out_dir: Path, overrides: tuple[str, ...]) -> None:
     """Write the scenario's district tables (one Parquet file per table)."""
     from mobsim.district import load_district, write_district
-    from mobsim.scenario import load_scenario
+    from mobsim.scenario.files import load_scenario
 
     district = load_district(load_scenario(scenario, overrides))
     write_district(district, out_dir)
@@ -162,11 +162,12 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
         jobs: int | None, force: bool, resume: bool, trace: bool, quiet: bool,
         executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Simulate the scenario (wartime switch or scan campaign) and write the run folder."""
-    from mobsim.job import default_jobs
-    from mobsim.progress import progress_bar
-    from mobsim.runner import RunInterrupted, run as run_scenario
-    from mobsim.scenario import load_scenario
-    from mobsim.summary import format_summary
+    from mobsim.executors.local import default_jobs
+    from mobsim.report.progress import progress_bar
+    from mobsim.report.summary import format_summary
+    from mobsim.runner import RunInterrupted
+    from mobsim.runner import run as run_scenario
+    from mobsim.scenario.files import load_scenario
 
     loaded = load_scenario(scenario, overrides)
     workers = jobs or default_jobs()
@@ -210,12 +211,12 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     """
     import json
 
-    from mobsim.checking import check_run, require_wartime
-    from mobsim.job import default_jobs
-    from mobsim.progress import progress_bar
+    from mobsim.executors.local import default_jobs
+    from mobsim.report.progress import progress_bar
+    from mobsim.report.summary import format_verdict
+    from mobsim.results.check import check_run, require_wartime
     from mobsim.runner import run as run_scenario
-    from mobsim.scenario import load_scenario
-    from mobsim.summary import format_verdict
+    from mobsim.scenario.files import load_scenario
 
     target = {"target.minutes": target_minutes, "target.quantile": quantile,
               "target.confidence": confidence}
@@ -241,7 +242,7 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
 @_input_errors_exit_2
 def report(run_dir: Path, out: Path | None) -> None:
     """Write one self-contained HTML report (plots embedded) of a run or sweep folder."""
-    from mobsim.report import write_report
+    from mobsim.report.run_page import write_report
 
     click.echo(f"wrote {write_report(run_dir, out)}")
 
@@ -271,11 +272,12 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
           out_dir: Path, jobs: int | None, force: bool, resume: bool, as_json: bool, quiet: bool,
           executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Run every combination of the varied values with the same seeds and compare them."""
-    from mobsim.comparison_table import comparison_json
-    from mobsim.job import default_jobs
-    from mobsim.progress import progress_bar
+    from mobsim.executors.local import default_jobs
+    from mobsim.report.comparison import comparison_json
+    from mobsim.report.progress import progress_bar
     from mobsim.runner import RunInterrupted
-    from mobsim.sweep import format_sweep, parse_vary, sweep as run_sweep
+    from mobsim.sweep import format_sweep, parse_vary
+    from mobsim.sweep import sweep as run_sweep
 
     varied = parse_vary(vary)
     workers = jobs or default_jobs()
@@ -300,8 +302,8 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
 @_input_errors_exit_2
 def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Compare run folders with the first: paired by seed where the seeds match."""
-    from mobsim.compare import compare as compare_runs
-    from mobsim.comparison_table import comparison_json, format_comparison
+    from mobsim.report.comparison import comparison_json, format_comparison
+    from mobsim.results.compare import compare as compare_runs
 
     if len(run_dirs) < 2:
         raise click.UsageError("give at least two run folders: the reference first")

@@ -15,14 +15,15 @@ import pandas as pd
 import pyarrow as pa
 
 from mobsim import __version__
-from mobsim.collect import layout
+from mobsim.codes import COMMUNITY_KINDS
 from mobsim.district import District, load_district
+from mobsim.district.schemas import category_array
 from mobsim.errors import InputError
-from mobsim.job import ReplicationJob, Tables, run_local
-from mobsim.outputs import OUTPUT_SCHEMAS, TableWriter, with_metadata
-from mobsim.scenario import Scenario
-from mobsim.staging import Staging
-from mobsim.tables import COMMUNITY_KINDS, category_array
+from mobsim.executors.local import ReplicationJob, Tables, run_local
+from mobsim.results.rows import layout
+from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter, with_metadata
+from mobsim.results.store import Staging
+from mobsim.scenario.files import Scenario
 
 ProgressFn = Callable[[int, int], None]
 Executor = Callable[[ReplicationJob, Iterable[int], int], Iterator[tuple[int, Tables]]]

@@ -23,15 +23,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mobsim.compare import compare
-from mobsim.comparison_table import format_comparison
-from mobsim.checking import require_wartime
 from mobsim.errors import InputError
-from mobsim.job import run_local
-from mobsim.overrides import OVERRIDE_LABEL
+from mobsim.executors.local import run_local
+from mobsim.report.comparison import format_comparison
+from mobsim.report.sweep_page import variant_label
+from mobsim.results.check import require_wartime
+from mobsim.results.compare import compare
 from mobsim.runner import Executor, ProgressFn, run
-from mobsim.scenario import Scenario, load_scenario
-from mobsim.sweep_report import variant_label
+from mobsim.scenario.files import Scenario, load_scenario
+from mobsim.scenario.overrides import OVERRIDE_LABEL
 
 VARIANTS_FILE = "variants.parquet"
 """The table of variants in a sweep folder."""

@@ -6,7 +6,7 @@ from typing import Iterable
 
 from mobsim.district import district_problems, load_district
 from mobsim.errors import InputError
-from mobsim.scenario import Scenario, load_scenario, validate_scenario
+from mobsim.scenario.files import Scenario, load_scenario, validate_scenario
 
 
 def problems(source: str, overrides: Iterable[str] = ()) -> list[str]:
@@ -23,7 +23,9 @@ def campaign_problems(scenario: Scenario) -> list[str]:
     """What a scan campaign needs of its district (scanners to route), as `mobsim run` checks it."""
     if scenario.get("mode") != "scan":
         return []
-    from mobsim.scan import scan_plan  # the door-to-door kernel: only for scan scenarios
+    from mobsim.model.scan import (
+        scan_plan,  # the door-to-door kernel: only for scan scenarios
+    )
 
     try:
         scan_plan(load_district(scenario), scenario)

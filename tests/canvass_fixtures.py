@@ -6,9 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from mobsim.district import District
-from mobsim.model import PERIODS
-from mobsim.tables import COMPOUND_TYPES
+from mobsim.codes import COMPOUND_TYPES, PERIODS
+from mobsim.district.tables import District
 
 
 def fixed_doors(campaign: str, service_min: float, walk_min: float,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mobsim.district import write_district
 from model_fixtures import small_district
+
+from mobsim.district import write_district
 
 
 def write_scenario(folder: Path, *settings: str, **shape: int) -> Path:

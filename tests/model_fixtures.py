@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobsim.district import District
-from mobsim.model import PRESENCE_STATES
-from mobsim.scenario import Scenario, load_scenario
+from mobsim.codes import PRESENCE_STATES
+from mobsim.district.tables import District
+from mobsim.scenario.files import Scenario, load_scenario
 
 POPULATIONS = ("commanders", "gridworkers", "members", "cadres")
 SENDERS = ("district", "subdistricts", "communities", "gridworkers", "units")

@@ -12,8 +12,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mobsim.outputs import ACTIVATED_BY, OUTPUT_SCHEMAS, TableWriter
-from mobsim.tables import COMMUNITY_KINDS, COMPOUND_TYPES, category_array
+from mobsim.codes import ACTIVATED_BY, COMMUNITY_KINDS, COMPOUND_TYPES
+from mobsim.district.schemas import category_array
+from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter
 
 SUBDISTRICTS, COMMUNITIES, MICROGRIDS = 3, 9, 30
 HORIZON_MIN = 400

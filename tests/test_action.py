@@ -3,14 +3,14 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from canvass_fixtures import fixed_doors
 from model_fixtures import small_district
-from mobsim.action import household_reached_min
-from mobsim.canvass_params import households
-from mobsim.collect import curves_table, layout
-from mobsim.job import ReplicationJob
-from mobsim.scenario import load_scenario
+
+from mobsim.executors.local import ReplicationJob
+from mobsim.model.action import household_reached_min
+from mobsim.model.canvass import households
+from mobsim.results.rows import curves_table, layout
+from mobsim.scenario.files import load_scenario
 
 ACTIVATED_AT_MIN = 10.25
 SERVICE_MIN, WALK_MIN = 3.0, 1.0

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from mobsim import aggregate
-from mobsim.errors import InputError
 from report_fixtures import MICROGRIDS, write_fake_run
+
+from mobsim.errors import InputError
+from mobsim.results import stats
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def test_order_statistic_is_the_smallest_value_reaching_the_share(times: list[fl
     values = [np.inf if np.isnan(t) else t for t in times]
     # By definition: the smallest value v with at least q·n of the values at or below it.
     expected = min(v for v in values if sum(x <= v for x in values) >= q * len(values) - 1e-9)
-    assert aggregate.order_statistic(np.array(times), q) == expected
+    assert stats.order_statistic(np.array(times), q) == expected
 
 
 def test_grouped_order_statistics_equal_one_group_at_a_time() -> None:
@@ -38,18 +38,18 @@ def test_grouped_order_statistics_equal_one_group_at_a_time() -> None:
     keys = pd.DataFrame({"a": rng.integers(0, 4, 300), "b": rng.integers(0, 3, 300)})
     times = np.where(rng.random(300) < 0.1, np.nan, rng.exponential(60, 300))
     quantiles = (0.05, 0.5, 0.95, 1.0)
-    got = aggregate.grouped_order_statistics(keys, times, quantiles)
+    got = stats.grouped_order_statistics(keys, times, quantiles)
     assert len(got) == len(keys.drop_duplicates()) and list(got.columns) == list(quantiles)
     for (a, b), row in got.iterrows():
         inside = ((keys["a"] == a) & (keys["b"] == b)).to_numpy()
         for q in quantiles:
-            assert row[q] == aggregate.order_statistic(times[inside], q)
+            assert row[q] == stats.order_statistic(times[inside], q)
 
 
 def test_district_curve_is_the_share_of_all_microgrids(run: dict[str, pd.DataFrame]) -> None:
     mg = run["microgrids"]
-    sizes = aggregate.subdistrict_sizes(mg)
-    per_rep = aggregate.district_curves(run["curves"], "share_microgrids_activated", sizes["microgrids"])
+    sizes = stats.subdistrict_sizes(mg)
+    per_rep = stats.district_curves(run["curves"], "share_microgrids_activated", sizes["microgrids"])
     for minute in (0, 37, 90, 180, 400):
         direct = (mg["activated_min"] <= minute).groupby(mg["replication"]).mean()
         np.testing.assert_allclose(per_rep.loc[minute].to_numpy(), direct.to_numpy(), atol=1e-12)
@@ -57,42 +57,42 @@ def test_district_curve_is_the_share_of_all_microgrids(run: dict[str, pd.DataFra
 
 
 def test_share_at_target_matches_replications_table(run: dict[str, pd.DataFrame]) -> None:
-    sizes = aggregate.subdistrict_sizes(run["microgrids"])
-    per_rep = aggregate.district_curves(run["curves"], "share_microgrids_activated", sizes["microgrids"])
-    np.testing.assert_allclose(aggregate.share_at_minute(per_rep, 180.0),
+    sizes = stats.subdistrict_sizes(run["microgrids"])
+    per_rep = stats.district_curves(run["curves"], "share_microgrids_activated", sizes["microgrids"])
+    np.testing.assert_allclose(stats.share_at_minute(per_rep, 180.0),
                                run["replications"]["share_activated_at_target"], atol=1e-12)
-    assert np.isnan(aggregate.share_at_minute(per_rep, 10_000.0)).all()
+    assert np.isnan(stats.share_at_minute(per_rep, 10_000.0)).all()
 
 
 def test_curve_band_orders_lower_median_upper(run: dict[str, pd.DataFrame]) -> None:
-    sizes = aggregate.subdistrict_sizes(run["microgrids"])
-    per_rep = aggregate.district_curves(run["curves"], "share_microgrids_activated", sizes["microgrids"])
-    band = aggregate.curve_band(per_rep)
+    sizes = stats.subdistrict_sizes(run["microgrids"])
+    per_rep = stats.district_curves(run["curves"], "share_microgrids_activated", sizes["microgrids"])
+    band = stats.curve_band(per_rep)
     assert (band["lower"] <= band["median"]).all() and (band["median"] <= band["upper"]).all()
-    assert band.loc[60, "median"] == aggregate.order_statistic(per_rep.loc[60].to_numpy(), 0.5)
+    assert band.loc[60, "median"] == stats.order_statistic(per_rep.loc[60].to_numpy(), 0.5)
 
 
 def test_unknown_subdistrict_in_curves_is_an_input_error(run: dict[str, pd.DataFrame]) -> None:
-    weights = aggregate.subdistrict_sizes(run["microgrids"])["microgrids"].iloc[:-1]
+    weights = stats.subdistrict_sizes(run["microgrids"])["microgrids"].iloc[:-1]
     with pytest.raises(InputError, match="sub-district 2"):
-        aggregate.district_curves(run["curves"], "share_microgrids_activated", weights)
+        stats.district_curves(run["curves"], "share_microgrids_activated", weights)
 
 
 def test_community_median_of_medians_and_share_by_target(run: dict[str, pd.DataFrame]) -> None:
     mg = run["microgrids"]
-    located = aggregate.community_activation(mg, run["communities"], 90.0)
+    located = stats.community_activation(mg, run["communities"], 90.0)
     assert list(located["community_id"]) == list(run["communities"]["community_id"])
     for _, row in located.iterrows():
         rows = mg[mg["community_id"] == row["community_id"]]
-        per_rep = [aggregate.order_statistic(r["activated_min"].to_numpy(), 0.5)
+        per_rep = [stats.order_statistic(r["activated_min"].to_numpy(), 0.5)
                    for _, r in rows.groupby("replication")]
-        assert row["median_activation_min"] == aggregate.order_statistic(np.array(per_rep), 0.5)
+        assert row["median_activation_min"] == stats.order_statistic(np.array(per_rep), 0.5)
         assert row["share_by_target"] == pytest.approx((rows["activated_min"] <= 90.0).mean())
 
 
 def test_breakdown_by_subdistrict(run: dict[str, pd.DataFrame]) -> None:
     mg = run["microgrids"]
-    table = aggregate.breakdown(mg, "subdistrict_id", 120.0)
+    table = stats.breakdown(mg, "subdistrict_id", 120.0)
     for sub, rows in mg.groupby("subdistrict_id"):
         assert table.loc[sub, "microgrids"] == rows["microgrid_id"].nunique()
         assert table.loc[sub, "share_by_target"] == pytest.approx((rows["activated_min"] <= 120).mean())
@@ -103,15 +103,15 @@ def test_breakdown_by_subdistrict(run: dict[str, pd.DataFrame]) -> None:
 
 def test_breakdown_by_compound_type_lists_only_types_present(run: dict[str, pd.DataFrame]) -> None:
     mg = run["microgrids"]
-    table = aggregate.breakdown(mg, "compound_type", 180.0)
+    table = stats.breakdown(mg, "compound_type", 180.0)
     assert set(table.index) == set(mg["compound_type"].astype(str))
     assert table["microgrids"].sum() == MICROGRIDS
 
 
 def test_activated_by_counts_match_replications_table(run: dict[str, pd.DataFrame]) -> None:
-    counts = aggregate.activated_by_counts(run["microgrids"])
+    counts = stats.activated_by_counts(run["microgrids"])
     reps = run["replications"].set_index("replication")
-    assert list(counts.columns) == list(aggregate.GAP_FILLERS)
+    assert list(counts.columns) == list(stats.GAP_FILLERS)
     np.testing.assert_array_equal(counts["cadre"], reps["gaps_by_cadre"])
     np.testing.assert_array_equal(counts["grid_worker"], reps["gaps_by_grid_worker"])
     np.testing.assert_array_equal(counts["none"], reps["never_activated"])
@@ -120,16 +120,16 @@ def test_activated_by_counts_match_replications_table(run: dict[str, pd.DataFram
 
 def test_categories_that_never_occur_count_zero(tmp_path: Path) -> None:
     path = write_fake_run(tmp_path / "run", never_share=0.0)
-    counts = aggregate.activated_by_counts(pd.read_parquet(path / "microgrids.parquet"))
+    counts = stats.activated_by_counts(pd.read_parquet(path / "microgrids.parquet"))
     assert (counts["none"] == 0).all() and len(counts) == 5
-    summary = aggregate.count_summary(counts)
+    summary = stats.count_summary(counts)
     assert summary.loc["none"].tolist() == [0.0, 0.0, 0.0]
     assert summary.loc["member", "min"] <= summary.loc["member", "mean"] <= summary.loc["member", "max"]
 
 
 def test_finite_order_statistic_gives_never_back_as_nan() -> None:
     times = np.array([5.0, np.nan, 1.0, 3.0])
-    assert aggregate.finite_order_statistic(times, 0.5) == 3.0
-    assert aggregate.finite_order_statistic(times, 0.75) == 5.0
-    assert np.isnan(aggregate.finite_order_statistic(times, 1.0))
-    assert aggregate.finite_order_statistic(np.arange(1.0, 21.0), 0.95) == 19.0
+    assert stats.finite_order_statistic(times, 0.5) == 3.0
+    assert stats.finite_order_statistic(times, 0.75) == 5.0
+    assert np.isnan(stats.finite_order_statistic(times, 1.0))
+    assert stats.finite_order_statistic(np.arange(1.0, 21.0), 0.95) == 19.0

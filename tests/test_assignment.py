@@ -8,13 +8,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linear_sum_assignment as scipy_assignment
-
 from mobsim.kernels import assignment
 from mobsim.kernels._exchange import join, leave
 from mobsim.kernels._transport import _exchange_tables
-from mobsim.kernels.assignment import (TransportState, linear_sum_assignment, transport,
-                                       transport_warm)
+from mobsim.kernels.assignment import (
+    TransportState,
+    linear_sum_assignment,
+    transport,
+    transport_warm,
+)
+from scipy.optimize import linear_sum_assignment as scipy_assignment
 
 # Small matrices of whole numbers: every sum is exact in float64, so costs compare with ==.
 SMALL = settings(max_examples=150, deadline=None)

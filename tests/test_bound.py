@@ -8,7 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from mobsim.bound import check_bound, clopper_pearson_lower, order_index, replications_needed
+from mobsim.results.bound import (
+    check_bound,
+    clopper_pearson_lower,
+    order_index,
+    replications_needed,
+)
 
 
 def test_fifty_nine_replications_pass_only_when_all_are_within() -> None:

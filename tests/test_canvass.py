@@ -10,11 +10,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
-
 from mobsim.kernels import rng
-from mobsim.kernels.canvass import (HOURS_PER_WEEK, MAX_ATTEMPTS_LIMIT, MINUTES_PER_WEEK,
-                                    CanvassResult, Durations, canvass)
+from mobsim.kernels.canvass import (
+    HOURS_PER_WEEK,
+    MAX_ATTEMPTS_LIMIT,
+    MINUTES_PER_WEEK,
+    CanvassResult,
+    Durations,
+    canvass,
+)
+from scipy import stats
 
 MONDAY = 0.0
 SATURDAY = 5 * 1440.0

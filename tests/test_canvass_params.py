@@ -5,22 +5,26 @@ import math
 
 import numpy as np
 import pytest
-
 from canvass_fixtures import with_households
-from model_fixtures import small_district
-from mobsim.canvass_params import (
-    door_arguments, hour_periods, home_table, households, kernel_durations, kernel_seed,
-    windows_min)
-from mobsim.errors import InputError
 from mobsim.kernels.canvass import HOURS_PER_WEEK
 from mobsim.kernels.rng import EXPONENTIAL, FIXED, LOGNORMAL
-from mobsim.model import PERIODS
-from mobsim.model.params import Parameters
+from model_fixtures import small_district
+
+from mobsim.codes import COMPOUND_TYPES, PERIODS, WEEKDAYS
+from mobsim.errors import InputError
+from mobsim.model.canvass import (
+    door_arguments,
+    home_table,
+    hour_periods,
+    households,
+    kernel_durations,
+    kernel_seed,
+    windows_min,
+)
 from mobsim.model.presence import order_period
-from mobsim.model.streams import Streams
-from mobsim.scenario import Scenario, load_scenario, validate_scenario
-from mobsim.scenario_rules import WEEKDAYS
-from mobsim.tables import COMPOUND_TYPES
+from mobsim.random import Streams
+from mobsim.scenario.files import Scenario, load_scenario, validate_scenario
+from mobsim.scenario.params import Parameters
 
 
 def _unvalidated(overrides: dict[str, object]) -> Scenario:

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mobsim.checking import check_run, require_wartime
 from mobsim.errors import InputError
-from mobsim.scenario import load_scenario
+from mobsim.results.check import check_run, require_wartime
+from mobsim.scenario.files import load_scenario
 
 
 def _reps(t_full: list[float], reached: list[float]) -> pd.DataFrame:

@@ -10,13 +10,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 from cli_fixtures import write_scenario
-from mobsim import __version__
-from mobsim.bound import BoundCheck
-from mobsim.cli import main
+from click.testing import CliRunner
 from model_fixtures import deterministic
+
+from mobsim import __version__
+from mobsim.cli import main
+from mobsim.results.bound import BoundCheck
 
 FIXED = (*deterministic(), "escalation.follow_up_min=600.0")
 """A tiny district's day with every duration fixed: all replications alike, well within 3 hours."""

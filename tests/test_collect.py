@@ -3,12 +3,13 @@
 
 import numpy as np
 import pytest
-
-from mobsim.canvass_params import Households
-from mobsim.collect import coverage, scan_tables, trace_table
 from mobsim.kernels.canvass import CanvassResult
-from mobsim.model import TRACE_DTYPE, TRACE_ENTITIES, TRACE_EVENTS
-from mobsim.outputs import OUTPUT_SCHEMAS, SCAN_SCHEMAS
+
+from mobsim.codes import TRACE_ENTITIES, TRACE_EVENTS
+from mobsim.model import TRACE_DTYPE
+from mobsim.model.canvass import Households
+from mobsim.results.rows import coverage, scan_tables, trace_table
+from mobsim.results.schemas import OUTPUT_SCHEMAS, SCAN_SCHEMAS
 
 
 def test_coverage_counts_items_done_at_or_before_each_edge() -> None:

@@ -11,13 +11,21 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
-from mobsim.bound import check_bound
 from mobsim.cli import main
-from mobsim.compare import (
-    EXACT_RANK_SUM_PAIRS, compare, mann_whitney_rank, never_difference, paired_mean_difference,
-    paired_median_difference, rank_sum_counts, shift_difference, sign_test_rank,
-    welch_mean_difference)
 from mobsim.errors import InputError
+from mobsim.results.bound import check_bound
+from mobsim.results.compare import (
+    EXACT_RANK_SUM_PAIRS,
+    compare,
+    mann_whitney_rank,
+    never_difference,
+    paired_mean_difference,
+    paired_median_difference,
+    rank_sum_counts,
+    shift_difference,
+    sign_test_rank,
+    welch_mean_difference,
+)
 
 CONFIDENCE = 0.9
 TARGET = {"minutes": 180.0, "quantile": 0.95, "confidence": CONFIDENCE}

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from mobsim.comparison_table import comparison_json, difference_text, format_comparison
+from mobsim.report.comparison import comparison_json, difference_text, format_comparison
 
 INF, NAN = math.inf, math.nan
 

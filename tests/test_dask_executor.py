@@ -21,11 +21,17 @@ import pytest
 from click.testing import CliRunner
 
 from mobsim.cli import main
-from mobsim.dask_executor import INSTALL_HINT, MAX_BATCH, batch_size, batches, dask_session
 from mobsim.errors import InputError
+from mobsim.executors.cluster import (
+    INSTALL_HINT,
+    MAX_BATCH,
+    batch_size,
+    batches,
+    dask_session,
+)
+from mobsim.results.store import Staging
 from mobsim.runner import RunInterrupted, run
-from mobsim.scenario import load_scenario
-from mobsim.staging import Staging
+from mobsim.scenario.files import load_scenario
 from mobsim.sweep import sweep
 
 CHEAP = "alert.horizon_min=240"  # a shorter horizon: a replication takes about 0.5 s

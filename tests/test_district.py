@@ -4,11 +4,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-import mobsim.district as district_module
-import mobsim.district_check as district_check
-import mobsim.district_io as district_io
-from mobsim.district import TABLE_NAMES, District
-from mobsim.tables import COMMUNITY_KINDS, DISTRICT_SCHEMAS
+from mobsim.codes import COMMUNITY_KINDS
+from mobsim.district.schemas import DISTRICT_SCHEMAS
+from mobsim.district.tables import TABLE_NAMES, District
 
 
 def _ids(*values: int) -> np.ndarray:
@@ -92,11 +90,3 @@ def test_equals_compares_every_column() -> None:
     c.microgrids["households"] = c.microgrids["households"].astype(np.int64)
     assert not a.equals(c)
 
-
-def test_io_functions_are_offered_from_the_district_module() -> None:
-    from mobsim.district import check_district, load_district, read_district, write_district
-    assert (load_district, read_district, write_district) == (
-        district_io.load_district, district_io.read_district, district_io.write_district)
-    assert check_district is district_check.check_district
-    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
-        district_module.nothing  # noqa: B018

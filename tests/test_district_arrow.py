@@ -4,10 +4,11 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from mobsim.district import TABLE_NAMES, District
-from mobsim.district_arrow import from_arrow, to_arrow
-from mobsim.generate import generate_xindu
-from mobsim.tables import COMPOUND_TYPES, DISTRICT_SCHEMAS, MEMBER_ROLES
+from mobsim.codes import COMPOUND_TYPES, MEMBER_ROLES
+from mobsim.district.arrow import from_arrow, to_arrow
+from mobsim.district.generate import generate_xindu
+from mobsim.district.schemas import DISTRICT_SCHEMAS
+from mobsim.district.tables import TABLE_NAMES, District
 
 FILE = "district/microgrids.parquet"
 

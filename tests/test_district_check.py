@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from mobsim.district import TABLE_NAMES, District, Table
-from mobsim.district_check import SHOWN_ROWS, check_district, check_tables
-from mobsim.generate import generate_xindu
+from mobsim.district.check import SHOWN_ROWS, check_district, check_tables
+from mobsim.district.generate import generate_xindu
+from mobsim.district.tables import TABLE_NAMES, District, Table
 
 FILES = {name: f"district/{name}.parquet" for name in TABLE_NAMES}
 

@@ -11,14 +11,20 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import mobsim.district_io as district_io
-from mobsim.district import TABLE_NAMES, District
-from mobsim.district_check import check_district
-from mobsim.district_io import (check_folder, district_problems, load_district, read_district,
-                                write_district)
+import mobsim.district.io as district_io
+from mobsim.codes import MEMBER_ROLES
+from mobsim.district.check import check_district
+from mobsim.district.generate import generate_xindu
+from mobsim.district.io import (
+    check_folder,
+    district_problems,
+    load_district,
+    read_district,
+    write_district,
+)
+from mobsim.district.schemas import DISTRICT_SCHEMAS
+from mobsim.district.tables import TABLE_NAMES, District
 from mobsim.errors import InputError
-from mobsim.generate import generate_xindu
-from mobsim.tables import DISTRICT_SCHEMAS, MEMBER_ROLES
 
 BASELINE = Path(__file__).resolve().parents[1] / "mobsim" / "data" / "xindu-baseline.toml"
 SMALL = {"members": 10_200, "cadres": 300, "scanners": 50}

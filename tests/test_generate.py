@@ -5,11 +5,16 @@ import math
 import numpy as np
 import pytest
 
-from mobsim.district import TABLE_NAMES, District
-from mobsim.district_check import check_district
+from mobsim.codes import (
+    COMMUNITY_KINDS,
+    COMPOUND_TYPES,
+    MEMBER_ROLES,
+    SUBDISTRICT_KINDS,
+)
+from mobsim.district.check import check_district
+from mobsim.district.generate import RADIUS_KM, generate_xindu
+from mobsim.district.tables import TABLE_NAMES, District
 from mobsim.errors import InputError
-from mobsim.generate import RADIUS_KM, generate_xindu
-from mobsim.tables import COMMUNITY_KINDS, COMPOUND_TYPES, MEMBER_ROLES, SUBDISTRICT_KINDS
 
 URBAN, VILLAGE = COMMUNITY_KINDS.index("urban"), COMMUNITY_KINDS.index("village")
 

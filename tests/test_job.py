@@ -2,10 +2,10 @@
 
 import pytest
 
-from mobsim.collect import layout
 from mobsim.district import load_district
-from mobsim.job import ReplicationJob, run_local
-from mobsim.scenario import load_scenario
+from mobsim.executors.local import ReplicationJob, run_local
+from mobsim.results.rows import layout
+from mobsim.scenario.files import load_scenario
 
 
 @pytest.fixture(scope="module")

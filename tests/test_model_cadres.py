@@ -2,15 +2,15 @@
 
 import numpy as np
 import simpy
+from model_fixtures import scenario, small_district
 
 from mobsim.model.cadres import SinkingDown, cadre_report_min
 from mobsim.model.cascade import Cascade
 from mobsim.model.geometry import geometry
-from mobsim.model.params import Parameters
-from mobsim.model.report import read_travel
-from mobsim.model.streams import Streams
 from mobsim.model.trace import Trace
-from model_fixtures import scenario, small_district
+from mobsim.model.turnout import read_travel
+from mobsim.random import Streams
+from mobsim.scenario.params import Parameters
 
 
 def test_report_time_is_preparation_plus_the_ride_from_the_unit() -> None:

@@ -2,14 +2,14 @@
 
 import numpy as np
 import simpy
+from model_fixtures import scenario, small_district
 
 from mobsim.model.cascade import Cascade
 from mobsim.model.chain import LEVELS, build_chain, parents
 from mobsim.model.geometry import geometry
-from mobsim.model.params import Parameters
-from mobsim.model.streams import Streams
 from mobsim.model.trace import Trace
-from model_fixtures import scenario, small_district
+from mobsim.random import Streams
+from mobsim.scenario.params import Parameters
 
 
 def test_each_receiver_hears_from_its_own_sender() -> None:

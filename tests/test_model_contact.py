@@ -1,12 +1,12 @@
 """Contact draws and the channel arithmetic of one relay."""
 
 import numpy as np
-
-from mobsim.model import CHANNELS, PRESENCE_STATES
-from mobsim.model.contact import MESSAGING, PHONE, SMS, draw_contact, reach
-from mobsim.model.params import Parameters
-from mobsim.model.streams import Streams
 from model_fixtures import scenario
+
+from mobsim.codes import CHANNELS, PRESENCE_STATES
+from mobsim.model.contact import MESSAGING, PHONE, SMS, draw_contact, reach
+from mobsim.random import Streams
+from mobsim.scenario.params import Parameters
 
 
 def _params(*overrides: str) -> Parameters:

@@ -3,17 +3,17 @@
 import numpy as np
 import pytest
 import simpy
+from mobsim.kernels.assignment import transport
+from model_fixtures import small_district
 from scipy.optimize import linprog
 
-from mobsim.kernels.assignment import transport
-from mobsim.model import ACTIVATED_BY
+from mobsim.codes import ACTIVATED_BY
 from mobsim.model.cascade import Cascade
 from mobsim.model.dispatcher import Dispatcher, groups, nearest_columns, place
 from mobsim.model.geometry import geometry
 from mobsim.model.posts import Posts
-from mobsim.model.report import Travel
 from mobsim.model.trace import Trace
-from model_fixtures import small_district
+from mobsim.model.turnout import Travel
 
 TRAVEL = Travel(walk_speed_kmh=4.5, detour_factor=1.0, walk_max_km=2.0, ride_speed_kmh=15.0,
                 village_factor=1.0)

@@ -6,12 +6,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 import simpy
-
-from mobsim.generate import generate_xindu
-from mobsim.model import ACTIVATED_BY, CHANNELS, PRESENCE_STATES, TRACE_ENTITIES, TRACE_EVENTS, simulate
-from mobsim.model.engine import run_until
-from mobsim.scenario import load_scenario
 from model_fixtures import deterministic, everyone, scenario, small_district
+
+from mobsim.codes import (
+    ACTIVATED_BY,
+    CHANNELS,
+    PRESENCE_STATES,
+    TRACE_ENTITIES,
+    TRACE_EVENTS,
+)
+from mobsim.district.generate import generate_xindu
+from mobsim.model import simulate
+from mobsim.model.engine import run_until
+from mobsim.scenario.files import load_scenario
 
 PHONE = CHANNELS.index("phone")
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

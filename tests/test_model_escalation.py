@@ -1,9 +1,10 @@
 """Gaps and grid workers covering them, on a deterministic day with no member reporting."""
 
 import numpy as np
-
-from mobsim.model import ACTIVATED_BY, simulate
 from model_fixtures import deterministic, scenario, small_district
+
+from mobsim.codes import ACTIVATED_BY
+from mobsim.model import simulate
 
 WALK_KMH = 1.25 * 3.6
 

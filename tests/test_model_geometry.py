@@ -1,11 +1,11 @@
 """The district as the model sees it: rows through sparse ids."""
 
 import numpy as np
-
-from mobsim.district import District
-from mobsim.model.geometry import geometry
-from mobsim.tables import PRIMARY_KEYS
 from model_fixtures import small_district
+
+from mobsim.district.schemas import PRIMARY_KEYS
+from mobsim.district.tables import District
+from mobsim.model.geometry import geometry
 
 REFERENCES = {"subdistrict_id": "subdistricts", "community_id": "communities",
               "general_grid_id": "general_grids", "microgrid_id": "microgrids",

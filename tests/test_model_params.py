@@ -2,11 +2,11 @@
 
 import pytest
 
+from mobsim.codes import CHANNELS
 from mobsim.distributions import parse_dist
 from mobsim.errors import InputError
-from mobsim.model import CHANNELS
-from mobsim.model.params import Parameters
-from mobsim.model.streams import Streams
+from mobsim.random import Streams
+from mobsim.scenario.params import Parameters
 
 
 class _Scenario:

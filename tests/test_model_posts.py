@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mobsim.model import ACTIVATED_BY
+from mobsim.codes import ACTIVATED_BY
 from mobsim.model.posts import Posts
 from mobsim.model.trace import Trace
 

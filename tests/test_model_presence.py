@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-
-from mobsim.errors import InputError
-from mobsim.model import PRESENCE_STATES
-from mobsim.model.params import Parameters
-from mobsim.model.presence import draw_available, draw_states, order_period
-from mobsim.model.streams import Streams
 from model_fixtures import scenario
+
+from mobsim.codes import PRESENCE_STATES
+from mobsim.errors import InputError
+from mobsim.model.presence import draw_available, draw_states, order_period
+from mobsim.random import Streams
+from mobsim.scenario.params import Parameters
 
 
 def _params(*overrides: str) -> Parameters:

@@ -2,15 +2,21 @@
 
 import numpy as np
 import simpy
+from model_fixtures import scenario
 
-from mobsim.model import PRESENCE_STATES
-from mobsim.model.params import Parameters
+from mobsim.codes import PRESENCE_STATES
 from mobsim.model.cascade import Cascade
 from mobsim.model.posts import Posts
-from mobsim.model.report import MemberReports, Travel, member_report_min, prepare_min, read_travel
 from mobsim.model.trace import Trace
-from mobsim.model.streams import Streams
-from model_fixtures import scenario
+from mobsim.model.turnout import (
+    MemberReports,
+    Travel,
+    member_report_min,
+    prepare_min,
+    read_travel,
+)
+from mobsim.random import Streams
+from mobsim.scenario.params import Parameters
 
 HOME, WORK, ASLEEP, AWAY = range(4)
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from mobsim.model import ACTIVATED_BY, CHANNELS, PRESENCE_STATES
+from mobsim.codes import ACTIVATED_BY, CHANNELS, PRESENCE_STATES
 from mobsim.model.result import within_horizon
 
 

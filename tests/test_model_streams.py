@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from mobsim.distributions import parse_dist
-from mobsim.model.streams import Streams
+from mobsim.random import Streams
 
 
 def test_the_same_key_gives_the_same_numbers() -> None:

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from mobsim.model import TRACE_DTYPE, TRACE_ENTITIES, TRACE_EVENTS
+from mobsim.codes import TRACE_ENTITIES, TRACE_EVENTS
+from mobsim.model import TRACE_DTYPE
 from mobsim.model.trace import Trace
 
 

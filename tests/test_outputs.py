@@ -6,9 +6,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from mobsim.outputs import (
-    OUTPUT_SCHEMAS, PER_REPLICATION, ROW_GROUP_ROWS, SCAN_SCHEMAS, TableWriter,
-    per_replication_schemas, with_metadata)
+from mobsim.results.schemas import (
+    OUTPUT_SCHEMAS,
+    PER_REPLICATION,
+    ROW_GROUP_ROWS,
+    SCAN_SCHEMAS,
+    TableWriter,
+    per_replication_schemas,
+    with_metadata,
+)
 
 
 def _rows(n: int) -> pa.Table:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mobsim.errors import InputError
-from mobsim.overrides import parse_override
+from mobsim.scenario.overrides import parse_override
 
 SCHEMA = {
     "name": "base",

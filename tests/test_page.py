@@ -2,8 +2,9 @@
 
 import base64
 
-from mobsim import page
 from report_fixtures import parse_page
+
+from mobsim.report import page
 
 
 def test_number_carries_exact_value_and_escaped_text() -> None:

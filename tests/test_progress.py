@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from mobsim.progress import progress_bar
+from mobsim.report.progress import progress_bar
 
 
 class _Terminal(io.StringIO):

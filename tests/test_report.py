@@ -9,12 +9,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from matplotlib.image import imread
-
-from mobsim.bound import check_bound
-from mobsim.errors import InputError
-from mobsim.page import minutes_text, percent_text
-from mobsim.report import write_report
 from report_fixtures import parse_page, write_fake_run, write_fake_sweep
+
+from mobsim.errors import InputError
+from mobsim.report.page import minutes_text, percent_text
+from mobsim.report.run_page import write_report
+from mobsim.results.bound import check_bound
 
 TARGET_MIN = 180.0
 
@@ -170,7 +170,7 @@ def test_run_missing_a_column_is_an_input_error(tmp_path: Path) -> None:
 
 def test_run_folder_written_by_the_runner_renders(tmp_path: Path) -> None:
     from mobsim.runner import run
-    from mobsim.scenario import load_scenario
+    from mobsim.scenario.files import load_scenario
 
     out = run(load_scenario(None), replications=2, seed=5, out_dir=tmp_path / "run", jobs=1).out_dir
     page = parse_page(write_report(out).read_text())

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
-from mobsim.bound import check_bound
-from mobsim.errors import InputError
-from mobsim.rundata import load
-from mobsim.report_inputs import Target, checked_table, district_time_check, run_target
 from report_fixtures import write_fake_run
+
+from mobsim.errors import InputError
+from mobsim.report.inputs import Target, checked_table, district_time_check, run_target
+from mobsim.results.bound import check_bound
+from mobsim.results.run import load
 
 
 def _set_target(run: Path, target: object) -> None:

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from cli_fixtures import write_scenario
 from click.testing import CliRunner
 
-from cli_fixtures import write_scenario
 from mobsim.cli import main
-from mobsim.job import run_local
-from mobsim.outputs import PER_REPLICATION
+from mobsim.executors.local import run_local
+from mobsim.results.schemas import PER_REPLICATION
 from mobsim.runner import run
-from mobsim.scenario import load_scenario
+from mobsim.scenario.files import load_scenario
 
 REPLICATIONS, SEED = 8, 3
 SHAPE = dict(subdistricts=4, communities=5, grids=6, microgrids=8, members=2)

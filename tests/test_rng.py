@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import special, stats
-
 from mobsim.kernels import rng
+from scipy import special, stats
 
 WORD = (1 << 64) - 1
 GOLDEN_GAMMA = 0x9E3779B97F4A7C15

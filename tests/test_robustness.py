@@ -26,19 +26,19 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+from cli_fixtures import write_scenario
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-from cli_fixtures import write_scenario
-from mobsim import tomlwrite
-from mobsim.cli import main
-from mobsim.district import TABLE_NAMES
-from mobsim.district_arrow import to_arrow
-from mobsim.scenario import load_scenario
-from mobsim.scenario_schema import is_dist_table, leaves
-from mobsim.tables import DISTRICT_SCHEMAS, FOREIGN_KEYS
 from model_fixtures import small_district
+
+from mobsim.cli import main
+from mobsim.district.arrow import to_arrow
+from mobsim.district.schemas import DISTRICT_SCHEMAS, FOREIGN_KEYS
+from mobsim.district.tables import TABLE_NAMES
+from mobsim.scenario import tomlwrite
+from mobsim.scenario.files import load_scenario
+from mobsim.scenario.schema import is_dist_table, leaves
 
 HYPOTHESIS = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                       suppress_health_check=[HealthCheck.too_slow])

@@ -11,9 +11,9 @@ import pytest
 
 import mobsim
 from mobsim.errors import InputError
-from mobsim.outputs import SCAN_SCHEMAS
+from mobsim.results.schemas import SCAN_SCHEMAS
 from mobsim.runner import run
-from mobsim.scenario import load_scenario
+from mobsim.scenario.files import load_scenario
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "outputs.md"
 
@@ -79,9 +79,9 @@ def test_files_carry_the_run_metadata(run_dir: Path) -> None:
 
 
 def test_load_stays_the_function_once_its_module_is_imported() -> None:
-    import mobsim.rundata  # noqa: F401  (what the report and compare modules import)
+    import mobsim.results.run  # noqa: F401  (what the report and compare modules import)
 
-    assert callable(mobsim.load) and mobsim.load is mobsim.rundata.load
+    assert callable(mobsim.load) and mobsim.load is mobsim.results.run.load
 
 
 def test_a_folder_that_is_not_a_run_is_a_clear_error(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from mobsim.errors import InputError
 from mobsim.runner import run
-from mobsim.scenario import load_scenario
+from mobsim.scenario.files import load_scenario
 
 FAST = ("alert.horizon_min=240",)
 
@@ -47,7 +47,7 @@ def test_a_different_run_is_not_overwritten_without_force(scenario, tmp_path: Pa
 
 
 def test_an_interrupted_different_run_is_not_wiped_without_force(scenario, tmp_path: Path) -> None:
-    from mobsim.staging import Staging
+    from mobsim.results.store import Staging
 
     Staging(tmp_path).begin({"scenario": "other", "seed": 8}, resume=False)
     with pytest.raises(InputError, match="different interrupted run"):
@@ -62,7 +62,7 @@ def test_a_run_stopped_by_bad_input_leaves_no_folder(scenario, tmp_path: Path,
     def refuse(*args, **kwargs):
         raise InputError("cascade.units.channels: no such channel")
 
-    monkeypatch.setattr("mobsim.job.simulate", refuse)
+    monkeypatch.setattr("mobsim.executors.local.simulate", refuse)
     with pytest.raises(InputError, match="no such channel"):
         run(scenario, 1, seed=1, out_dir=tmp_path / "r", jobs=1)
     assert not (tmp_path / "r").exists()

@@ -7,17 +7,17 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-
 from canvass_fixtures import fixed_doors, with_households, with_scanners
 from model_fixtures import small_district
-from mobsim.canvass_params import households
-from mobsim.collect import layout
+
 from mobsim.district import write_district
 from mobsim.errors import InputError
-from mobsim.job import ReplicationJob
+from mobsim.executors.local import ReplicationJob
+from mobsim.model.canvass import households
+from mobsim.model.scan import covering_community, scanner_routes
+from mobsim.results.rows import layout
 from mobsim.runner import run
-from mobsim.scan import covering_community, scanner_routes
-from mobsim.scenario import load_scenario
+from mobsim.scenario.files import load_scenario
 
 DAY_MIN = 1440.0
 

@@ -18,14 +18,21 @@ from hypothesis import strategies as st
 
 from mobsim.distributions import fixed, parse_dist
 from mobsim.errors import InputError
-from mobsim.scenario import (BASELINE, PROBABILITY_PATTERNS, SHARE_PATTERNS, Scenario,
-                             builtin_names, load_scenario, order_minute_of_week,
-                             validate_scenario)
-from mobsim.scenario_rules import RULES
-from mobsim.scenario_schema import is_dist_table, is_table, leaves
+from mobsim.scenario.files import (
+    BASELINE,
+    PROBABILITY_PATTERNS,
+    SHARE_PATTERNS,
+    Scenario,
+    builtin_names,
+    load_scenario,
+    order_minute_of_week,
+    validate_scenario,
+)
+from mobsim.scenario.rules import RULES
+from mobsim.scenario.schema import is_dist_table, is_table, leaves
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
-BASELINE_TEXT = (resources.files("mobsim.data") / "xindu-baseline.toml").read_text("utf-8")
+BASELINE_TEXT = (resources.files("mobsim.scenario.builtin") / "xindu-baseline.toml").read_text("utf-8")
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -57,7 +64,7 @@ def test_the_baseline_is_built_in_and_is_the_default() -> None:
 def test_the_scenarios_folder_links_to_the_built_in_baseline() -> None:
     link = SCENARIOS / "xindu-baseline.toml"
     assert link.is_symlink()
-    assert link.resolve() == Path(str(resources.files("mobsim.data") / "xindu-baseline.toml")).resolve()
+    assert link.resolve() == Path(str(resources.files("mobsim.scenario.builtin") / "xindu-baseline.toml")).resolve()
     assert load_scenario(link).digest == load_scenario().digest
 
 
@@ -226,7 +233,7 @@ def test_patterns_name_keys_of_the_baseline() -> None:
 
 
 def test_digest_is_stable_across_processes() -> None:
-    code = "from mobsim.scenario import load_scenario; print(load_scenario().digest)"
+    code = "from mobsim.scenario.files import load_scenario; print(load_scenario().digest)"
     runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
             for seed in ("1", "2")}

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mobsim.scenario_rules import WEEKDAYS, check_values, clock_minutes
-from mobsim.scenario_schema import Origin, merge_layer
+from mobsim.codes import WEEKDAYS
+from mobsim.scenario.rules import check_values, clock_minutes
+from mobsim.scenario.schema import Origin, merge_layer
 
 SCHEMA = {
     "name": "base",

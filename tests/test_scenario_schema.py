@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mobsim.scenario_schema import Origin, leaves, lookup, merge_layer, show, suggestion
+from mobsim.scenario.schema import Origin, leaves, lookup, merge_layer, show, suggestion
 
 SCHEMA = {
     "name": "base",

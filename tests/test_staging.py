@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from mobsim.errors import InputError
-from mobsim.staging import Staging
+from mobsim.results.store import Staging
 
 SCHEMA = {"t": pa.schema([("replication", pa.int32()), ("x", pa.float64())])}
 RUN = {"scenario": "s", "seed": 1, "replications": 3}

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from mobsim.summary import format_summary
+from mobsim.report.summary import format_summary
 
 
 def _reps(t_full: list[float], reached: list[float] | None = None) -> pd.DataFrame:
@@ -43,9 +43,9 @@ def test_scan_summary_gives_weeks_median_and_quantile() -> None:
 
 
 def test_the_verdict_names_both_checks_and_the_overall_answer() -> None:
-    from mobsim.checking import check_run
-    from mobsim.scenario import load_scenario
-    from mobsim.summary import format_verdict
+    from mobsim.report.summary import format_verdict
+    from mobsim.results.check import check_run
+    from mobsim.scenario.files import load_scenario
 
     scenario = load_scenario(None, ["target.households_share=0.3"])
     reps = pd.DataFrame({"t_full_min": [100.0] * 59, "share_households_reached_at_target": [0.1] * 59})

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from scipy import stats
 
 from mobsim.cli import main
-from mobsim.compare import compare
 from mobsim.errors import InputError
+from mobsim.results.compare import compare
 from mobsim.sweep import format_sweep, parse_vary, plan_variants, split_values, sweep
 
 REPLICATIONS = 3

@@ -8,11 +8,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-from mobsim.bound import check_bound
-from mobsim.errors import InputError
-from mobsim.sweep_report import read_variants, sweep_page, variant_label
 from report_fixtures import parse_page, write_fake_sweep
+
+from mobsim.errors import InputError
+from mobsim.report.sweep_page import read_variants, sweep_page, variant_label
+from mobsim.results.bound import check_bound
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mobsim.tomlwrite import dumps, inline
+from mobsim.scenario.tomlwrite import dumps, inline
 
 _SCALARS = st.one_of(
     st.booleans(), st.integers(min_value=-2**63, max_value=2**63 - 1),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mobsim.weekly import parse_window, weekly_windows
+from mobsim.clock import parse_window, weekly_windows
 
 MONDAY, TUESDAY, DAY = 0, 1440, 1440
 

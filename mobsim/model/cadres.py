@@ -15,8 +15,8 @@ import simpy
 
 from mobsim.model.cascade import Cascade
 from mobsim.model.geometry import Geometry
-from mobsim.model.params import Parameters
-from mobsim.model.report import Travel, distance_km, prepare_min
+from mobsim.model.turnout import Travel, distance_km, prepare_min
+from mobsim.scenario.params import Parameters
 
 
 def cadre_report_min(params: Parameters, travel: Travel, geo: Geometry, states: np.ndarray,

@@ -18,8 +18,8 @@ import numpy as np
 from mobsim.model.cascade import Cascade, FollowUp, Level
 from mobsim.model.contact import draw_contact
 from mobsim.model.geometry import Geometry
-from mobsim.model.params import Parameters
 from mobsim.model.presence import draw_states
+from mobsim.scenario.params import Parameters
 
 LEVELS: dict[str, str] = {
     "district": "district", "subdistricts": "subdistrict", "communities": "community",

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mobsim.model.params import Parameters
+from mobsim.codes import CHANNELS, PRESENCE_STATES
 from mobsim.model.phone import dial
-from mobsim.model.result import CHANNELS, PRESENCE_STATES
+from mobsim.scenario.params import Parameters
 
 PHONE, MESSAGING, SMS = (CHANNELS.index(c) for c in ("phone", "messaging", "sms"))
 

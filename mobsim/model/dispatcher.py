@@ -28,7 +28,7 @@ from mobsim.kernels.assignment import transport
 from mobsim.model.cascade import Cascade
 from mobsim.model.geometry import Geometry
 from mobsim.model.posts import Posts
-from mobsim.model.report import Travel, distance_km
+from mobsim.model.turnout import Travel, distance_km
 
 LATE_PRIORITY_MIN = 1.0e5
 """Cost added to a gap a member is coming to late: larger than any trip, so it acts as a priority."""

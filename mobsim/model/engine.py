@@ -8,22 +8,28 @@ from functools import partial
 import numpy as np
 import simpy
 
-from mobsim.district import District
+from mobsim.district.tables import District
 from mobsim.model.cadres import SinkingDown, cadre_report_min
 from mobsim.model.cascade import Cascade
 from mobsim.model.chain import Chain, build_chain
 from mobsim.model.dispatcher import Dispatcher
 from mobsim.model.escalation import Escalation
 from mobsim.model.geometry import Geometry, geometry
-from mobsim.model.params import Parameters
 from mobsim.model.posts import Posts
 from mobsim.model.presence import draw_available, order_period
-from mobsim.model.report import (
-    MemberReports, Travel, distance_km, member_report_min, prepare_min, read_travel)
 from mobsim.model.result import ReplicationResult, within_horizon
-from mobsim.model.streams import Streams
 from mobsim.model.trace import Trace
-from mobsim.scenario import Scenario
+from mobsim.model.turnout import (
+    MemberReports,
+    Travel,
+    distance_km,
+    member_report_min,
+    prepare_min,
+    read_travel,
+)
+from mobsim.random import Streams
+from mobsim.scenario.files import Scenario
+from mobsim.scenario.params import Parameters
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import simpy
 
 from mobsim.model.cascade import Cascade
 from mobsim.model.posts import Posts
-from mobsim.model.report import Travel, distance_km
+from mobsim.model.turnout import Travel, distance_km
 
 
 class Escalation:

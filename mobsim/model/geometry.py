@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mobsim.district import District
-from mobsim.tables import PRIMARY_KEYS
+from mobsim.district.schemas import PRIMARY_KEYS
+from mobsim.district.tables import District
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobsim.model.result import ACTIVATED_BY
+from mobsim.codes import ACTIVATED_BY
 from mobsim.model.trace import Trace
 
 

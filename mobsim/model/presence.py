@@ -10,13 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from mobsim.codes import PRESENCE_STATES, WEEKDAYS
 from mobsim.errors import InputError
-from mobsim.model.params import Parameters
-from mobsim.model.result import PRESENCE_STATES
-from mobsim.scenario_rules import WEEKDAYS
-
-PERIODS: tuple[str, ...] = ("day", "evening", "night", "weekend")
-"""Presence periods; their clock bounds are the scenario's `periods.*` keys."""
+from mobsim.scenario.params import Parameters
 
 AWAY = PRESENCE_STATES.index("away")
 

@@ -6,22 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mobsim.outputs import ACTIVATED_BY  # the vocabulary of microgrid_activated_by codes
-
-PRESENCE_STATES: tuple[str, ...] = ("home", "work", "asleep", "away")
-"""Where a person is when the order comes (codes of `member_state`)."""
-
-CHANNELS: tuple[str, ...] = ("none", "phone", "messaging", "sms")
-"""The channel on which a person acknowledged the order (codes of `member_channel`)."""
-
-TRACE_ENTITIES: tuple[str, ...] = (
-    "district", "subdistrict", "community", "gridworker", "member", "unit", "cadre", "microgrid")
-"""Kinds of entity in a trace (codes of the trace's `entity` field)."""
-
-TRACE_EVENTS: tuple[str, ...] = (
-    "notified", "acknowledged", "reported", "dispatched", "arrived", "gap", "activated")
-"""Kinds of event in a trace (codes of the trace's `event` field)."""
-
 TRACE_DTYPE = np.dtype([("time_min", np.float64), ("entity", np.int8),
                         ("entity_id", np.int32), ("event", np.int8)])
 """One traced event: minute, entity kind, the entity's id in its district table, event kind."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobsim.model.result import TRACE_DTYPE, TRACE_ENTITIES, TRACE_EVENTS
+from mobsim.codes import TRACE_ENTITIES, TRACE_EVENTS
+from mobsim.model.result import TRACE_DTYPE
 
 
 class Trace:

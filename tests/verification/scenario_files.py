@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from mobsim.district import District, write_district
-from mobsim.scenario import Scenario, load_scenario
+from mobsim.scenario.files import Scenario, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 """The scenario file of every verification case."""

@@ -1,7 +1,7 @@
 """Verification case 5 (brief section 5): 508,050 households at 1 minute each over 400 workers.
 
 scenarios/capacity-bound.toml runs the built-in Xindu district's building-scan campaign (its
-400 scanners, mobsim.scan) with every door open, 1 minute at each and no walk, around the
+400 scanners, mobsim.model.scan) with every door open, 1 minute at each and no walk, around the
 clock. The k-th household of a scanner's route is done at minute k exactly, so:
 
 - at 3 hours exactly 400 x 180 = 72,000 households (14.2%) are done, whatever the routes, as
@@ -21,12 +21,12 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from scenario_files import SCENARIOS
 
 from mobsim.cli import main
 from mobsim.district import load_district
-from mobsim.scan import scan_plan, simulate_scan
-from mobsim.scenario import load_scenario
-from scenario_files import SCENARIOS
+from mobsim.model.scan import scan_plan, simulate_scan
+from mobsim.scenario.files import load_scenario
 
 CASE = SCENARIOS / "capacity-bound.toml"
 HOUSEHOLDS, WORKERS, THREE_HOURS_MIN, DAY_MIN = 508_050, 400, 180.0, 1440.0

@@ -19,12 +19,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-
-from mobsim.district import District
-from mobsim.generate import generate_xindu
-from mobsim.model import ACTIVATED_BY, CHANNELS, simulate
-from mobsim.scenario import Scenario
 from scenario_files import case_on_district, child_positions
+
+from mobsim.codes import ACTIVATED_BY, CHANNELS
+from mobsim.district.generate import generate_xindu
+from mobsim.district.tables import District
+from mobsim.model import simulate
+from mobsim.scenario.files import Scenario
 
 LATTICE_KM = 1.0 / 1024.0
 """Micro-grids are moved to this lattice (under a metre) so that home + 0.375 km is exact."""

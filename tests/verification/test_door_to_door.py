@@ -2,7 +2,7 @@
 
 scenarios/door-to-door.toml: every micro-grid is activated at the same known minute, and its
 first staff member works through its 50 households through the engine's action measure
-(mobsim.action, as `mobsim run` calls it): no walk before the first door, a fixed walk w
+(mobsim.model.action, as `mobsim run` calls it): no walk before the first door, a fixed walk w
 between doors, everyone home, each door Exp(rate) minutes. The last household is reached
 49·w + Gamma(50, rate) minutes after the activation; each door after the first takes w plus
 an Exp(rate) service. Every micro-grid draws from its own stream, so a district of 200
@@ -16,13 +16,13 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
-
-from mobsim.action import household_reached_min
-from mobsim.canvass_params import households
-from mobsim.model import simulate
 from model_fixtures import small_district
 from scenario_files import case_on_district
+from scipy import stats
+
+from mobsim.model import simulate
+from mobsim.model.action import household_reached_min
+from mobsim.model.canvass import households
 
 HOUSEHOLDS, REPLICATIONS, SEED = 50, 2, 11
 

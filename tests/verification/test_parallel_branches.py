@@ -21,12 +21,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from scenario_files import case_on_district
 from scipy import stats
 
-from mobsim.generate import generate_xindu, MICROGRIDS
-from mobsim.rundata import load
+from mobsim.district.generate import MICROGRIDS, generate_xindu
+from mobsim.results.run import load
 from mobsim.runner import run
-from scenario_files import case_on_district
 
 REPLICATIONS, SEED = 12, 4
 

@@ -26,11 +26,11 @@ import math
 
 import numpy as np
 import pytest
+from model_fixtures import small_district
+from scenario_files import case_on_district
 from scipy import stats
 
 from mobsim.model import simulate
-from model_fixtures import small_district
-from scenario_files import case_on_district
 
 GRIDS, CHILDREN, REPLICATIONS, SEED = 40, 10, 25, 2020
 

@@ -1,0 +1,57 @@
+"""Every category vocabulary of mobsim, once: codes in the outputs are indexes into these."""
+
+from __future__ import annotations
+
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+"""Day names of `alert.weekday`, Monday first (minute-of-week 0 is Monday 00:00)."""
+
+PERIODS: tuple[str, ...] = ("day", "evening", "night", "weekend")
+"""Presence periods; their clock bounds are the scenario's `periods.*` keys."""
+
+MODES: tuple[str, ...] = ("wartime", "scan")
+"""What `mobsim run` simulates: the wartime switch, or the peacetime building-scan campaign."""
+
+PRESENCE_STATES: tuple[str, ...] = ("home", "work", "asleep", "away")
+"""Where a person is when the order comes (codes of `member_state`)."""
+
+CHANNELS: tuple[str, ...] = ("none", "phone", "messaging", "sms")
+"""The channel on which a person acknowledged the order (codes of `member_channel`)."""
+
+ACTIVATED_BY: tuple[str, ...] = ("none", "member", "grid_worker", "cadre")
+"""Who put the first staff on post in a micro-grid (codes of `activated_by`)."""
+
+TRACE_ENTITIES: tuple[str, ...] = (
+    "district", "subdistrict", "community", "gridworker", "member", "unit", "cadre", "microgrid")
+"""Kinds of entity in a trace (codes of the trace's `entity` field)."""
+
+TRACE_EVENTS: tuple[str, ...] = (
+    "notified", "acknowledged", "reported", "dispatched", "arrived", "gap", "activated")
+"""Kinds of event in a trace (codes of the trace's `event` field)."""
+
+COMPOUND_TYPES: tuple[str, ...] = (
+    "commercial_housing",
+    "work_unit_compound",
+    "old_compound",
+    "affordable_housing",
+    "self_built_resettlement",
+    "demolition_resettlement",
+    "rural_settlement",
+)
+"""The seven compound types of the brief (section 1), in a fixed order: codes are indexes."""
+
+MEMBER_ROLES: tuple[str, ...] = (
+    "party_member",
+    "building_head",
+    "unit_head",
+    "owners_committee",
+    "legal_worker",
+    "retired_teacher",
+    "social_worker",
+)
+"""Who the part-time micro-grid members are (brief section 1)."""
+
+SUBDISTRICT_KINDS: tuple[str, ...] = ("street", "town")
+"""Kinds of sub-district: an urban street (街道) or a town (镇)."""
+
+COMMUNITY_KINDS: tuple[str, ...] = ("urban", "village")
+"""Kinds of community: an urban community (社区) or a village (村)."""

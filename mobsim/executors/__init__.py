@@ -1,0 +1,1 @@
+"""Where replications run: the local process pool and a Dask cluster."""

@@ -1,0 +1,117 @@
+"""Report to post: preparation plus travel, from where each person is when the order comes.
+
+Those at home or asleep go from home to the post by route (`travel.detour_factor` times the
+straight line), walking at `travel.walk_speed_mps` up to `travel.walk_max_km` and riding at
+`travel.ride_speed_kmh` beyond; those at work take `travel.from_work_min`; those away do not
+report. Travel to a post in a village community takes `travel.village_factor` times longer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from mobsim.codes import PRESENCE_STATES
+from mobsim.model.cascade import Cascade
+from mobsim.model.posts import Posts
+from mobsim.scenario.params import Parameters
+
+HOME, WORK, ASLEEP, AWAY = (PRESENCE_STATES.index(s) for s in ("home", "work", "asleep", "away"))
+
+
+@dataclass(frozen=True)
+class Travel:
+    """Speeds and factors of travel to posts."""
+
+    walk_speed_kmh: float
+    detour_factor: float
+    walk_max_km: float
+    ride_speed_kmh: float
+    village_factor: float
+
+    def local_min(self, distance_km: np.ndarray) -> np.ndarray:
+        """Minutes to walk (or ride, when far) a straight-line distance."""
+        route_km = np.asarray(distance_km) * self.detour_factor
+        speed_kmh = np.where(route_km <= self.walk_max_km, self.walk_speed_kmh, self.ride_speed_kmh)
+        return route_km / speed_kmh * 60.0
+
+    def drive_min(self, distance_km: np.ndarray, speed_kmh: float) -> np.ndarray:
+        """Minutes to ride a straight-line distance at `speed_kmh` along the route."""
+        return np.asarray(distance_km) * self.detour_factor / speed_kmh * 60.0
+
+    def to_posts(self, minutes: np.ndarray, village: np.ndarray) -> np.ndarray:
+        """Travel minutes to posts, lengthened where the post is in a village."""
+        return np.where(village, minutes * self.village_factor, minutes)
+
+
+def read_travel(params: Parameters) -> Travel:
+    """The travel settings of the scenario."""
+    return Travel(
+        walk_speed_kmh=params.number("travel.walk_speed_mps") * 3.6,
+        detour_factor=params.number("travel.detour_factor"),
+        walk_max_km=params.number("travel.walk_max_km", positive=False),
+        ride_speed_kmh=params.number("travel.ride_speed_kmh"),
+        village_factor=params.number("travel.village_factor"),
+    )
+
+
+def distance_km(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> np.ndarray:
+    """Straight-line distance between points in km."""
+    return np.hypot(np.asarray(x1) - x0, np.asarray(y1) - y0)
+
+
+def prepare_min(params: Parameters, population: str, states: np.ndarray) -> np.ndarray:
+    """Minutes from acknowledging to leaving (`<population>.prepare_min.<state>`); inf when away."""
+    n = len(states)
+    draws = [params.streams.sample("report", f"{population}.prepare.{PRESENCE_STATES[s]}",
+                                   params.duration(f"{population}.prepare_min.{PRESENCE_STATES[s]}"), n)
+             for s in (HOME, WORK, ASLEEP)]
+    draws.append(np.full(n, np.inf))
+    return np.choose(states, draws)
+
+
+def member_report_min(params: Parameters, travel: Travel, states: np.ndarray,
+                      available: np.ndarray, local_km: np.ndarray, village: np.ndarray) -> np.ndarray:
+    """Minutes from acknowledging to being on post for each member; inf for those who do not report.
+
+    `local_km`: straight line from home to the post; `village`: whether the post is in a village.
+    """
+    n = len(states)
+    from_work = params.streams.sample("report", "members.from_work",
+                                      params.duration("travel.from_work_min"), n)
+    trip = np.where(states == WORK, from_work, travel.local_min(local_km))
+    minutes = prepare_min(params, "members", states) + travel.to_posts(trip, village)
+    return np.where(available, minutes, np.inf)
+
+
+class MemberReports:
+    """Sends each member who acknowledges and reports to their post, and records the arrival."""
+
+    def __init__(self, cascade: Cascade, posts: Posts, microgrid_of_member: np.ndarray,
+                 report_min: np.ndarray, trusted_eta_min: float) -> None:
+        self.cascade = cascade
+        self.posts = posts
+        self.microgrid_of_member = microgrid_of_member
+        self.report_min = report_min
+        # The command counts a member as coming only if they will be on post soon enough.
+        self.announced = report_min <= trusted_eta_min
+        self.arrived_min = np.full(len(report_min), np.inf)
+
+    def on_acknowledged(self, member: int) -> None:
+        """A member has the order: they set out if they report at all, and say when they arrive."""
+        if self.report_min[member] < np.inf:
+            if self.announced[member]:
+                self.posts.send(int(self.microgrid_of_member[member]))
+            else:
+                self.posts.expect_late(int(self.microgrid_of_member[member]))
+            self.cascade.at(self.report_min[member], member, self._arrive)
+
+    def _arrive(self, event: simpy.Event) -> None:
+        member = event.value
+        now = self.cascade.env.now
+        self.arrived_min[member] = now
+        self.cascade.trace.record(now, "member", member, "arrived")
+        self.posts.arrive(int(self.microgrid_of_member[member]), "member", now,
+                          announced=bool(self.announced[member]))

@@ -1,0 +1,1 @@
+"""What a person reads: the HTML report pages, plots, terminal summaries and progress."""

@@ -1,0 +1,123 @@
+"""The comparison of variants as a planner reads it in a terminal, and as JSON records for CI."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from mobsim.report.page import minutes_text, percent_text
+
+_GAP = "  "
+
+
+def _signed(value: float, scale: float = 1.0) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "+∞" if value > 0 else "-∞"
+    return f"{value * scale:+.1f}"
+
+
+def difference_text(estimate: float, low: float, high: float, scale: float = 1.0) -> str:
+    """"+12.3 [+4.0, +20.1]": an estimate and its interval, ∞ where unbounded or never."""
+    return f"{_signed(estimate, scale)} [{_signed(low, scale)}, {_signed(high, scale)}]"
+
+
+def _aligned(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows)]
+    return [_GAP.join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
+            for line in [headers, *rows]]
+
+
+def _common(values: pd.Series, text: str, otherwise: str) -> str:
+    """`text` filled with the value when every row shares it, else `otherwise`."""
+    return text.format(values.iloc[0]) if values.nunique() == 1 else otherwise
+
+
+def _labels(row: pd.Series, label_columns: Sequence[str]) -> list[str]:
+    return [str(row[column]) for column in label_columns]
+
+
+def _figures_block(table: pd.DataFrame, label_columns: Sequence[str]) -> list[str]:
+    headers = [*label_columns, "reps", "median",
+               _common(table["quantile"] * 100, "p{:g}", "target pct"), "max", "never",
+               _common(table["target_min"], "on post by {:g} min", "on post by target"), "verdict"]
+    rows = [[*_labels(row, label_columns), str(row["replications"]),
+             minutes_text(row["median_min"]), minutes_text(row["quantile_min"]),
+             minutes_text(row["max_min"]),
+             f"{row['never']}/{row['replications']}", percent_text(row["share_at_target"]),
+             row["verdict"]] for _, row in table.iterrows()]
+    return _aligned(headers, rows)
+
+
+def _never_finished(row: pd.Series) -> bool:
+    return row["never"] == row["replications"]
+
+
+def _time_difference_text(row: pd.Series, reference: pd.Series) -> str:
+    if _never_finished(row) and _never_finished(reference):
+        return "both never"
+    return difference_text(row["t_full_diff_min"], row["t_full_diff_low_min"],
+                           row["t_full_diff_high_min"])
+
+
+def _differences_block(table: pd.DataFrame, label_columns: Sequence[str]) -> list[str]:
+    headers = [*label_columns, "Δ on post (points)", "Δ district time (min)", "pairing"]
+    rows = [[*_labels(row, label_columns),
+             difference_text(row["share_diff"], row["share_diff_low"], row["share_diff_high"], 100),
+             _time_difference_text(row, table.iloc[0]), row["pairing"]]
+            for _, row in table.iloc[1:].iterrows()]
+    return _aligned(headers, rows)
+
+
+def _notes(table: pd.DataFrame, reference: str) -> list[str]:
+    confidence = f"{table['confidence'].iloc[0] * 100:g}%"
+    compared = table["pairing"].iloc[1:]
+    lines = [
+        "district time: minutes from the order until the last micro-grid has staff on post; "
+        "never: not within the simulated horizon.",
+        "verdict: is the target percentile of the district time within the target at the "
+        "target confidence (the bound check of `mobsim check`)?",
+        f"[low, high]: {confidence} confidence interval of the difference, each row minus "
+        f"{reference}. ±∞: one of the two never finished (+∞ this row, -∞ the reference); "
+        "[-∞, +∞]: too few replications for an interval at this confidence.",
+    ]
+    if compared.str.startswith("paired").any():
+        lines.append("paired (same seeds): Δ on post is the mean of the per-replication "
+                     "differences (t-interval); Δ district time is their median (sign-test "
+                     "interval), never counting as later than any time and never against never "
+                     "as no difference.")
+    if compared.str.startswith("unpaired").any():
+        lines.append("unpaired (seeds differ): Δ on post is the difference of the means (Welch "
+                     "interval); Δ district time is the Hodges–Lehmann shift, the median of all "
+                     "cross differences (Mann–Whitney interval, assuming a shift).")
+    return lines
+
+
+def format_comparison(table: pd.DataFrame, label_columns: Sequence[str], title: str,
+                      reference: str) -> str:
+    """The comparison as text: each row's figures, then each row's difference from `reference`."""
+    lines = [title, "", *_figures_block(table, label_columns)]
+    if len(table) > 1:
+        lines += ["", f"difference from {reference}:", *_differences_block(table, label_columns),
+                  "", *_notes(table, reference)]
+    return "\n".join(lines)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+    return value
+
+
+def comparison_json(table: pd.DataFrame) -> str:
+    """The table as a JSON list of records: NaN as null, never and unbounded as "inf"/"-inf"."""
+    records = [{column: _plain(value) for column, value in record.items()}
+               for record in table.to_dict("records")]
+    return json.dumps(records, allow_nan=False, ensure_ascii=False)

@@ -1,0 +1,105 @@
+"""Distribution-free check that a quantile of the district time is within the target.
+
+After ship-evacuation practice (IMO MSC.1/Circ.1238 and 1533): with n replications, the
+k-th smallest time T(k) is an upper confidence bound at level C for the Q-quantile when
+P(Binomial(n, Q) <= k - 1) >= C. The bound is shown when T(k) <= M, which is the same as the
+one-sided Clopper–Pearson lower bound on P(T <= M) reaching Q.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import stats
+
+from mobsim.results.stats import order_statistic
+
+MAX_REPLICATIONS = 10_000_000
+"""Largest replication count `replications_needed` searches before giving up."""
+
+
+@dataclass(frozen=True)
+class BoundCheck:
+    """Verdict and figures of one bound check."""
+
+    replications: int
+    target_min: float
+    quantile: float
+    confidence: float
+    within_target: int
+    share_within_target: float
+    empirical_quantile_min: float
+    order_index: int | None
+    upper_bound_min: float
+    lower_bound_share: float
+    passed: bool
+    replications_needed: int | None
+
+    def to_dict(self) -> dict:
+        """Plain dict for JSON, with NaN written as None."""
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v)
+                for k, v in asdict(self).items()}
+
+
+def order_index(n: int, quantile: float, confidence: float) -> int | None:
+    """Smallest k with P(Bin(n, Q) <= k-1) >= C (1-based), or None when even k = n is too small."""
+    k = int(stats.binom.ppf(confidence, n, quantile)) + 1
+    while k > 1 and stats.binom.cdf(k - 2, n, quantile) >= confidence:
+        k -= 1
+    while k <= n and stats.binom.cdf(k - 1, n, quantile) < confidence:
+        k += 1
+    return k if k <= n else None
+
+
+def clopper_pearson_lower(successes: int, n: int, confidence: float) -> float:
+    """One-sided Clopper–Pearson lower confidence bound on a binomial proportion."""
+    if successes == 0:
+        return 0.0
+    return float(stats.beta.ppf(1.0 - confidence, successes, n - successes + 1))
+
+
+def replications_needed(share: float, quantile: float, confidence: float) -> int | None:
+    """Fewest replications that would show the bound if the observed share within target held."""
+    if share <= quantile:
+        return None
+    lo, hi = 1, 1
+    while not _shown(hi, share, quantile, confidence):
+        if hi >= MAX_REPLICATIONS:
+            return None
+        lo, hi = hi, hi * 2
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _shown(mid, share, quantile, confidence):
+            hi = mid
+        else:
+            lo = mid + 1
+    return hi
+
+
+def _shown(n: int, share: float, quantile: float, confidence: float) -> bool:
+    k = order_index(n, quantile, confidence)
+    return k is not None and math.floor(share * n + 1e-9) >= k
+
+
+def check_bound(times_min: np.ndarray, target_min: float, quantile: float,
+                confidence: float) -> BoundCheck:
+    """Check that the `quantile` of `times_min` (NaN = never) is at most `target_min`."""
+    times = np.sort(np.where(np.isnan(times_min), np.inf, np.asarray(times_min, float)))
+    n = len(times)
+    if n == 0:
+        raise ValueError("no replications to check")
+    within = int(np.sum(times <= target_min))
+    k = order_index(n, quantile, confidence)
+    upper = float(times[k - 1]) if k is not None else math.inf
+    empirical = order_statistic(times, quantile)
+    passed = k is not None and upper <= target_min
+    needed = None if passed else replications_needed(within / n, quantile, confidence)
+    return BoundCheck(
+        replications=n, target_min=target_min, quantile=quantile, confidence=confidence,
+        within_target=within, share_within_target=within / n,
+        empirical_quantile_min=empirical if math.isfinite(empirical) else math.nan,
+        order_index=k, upper_bound_min=upper if math.isfinite(upper) else math.nan,
+        lower_bound_share=clopper_pearson_lower(within, n, confidence),
+        passed=passed, replications_needed=needed)

@@ -1,0 +1,58 @@
+"""`mobsim check`: the bound on the district time and, when asked, on households reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mobsim.errors import InputError
+from mobsim.results.bound import BoundCheck, check_bound
+from mobsim.scenario.files import Scenario
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The district-time check and, when `target.households_share` > 0, the action check."""
+
+    district: BoundCheck
+    households: BoundCheck | None
+    households_share: float
+
+    @property
+    def passed(self) -> bool:
+        """Every check asked for is shown."""
+        return self.district.passed and (self.households is None or self.households.passed)
+
+    def to_dict(self) -> dict:
+        """The district check's fields at top level, the action check under "households"."""
+        out = {**self.district.to_dict(), "district_passed": self.district.passed,
+               "passed": self.passed}
+        if self.households is not None:
+            out["households"] = {"share": self.households_share, **self.households.to_dict()}
+        return out
+
+
+def require_wartime(scenario: Scenario, command: str) -> None:
+    """Refuse a command that needs the wartime switch on a peacetime scan scenario."""
+    if scenario.get("mode") != "wartime":
+        raise InputError(f"{scenario.name}: mode: `mobsim {command}` needs a wartime scenario; "
+                         f"this one is {scenario.get('mode')!r} (use `mobsim run`)")
+
+
+def check_run(replications: pd.DataFrame, scenario: Scenario) -> Verdict:
+    """Check the scenario's [target] against the per-replication summary of its run."""
+    target_min = float(scenario.get("target.minutes"))
+    quantile = float(scenario.get("target.quantile"))
+    confidence = float(scenario.get("target.confidence"))
+    district = check_bound(replications["t_full_min"].to_numpy(dtype=float), target_min,
+                           quantile, confidence)
+    share = float(scenario.get("target.households_share"))
+    households = None
+    if share > 0:
+        reached = replications["share_households_reached_at_target"].to_numpy(dtype=float)
+        # A replication that reaches the share by the target counts as within it, else as never.
+        times = np.where(np.nan_to_num(reached, nan=0.0) >= share, target_min, np.nan)
+        households = check_bound(times, target_min, quantile, confidence)
+    return Verdict(district, households, share)

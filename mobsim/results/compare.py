@@ -1,0 +1,231 @@
+"""Comparing runs of scenario variants: differences from a reference run with confidence intervals.
+
+Two measures of each replication are compared, variant minus reference:
+
+* the share of micro-grids activated by the target time (a number in every replication):
+  the mean difference, with a t-interval on paired differences when the runs share their
+  seeds, a Welch interval otherwise;
+* the district time t_full (minutes until the last micro-grid is on post), which is "never"
+  in replications where some micro-grid never was: a mean is undefined, so the median of the
+  differences is reported with a distribution-free order-statistic interval — the sign-test
+  interval on paired differences, the Hodges–Lehmann shift with its Mann–Whitney interval on
+  unpaired runs. Never counts as later than any time (+inf): never minus a time is +inf, a time
+  minus never is -inf, never minus never is no difference (0).
+
+Medians are order statistics (the ceil(n/2)-th smallest), as everywhere in mobsim.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from mobsim.errors import InputError
+from mobsim.report.inputs import district_time_check, run_target
+from mobsim.results.run import RunData, load
+from mobsim.results.stats import never_last, order_statistic
+
+EXACT_RANK_SUM_PAIRS = 10_000
+"""Largest m·n for which the Mann–Whitney interval uses the exact null distribution of U."""
+
+REPLICATION_COLUMNS: tuple[str, ...] = ("replication", "t_full_min", "share_activated_at_target")
+"""Columns of replications.parquet a comparison reads."""
+
+DIFFERENCE_COLUMNS: tuple[str, ...] = (
+    "share_diff", "share_diff_low", "share_diff_high",
+    "t_full_diff_min", "t_full_diff_low_min", "t_full_diff_high_min")
+"""Columns of a comparison holding a difference from the reference: estimate, low, high."""
+
+_ROUNDING = 1e-9  # binomial tail sums that equal alpha/2 exactly must count as within it
+
+
+@dataclass(frozen=True)
+class Difference:
+    """An estimated difference (variant minus reference) and its two-sided confidence interval."""
+
+    estimate: float
+    low: float
+    high: float
+
+
+def never_difference(variant_min: np.ndarray, reference_min: np.ndarray) -> np.ndarray:
+    """variant − reference for times with NaN = never (+inf); never − never is 0 (a tie)."""
+    variant, reference = never_last(variant_min), never_last(reference_min)
+    both_never = np.isinf(variant) & np.isinf(reference)
+    with np.errstate(invalid="ignore"):
+        return np.where(both_never, 0.0, variant - reference)
+
+
+def paired_mean_difference(variant: np.ndarray, reference: np.ndarray,
+                           confidence: float) -> Difference:
+    """Mean of paired differences with a t-interval from their standard error."""
+    diffs = np.asarray(variant, float) - np.asarray(reference, float)
+    n = len(diffs)
+    estimate = float(diffs.mean())
+    if n < 2:
+        return Difference(estimate, math.nan, math.nan)
+    half = stats.t.ppf((1 + confidence) / 2, n - 1) * diffs.std(ddof=1) / math.sqrt(n)
+    return Difference(estimate, estimate - half, estimate + half)
+
+
+def welch_mean_difference(variant: np.ndarray, reference: np.ndarray,
+                          confidence: float) -> Difference:
+    """Difference of means of independent samples with a Welch (unequal-variance) t-interval."""
+    a, b = np.asarray(variant, float), np.asarray(reference, float)
+    estimate = float(a.mean() - b.mean())
+    if len(a) < 2 or len(b) < 2:
+        return Difference(estimate, math.nan, math.nan)
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    if va + vb == 0:
+        return Difference(estimate, estimate, estimate)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    half = stats.t.ppf((1 + confidence) / 2, df) * math.sqrt(va + vb)
+    return Difference(estimate, estimate - half, estimate + half)
+
+
+def _rank_within(cdf: np.ndarray, confidence: float) -> int:
+    """Largest k with cdf[k-1] <= (1 - C)/2 (0 when even cdf[0] exceeds it)."""
+    return int(np.sum(cdf <= (1 - confidence) / 2 * (1 + _ROUNDING)))
+
+
+def sign_test_rank(n: int, confidence: float) -> int:
+    """k of the sign-test interval [d(k), d(n+1-k)] for the median of n paired differences."""
+    return _rank_within(stats.binom.cdf(np.arange(n), n, 0.5), confidence)
+
+
+def rank_sum_counts(m: int, n: int) -> np.ndarray:
+    """Exact counts of the Mann–Whitney U = 0..m·n over all C(m+n, m) orderings (Python ints)."""
+    m, n = min(m, n), max(m, n)
+    # Coefficients of the Gaussian binomial [m+n choose m]_q, built one factor at a time as
+    # f_i = f_(i-1) · (1 - q^(n+i)) / (1 - q^i), in exact integers.
+    counts = np.zeros(m * n + 1, dtype=object)
+    counts[0] = 1
+    for i in range(1, m + 1):
+        counts[n + i:] = counts[n + i:] - counts[:len(counts) - n - i]
+        for residue in range(i):
+            counts[residue::i] = np.cumsum(counts[residue::i])
+    return counts
+
+
+def mann_whitney_rank(m: int, n: int, confidence: float) -> int:
+    """k of the interval [D(k), D(mn+1-k)] of the m·n pairwise differences for a shift."""
+    if m * n <= EXACT_RANK_SUM_PAIRS:
+        counts = rank_sum_counts(m, n)
+        cdf = np.array(np.cumsum(counts)[:-1] / math.comb(m + n, m), dtype=float)
+        return _rank_within(cdf, confidence)
+    # normal approximation of U with continuity correction, accurate at these sizes
+    z = stats.norm.ppf((1 - confidence) / 2)
+    return max(int(math.floor(m * n / 2 + 0.5 + z * math.sqrt(m * n * (m + n + 1) / 12))), 0)
+
+
+def _order_interval(ordered: np.ndarray, k: int) -> tuple[float, float]:
+    """[x(k), x(N+1-k)] of sorted values (k 1-based), unbounded when k is 0."""
+    if k == 0:
+        return -math.inf, math.inf
+    return float(ordered[k - 1]), float(ordered[len(ordered) - k])
+
+
+def paired_median_difference(variant_min: np.ndarray, reference_min: np.ndarray,
+                             confidence: float) -> Difference:
+    """Median of paired time differences (never = +inf) with the sign-test interval."""
+    diffs = np.sort(never_difference(variant_min, reference_min))
+    k = sign_test_rank(len(diffs), confidence)
+    return Difference(order_statistic(diffs, 0.5), *_order_interval(diffs, k))
+
+
+def shift_difference(variant_min: np.ndarray, reference_min: np.ndarray,
+                     confidence: float) -> Difference:
+    """Hodges–Lehmann shift of independent times (never = +inf), Mann–Whitney interval."""
+    variant, reference = np.asarray(variant_min, float), np.asarray(reference_min, float)
+    diffs = np.sort(never_difference(variant[:, None], reference[None, :]).ravel())
+    k = mann_whitney_rank(len(variant), len(reference), confidence)
+    return Difference(order_statistic(diffs, 0.5), *_order_interval(diffs, k))
+
+
+def _open(run_dir: str | Path) -> tuple[RunData, pd.DataFrame]:
+    """A run folder and its replications table, checked for the columns a comparison reads."""
+    path = Path(run_dir)
+    if (path / "variants.parquet").is_file() and not (path / "manifest.json").is_file():
+        raise InputError(f"{path}: a sweep folder, not a run folder; give its variant "
+                         f"folders ({path}/variant=0 ...) or read its table with `mobsim report`")
+    run = load(path)
+    if "replications" not in run.table_names:
+        raise InputError(f"{path}: the run has no replications table")
+    reps = run.table("replications")
+    missing = [c for c in REPLICATION_COLUMNS if c not in reps.columns]
+    if missing:
+        raise InputError(f"{path / 'replications.parquet'}: no column {missing[0]!r}")
+    if reps.empty:
+        raise InputError(f"{path / 'replications.parquet'}: the table has no rows")
+    return run, reps.sort_values("replication")
+
+
+def _figures(run: RunData, reps: pd.DataFrame) -> dict:
+    """A run's own figures: district-time quantiles, share activated, the bound verdict."""
+    target = run_target(run)
+    check = district_time_check(run, target)
+    t_full = never_last(reps["t_full_min"])
+    return {
+        "replications": len(reps), "seed": run.manifest.get("seed"),
+        "median_min": order_statistic(t_full, 0.5),
+        "quantile": target.quantile, "quantile_min": order_statistic(t_full, target.quantile),
+        "max_min": float(t_full.max()), "never": int(np.isinf(t_full).sum()),
+        "target_min": target.minutes,
+        "share_at_target": float(reps["share_activated_at_target"].mean()),
+        "verdict": "PASS" if check.passed else "FAIL",
+    }
+
+
+def _differences(reps: pd.DataFrame, reference: pd.DataFrame, paired: bool,
+                 confidence: float) -> dict:
+    if paired:
+        both = reference.merge(reps, on="replication", suffixes=("_ref", ""))
+        share = paired_mean_difference(both["share_activated_at_target"],
+                                       both["share_activated_at_target_ref"], confidence)
+        time = paired_median_difference(both["t_full_min"], both["t_full_min_ref"], confidence)
+    else:
+        share = welch_mean_difference(reps["share_activated_at_target"],
+                                      reference["share_activated_at_target"], confidence)
+        time = shift_difference(reps["t_full_min"], reference["t_full_min"], confidence)
+    return dict(zip(DIFFERENCE_COLUMNS, (share.estimate, share.low, share.high,
+                                         time.estimate, time.low, time.high)))
+
+
+def _pairing(run: RunData, reps: pd.DataFrame, reference: RunData,
+             reference_reps: pd.DataFrame) -> tuple[str, bool]:
+    """How a run is compared with the reference: by matching seed and replication, or not."""
+    seed, reference_seed = run.manifest.get("seed"), reference.manifest.get("seed")
+    if seed is None or seed != reference_seed:
+        return f"unpaired: seeds differ ({reference_seed} vs {seed})", False
+    common = np.intersect1d(reps["replication"], reference_reps["replication"])
+    if len(common) == 0:
+        return f"unpaired: same seed {seed} but no replication number in common", False
+    if len(common) < max(len(reps), len(reference_reps)):
+        return f"paired by seed {seed} on {len(common)} common replications", True
+    return f"paired by seed {seed}", True
+
+
+def compare(run_dirs: Sequence[str | Path]) -> pd.DataFrame:
+    """One row per run folder: its figures and its difference from the first (the reference)."""
+    if not run_dirs:
+        raise InputError("compare: no run folders given")
+    opened = [_open(path) for path in run_dirs]
+    reference, reference_reps = opened[0]
+    confidence = run_target(reference).confidence
+    rows = []
+    for index, (run, reps) in enumerate(opened):
+        row = {"run": str(run.path), **_figures(run, reps), "confidence": confidence}
+        if index == 0:
+            row["pairing"] = "reference"
+            row.update(dict.fromkeys(DIFFERENCE_COLUMNS, math.nan))
+        else:
+            row["pairing"], paired = _pairing(run, reps, reference, reference_reps)
+            row.update(_differences(reps, reference_reps, paired, confidence))
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,281 @@
+"""Rules on the values of a merged scenario: single keys, distributions, probabilities, shares."""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mobsim.codes import MODES, WEEKDAYS
+from mobsim.distributions import parse_dist
+from mobsim.errors import InputError
+from mobsim.scenario.schema import Origin, is_dist_table, is_table, leaves, lookup, show
+
+KERNEL_FAMILIES: tuple[str, ...] = ("fixed", "exponential", "lognormal")
+"""Distribution families the door-to-door kernel draws (mobsim.kernels.rng)."""
+
+KERNEL_DURATION_PATTERNS: tuple[str, ...] = (
+    "canvass.walk_min.*", "action.service_min.*", "scan.service_min.*")
+"""fnmatch patterns of durations the door-to-door kernel draws: KERNEL_FAMILIES only."""
+
+MAX_ATTEMPTS_LIMIT = 8191
+"""Largest `*.max_attempts` the door-to-door kernel takes."""
+
+HORIZON_LIMIT_MIN = 10_080.0
+"""Longest `alert.horizon_min`, a week: the outputs hold a row per simulated minute."""
+
+DISPATCH_INTERVAL_FLOOR_MIN = 0.1
+"""Shortest `cadres.dispatch_interval_min`: rounds, each a transportation problem, come at
+most every 6 seconds (100,800 rounds in the longest horizon)."""
+
+SCAN_DAYS_LIMIT = 3_650
+"""Longest `scan.horizon_days`, ten years: the scan outputs hold a row per simulated day."""
+
+PHONE_ATTEMPTS_LIMIT = 100
+"""Largest `channels.phone.attempts`: outcomes are drawn for every person and attempt up front."""
+
+PEOPLE_LIMIT = 10_000_000
+"""Largest `members.count`, `cadres.count` and `scanners.count` (the generator makes them all)."""
+
+STAFF_LIMIT = 10_000
+"""Largest `microgrids.quorum` and `escalation.grid_worker_covers`: staff counts are int32."""
+
+_CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+_SHARE_TOLERANCE = 1e-6  # the model renormalizes what is left
+
+
+def clock_minutes(text: str) -> int | None:
+    """Minutes after midnight of an "HH:MM" clock time, or None if `text` is not one."""
+    match = _CLOCK.fullmatch(text)
+    return int(match[1]) * 60 + int(match[2]) if match else None
+
+
+def check_values(data: dict[str, Any], schema: dict[str, Any], origins: dict[str, Origin],
+                 probability_patterns: tuple[str, ...],
+                 share_patterns: tuple[str, ...]) -> list[str]:
+    """Every rule broken by the merged `data`, one line each, naming the source of the value."""
+    problems = []
+    for path, base in leaves(schema):
+        value, label = lookup(data, path), origins[path].label
+        rule = next((r for pattern, r in RULES if fnmatch.fnmatchcase(path, pattern)), None)
+        if rule is not None:
+            message = rule(value, data)
+            problems += [f"{label}: {path}: {message}"] if message else []
+        elif isinstance(base, float) or is_dist_table(base):
+            probability = any(fnmatch.fnmatchcase(path, p) for p in probability_patterns)
+            try:
+                family = parse_dist(value, path, probability).family
+            except InputError as err:
+                problems.append(f"{label}: {err}")
+                continue
+            if (family not in KERNEL_FAMILIES
+                    and any(fnmatch.fnmatchcase(path, p) for p in KERNEL_DURATION_PATTERNS)):
+                problems.append(f"{label}: {kernel_family_problem(path, family)}")
+    problems += _share_problems(data, schema, origins, share_patterns)
+    return problems + _horizon_problem(data, origins) + _periods_problem(data, origins)
+
+
+def kernel_family_problem(path: str, family: str) -> str:
+    """The message for a door-to-door duration of a family the kernel cannot draw."""
+    return (f"{path}: the door-to-door kernel draws only {', '.join(KERNEL_FAMILIES)} "
+            f"durations, got {family}")
+
+
+def _not_empty(value: str, data: dict[str, Any]) -> str | None:
+    return None if value.strip() else "must not be empty"
+
+
+def _clock(value: str, data: dict[str, Any]) -> str | None:
+    if clock_minutes(value) is None:
+        return f'expected a clock time "HH:MM" from 00:00 to 23:59, got {show(value)}'
+    return None
+
+
+def _weekday(value: str, data: dict[str, Any]) -> str | None:
+    if value in WEEKDAYS:
+        return None
+    return f"expected one of {', '.join(WEEKDAYS)}, got {show(value)}"
+
+
+def _plain_number(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return f"expected a plain number here, got {show(value)}"
+    return None if math.isfinite(value) else f"expected a finite number, got {show(value)}"
+
+
+def _open_unit(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _plain_number(value)
+    if wrong is None and not 0 < value < 1:
+        wrong = f"must lie strictly between 0 and 1, got {value:g}"
+    return wrong
+
+
+def _positive(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _plain_number(value)
+    if wrong is None and not value > 0:
+        wrong = f"must be a positive number, got {value:g}"
+    return wrong
+
+
+def _not_negative(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _plain_number(value)
+    if wrong is None and value < 0:
+        wrong = f"must not be negative, got {value:g}"
+    return wrong
+
+
+def _at_least_one(value: int, data: dict[str, Any]) -> str | None:
+    return None if value >= 1 else f"must be at least 1, got {value}"
+
+
+def _unit_interval(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _plain_number(value)
+    if wrong is None and not 0 <= value <= 1:
+        wrong = f"must lie between 0 and 1, got {value:g}"
+    return wrong
+
+
+def _mode(value: str, data: dict[str, Any]) -> str | None:
+    return None if value in MODES else f"expected one of {', '.join(MODES)}, got {show(value)}"
+
+
+def _count_up_to(limit: int, low: int = 1) -> Callable[[int, dict[str, Any]], str | None]:
+    """The rule of a whole number from `low` to `limit`."""
+    def rule(value: int, data: dict[str, Any]) -> str | None:
+        return None if low <= value <= limit else \
+            f"must be a whole number from {low} to {limit}, got {value}"
+    return rule
+
+
+def _horizon(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _positive(value, data)
+    if wrong is None and value > HORIZON_LIMIT_MIN:
+        wrong = f"must be at most {HORIZON_LIMIT_MIN:g} minutes (one week), got {value:g}"
+    return wrong
+
+
+def _dispatch_interval(value: Any, data: dict[str, Any]) -> str | None:
+    wrong = _plain_number(value)
+    if wrong is None and not value >= DISPATCH_INTERVAL_FLOOR_MIN:
+        wrong = f"must be at least {DISPATCH_INTERVAL_FLOOR_MIN:g} minutes, got {value:g}"
+    return wrong
+
+
+def _windows(value: list[str], data: dict[str, Any]) -> str | None:
+    from mobsim.clock import weekly_windows  # it reads clocks and days with this module
+
+    try:
+        weekly_windows(value)
+    except ValueError as err:
+        return str(err)
+    return None
+
+
+def _folder(value: str, data: dict[str, Any]) -> str | None:
+    return None if not value or Path(value).is_dir() else f"no folder {value}"
+
+
+def _channels(value: list[str], data: dict[str, Any]) -> str | None:
+    # The channels a relay may use are those the scenario describes under [channels].
+    known = tuple(data.get("channels", ()))
+    unknown = [name for name in value if name not in known]
+    if unknown or not value or len(set(value)) < len(value):
+        return f"expected distinct names from {', '.join(known)}, at least one, got {show(value)}"
+    return None
+
+
+# The first pattern that matches a key path gives its rule. Numbers with no rule are
+# distributions (a plain number is a fixed one); the rules below make settings plain numbers.
+RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
+    ("name", _not_empty),
+    ("mode", _mode),
+    ("district.path", _folder),
+    ("alert.start", _clock),
+    ("alert.weekday", _weekday),
+    ("alert.horizon_min", _horizon),
+    ("target.minutes", _positive),
+    ("target.quantile", _open_unit),
+    ("target.confidence", _open_unit),
+    ("target.households_share", _unit_interval),
+    ("periods.*_start", _clock),
+    ("cascade.*.channels", _channels),
+    ("cascade.*.callers", _at_least_one),
+    ("channels.phone.attempts", _count_up_to(PHONE_ATTEMPTS_LIMIT)),
+    ("microgrids.quorum", _count_up_to(STAFF_LIMIT)),
+    ("*.count", _count_up_to(PEOPLE_LIMIT, low=0)),
+    ("escalation.grid_worker_covers", _count_up_to(STAFF_LIMIT, low=0)),
+    ("cadres.speed_kmh", _positive),
+    ("cadres.dispatch_interval_min", _dispatch_interval),
+    ("cadres.leave_pair_penalty_min", _not_negative),
+    ("cadres.lend_max_ride_min", _positive),
+    ("travel.walk_speed_mps", _positive),
+    ("travel.detour_factor", _positive),
+    ("travel.walk_max_km", _not_negative),
+    ("travel.ride_speed_kmh", _positive),
+    ("travel.village_factor", _positive),
+    ("canvass.absent_min", _not_negative),
+    ("canvass.home_factor.*", _positive),
+    ("*.revisit_gap_min", _not_negative),
+    ("*.max_attempts", _count_up_to(MAX_ATTEMPTS_LIMIT)),
+    ("scan.horizon_days", _count_up_to(SCAN_DAYS_LIMIT)),
+    ("scan.windows", _windows),
+)
+"""(fnmatch pattern of key paths, rule giving the problem of a value or None), first match wins."""
+
+
+def _share_problems(data: dict[str, Any], schema: dict[str, Any], origins: dict[str, Origin],
+                    share_patterns: tuple[str, ...]) -> list[str]:
+    problems = []
+    for path in _table_paths(schema):
+        table = lookup(data, path)
+        if not table or not any(fnmatch.fnmatchcase(path, p) for p in share_patterns):
+            continue
+        not_numbers = [key for key, value in table.items() if isinstance(value, dict)]
+        if not_numbers:
+            at = f"{path}.{not_numbers[0]}"
+            problems.append(f"{origins[at].label}: {at}: {_plain_number(table[not_numbers[0]])}")
+            continue
+        total = sum(table.values())
+        if not abs(total - 1) <= _SHARE_TOLERANCE:
+            # Blame the file or override that set a share last: its change broke the sum.
+            at = max((f"{path}.{k}" for k in table), key=lambda p: origins[p].rank)
+            terms = " + ".join(f"{k} {v:g}" for k, v in table.items())
+            problems.append(f"{origins[at].label}: {path}: shares must sum to 1, "
+                            f"got {total:g} ({terms})")
+    return problems
+
+
+def _horizon_problem(data: dict[str, Any], origins: dict[str, Origin]) -> list[str]:
+    horizon, target = lookup(data, "alert.horizon_min"), lookup(data, "target.minutes")
+    if _positive(horizon, data) or _positive(target, data) or horizon >= target:
+        return []
+    # Blame the later of the two settings: that is the one that broke the pair.
+    if origins["alert.horizon_min"].rank >= origins["target.minutes"].rank:
+        return [f"{origins['alert.horizon_min'].label}: alert.horizon_min: {horizon:g} is shorter "
+                f"than target.minutes ({target:g}); a run must last at least the target"]
+    return [f"{origins['target.minutes'].label}: target.minutes: {target:g} is longer than "
+            f"alert.horizon_min ({horizon:g}); a run must last at least the target"]
+
+
+def _periods_problem(data: dict[str, Any], origins: dict[str, Origin]) -> list[str]:
+    keys = [f"periods.{name}_start" for name in ("day", "evening", "night")]
+    clocks = [lookup(data, key) for key in keys if key in origins]
+    minutes = [clock_minutes(clock) for clock in clocks]
+    if len(clocks) < len(keys) or None in minutes or minutes[0] < minutes[1] < minutes[2]:
+        return []
+    # Blame the clock set last: its change broke the order.
+    at = max(keys, key=lambda key: origins[key].rank)
+    shown = ", ".join(f"{key.partition('.')[2]} {clock}" for key, clock in zip(keys, clocks))
+    return [f"{origins[at].label}: {at}: day_start, evening_start and night_start must follow "
+            f"each other within one day, got {shown}"]
+
+
+def _table_paths(node: dict[str, Any], prefix: str = "") -> list[str]:
+    found = []
+    for key, value in node.items():
+        if is_table(value):
+            found += [prefix + key, *_table_paths(value, f"{prefix}{key}.")]
+    return found
