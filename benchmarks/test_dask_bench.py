@@ -21,7 +21,7 @@ import pytest
 from mobsim.executors.cluster import dask_session
 from mobsim.executors.local import run_local
 from mobsim.runner import Executor
-from mobsim.sweep import sweep
+from mobsim.sweeps import sweep
 
 WORKERS = 2
 SEED = 3

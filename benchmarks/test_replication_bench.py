@@ -17,6 +17,7 @@ from mobsim.district import load_district
 from mobsim.model import simulate
 from mobsim.runner import run
 from mobsim.scenario.files import load_scenario
+from mobsim.scenario.params import Settings
 
 REFERENCE_S = 0.25
 TARGET_S = 1.5
@@ -26,7 +27,7 @@ MIN_POOL_SPEEDUP = 1.7
 @pytest.fixture(scope="module")
 def baseline():
     scenario = load_scenario()
-    district = load_district(scenario)
+    district = load_district(Settings(scenario).district_source)
     simulate(district, scenario, 1, 0)  # loads the compiled kernels once
     return scenario, district
 

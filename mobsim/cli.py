@@ -7,13 +7,13 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 
 import click
 from click.core import ParameterSource
 
 from mobsim import __version__
-from mobsim.errors import InputError
+from mobsim.errors import InputError, RunInterrupted
 
 if TYPE_CHECKING:
     from mobsim.runner import Executor
@@ -36,16 +36,34 @@ def replications_option(default: int) -> Callable[[F], F]:
                         show_default=True, help="Number of Monte Carlo replications.")
 
 
-def _input_errors_exit_2(func: F) -> F:
-    """Turn an InputError into one line on stderr and exit code 2, never a traceback."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+class BadInput(click.ClickException):
+    """Bad input: one line on stderr, exit code 2, never a traceback."""
+
+    exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class Interrupted(click.ClickException):
+    """A run stopped by Ctrl-C: what was kept, and exit code 130 as for any SIGINT."""
+
+    exit_code = 130
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+class _Commands(click.Group):
+    """The command group: every command's bad input and interruption end the same way."""
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return func(*args, **kwargs)
+            return super().invoke(ctx)
         except InputError as err:
-            click.echo(f"error: {err}", err=True)
-            sys.exit(2)
-    return wrapper  # type: ignore[return-value]
+            raise BadInput(str(err)) from None
+        except RunInterrupted as stop:
+            raise Interrupted(str(stop)) from None
 
 
 @dataclass(frozen=True)
@@ -89,7 +107,7 @@ def _executor_options(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="mobsim")
 def main() -> None:
     """mobsim: simulate a district's switch from peacetime to wartime mobilization.
@@ -115,13 +133,13 @@ def main() -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Folder to write the district tables to.")
 @SET_OPTION
-@_input_errors_exit_2
 def generate(scenario: str | None, out_dir: Path, overrides: tuple[str, ...]) -> None:
     """Write the scenario's district tables (one Parquet file per table)."""
+    import mobsim
     from mobsim.district import load_district, write_district
-    from mobsim.scenario.files import load_scenario
+    from mobsim.scenario.params import Settings
 
-    district = load_district(load_scenario(scenario, overrides))
+    district = load_district(Settings(mobsim.Scenario.load(scenario, overrides)).district_source)
     write_district(district, out_dir)
     click.echo(f"wrote {len(district.microgrids['microgrid_id']):,} micro-grids, "
                f"{len(district.members['member_id']):,} members, "
@@ -133,7 +151,7 @@ def generate(scenario: str | None, out_dir: Path, overrides: tuple[str, ...]) ->
 @SET_OPTION
 def validate(scenario: str, overrides: tuple[str, ...]) -> None:
     """Check a scenario and the district it names: exit 0, or 2 with one line per problem."""
-    from mobsim.validate import problems
+    from mobsim.runner import validate as problems
 
     found = problems(scenario, overrides)
     for line in found:
@@ -157,32 +175,22 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
 @QUIET_OPTION
 @_executor_options
 @SET_OPTION
-@_input_errors_exit_2
 def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None,
         jobs: int | None, force: bool, resume: bool, trace: bool, quiet: bool,
         executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Simulate the scenario (wartime switch or scan campaign) and write the run folder."""
+    import mobsim
     from mobsim.executors.local import default_jobs
-    from mobsim.report.progress import progress_bar
-    from mobsim.report.summary import format_summary
-    from mobsim.runner import RunInterrupted
-    from mobsim.runner import run as run_scenario
-    from mobsim.scenario.files import load_scenario
+    from mobsim.reports.progress import progress_bar
+    from mobsim.reports.summary import format_summary
 
-    loaded = load_scenario(scenario, overrides)
+    loaded = mobsim.Scenario.load(scenario, overrides)
     workers = jobs or default_jobs()
-    try:
-        with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
-            result = run_scenario(loaded, replications, seed, out_dir, workers, trace, progress,
-                                  force=force, resume=resume, executor=run_on)
-    except RunInterrupted as stop:
-        click.echo(str(stop), err=True)
-        sys.exit(130)
-    click.echo(format_summary(loaded.name, result.replications,
-                              float(loaded.get("target.minutes")),
-                              float(loaded.get("target.quantile")),
-                              float(loaded.get("target.households_share"))))
-    click.echo(f"wrote {result.out_dir}/ in {result.elapsed_s:.1f} s")
+    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+        result = mobsim.run(loaded, replications, seed, out_dir, workers, trace, progress,
+                            force=force, resume=resume, executor=run_on)
+    click.echo(format_summary(loaded.name, result.replications, result.target))
+    click.echo(f"wrote {result.path}/ in {result.elapsed_s:.1f} s")
 
 
 @main.command(epilog="Example:  mobsim check scenarios/xindu-night.toml -n 59 --json")
@@ -200,7 +208,6 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @QUIET_OPTION
 @_executor_options
 @SET_OPTION
-@_input_errors_exit_2
 def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
           target_minutes: float | None, quantile: float | None, confidence: float | None,
           as_json: bool, quiet: bool, executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
@@ -211,23 +218,22 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     """
     import json
 
+    import mobsim
     from mobsim.executors.local import default_jobs
-    from mobsim.report.progress import progress_bar
-    from mobsim.report.summary import format_verdict
-    from mobsim.results.check import check_run, require_wartime
-    from mobsim.runner import run as run_scenario
-    from mobsim.scenario.files import load_scenario
+    from mobsim.reports.progress import progress_bar
+    from mobsim.reports.summary import format_verdict
+    from mobsim.results.check import require_wartime
 
     target = {"target.minutes": target_minutes, "target.quantile": quantile,
               "target.confidence": confidence}
-    overrides += tuple(f"{key}={value!r}" for key, value in target.items() if value is not None)
-    loaded = load_scenario(scenario, overrides)
+    loaded = mobsim.Scenario.load(scenario, overrides).with_(
+        {key: value for key, value in target.items() if value is not None})
     require_wartime(loaded, "check")
     workers = jobs or default_jobs()
     with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
-        result = run_scenario(loaded, replications, seed, None, workers, progress=progress,
-                              write=False, executor=run_on)
-    verdict = check_run(result.replications, loaded)
+        result = mobsim.run(loaded, replications, seed, None, workers, progress=progress,
+                            write=False, executor=run_on)
+    verdict = result.check()
     if as_json:
         click.echo(json.dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict()}))
     else:
@@ -239,12 +245,11 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="HTML file to write [default: RUN_DIR/report.html].")
-@_input_errors_exit_2
 def report(run_dir: Path, out: Path | None) -> None:
     """Write one self-contained HTML report (plots embedded) of a run or sweep folder."""
-    from mobsim.report.run_page import write_report
+    import mobsim
 
-    click.echo(f"wrote {write_report(run_dir, out)}")
+    click.echo(f"wrote {mobsim.report(run_dir, out)}")
 
 
 @main.command(epilog="Example:  mobsim sweep --vary alert.start=02:00,14:00 "
@@ -267,47 +272,41 @@ def report(run_dir: Path, out: Path | None) -> None:
 @QUIET_OPTION
 @_executor_options
 @SET_OPTION
-@_input_errors_exit_2
 def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: int,
           out_dir: Path, jobs: int | None, force: bool, resume: bool, as_json: bool, quiet: bool,
           executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Run every combination of the varied values with the same seeds and compare them."""
+    import mobsim
     from mobsim.executors.local import default_jobs
-    from mobsim.report.comparison import comparison_json
-    from mobsim.report.progress import progress_bar
-    from mobsim.runner import RunInterrupted
-    from mobsim.sweep import format_sweep, parse_vary
-    from mobsim.sweep import sweep as run_sweep
+    from mobsim.reports.comparison import comparison_json, format_sweep
+    from mobsim.reports.progress import progress_bar
+    from mobsim.sweeps import parse_vary
 
     varied = parse_vary(vary)
+    loaded = mobsim.Scenario.load(scenario, overrides)
     workers = jobs or default_jobs()
-    try:
-        with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
-            result = run_sweep(scenario, varied, replications, seed, out_dir, workers, overrides,
-                               progress, force, resume, executor=run_on)
-    except RunInterrupted as stop:
-        click.echo(str(stop), err=True)
-        sys.exit(130)
+    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+        result = mobsim.sweep(loaded, varied, replications, seed, out_dir, workers, progress,
+                              force, resume, executor=run_on)
     if as_json:
         click.echo(comparison_json(result.table))
         return
     click.echo(format_sweep(result))
-    click.echo(f"wrote {result.out_dir}/ in {result.elapsed_s:.1f} s")
+    click.echo(f"wrote {result.path}/ in {result.elapsed_s:.1f} s")
 
 
 @main.command(epilog="Example:  mobsim compare runs/xindu-baseline runs/xindu-night --json")
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True,
               help="Print the table as JSON records (never and unbounded as \"inf\").")
-@_input_errors_exit_2
 def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Compare run folders with the first: paired by seed where the seeds match."""
-    from mobsim.report.comparison import comparison_json, format_comparison
-    from mobsim.results.compare import compare as compare_runs
+    import mobsim
+    from mobsim.reports.comparison import comparison_json, format_comparison
 
     if len(run_dirs) < 2:
         raise click.UsageError("give at least two run folders: the reference first")
-    table = compare_runs(run_dirs)
+    table = mobsim.compare(run_dirs)
     if as_json:
         click.echo(comparison_json(table))
         return

@@ -1,5 +1,18 @@
-"""The one exception type for bad user input."""
+"""What stops a command: bad user input, or an interruption that kept finished work."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 
 class InputError(Exception):
     """Bad scenario, district table or command-line value; the message is one line for the user."""
+
+
+class RunInterrupted(Exception):
+    """A run stopped by Ctrl-C; finished replications are kept for --resume."""
+
+    def __init__(self, out_dir: Path, kept: int, total: int) -> None:
+        super().__init__(f"interrupted: kept {kept} of {total} finished replications in {out_dir}/; "
+                         f"run the same command with --resume to finish")
+        self.out_dir, self.kept, self.total = out_dir, kept, total

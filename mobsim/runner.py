@@ -6,45 +6,28 @@ import contextlib
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from mobsim import __version__
 from mobsim.codes import COMMUNITY_KINDS
-from mobsim.district import District, load_district
+from mobsim.district import District, district_problems, load_district
 from mobsim.district.schemas import category_array
-from mobsim.errors import InputError
+from mobsim.errors import InputError, RunInterrupted
 from mobsim.executors.local import ReplicationJob, Tables, run_local
+from mobsim.model.scan import scan_plan
 from mobsim.results.rows import layout
+from mobsim.results.run import Run
 from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter, with_metadata
 from mobsim.results.store import Staging
-from mobsim.scenario.files import Scenario
+from mobsim.scenario.files import Scenario, load_scenario, validate_scenario
+from mobsim.scenario.params import Settings
 
 ProgressFn = Callable[[int, int], None]
 Executor = Callable[[ReplicationJob, Iterable[int], int], Iterator[tuple[int, Tables]]]
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """What a finished run leaves: its folder (None when nothing was written) and its summary."""
-
-    out_dir: Path | None
-    replications: pd.DataFrame
-    elapsed_s: float
-
-
-class RunInterrupted(Exception):
-    """A run stopped by Ctrl-C; finished replications are kept for --resume."""
-
-    def __init__(self, out_dir: Path, kept: int, total: int) -> None:
-        super().__init__(f"interrupted: kept {kept} of {total} finished replications in {out_dir}/; "
-                         f"run the same command with --resume to finish")
-        self.out_dir, self.kept, self.total = out_dir, kept, total
 
 
 def default_out_dir(scenario: Scenario) -> Path:
@@ -89,21 +72,25 @@ def _claim_out_dir(out: Path, identity: dict, force: bool, resume: bool) -> None
     out.mkdir(parents=True, exist_ok=True)
 
 
-def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path | None = None,
+def run(scenario: Scenario, replications: int = 1, seed: int = 1,
+        out: str | os.PathLike[str] | None = None,
         jobs: int = 1, trace: bool = False, progress: ProgressFn | None = None,
         write: bool = True, force: bool = False, resume: bool = False,
-        executor: Executor = run_local) -> RunResult:
-    """Run `replications` of `scenario`, write the run folder unless `write` is off, return its summary."""
+        executor: Executor = run_local) -> Run:
+    """Run `replications` of `scenario`; write the run folder unless `write` is off."""
     started = time.perf_counter()
-    district = load_district(scenario)
+    district = load_district(Settings(scenario).district_source)
     job = ReplicationJob(scenario, district, layout(district), seed, trace, summary_only=not write)
     if not write:
         schema = job.schemas["replications"]
         rows = {rep: tables["replications"].cast(schema)
                 for rep, tables in executor(job, range(replications), jobs)}
         summary = pa.concat_tables([rows[rep] for rep in sorted(rows)])
-        return RunResult(None, summary.to_pandas(), time.perf_counter() - started)
-    out = out_dir if out_dir is not None else default_out_dir(scenario)
+        manifest = {**_identity(scenario, seed, replications, trace),
+                    "scenario_data": scenario.to_json_dict(),
+                    "run_time_s": round(time.perf_counter() - started, 3)}
+        return Run(None, manifest, {"replications": summary.to_pandas()})
+    out = Path(out) if out is not None else default_out_dir(scenario)
     identity = _identity(scenario, seed, replications, trace)
     _claim_out_dir(out, identity, force, resume)
     meta = table_metadata(scenario, seed)
@@ -119,12 +106,11 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path 
             with contextlib.suppress(OSError):
                 out.rmdir()
         raise
-    staging.merge(out, replications, schemas)
+    summary = staging.merge(out, replications, schemas)
     _write_communities(out, district, meta)
-    elapsed = time.perf_counter() - started
-    _write_manifest(out, scenario, identity, elapsed, ["communities", *schemas])
-    summary = pd.read_parquet(out / "replications.parquet")
-    return RunResult(out, summary, elapsed)
+    manifest = _write_manifest(out, scenario, identity, time.perf_counter() - started,
+                               ["communities", *schemas])
+    return Run(out, manifest, {"replications": summary.to_pandas()})
 
 
 def _stage_missing(job: ReplicationJob, staging: Staging, replications: int, jobs: int,
@@ -154,7 +140,7 @@ def _write_communities(out: Path, district: District, meta: dict[str, str]) -> N
 
 
 def _write_manifest(out: Path, scenario: Scenario, identity: dict, elapsed_s: float,
-                    tables: list[str]) -> None:
+                    tables: list[str]) -> dict:
     manifest = {
         "mobsim_version": __version__,
         **identity,
@@ -165,9 +151,32 @@ def _write_manifest(out: Path, scenario: Scenario, identity: dict, elapsed_s: fl
     }
     _write_atomic(out / "scenario.toml", scenario.to_toml())
     _write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
+    return manifest
 
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.partial")
     tmp.write_text(text)
     os.replace(tmp, path)
+
+
+def validate(source: str | os.PathLike[str] | None,
+             overrides: Iterable[str] = ()) -> list[str]:
+    """One line per problem of a scenario, its overrides and its district; empty if valid."""
+    overrides = tuple(overrides)
+    found = validate_scenario(source, overrides)
+    if found:
+        return found
+    settings = Settings(load_scenario(source, overrides))
+    return district_problems(settings.district_source) or _campaign_problems(settings)
+
+
+def _campaign_problems(settings: Settings) -> list[str]:
+    """What a scan campaign needs of its district (scanners to route), as a run checks it."""
+    if settings.mode != "scan":
+        return []
+    try:
+        scan_plan(load_district(settings.district_source), settings)
+    except InputError as err:
+        return [str(err)]
+    return []

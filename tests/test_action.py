@@ -9,8 +9,10 @@ from model_fixtures import small_district
 from mobsim.executors.local import ReplicationJob
 from mobsim.model.action import household_reached_min
 from mobsim.model.canvass import households
+from mobsim.random import Streams
 from mobsim.results.rows import curves_table, layout
 from mobsim.scenario.files import load_scenario
+from mobsim.scenario.params import Parameters
 
 ACTIVATED_AT_MIN = 10.25
 SERVICE_MIN, WALK_MIN = 3.0, 1.0
@@ -26,7 +28,7 @@ def _one_microgrid_activated():
 
 def test_a_deterministic_worker_reaches_households_at_exact_times() -> None:
     district, scenario, activated = _one_microgrid_activated()
-    reached = household_reached_min(households(district), scenario, activated, 1, 0)
+    reached = household_reached_min(households(district), Parameters(scenario, Streams(1, 0)), activated)
     expected = ACTIVATED_AT_MIN + SERVICE_MIN + (SERVICE_MIN + WALK_MIN) * np.arange(50)
     assert np.array_equal(reached[50:100], expected)
     assert np.isnan(reached[:50]).all() and np.isnan(reached[100:]).all()
@@ -36,7 +38,7 @@ def test_a_deterministic_worker_reaches_households_at_exact_times() -> None:
                                            (213, 50), (720, 50)])
 def test_the_curve_counts_the_households_reached_by_each_minute(minute: int, count: int) -> None:
     district, scenario, activated = _one_microgrid_activated()
-    reached = household_reached_min(households(district), scenario, activated, 1, 0)
+    reached = household_reached_min(households(district), Parameters(scenario, Streams(1, 0)), activated)
     curves = curves_table(activated, reached, layout(district), 0, 720.0).to_pandas()
     share = curves.loc[curves["minute"] == minute, "share_households_reached"].item()
     assert share * 150 == pytest.approx(count, abs=1e-9)
@@ -46,15 +48,15 @@ def test_each_microgrid_draws_from_its_own_stream() -> None:
     district = small_district(subdistricts=1, communities=1, grids=2, microgrids=3)
     homes, scenario = households(district), load_scenario()
     activated = np.array([5.0, 20.0, 35.0, 50.0, 65.0, 80.0])
-    base = household_reached_min(homes, scenario, activated, 4, 1)
+    base = household_reached_min(homes, Parameters(scenario, Streams(4, 1)), activated)
     third_later = np.where(np.arange(6) == 2, 95.0, activated)
-    later = household_reached_min(homes, scenario, third_later, 4, 1)
-    other_seed = household_reached_min(homes, scenario, activated, 5, 1)
+    later = household_reached_min(homes, Parameters(scenario, Streams(4, 1)), third_later)
+    other_seed = household_reached_min(homes, Parameters(scenario, Streams(5, 1)), activated)
     in_third = np.arange(homes.count) // 50 == 2
     assert np.array_equal(base[~in_third], later[~in_third], equal_nan=True)
     assert not np.array_equal(base[in_third], later[in_third], equal_nan=True)
     assert not np.array_equal(base, other_seed, equal_nan=True)
-    assert np.array_equal(base, household_reached_min(homes, scenario, activated, 4, 1),
+    assert np.array_equal(base, household_reached_min(homes, Parameters(scenario, Streams(4, 1)), activated),
                           equal_nan=True)
 
 

@@ -11,32 +11,15 @@ from mobsim.kernels.rng import EXPONENTIAL, FIXED, LOGNORMAL
 from model_fixtures import small_district
 
 from mobsim.codes import COMPOUND_TYPES, PERIODS, WEEKDAYS
-from mobsim.errors import InputError
 from mobsim.model.canvass import (
     door_arguments,
     home_table,
-    hour_periods,
     households,
     kernel_durations,
-    kernel_seed,
-    windows_min,
 )
-from mobsim.model.presence import order_period
-from mobsim.random import Streams
+from mobsim.random import Streams, kernel_seed
 from mobsim.scenario.files import Scenario, load_scenario, validate_scenario
-from mobsim.scenario.params import Parameters
-
-
-def _unvalidated(overrides: dict[str, object]) -> Scenario:
-    """The baseline with raw values set, skipping validation (as a programmatic caller might)."""
-    data = copy.deepcopy(load_scenario().data)
-    for dotted, value in overrides.items():
-        *tables, key = dotted.split(".")
-        node = data
-        for table in tables:
-            node = node[table]
-        node[key] = value
-    return Scenario("raw", data, None)
+from mobsim.scenario.params import Parameters, Settings
 
 
 def test_households_are_numbered_microgrid_by_microgrid() -> None:
@@ -53,21 +36,21 @@ def test_households_are_numbered_microgrid_by_microgrid() -> None:
     assert homes.count == 15
 
 
-def test_hour_periods_follow_the_order_period_rule() -> None:
+def test_periods_of_the_hours_of_the_week_follow_the_order_period_rule() -> None:
     baseline = load_scenario(None, ["periods.evening_start='17:30'"])
-    periods = hour_periods(baseline)
+    periods = Settings(baseline).periods(np.arange(HOURS_PER_WEEK) * 60)
     for hour in range(HOURS_PER_WEEK):
         data = copy.deepcopy(baseline.data)
         data["alert"]["weekday"] = WEEKDAYS[hour // 24]
         data["alert"]["start"] = f"{hour % 24:02d}:00"
         params = Parameters(Scenario("h", data, None), Streams(0, 0))
-        assert PERIODS[periods[hour]] == order_period(params), hour
+        assert PERIODS[periods[hour]] == params.order_period(), hour
 
 
 def test_home_table_is_period_probability_times_type_factor_capped_at_one() -> None:
     scenario = load_scenario(None, ["canvass.home.night=0.95", "canvass.home.day=0.4",
                                     "canvass.home_factor.rural_settlement=1.1"])
-    table = home_table(scenario, seed=1, replication=0)
+    table = home_table(Parameters(scenario, Streams(1, 0)))
     assert table.shape == (len(COMPOUND_TYPES), HOURS_PER_WEEK)
     rural = COMPOUND_TYPES.index("rural_settlement")
     commercial = COMPOUND_TYPES.index("commercial_housing")
@@ -81,11 +64,11 @@ def test_home_table_is_period_probability_times_type_factor_capped_at_one() -> N
 def test_uncertain_home_probability_is_drawn_once_per_replication() -> None:
     scenario = load_scenario(None, ["canvass.home.day={dist='beta', a=2, b=2}"])
     day_hour = 24 + 10
-    draws = [home_table(scenario, 7, r)[1, day_hour] for r in range(4)]
-    assert home_table(scenario, 7, 0)[1, day_hour] == draws[0]
+    draws = [home_table(Parameters(scenario, Streams(7, r)))[1, day_hour] for r in range(4)]
+    assert home_table(Parameters(scenario, Streams(7, 0)))[1, day_hour] == draws[0]
     assert len(set(draws)) == 4 and all(0.0 < p < 1.0 for p in draws)
     # One draw serves every day hour of the replication.
-    assert np.all(home_table(scenario, 7, 0)[1, 24 + 8: 24 + 17] == draws[0])
+    assert np.all(home_table(Parameters(scenario, Streams(7, 0)))[1, 24 + 8: 24 + 17] == draws[0])
 
 
 def test_kernel_durations_in_the_kernel_parameterisation() -> None:
@@ -93,7 +76,7 @@ def test_kernel_durations_in_the_kernel_parameterisation() -> None:
         "action.service_min.commercial_housing=2.5",
         "action.service_min.old_compound={dist='exponential', mean=3}",
         "action.service_min.rural_settlement={dist='lognormal', median=4, sigma=0.5}"])
-    durations = kernel_durations(scenario, "action.service_min")
+    durations = kernel_durations(Settings(scenario), "action.service_min")
     at = COMPOUND_TYPES.index
     commercial, old = at("commercial_housing"), at("old_compound")
     assert (durations.family[commercial], durations.a[commercial]) == (FIXED, 2.5)
@@ -103,14 +86,11 @@ def test_kernel_durations_in_the_kernel_parameterisation() -> None:
     assert durations.a[rural] == pytest.approx(math.log(4.0)) and durations.b[rural] == 0.5
 
 
-def test_a_family_the_kernel_cannot_draw_is_an_input_error_naming_the_key() -> None:
+def test_a_family_the_kernel_cannot_draw_is_refused_naming_the_key() -> None:
     key = "scan.service_min.old_compound"
     found = validate_scenario(None, [f"{key}={{dist='gamma', shape=2, mean=9}}"])
     assert found == [f"--set: {key}: the door-to-door kernel draws only fixed, exponential, "
                      "lognormal durations, got gamma"]
-    raw = _unvalidated({key: {"dist": "uniform", "low": 1.0, "high": 2.0}})
-    with pytest.raises(InputError, match=f"^{key}: the door-to-door kernel draws only"):
-        kernel_durations(raw, "scan.service_min")
 
 
 @pytest.mark.parametrize("override, message", [
@@ -130,7 +110,7 @@ def test_door_to_door_keys_are_validated(override: str, message: str) -> None:
 def test_door_arguments_carry_the_clock_and_the_campaign() -> None:
     scenario = load_scenario(None, ["alert.weekday='wed'", "alert.start='18:30'",
                                     "scan.max_attempts=5", "scan.revisit_gap_min=720"])
-    arguments = door_arguments(scenario, "scan", seed=3, replication=2)
+    arguments = door_arguments(Parameters(scenario, Streams(3, 2)), "scan")
     assert arguments["clock0_min_of_week"] == 2 * 1440 + 18 * 60 + 30
     assert (arguments["max_attempts"], arguments["revisit_gap_min"]) == (5, 720.0)
     assert arguments["absent_min"].tolist() == [1.0] * len(COMPOUND_TYPES)
@@ -146,5 +126,5 @@ def test_kernel_seeds_separate_campaigns_and_run_seeds() -> None:
 def test_windows_min_as_kernel_rows() -> None:
     scenario = load_scenario(None, ["scan.windows=['sat-sun 09:00-12:00', 'mon 18:00-21:00']"])
     saturday, sunday = 5 * 1440.0, 6 * 1440.0
-    assert windows_min(scenario, "scan.windows").tolist() == [
+    assert Settings(scenario).windows_min("scan.windows").tolist() == [
         [1080.0, 1260.0], [saturday + 540, saturday + 720], [sunday + 540, sunday + 720]]

@@ -6,7 +6,11 @@ import math
 import pandas as pd
 import pytest
 
-from mobsim.report.comparison import comparison_json, difference_text, format_comparison
+from mobsim.reports.comparison import (
+    comparison_json,
+    difference_text,
+    format_comparison,
+)
 
 INF, NAN = math.inf, math.nan
 

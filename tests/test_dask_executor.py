@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from mobsim.cli import main
-from mobsim.errors import InputError
+from mobsim.errors import InputError, RunInterrupted
 from mobsim.executors.cluster import (
     INSTALL_HINT,
     MAX_BATCH,
@@ -30,9 +30,9 @@ from mobsim.executors.cluster import (
     dask_session,
 )
 from mobsim.results.store import Staging
-from mobsim.runner import RunInterrupted, run
+from mobsim.runner import run
 from mobsim.scenario.files import load_scenario
-from mobsim.sweep import sweep
+from mobsim.sweeps import sweep
 
 CHEAP = "alert.horizon_min=240"  # a shorter horizon: a replication takes about 0.5 s
 REPLICATIONS = 6

@@ -1,8 +1,6 @@
 """District folders: exact and deterministic files, atomic writes, validated reads, loading."""
 
 import csv
-import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,31 +23,10 @@ from mobsim.district.io import (
 from mobsim.district.schemas import DISTRICT_SCHEMAS
 from mobsim.district.tables import TABLE_NAMES, District
 from mobsim.errors import InputError
+from mobsim.scenario import load_scenario, validate_scenario
+from mobsim.scenario.params import DistrictSource, Settings
 
-BASELINE = Path(__file__).resolve().parents[1] / "mobsim" / "data" / "xindu-baseline.toml"
 SMALL = {"members": 10_200, "cadres": 300, "scanners": 50}
-
-
-def _flatten(data: dict, prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
-@dataclass
-class StandIn:
-    """The two things load_district uses of a Scenario: get() over the baseline, and path."""
-
-    overrides: dict[str, Any] = field(default_factory=dict)
-    path: Path | None = None
-
-    def get(self, key: str) -> Any:
-        values = {**_flatten(tomllib.loads(BASELINE.read_text())), **self.overrides}
-        return values[key]
 
 
 @pytest.fixture(scope="module")
@@ -240,33 +217,43 @@ def test_csv_cells_name_their_row(small: District, tmp_path: Path) -> None:
         "'four hundred' is not a whole number"]
 
 
+def _source(path: Path | None = None, seed: int = 2020, **counts: int) -> DistrictSource:
+    people = {**SMALL, **counts}
+    return DistrictSource(path, "xindu", seed, people["members"], people["cadres"],
+                          people["scanners"])
+
+
+def _scenario_counts(district: District) -> list[str]:
+    return [f"{name}.count={district.rows(name)}" for name in ("members", "cadres", "scanners")]
+
+
 def test_load_generates_with_the_scenario_counts() -> None:
-    scenario = StandIn({"district.seed": 11, "members.count": 10_300, "cadres.count": 12,
-                        "scanners.count": 3})
-    assert load_district(scenario).equals(
+    source = _source(seed=11, members=10_300, cadres=12, scanners=3)
+    assert load_district(source).equals(
         generate_xindu(seed=11, members=10_300, cadres=12, scanners=3))
 
 
 def test_load_reads_a_folder_relative_to_the_scenario_file(small: District, folder: Path) -> None:
-    scenario = StandIn({"district.path": folder.name, **_counts(small)},
-                       path=folder.parent / "my-scenario.toml")
-    assert load_district(scenario).equals(small)
+    scenario_file = folder.parent / "my-scenario.toml"
+    scenario_file.write_text(f'[district]\npath = "{folder.name}"\n', "utf-8")
+    settings = Settings(load_scenario(scenario_file, _scenario_counts(small)))
+    assert load_district(settings.district_source).equals(small)
 
 
 def test_load_reads_a_folder_relative_to_the_working_folder(
         small: District, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(folder.parent)
-    assert load_district(StandIn({"district.path": folder.name, **_counts(small)})).equals(small)
+    overrides = [f"district.path='{folder.name}'", *_scenario_counts(small)]
+    assert load_district(Settings(load_scenario(None, overrides)).district_source).equals(small)
 
 
 def _counts(district: District) -> dict[str, int]:
-    return {f"{name}.count": district.rows(name) for name in ("members", "cadres", "scanners")}
+    return {name: district.rows(name) for name in ("members", "cadres", "scanners")}
 
 
 def test_smaller_counts_keep_a_seeded_nested_subset(small: District, folder: Path) -> None:
     def load(members: int, cadres: int) -> District:
-        return load_district(StandIn({"district.path": str(folder), "members.count": members,
-                                      "cadres.count": cadres, "scanners.count": None}))
+        return load_district(_source(folder, members=members, cadres=cadres))
     few, more = load(10_000, 100), load(10_100, 200)
     assert few.rows("members") == 10_000 and few.rows("cadres") == 100
     assert few.rows("scanners") == small.rows("scanners")
@@ -280,31 +267,30 @@ def test_smaller_counts_keep_a_seeded_nested_subset(small: District, folder: Pat
 
 
 def test_larger_count_names_the_key_and_the_table_size(small: District, folder: Path) -> None:
-    scenario = StandIn({"district.path": str(folder), **_counts(small), "cadres.count": 301})
+    source = _source(folder, **{**_counts(small), "cadres": 301})
     with pytest.raises(InputError, match=rf"^cadres.count: 301 asked for, but {folder}/cadres.\* "
                                          r"holds only 300 rows; set cadres.count to at most 300$"):
-        load_district(scenario)
+        load_district(source)
 
 
-def test_unknown_generator_and_bad_path_value() -> None:
-    with pytest.raises(InputError, match="^district.generator: unknown generator 'chengdu'"):
-        load_district(StandIn({"district.generator": "chengdu"}))
-    with pytest.raises(InputError, match="^district.path: expected a folder name, got 3"):
-        load_district(StandIn({"district.path": 3}))
+def test_unknown_generator_and_bad_path_value_are_refused_by_the_scenario() -> None:
+    assert validate_scenario(None, ["district.generator='chengdu'"]) == [
+        '--set: district.generator: unknown generator "chengdu" (known: \'xindu\'); '
+        "or set district.path to a folder of district tables"]
+    found = validate_scenario(None, ["district.path=3"])
+    assert len(found) == 1 and found[0].startswith("--set: district.path: expected")
 
 
 def test_district_problems_lists_everything(small: District, folder: Path, tmp_path: Path) -> None:
-    assert district_problems(StandIn({"district.path": str(folder), **_counts(small)})) == []
-    assert district_problems(StandIn()) == []
+    assert district_problems(_source(folder, **_counts(small))) == []
+    assert district_problems(_source()) == []
     frames = _user_copy(folder, tmp_path)
     frames["members"]["home_x_km"] = np.inf
     _save(frames, tmp_path)
-    problems = district_problems(StandIn({"district.path": str(tmp_path), **_counts(small)}))
+    problems = district_problems(_source(tmp_path, **_counts(small)))
     assert len(problems) == 11 and all("home_x_km: inf is not a finite number" in p
                                        for p in problems[:10])
-    too_many = StandIn({"district.path": str(folder), **_counts(small), "scanners.count": 51})
-    assert district_problems(StandIn({"district.path": ["a"]})) == [
-        "district.path: expected a folder name, got ['a']"]
+    too_many = _source(folder, **{**_counts(small), "scanners": 51})
     assert district_problems(too_many) == [
         f"scanners.count: 51 asked for, but {folder}/scanners.* holds only 50 rows; "
         "set scanners.count to at most 50"]

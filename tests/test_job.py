@@ -6,12 +6,13 @@ from mobsim.district import load_district
 from mobsim.executors.local import ReplicationJob, run_local
 from mobsim.results.rows import layout
 from mobsim.scenario.files import load_scenario
+from mobsim.scenario.params import Settings
 
 
 @pytest.fixture(scope="module")
 def job() -> ReplicationJob:
     scenario = load_scenario(None, ["alert.horizon_min=240"])
-    district = load_district(scenario)
+    district = load_district(Settings(scenario).district_source)
     return ReplicationJob(scenario, district, layout(district), seed=4, trace=False)
 
 

@@ -5,8 +5,7 @@ import pytest
 from model_fixtures import scenario
 
 from mobsim.codes import PRESENCE_STATES
-from mobsim.errors import InputError
-from mobsim.model.presence import draw_available, draw_states, order_period
+from mobsim.model.presence import draw_available, draw_states
 from mobsim.random import Streams
 from mobsim.scenario.params import Parameters
 
@@ -22,12 +21,7 @@ def _params(*overrides: str) -> Parameters:
     ("02:00", "sat", "night"), ("23:30", "sun", "night"),
 ])
 def test_the_period_follows_the_clock_and_the_weekday(start: str, weekday: str, period: str) -> None:
-    assert order_period(_params(f"alert.start='{start}'", f"alert.weekday='{weekday}'")) == period
-
-
-def test_periods_out_of_order_are_refused() -> None:
-    with pytest.raises(InputError, match="periods"):
-        order_period(_params("periods.evening_start='06:00'"))
+    assert _params(f"alert.start='{start}'", f"alert.weekday='{weekday}'").order_period() == period
 
 
 def test_states_follow_the_shares_of_the_period() -> None:

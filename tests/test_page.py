@@ -4,7 +4,7 @@ import base64
 
 from report_fixtures import parse_page
 
-from mobsim.report import page
+from mobsim.reports import page
 
 
 def test_number_carries_exact_value_and_escaped_text() -> None:

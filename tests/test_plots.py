@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
-from mobsim.report import plots
+from mobsim.reports import plots
 
 TARGET_MIN = 180.0
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from mobsim.report.progress import progress_bar
+from mobsim.reports.progress import progress_bar
 
 
 class _Terminal(io.StringIO):

@@ -12,8 +12,8 @@ from matplotlib.image import imread
 from report_fixtures import parse_page, write_fake_run, write_fake_sweep
 
 from mobsim.errors import InputError
-from mobsim.report.page import minutes_text, percent_text
-from mobsim.report.run_page import write_report
+from mobsim.reports.page import minutes_text, percent_text
+from mobsim.reports.run_page import write_report
 from mobsim.results.bound import check_bound
 
 TARGET_MIN = 180.0
@@ -172,7 +172,7 @@ def test_run_folder_written_by_the_runner_renders(tmp_path: Path) -> None:
     from mobsim.runner import run
     from mobsim.scenario.files import load_scenario
 
-    out = run(load_scenario(None), replications=2, seed=5, out_dir=tmp_path / "run", jobs=1).out_dir
+    out = run(load_scenario(None), replications=2, seed=5, out=tmp_path / "run", jobs=1).path
     page = parse_page(write_report(out).read_text())
     t_full = pd.read_parquet(out / "replications.parquet")["t_full_min"].to_numpy()
     assert len(page.images) >= 5

@@ -8,7 +8,7 @@ import pytest
 from report_fixtures import write_fake_run
 
 from mobsim.errors import InputError
-from mobsim.report.inputs import Target, checked_table, district_time_check, run_target
+from mobsim.reports.inputs import Target, checked_table, district_time_check, run_target
 from mobsim.results.bound import check_bound
 from mobsim.results.run import load
 

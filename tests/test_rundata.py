@@ -21,7 +21,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "outputs.md"
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("run")
-    run(load_scenario(None, ["alert.horizon_min=240"]), 2, seed=3, out_dir=out, jobs=1, trace=True)
+    run(load_scenario(None, ["alert.horizon_min=240"]), 2, seed=3, out=out, jobs=1, trace=True)
     return out
 
 

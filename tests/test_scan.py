@@ -103,7 +103,7 @@ def _run_scan(tmp_path: Path, name: str, jobs: int) -> Path:
     scenario = load_scenario(Path(__file__).parents[1] / "scenarios" / "xindu-building-scan.toml",
                              [f"district.path='{tmp_path / 'district'}'", "members.count=24",
                               "cadres.count=1", "scanners.count=5", "scan.horizon_days=60"])
-    return run(scenario, replications=3, seed=9, out_dir=tmp_path / name, jobs=jobs).out_dir
+    return run(scenario, replications=3, seed=9, out=tmp_path / name, jobs=jobs).path
 
 
 def test_a_scan_run_writes_the_same_files_with_one_or_two_processes(tmp_path: Path) -> None:

@@ -25,9 +25,9 @@ from mobsim.scenario.files import (
     Scenario,
     builtin_names,
     load_scenario,
-    order_minute_of_week,
     validate_scenario,
 )
+from mobsim.scenario.params import Settings
 from mobsim.scenario.rules import RULES
 from mobsim.scenario.schema import is_dist_table, is_table, leaves
 
@@ -77,14 +77,15 @@ def test_shipped_scenarios_differ_from_the_baseline_only_where_stated(
     scenario, baseline = load_scenario(SCENARIOS / file), load_scenario()
     assert scenario.name == name and scenario.path == SCENARIOS / file
     assert differences(scenario, baseline) == {"name", "description", *changed}
-    assert order_minute_of_week(scenario) == minute
+    assert Settings(scenario).order_minute_of_week() == minute
 
 
 def test_order_minute_of_the_baseline_is_tuesday_afternoon() -> None:
-    assert order_minute_of_week(load_scenario()) == 1440 + 14 * 60
-    assert order_minute_of_week(load_scenario(None, ["alert.weekday=mon", "alert.start=00:00"])) == 0
-    assert order_minute_of_week(load_scenario(None, ["alert.weekday=sun", "alert.start=23:59"])) == \
-        7 * 1440 - 1
+    def minute(*overrides: str) -> int:
+        return Settings(load_scenario(None, overrides)).order_minute_of_week()
+    assert minute() == 1440 + 14 * 60
+    assert minute("alert.weekday=mon", "alert.start=00:00") == 0
+    assert minute("alert.weekday=sun", "alert.start=23:59") == 7 * 1440 - 1
 
 
 def test_extends_chain_merges_outwards_relative_to_each_file(tmp_path: Path) -> None:

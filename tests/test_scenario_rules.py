@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from mobsim.clock import clock_minutes
 from mobsim.codes import WEEKDAYS
-from mobsim.scenario.rules import check_values, clock_minutes
+from mobsim.scenario.rules import check_values
 from mobsim.scenario.schema import Origin, merge_layer
 
 SCHEMA = {

@@ -14,8 +14,10 @@ from scipy import stats
 
 from mobsim.cli import main
 from mobsim.errors import InputError
+from mobsim.reports.comparison import format_sweep
 from mobsim.results.compare import compare
-from mobsim.sweep import format_sweep, parse_vary, plan_variants, split_values, sweep
+from mobsim.scenario import load_scenario
+from mobsim.sweeps import parse_vary, plan_variants, split_values, sweep
 
 REPLICATIONS = 3
 SEED = 11
@@ -62,8 +64,9 @@ def test_parse_vary_keeps_order_and_rejects_repeats() -> None:
 
 
 def test_plan_is_the_factorial_with_the_last_key_fastest() -> None:
-    variants = plan_variants(None, {"cadres.count": ["6000", "3241"],
-                                    "alert.start": ["14:00", "16:00"]}, ["members.count=12000"])
+    base = load_scenario(None, ["members.count=12000"])
+    variants = plan_variants(base, {"cadres.count": ["6000", "3241"],
+                                    "alert.start": ["14:00", "16:00"]})
     assert [v.values for v in variants] == EXPECTED_VARIANTS
     for variant in variants:
         assert variant.scenario.get("cadres.count") == int(variant.values[0])
@@ -73,13 +76,15 @@ def test_plan_is_the_factorial_with_the_last_key_fastest() -> None:
 
 def test_plan_errors_name_vary_and_the_value() -> None:
     with pytest.raises(InputError, match=r"^--vary: alert.stat: unknown key"):
-        plan_variants(None, {"alert.stat": ["02:00"]})
+        plan_variants(load_scenario(), {"alert.stat": ["02:00"]})
     with pytest.raises(InputError, match=r'^--vary: alert.start: .*"25:00"'):
-        plan_variants(None, {"alert.start": ["02:00", "25:00"]})
+        plan_variants(load_scenario(), {"alert.start": ["02:00", "25:00"]})
     with pytest.raises(InputError, match="empty value"):
-        plan_variants(None, {"alert.start": ["02:00", ""]})
-    with pytest.raises(InputError, match=r"^--set: members.count"):
-        plan_variants(None, {"alert.start": ["02:00"]}, ["members.count=-1"])
+        plan_variants(load_scenario(), {"alert.start": ["02:00", ""]})
+    with pytest.raises(InputError, match=r"^--vary: variant 1 \(alert.horizon_min=240, "
+                                         r"target.minutes=300\): target.minutes: 300 is longer"):
+        plan_variants(load_scenario(), {"alert.horizon_min": ["240"],
+                                        "target.minutes": ["200", "300"]})
 
 
 def test_variants_table(swept: tuple[Path, list[dict]]) -> None:
@@ -187,13 +192,14 @@ def test_bad_vary_exits_2_with_one_line_and_writes_nothing(tmp_path: Path, vary:
 
 def test_api_sweep_and_forced_smaller_sweep(tmp_path: Path) -> None:
     out = tmp_path / "api"
-    result = sweep(None, {"alert.start": ["14:00", "16:00"]}, replications=1, seed=3, out_dir=out)
+    result = sweep(load_scenario(), {"alert.start": ["14:00", "16:00"]}, replications=1, seed=3,
+                   out=out)
     assert list(result.variants.columns) == ["variant", "alert.start"]
     assert list(result.table["variant"]) == [0, 1]
     assert result.table.loc[1, "pairing"] == "paired by seed 3"
     text = format_sweep(result)
     assert "difference from variant 0 (alert.start=14:00)" in text
-    smaller = sweep(None, {"alert.start": ["15:00"]}, replications=1, seed=3, out_dir=out,
+    smaller = sweep(load_scenario(), {"alert.start": ["15:00"]}, replications=1, seed=3, out=out,
                     force=True)
     assert len(smaller.table) == 1
     assert sorted(p.name for p in out.iterdir()) == ["variant=0", "variants.parquet"]

@@ -11,7 +11,7 @@ import pytest
 from report_fixtures import parse_page, write_fake_sweep
 
 from mobsim.errors import InputError
-from mobsim.report.sweep_page import read_variants, sweep_page, variant_label
+from mobsim.reports.sweep_page import read_variants, sweep_page, variant_label
 from mobsim.results.bound import check_bound
 
 

@@ -19,6 +19,7 @@ from mobsim.codes import (
 )
 from mobsim.district.tables import TABLE_NAMES, District, Table
 from mobsim.errors import InputError
+from mobsim.random import table_generator
 
 AREA_KM2 = 496.0
 RADIUS_KM = math.sqrt(AREA_KM2 / math.pi)
@@ -118,8 +119,7 @@ def whole_number(key: str, value: Any) -> int:
 
 
 def _stream(seed: int, table: str) -> np.random.Generator:
-    stream = np.random.SeedSequence(seed, spawn_key=(0, TABLE_NAMES.index(table)))
-    return np.random.default_rng(stream)
+    return table_generator(seed, "generate", TABLE_NAMES.index(table))
 
 
 def _ids(n: int) -> np.ndarray:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
@@ -14,26 +13,18 @@ import pyarrow.parquet as pq
 
 from mobsim.district.arrow import from_arrow, to_arrow
 from mobsim.district.check import check_tables
-from mobsim.district.generate import generate_xindu, whole_number
+from mobsim.district.generate import generate_xindu
 from mobsim.district.schemas import DISTRICT_SCHEMAS, PRIMARY_KEYS
 from mobsim.district.tables import TABLE_NAMES, District, Table
 from mobsim.errors import InputError
+from mobsim.random import table_generator
+from mobsim.scenario.params import DistrictSource
 
 FORMATS: tuple[str, ...] = ("parquet", "csv")
 """File formats of a district folder, by file suffix."""
 
-COUNT_KEYS: tuple[tuple[str, str], ...] = (
-    ("members.count", "members"), ("cadres.count", "cadres"), ("scanners.count", "scanners"))
-"""Scenario keys that set how many rows of a table take part."""
-
-
-class ScenarioLike(Protocol):
-    """What loading a district needs of a scenario."""
-
-    path: Path | str | None
-
-    def get(self, key: str) -> Any:
-        """The raw value at a dotted key."""
+COUNTED_TABLES: tuple[str, ...] = ("members", "cadres", "scanners")
+"""Tables of which the scenario's `<table>.count` says how many rows take part."""
 
 
 def write_district(district: District, folder: str | Path, file_format: str = "parquet") -> None:
@@ -133,67 +124,42 @@ def _sorted_by_id(name: str, table: Table) -> Table:
     return {column: values[order] for column, values in table.items()}
 
 
-def load_district(scenario: ScenarioLike) -> District:
+def load_district(source: DistrictSource) -> District:
     """The scenario's district: its folder (district.path) or the built-in generator."""
-    folder = district_folder(scenario)
-    if folder is None:
-        return _generate(scenario)
-    return _select_rows(read_district(folder), scenario, folder)
+    if source.path is None:
+        return generate_xindu(seed=source.seed, members=source.members, cadres=source.cadres,
+                              scanners=source.scanners)
+    return _select_rows(read_district(source.path), source)
 
 
-def district_problems(scenario: ScenarioLike) -> list[str]:
+def district_problems(source: DistrictSource) -> list[str]:
     """Every problem of the scenario's district, one line each, for `mobsim validate`."""
     try:
-        folder = district_folder(scenario)
-        if folder is not None and (problems := check_folder(folder)):
+        if source.path is not None and (problems := check_folder(source.path)):
             return problems
-        load_district(scenario)
+        load_district(source)
     except InputError as err:
         return [str(err)]
     return []
 
 
-def district_folder(scenario: ScenarioLike) -> Path | None:
-    """The folder named by district.path (relative to the scenario file), or None."""
-    path = scenario.get("district.path")
-    if not path:
-        return None
-    if not isinstance(path, str):
-        raise InputError(f"district.path: expected a folder name, got {path!r}")
-    base = Path(scenario.path).parent if scenario.path else Path.cwd()
-    return base / Path(path).expanduser()
-
-
-def _generate(scenario: ScenarioLike) -> District:
-    generator = scenario.get("district.generator")
-    if generator != "xindu":
-        raise InputError(f"district.generator: unknown generator {generator!r} (known: 'xindu'); "
-                         f"or set district.path to a folder of district tables")
-    return generate_xindu(seed=scenario.get("district.seed"),
-                          members=scenario.get("members.count"),
-                          cadres=scenario.get("cadres.count"),
-                          scanners=scenario.get("scanners.count"))
-
-
-def _select_rows(district: District, scenario: ScenarioLike, folder: Path) -> District:
+def _select_rows(district: District, source: DistrictSource) -> District:
     """Keep a seeded subset of members, cadres and scanners as the count keys ask."""
-    seed = whole_number("district.seed", scenario.get("district.seed"))
-    for key, name in COUNT_KEYS:
-        value = scenario.get(key)
-        rows = district.rows(name)
-        count = rows if value is None else whole_number(key, value)
+    for name in COUNTED_TABLES:
+        count, rows = getattr(source, name), district.rows(name)
         if count > rows:
-            raise InputError(f"{key}: {count} asked for, but {folder / name}.* holds only "
+            key = f"{name}.count"
+            raise InputError(f"{key}: {count} asked for, but {source.path / name}.* holds only "
                              f"{rows} rows; set {key} to at most {rows}")
         if count < rows:
-            district = replace(district, **{name: _subset(district.table(name), count, seed, name)})
+            district = replace(district, **{name: _subset(district.table(name), count,
+                                                          source.seed, name)})
     return replace(district, units=_recount_cadres(district))
 
 
 def _subset(table: Table, count: int, seed: int, name: str) -> Table:
     """`count` rows chosen by a seeded permutation: a smaller count keeps a subset of a larger."""
-    stream = np.random.SeedSequence(seed, spawn_key=(1, TABLE_NAMES.index(name)))
-    rng = np.random.default_rng(stream)
+    rng = table_generator(seed, "subset", TABLE_NAMES.index(name))
     keep = np.sort(rng.permutation(len(next(iter(table.values()))))[:count])
     return {column: values[keep] for column, values in table.items()}
 

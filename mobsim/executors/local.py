@@ -18,9 +18,11 @@ from mobsim.kernels.assignment import transport
 from mobsim.model import simulate
 from mobsim.model.action import household_reached_min
 from mobsim.model.scan import ScanPlan, scan_plan, simulate_scan
+from mobsim.random import Streams
 from mobsim.results.rows import Layout, replication_tables, scan_tables
 from mobsim.results.schemas import per_replication_schemas
 from mobsim.scenario.files import Scenario
+from mobsim.scenario.params import Parameters, Settings
 
 Tables = dict[str, pa.Table]
 
@@ -36,10 +38,19 @@ class ReplicationJob:
     trace: bool
     summary_only: bool = False
 
+    @cached_property
+    def settings(self) -> Settings:
+        """The scenario's typed settings."""
+        return Settings(self.scenario)
+
     @property
     def mode(self) -> str:
         """What the scenario simulates: "wartime" or "scan"."""
-        return self.scenario.get("mode")
+        return self.settings.mode
+
+    def parameters(self, replication: int) -> Parameters:
+        """The scenario as replication `replication` reads it."""
+        return Parameters(self.scenario, Streams(self.seed, replication))
 
     @property
     def schemas(self) -> dict[str, pa.Schema]:
@@ -49,7 +60,7 @@ class ReplicationJob:
     @cached_property
     def scan_plan(self) -> ScanPlan:
         """Households, scanner routes and windows of the scan campaign, built on first use."""
-        return scan_plan(self.district, self.scenario)
+        return scan_plan(self.district, self.settings)
 
     def load_kernels(self) -> None:
         """Compile or load the Numba kernels a replication calls, on problems too small to cost.
@@ -61,7 +72,7 @@ class ReplicationJob:
         if self.mode == "scan":
             return
         never = np.full(len(self.layout.microgrid_id), np.nan)
-        household_reached_min(self.layout.homes, self.scenario, never, self.seed, 0)
+        household_reached_min(self.layout.homes, self.parameters(0), never)
 
     def run(self, replication: int) -> Tables:
         """Simulate one replication and return its output rows (only its summary row when
@@ -72,18 +83,17 @@ class ReplicationJob:
 
     def _run_wartime(self, replication: int) -> Tables:
         result = simulate(self.district, self.scenario, self.seed, replication, self.trace)
-        reached_min = household_reached_min(self.layout.homes, self.scenario,
-                                            result.microgrid_activated_min, self.seed, replication)
+        reached_min = household_reached_min(self.layout.homes, self.parameters(replication),
+                                            result.microgrid_activated_min)
         return replication_tables(
             result, reached_min, self.layout, replication, self.seed,
-            target_min=float(self.scenario.get("target.minutes")),
-            horizon_min=float(self.scenario.get("alert.horizon_min")),
+            target_min=self.settings.target.minutes, horizon_min=self.settings.horizon_min,
             states=PRESENCE_STATES, channels=CHANNELS)
 
     def _run_scan(self, replication: int) -> Tables:
-        result = simulate_scan(self.scan_plan, self.scenario, self.seed, replication)
+        result = simulate_scan(self.scan_plan, self.parameters(replication))
         return scan_tables(result, self.scan_plan.homes, replication, self.seed,
-                           int(self.scenario.get("scan.horizon_days")))
+                           self.settings.scan_days)
 
 
 _WORKER_JOB: ReplicationJob | None = None

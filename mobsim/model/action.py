@@ -14,14 +14,13 @@ import numpy as np
 
 from mobsim.kernels.canvass import canvass
 from mobsim.model.canvass import Households, door_arguments
-from mobsim.scenario.files import Scenario
+from mobsim.scenario.params import Parameters
 
 
-def household_reached_min(homes: Households, scenario: Scenario, activated_min: np.ndarray,
-                          seed: int, replication: int) -> np.ndarray:
+def household_reached_min(homes: Households, params: Parameters,
+                          activated_min: np.ndarray) -> np.ndarray:
     """Minute each household was reached (NaN: not within `alert.horizon_min`)."""
     start_min = np.where(np.isnan(activated_min), np.inf, activated_min)
     result = canvass(homes.microgrid_offsets, np.arange(homes.count), homes.compound_type,
-                     start_min, horizon_min=float(scenario.get("alert.horizon_min")),
-                     **door_arguments(scenario, "action", seed, replication))
+                     start_min, horizon_min=params.horizon_min, **door_arguments(params, "action"))
     return result.completion_min

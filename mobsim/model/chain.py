@@ -80,7 +80,7 @@ def build_chain(params: Parameters, cascade: Cascade, geo: Geometry, period: str
         states[receiver] = draw_states(params, population, period, receiver, sizes[receiver])
         contact = draw_contact(params, receiver, states[receiver],
                                params.channels(f"cascade.{sender}.channels"),
-                               params.count(f"cascade.{sender}.callers", minimum=1))
+                               params.count(f"cascade.{sender}.callers"))
         processing = streams.sample("cascade", f"{sender}.processing",
                                     params.duration(f"cascade.{sender}.processing_min"), sizes[sender])
         cascade.link(levels[sender], levels[receiver], parent[receiver], contact, processing,

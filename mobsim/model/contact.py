@@ -65,7 +65,7 @@ def draw_contact(params: Parameters, population: str, states: np.ndarray,
                 if SMS in channels else None)
     if PHONE not in channels:
         return Contact(channels, callers, reached, read_min, delivery, None, None, None, None)
-    attempts = params.count("channels.phone.attempts", minimum=1)
+    attempts = params.count("channels.phone.attempts")
     answer_p = np.array([params.probability(f"channels.phone.answer.{s}") for s in PRESENCE_STATES])
     u = streams.uniform("cascade", f"{population}.phone.answer", (n, attempts))
     answered = reached[PHONE][:, None] & (u < answer_p[states][:, None])

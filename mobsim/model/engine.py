@@ -16,7 +16,7 @@ from mobsim.model.dispatcher import Dispatcher
 from mobsim.model.escalation import Escalation
 from mobsim.model.geometry import Geometry, geometry
 from mobsim.model.posts import Posts
-from mobsim.model.presence import draw_available, order_period
+from mobsim.model.presence import draw_available
 from mobsim.model.result import ReplicationResult, within_horizon
 from mobsim.model.trace import Trace
 from mobsim.model.turnout import (
@@ -50,11 +50,11 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     """Simulate one replication; a pure function of (district, scenario, seed, replication)."""
     params = Parameters(scenario, Streams(seed, replication))
     horizon_min = params.number("alert.horizon_min")
-    period = order_period(params)
+    period = params.order_period()
     geo = geometry(district)
     cascade = Cascade(simpy.Environment(), horizon_min, Trace(trace))
     model = _Model(params, period, geo, cascade, build_chain(params, cascade, geo, period),
-                   Posts(len(geo.grid_of_microgrid), params.count("microgrids.quorum", minimum=1),
+                   Posts(len(geo.grid_of_microgrid), params.count("microgrids.quorum"),
                          cascade.trace),
                    read_travel(params))
     members = _members(model)
@@ -107,7 +107,7 @@ def _cadres(model: _Model) -> tuple[SinkingDown, Dispatcher]:
     params, states = model.params, model.chain.states["cadres"]
     dispatcher = Dispatcher(model.cascade, model.posts, model.geo, model.travel,
                             params.number("cadres.speed_kmh"),
-                            params.number("cadres.leave_pair_penalty_min", positive=False),
+                            params.number("cadres.leave_pair_penalty_min"),
                             params.number("cadres.lend_max_ride_min"))
     available = draw_available(params, "cadres", model.period, states)
     sinking = SinkingDown(model.cascade,

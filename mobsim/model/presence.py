@@ -10,28 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobsim.codes import PRESENCE_STATES, WEEKDAYS
-from mobsim.errors import InputError
+from mobsim.codes import PRESENCE_STATES
 from mobsim.scenario.params import Parameters
 
 AWAY = PRESENCE_STATES.index("away")
-
-
-def order_period(params: Parameters) -> str:
-    """The presence period in force at the clock time and weekday of the order."""
-    start = params.clock_min("alert.start")
-    weekend = params.choice("alert.weekday", WEEKDAYS) >= WEEKDAYS.index("sat")
-    day = params.clock_min("periods.day_start")
-    evening = params.clock_min("periods.evening_start")
-    night = params.clock_min("periods.night_start")
-    if not day < evening < night:
-        raise InputError("periods: day_start, evening_start and night_start must follow "
-                         "each other within one day")
-    if not day <= start < night:
-        return "night"
-    if weekend:
-        return "weekend"
-    return "day" if start < evening else "evening"
 
 
 def draw_states(params: Parameters, population: str, period: str, level: str,

@@ -19,8 +19,8 @@ from mobsim.clock import MINUTES_PER_DAY
 from mobsim.district.tables import District
 from mobsim.errors import InputError
 from mobsim.kernels.canvass import CanvassResult, canvass
-from mobsim.model.canvass import Households, door_arguments, households, windows_min
-from mobsim.scenario.files import Scenario
+from mobsim.model.canvass import Households, door_arguments, households
+from mobsim.scenario.params import Parameters, Settings
 
 
 @dataclass(frozen=True)
@@ -36,20 +36,19 @@ class ScanPlan:
     """float64 (m, 2): the weekly [start, end) working windows, minutes of the week."""
 
 
-def scan_plan(district: District, scenario: Scenario) -> ScanPlan:
+def scan_plan(district: District, settings: Settings) -> ScanPlan:
     """Number the households, route the scanners and read the windows once per run."""
     homes = households(district)
     offsets, order = scanner_routes(district, homes)
-    return ScanPlan(homes, offsets, order, windows_min(scenario, "scan.windows"))
+    return ScanPlan(homes, offsets, order, settings.windows_min("scan.windows"))
 
 
-def simulate_scan(plan: ScanPlan, scenario: Scenario, seed: int,
-                  replication: int) -> CanvassResult:
+def simulate_scan(plan: ScanPlan, params: Parameters) -> CanvassResult:
     """One replication of the campaign; times in minutes from the campaign start."""
-    horizon_min = float(scenario.get("scan.horizon_days")) * MINUTES_PER_DAY
     return canvass(plan.scanner_offsets, plan.household_order, plan.homes.compound_type,
                    np.zeros(len(plan.scanner_offsets) - 1), windows_min=plan.windows_min,
-                   horizon_min=horizon_min, **door_arguments(scenario, "scan", seed, replication))
+                   horizon_min=params.scan_days * MINUTES_PER_DAY,
+                   **door_arguments(params, "scan"))
 
 
 def covering_community(district: District) -> np.ndarray:

@@ -51,7 +51,7 @@ def read_travel(params: Parameters) -> Travel:
     return Travel(
         walk_speed_kmh=params.number("travel.walk_speed_mps") * 3.6,
         detour_factor=params.number("travel.detour_factor"),
-        walk_max_km=params.number("travel.walk_max_km", positive=False),
+        walk_max_km=params.number("travel.walk_max_km"),
         ride_speed_kmh=params.number("travel.ride_speed_kmh"),
         village_factor=params.number("travel.village_factor"),
     )

@@ -10,6 +10,7 @@ import pandas as pd
 from mobsim.errors import InputError
 from mobsim.results.bound import BoundCheck, check_bound
 from mobsim.scenario.files import Scenario
+from mobsim.scenario.params import Settings, Target
 
 
 @dataclass(frozen=True)
@@ -36,23 +37,21 @@ class Verdict:
 
 def require_wartime(scenario: Scenario, command: str) -> None:
     """Refuse a command that needs the wartime switch on a peacetime scan scenario."""
-    if scenario.get("mode") != "wartime":
+    mode = Settings(scenario).mode
+    if mode != "wartime":
         raise InputError(f"{scenario.name}: mode: `mobsim {command}` needs a wartime scenario; "
-                         f"this one is {scenario.get('mode')!r} (use `mobsim run`)")
+                         f"this one is {mode!r} (use `mobsim run`)")
 
 
-def check_run(replications: pd.DataFrame, scenario: Scenario) -> Verdict:
-    """Check the scenario's [target] against the per-replication summary of its run."""
-    target_min = float(scenario.get("target.minutes"))
-    quantile = float(scenario.get("target.quantile"))
-    confidence = float(scenario.get("target.confidence"))
-    district = check_bound(replications["t_full_min"].to_numpy(dtype=float), target_min,
-                           quantile, confidence)
-    share = float(scenario.get("target.households_share"))
+def check_run(replications: pd.DataFrame, target: Target) -> Verdict:
+    """Check `target` against the per-replication summary of a run."""
+    district = check_bound(replications["t_full_min"].to_numpy(dtype=float), target.minutes,
+                           target.quantile, target.confidence)
     households = None
-    if share > 0:
+    if target.households_share > 0:
         reached = replications["share_households_reached_at_target"].to_numpy(dtype=float)
         # A replication that reaches the share by the target counts as within it, else as never.
-        times = np.where(np.nan_to_num(reached, nan=0.0) >= share, target_min, np.nan)
-        households = check_bound(times, target_min, quantile, confidence)
-    return Verdict(district, households, share)
+        times = np.where(np.nan_to_num(reached, nan=0.0) >= target.households_share,
+                         target.minutes, np.nan)
+        households = check_bound(times, target.minutes, target.quantile, target.confidence)
+    return Verdict(district, households, target.households_share)

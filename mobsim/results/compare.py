@@ -27,8 +27,7 @@ import pandas as pd
 from scipy import stats
 
 from mobsim.errors import InputError
-from mobsim.report.inputs import district_time_check, run_target
-from mobsim.results.run import RunData, load
+from mobsim.results.run import Run, load
 from mobsim.results.stats import never_last, order_statistic
 
 EXACT_RANK_SUM_PAIRS = 10_000
@@ -148,13 +147,17 @@ def shift_difference(variant_min: np.ndarray, reference_min: np.ndarray,
     return Difference(order_statistic(diffs, 0.5), *_order_interval(diffs, k))
 
 
-def _open(run_dir: str | Path) -> tuple[RunData, pd.DataFrame]:
-    """A run folder and its replications table, checked for the columns a comparison reads."""
-    path = Path(run_dir)
-    if (path / "variants.parquet").is_file() and not (path / "manifest.json").is_file():
-        raise InputError(f"{path}: a sweep folder, not a run folder; give its variant "
-                         f"folders ({path}/variant=0 ...) or read its table with `mobsim report`")
-    run = load(path)
+def _open(source: Run | str | Path) -> tuple[Run, pd.DataFrame]:
+    """A run and its replications table, checked for the columns a comparison reads."""
+    if isinstance(source, Run):
+        run, path = source, source.path
+    else:
+        path = Path(source)
+        if (path / "variants.parquet").is_file() and not (path / "manifest.json").is_file():
+            raise InputError(f"{path}: a sweep folder, not a run folder; give its variant "
+                             f"folders ({path}/variant=0 ...) or read its table with "
+                             "`mobsim report`")
+        run = load(path)
     if "replications" not in run.table_names:
         raise InputError(f"{path}: the run has no replications table")
     reps = run.table("replications")
@@ -166,10 +169,10 @@ def _open(run_dir: str | Path) -> tuple[RunData, pd.DataFrame]:
     return run, reps.sort_values("replication")
 
 
-def _figures(run: RunData, reps: pd.DataFrame) -> dict:
+def _figures(run: Run, reps: pd.DataFrame) -> dict:
     """A run's own figures: district-time quantiles, share activated, the bound verdict."""
-    target = run_target(run)
-    check = district_time_check(run, target)
+    target = run.target
+    check = run.check(target).district
     t_full = never_last(reps["t_full_min"])
     return {
         "replications": len(reps), "seed": run.manifest.get("seed"),
@@ -197,7 +200,7 @@ def _differences(reps: pd.DataFrame, reference: pd.DataFrame, paired: bool,
                                          time.estimate, time.low, time.high)))
 
 
-def _pairing(run: RunData, reps: pd.DataFrame, reference: RunData,
+def _pairing(run: Run, reps: pd.DataFrame, reference: Run,
              reference_reps: pd.DataFrame) -> tuple[str, bool]:
     """How a run is compared with the reference: by matching seed and replication, or not."""
     seed, reference_seed = run.manifest.get("seed"), reference.manifest.get("seed")
@@ -211,13 +214,13 @@ def _pairing(run: RunData, reps: pd.DataFrame, reference: RunData,
     return f"paired by seed {seed}", True
 
 
-def compare(run_dirs: Sequence[str | Path]) -> pd.DataFrame:
-    """One row per run folder: its figures and its difference from the first (the reference)."""
+def compare(run_dirs: Sequence[Run | str | Path]) -> pd.DataFrame:
+    """One row per run (or run folder): its figures and its difference from the first."""
     if not run_dirs:
         raise InputError("compare: no run folders given")
     opened = [_open(path) for path in run_dirs]
     reference, reference_reps = opened[0]
-    confidence = run_target(reference).confidence
+    confidence = reference.target.confidence
     rows = []
     for index, (run, reps) in enumerate(opened):
         row = {"run": str(run.path), **_figures(run, reps), "confidence": confidence}

@@ -66,10 +66,18 @@ class Staging:
         """One staged table of one replication."""
         return pq.read_table(self._part(replication) / f"{name}.parquet")
 
-    def merge(self, out_dir: Path, replications: int, schemas: dict[str, pa.Schema]) -> None:
-        """Write the final tables from the parts in replication order, then drop the parts."""
+    def merge(self, out_dir: Path, replications: int, schemas: dict[str, pa.Schema]) -> pa.Table:
+        """Write the final tables from the parts in replication order, then drop the parts.
+
+        Returns the replications table (a row per replication), gathered on the way.
+        """
+        summary = []
         for name, schema in schemas.items():
             with TableWriter(out_dir, name, schema) as writer:
                 for replication in range(replications):
-                    writer.write(self.read(replication, name))
+                    part = self.read(replication, name)
+                    writer.write(part)
+                    if name == "replications":
+                        summary.append(part.cast(schema))
         shutil.rmtree(self.root)
+        return pa.concat_tables(summary)

@@ -7,18 +7,17 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mobsim.codes import WEEKDAYS
 from mobsim.distributions import Dist, parse_dist
 from mobsim.errors import InputError
 from mobsim.scenario import tomlwrite
 from mobsim.scenario.overrides import OVERRIDE_LABEL, parse_override
-from mobsim.scenario.rules import check_values, clock_minutes
+from mobsim.scenario.rules import check_values
 from mobsim.scenario.schema import Origin, is_dist_table, lookup, merge_layer
 
 PROBABILITY_PATTERNS: tuple[str, ...] = (
@@ -52,8 +51,36 @@ class Scenario:
     data: dict[str, Any]
     path: Path | None
 
+    @classmethod
+    def load(cls, source: str | os.PathLike[str] | None = None,
+             overrides: Iterable[str] = ()) -> Scenario:
+        """A scenario file or built-in name (None: the baseline), with "key=TOML" overrides."""
+        return load_scenario(source, overrides)
+
+    def with_(self, changes: Mapping[str, Any]) -> Scenario:
+        """This scenario with `changes` (dotted key → value as typed) set, validated again.
+
+        Problems are reported as those of a `--set` override of the key, e.g.
+        `Scenario.load("xindu-night").with_({"cadres.count": 6000})`.
+        """
+        schema = baseline_schema()
+        merged: dict[str, Any] = {}
+        origins: dict[str, Origin] = {}
+        folder = self.path.parent if self.path else Path.cwd()
+        problems = merge_layer(merged, self.data, schema, Origin(0, self.name, folder), origins)
+        for dotted, value in changes.items():
+            layer: Any = value
+            for part in reversed(dotted.split(".")):
+                layer = {part: layer}
+            problems += merge_layer(merged, layer, schema, Origin(1, OVERRIDE_LABEL, Path.cwd()),
+                                    origins)
+        problems += check_values(merged, schema, origins, PROBABILITY_PATTERNS, SHARE_PATTERNS)
+        if problems:
+            raise InputError(problems[0])
+        return Scenario(merged["name"], merged, self.path)
+
     def get(self, dotted: str) -> Any:
-        """The raw value at a dotted key path such as "alert.start"."""
+        """The raw value at a dotted key path such as "alert.start" (typed reading: params)."""
         return lookup(self.data, dotted)
 
     def dist(self, dotted: str, probability: bool = False) -> Dist:
@@ -77,6 +104,11 @@ class Scenario:
         return tomlwrite.dumps(self.data, header, inline_table=is_dist_table)
 
 
+def baseline_schema() -> dict[str, Any]:
+    """The built-in baseline as parsed: every key a scenario may set, with its kind of value."""
+    return _parse(_builtin(BASELINE))
+
+
 def builtin_names() -> tuple[str, ...]:
     """Names of the scenarios shipped inside the package."""
     folder = resources.files(_DATA_PACKAGE)
@@ -97,14 +129,6 @@ def validate_scenario(source: str | os.PathLike[str] | None = None,
                       overrides: Iterable[str] = ()) -> list[str]:
     """Every problem of a scenario and its overrides, one line each; empty when it is valid."""
     return _resolve(source, overrides)[1]
-
-
-def order_minute_of_week(scenario: Scenario) -> int:
-    """Minute of the week at which the order is given (Monday 00:00 is 0)."""
-    day = WEEKDAYS.index(scenario.get("alert.weekday"))
-    clock = clock_minutes(scenario.get("alert.start"))
-    assert clock is not None, "a loaded scenario has a valid alert.start"
-    return day * 24 * 60 + clock
 
 
 @dataclass(frozen=True)

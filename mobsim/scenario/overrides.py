@@ -17,16 +17,21 @@ _NOT_TOML = object()
 
 def parse_override(text: str, schema: dict[str, Any]) -> dict[str, Any]:
     """Turn "dotted.key=VALUE" into a nested one-key layer; raise InputError naming the key."""
+    parts, value = parse_setting(text, schema)
+    for part in reversed(parts):
+        value = {part: value}
+    return value
+
+
+def parse_setting(text: str, schema: dict[str, Any]) -> tuple[list[str], Any]:
+    """The key parts and typed value of "dotted.key=VALUE"; InputError naming the key."""
     key, equals, raw = (part.strip() for part in text.partition("="))
     if not equals or not key:
         raise InputError(f"{OVERRIDE_LABEL}: {text!r}: expected dotted.key=VALUE, "
                          "e.g. alert.start=02:00")
     parts = key.split(".")
     key = ".".join(key_text(part) for part in parts)  # quoted where odd, so messages stay one line
-    value = _parse_value(raw, key, _baseline_value(parts, key, schema))
-    for part in reversed(parts):
-        value = {part: value}
-    return value
+    return parts, _parse_value(raw, key, _baseline_value(parts, key, schema))
 
 
 def _baseline_value(parts: list[str], key: str, schema: dict[str, Any]) -> Any:

@@ -1,87 +1,146 @@
-"""Typed access to the model's scenario keys; probabilities are drawn once per replication."""
+"""The typed view of a validated scenario: the only way code outside `mobsim.scenario` reads it.
+
+The scenario's rules (`mobsim.scenario.rules`) check every value once, when it is loaded; the
+readers here only convert. Per replication, `Parameters` also draws the replication-wide values
+(a probability given as a beta distribution, a single delay) from the registry of streams.
+"""
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from mobsim.codes import CHANNELS, PRESENCE_STATES
+from mobsim.clock import clock_minutes, minute_of_week, period_codes, weekly_windows
+from mobsim.codes import CHANNELS, PERIODS, PRESENCE_STATES
 from mobsim.distributions import Dist
-from mobsim.errors import InputError
 from mobsim.random import Streams
 from mobsim.scenario.files import Scenario
-from mobsim.scenario.rules import clock_minutes
 
 
-class Parameters:
-    """The scenario as the model reads it, for one replication."""
+@dataclass(frozen=True)
+class Target:
+    """What `mobsim check` asks: the `quantile` of the district time within `minutes`."""
 
-    def __init__(self, scenario: Scenario, streams: Streams) -> None:
+    minutes: float
+    quantile: float
+    confidence: float
+    households_share: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Target:
+        """The scenario's `[target]`."""
+        return cls(*(float(scenario.get(f"target.{name}"))
+                     for name in ("minutes", "quantile", "confidence", "households_share")))
+
+
+@dataclass(frozen=True)
+class DistrictSource:
+    """Where the district comes from: a folder of tables, or the generator with its counts."""
+
+    path: Path | None
+    generator: str
+    seed: int
+    members: int
+    cadres: int
+    scanners: int
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> DistrictSource:
+        """The scenario's `[district]` and people counts."""
+        path = scenario.get("district.path")
+        return cls(Path(path) if path else None, scenario.get("district.generator"),
+                   scenario.get("district.seed"), scenario.get("members.count"),
+                   scenario.get("cadres.count"), scenario.get("scanners.count"))
+
+
+class Settings:
+    """A validated scenario read as typed values."""
+
+    def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
-        self.streams = streams
+
+    @property
+    def mode(self) -> str:
+        """What a run simulates: "wartime" or "scan"."""
+        return self.scenario.get("mode")
+
+    @property
+    def horizon_min(self) -> float:
+        """How long a wartime replication is simulated (`alert.horizon_min`)."""
+        return self.number("alert.horizon_min")
+
+    @property
+    def scan_days(self) -> int:
+        """How many days a scan campaign is simulated (`scan.horizon_days`)."""
+        return self.count("scan.horizon_days")
+
+    @property
+    def target(self) -> Target:
+        """The scenario's `[target]`."""
+        return Target.of(self.scenario)
+
+    @property
+    def district_source(self) -> DistrictSource:
+        """Where the district comes from."""
+        return DistrictSource.of(self.scenario)
 
     def duration(self, key: str) -> Dist:
         """The distribution of a duration in minutes (drawn per entity by its user)."""
         return self.scenario.dist(key)
 
+    def number(self, key: str) -> float:
+        """A plain setting: a speed, a factor, a penalty."""
+        return float(self.scenario.get(key))
+
+    def count(self, key: str) -> int:
+        """A whole number: callers, attempts, a quorum."""
+        return int(self.scenario.get(key))
+
+    def channels(self, key: str) -> tuple[int, ...]:
+        """A list of channel names as codes into CHANNELS."""
+        return tuple(CHANNELS.index(name) for name in self.scenario.get(key))
+
+    def shares(self, key: str) -> np.ndarray:
+        """Shares of the presence states in PRESENCE_STATES order, renormalized to sum to 1."""
+        shares = np.array([self.number(f"{key}.{state}") for state in PRESENCE_STATES])
+        return shares / shares.sum()
+
+    def windows_min(self, key: str) -> np.ndarray:
+        """Weekly windows as sorted, disjoint [start, end) minute-of-week rows."""
+        return np.array(weekly_windows(self.scenario.get(key)), dtype=np.float64)
+
+    def order_minute_of_week(self) -> int:
+        """Minute of the week at which the order is given (Monday 00:00 is 0)."""
+        return minute_of_week(self.scenario.get("alert.weekday"), self.scenario.get("alert.start"))
+
+    def periods(self, minute: np.ndarray) -> np.ndarray:
+        """Code into PERIODS of the presence period in force at each minute of the week."""
+        starts = (clock_minutes(self.scenario.get(f"periods.{name}_start"))
+                  for name in ("day", "evening", "night"))
+        return period_codes(minute, *starts)
+
+    def order_period(self) -> str:
+        """The presence period in force when the order is given."""
+        return PERIODS[int(self.periods(np.array([self.order_minute_of_week()]))[0])]
+
+
+class Parameters(Settings):
+    """The scenario as one replication reads it: typed values and replication-wide draws."""
+
+    def __init__(self, scenario: Scenario, streams: Streams) -> None:
+        super().__init__(scenario)
+        self.streams = streams
+
     def probability(self, key: str) -> float:
         """A probability: its distribution sampled once for this replication (a beta = uncertainty)."""
         return self.streams.once(key, self.scenario.dist(key, probability=True))
 
+    def door_probability(self, key: str) -> float:
+        """A door-to-door probability, sampled once for this replication from its own stream."""
+        return self.streams.door_once(key, self.scenario.dist(key, probability=True))
+
     def once(self, key: str) -> float:
         """A single duration of the whole replication, drawn once."""
         return self.streams.once(key, self.scenario.dist(key))
-
-    def number(self, key: str, positive: bool = True) -> float:
-        """A plain setting (a speed, a factor, a penalty): a finite number, positive unless told."""
-        value = self.scenario.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise InputError(f"{key}: expected a number, got {value!r}")
-        if value < 0 or (positive and value == 0):
-            sign = "positive" if positive else "zero or more"
-            raise InputError(f"{key}: must be {sign}, got {value!r}")
-        return float(value)
-
-    def count(self, key: str, minimum: int = 0) -> int:
-        """A whole number of at least `minimum` (callers, attempts, a quorum)."""
-        value = self.scenario.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise InputError(f"{key}: expected a whole number of at least {minimum}, got {value!r}")
-        return value
-
-    def clock_min(self, key: str) -> int:
-        """A clock time "HH:MM" as minutes after midnight."""
-        value = self.scenario.get(key)
-        minutes = clock_minutes(value) if isinstance(value, str) else None
-        if minutes is None:
-            raise InputError(f'{key}: expected a clock time "HH:MM", got {value!r}')
-        return minutes
-
-    def choice(self, key: str, options: tuple[str, ...]) -> int:
-        """The index of a value that must be one of `options`."""
-        value = self.scenario.get(key)
-        if value not in options:
-            raise InputError(f"{key}: expected one of {', '.join(options)}, got {value!r}")
-        return options.index(value)
-
-    def channels(self, key: str) -> tuple[int, ...]:
-        """A list of channel names as codes into CHANNELS (at least one, no repeats)."""
-        value = self.scenario.get(key)
-        names = CHANNELS[1:]
-        if (not isinstance(value, list) or not value or len(set(value)) != len(value)
-                or any(v not in names for v in value)):
-            raise InputError(f"{key}: expected a list of distinct channels from "
-                             f"{', '.join(names)}, got {value!r}")
-        return tuple(CHANNELS.index(v) for v in value)
-
-    def shares(self, key: str) -> np.ndarray:
-        """Shares of the presence states (a table with one number per state, summing to 1)."""
-        value = self.scenario.get(key)
-        if not isinstance(value, dict) or set(value) != set(PRESENCE_STATES):
-            raise InputError(f"{key}: expected a table with exactly the keys "
-                             f"{', '.join(PRESENCE_STATES)}, got {value!r}")
-        shares = np.array([self.number(f"{key}.{s}", positive=False) for s in PRESENCE_STATES])
-        if abs(shares.sum() - 1.0) > 1e-6:
-            raise InputError(f"{key}: the shares must sum to 1, they sum to {shares.sum():g}")
-        return shares / shares.sum()

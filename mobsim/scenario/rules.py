@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import math
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mobsim.clock import clock_minutes, weekly_windows
 from mobsim.codes import MODES, WEEKDAYS
 from mobsim.distributions import parse_dist
 from mobsim.errors import InputError
@@ -37,20 +37,19 @@ SCAN_DAYS_LIMIT = 3_650
 PHONE_ATTEMPTS_LIMIT = 100
 """Largest `channels.phone.attempts`: outcomes are drawn for every person and attempt up front."""
 
+GENERATORS: tuple[str, ...] = ("xindu",)
+"""Names of the built-in district generators (`district.generator`)."""
+
+SEED_LIMIT = 2**63 - 1
+"""Largest `district.seed`."""
+
 PEOPLE_LIMIT = 10_000_000
 """Largest `members.count`, `cadres.count` and `scanners.count` (the generator makes them all)."""
 
 STAFF_LIMIT = 10_000
 """Largest `microgrids.quorum` and `escalation.grid_worker_covers`: staff counts are int32."""
 
-_CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 _SHARE_TOLERANCE = 1e-6  # the model renormalizes what is left
-
-
-def clock_minutes(text: str) -> int | None:
-    """Minutes after midnight of an "HH:MM" clock time, or None if `text` is not one."""
-    match = _CLOCK.fullmatch(text)
-    return int(match[1]) * 60 + int(match[2]) if match else None
 
 
 def check_values(data: dict[str, Any], schema: dict[str, Any], origins: dict[str, Origin],
@@ -165,13 +164,18 @@ def _dispatch_interval(value: Any, data: dict[str, Any]) -> str | None:
 
 
 def _windows(value: list[str], data: dict[str, Any]) -> str | None:
-    from mobsim.clock import weekly_windows  # it reads clocks and days with this module
-
     try:
         weekly_windows(value)
     except ValueError as err:
         return str(err)
     return None
+
+
+def _generator(value: str, data: dict[str, Any]) -> str | None:
+    if value in GENERATORS:
+        return None
+    return (f"unknown generator {show(value)} (known: {', '.join(map(repr, GENERATORS))}); "
+            "or set district.path to a folder of district tables")
 
 
 def _folder(value: str, data: dict[str, Any]) -> str | None:
@@ -192,7 +196,9 @@ def _channels(value: list[str], data: dict[str, Any]) -> str | None:
 RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("name", _not_empty),
     ("mode", _mode),
+    ("district.generator", _generator),
     ("district.path", _folder),
+    ("district.seed", _count_up_to(SEED_LIMIT, low=0)),
     ("alert.start", _clock),
     ("alert.weekday", _weekday),
     ("alert.horizon_min", _horizon),

@@ -26,7 +26,9 @@ from scenario_files import SCENARIOS
 from mobsim.cli import main
 from mobsim.district import load_district
 from mobsim.model.scan import scan_plan, simulate_scan
+from mobsim.random import Streams
 from mobsim.scenario.files import load_scenario
+from mobsim.scenario.params import Parameters, Settings
 
 CASE = SCENARIOS / "capacity-bound.toml"
 HOUSEHOLDS, WORKERS, THREE_HOURS_MIN, DAY_MIN = 508_050, 400, 180.0, 1440.0
@@ -36,7 +38,7 @@ HOUSEHOLDS, WORKERS, THREE_HOURS_MIN, DAY_MIN = 508_050, 400, 180.0, 1440.0
 def routes():
     """The case's scenario, its scan plan, and the length of each scanner's route."""
     scenario = load_scenario(CASE)
-    plan = scan_plan(load_district(scenario), scenario)
+    plan = scan_plan(load_district(Settings(scenario).district_source), Settings(scenario))
     return scenario, plan, np.diff(plan.scanner_offsets)
 
 
@@ -57,7 +59,7 @@ def test_the_district_has_the_brief_s_households_and_workers(routes) -> None:
 
 def test_at_three_hours_exactly_400_times_180_households_are_done(routes) -> None:
     scenario, plan, lengths = routes
-    result = simulate_scan(plan, scenario, seed=1, replication=0)
+    result = simulate_scan(plan, Parameters(scenario, Streams(1, 0)))
     done = result.completion_min[plan.household_order]
     position = np.arange(HOUSEHOLDS) - np.repeat(plan.scanner_offsets[:-1], lengths)
     assert np.array_equal(done, position + 1.0)  # the k-th door of a route at minute k

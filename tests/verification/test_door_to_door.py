@@ -23,6 +23,8 @@ from scipy import stats
 from mobsim.model import simulate
 from mobsim.model.action import household_reached_min
 from mobsim.model.canvass import households
+from mobsim.random import Streams
+from mobsim.scenario.params import Parameters
 
 HOUSEHOLDS, REPLICATIONS, SEED = 50, 2, 11
 
@@ -38,8 +40,9 @@ def doors(tmp_path_factory):
     for replication in range(REPLICATIONS):
         result = simulate(district, scenario, SEED, replication)
         activated.append(result.microgrid_activated_min)
-        reached.append(household_reached_min(homes, scenario, result.microgrid_activated_min,
-                                             SEED, replication).reshape(-1, HOUSEHOLDS))
+        params = Parameters(scenario, Streams(SEED, replication))
+        reached.append(household_reached_min(homes, params, result.microgrid_activated_min)
+                       .reshape(-1, HOUSEHOLDS))
     return scenario, np.concatenate(activated), np.concatenate(reached)
 
 

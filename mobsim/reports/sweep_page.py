@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mobsim.errors import InputError
-from mobsim.report import plots
-from mobsim.report.inputs import checked_table, district_time_check, run_target
-from mobsim.report.page import (
+from mobsim.reports import plots
+from mobsim.reports.inputs import checked_table, district_time_check
+from mobsim.reports.page import (
     document,
     figure,
     minutes_text,
@@ -23,7 +23,8 @@ from mobsim.report.page import (
     table,
 )
 from mobsim.results import stats
-from mobsim.results.run import RunData, load
+from mobsim.results.run import Run, load
+from mobsim.sweeps import variant_label
 
 
 def read_variants(sweep_dir: Path) -> pd.DataFrame:
@@ -41,12 +42,7 @@ def read_variants(sweep_dir: Path) -> pd.DataFrame:
     return variants
 
 
-def variant_label(row: pd.Series, keys: list[str]) -> str:
-    """The legend name of a variant: its varied keys and their values."""
-    return ", ".join(f"{key}={row[key]}" for key in keys) or f"variant {row['variant']}"
-
-
-def _median_curve(run: RunData) -> pd.Series:
+def _median_curve(run: Run) -> pd.Series:
     microgrids = checked_table(run, "microgrids")
     per_replication = stats.district_curves(
         checked_table(run, "curves"), "share_microgrids_activated",
@@ -54,9 +50,9 @@ def _median_curve(run: RunData) -> pd.Series:
     return stats.curve_band(per_replication)["median"]
 
 
-def _variant_row(variant: int, label: str, run: RunData) -> list[str]:
-    target = run_target(run)
-    check = district_time_check(run, target)
+def _variant_row(variant: int, label: str, run: Run) -> list[str]:
+    target = run.target
+    check = district_time_check(run)
     t_full = stats.never_last(run.table("replications")["t_full_min"])
     median = stats.order_statistic(t_full, 0.5)
     quantile = stats.order_statistic(t_full, target.quantile)
@@ -88,7 +84,7 @@ def sweep_page(sweep_dir: Path) -> str:
         variant, label = int(row["variant"]), variant_label(row, keys)
         run = load(sweep_dir / f"variant={variant}")
         medians[label] = _median_curve(run)
-        targets.append(run_target(run).minutes)
+        targets.append(run.target.minutes)
         rows.append(_variant_row(variant, label, run))
     curves = pd.DataFrame(medians).ffill()
     body = "".join([

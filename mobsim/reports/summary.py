@@ -8,18 +8,19 @@ import pandas as pd
 from mobsim.results.bound import BoundCheck
 from mobsim.results.check import Verdict
 from mobsim.results.stats import finite_order_statistic
+from mobsim.scenario.params import Target
 
 
 def _minutes(value: float) -> str:
     return "never" if np.isnan(value) else f"{value:.1f}"
 
 
-def format_summary(name: str, reps: pd.DataFrame, target_min: float, quantile: float,
-                   households_share: float = 0.0) -> str:
+def format_summary(name: str, reps: pd.DataFrame, target: Target) -> str:
     """Render the run summary for the terminal from replications.parquet rows of either mode."""
     if "days_to_full" in reps.columns:
-        return format_scan_summary(name, reps, quantile)
-    return format_wartime_summary(name, reps, target_min, quantile, households_share)
+        return format_scan_summary(name, reps, target.quantile)
+    return format_wartime_summary(name, reps, target.minutes, target.quantile,
+                                  target.households_share)
 
 
 def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, quantile: float,

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -25,13 +26,12 @@ import pyarrow.parquet as pq
 
 from mobsim.errors import InputError
 from mobsim.executors.local import run_local
-from mobsim.report.comparison import format_comparison
-from mobsim.report.sweep_page import variant_label
 from mobsim.results.check import require_wartime
 from mobsim.results.compare import compare
+from mobsim.results.run import load
 from mobsim.runner import Executor, ProgressFn, run
-from mobsim.scenario.files import Scenario, load_scenario
-from mobsim.scenario.overrides import OVERRIDE_LABEL
+from mobsim.scenario.files import Scenario, baseline_schema
+from mobsim.scenario.overrides import OVERRIDE_LABEL, parse_setting
 
 VARIANTS_FILE = "variants.parquet"
 """The table of variants in a sweep folder."""
@@ -52,10 +52,10 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class SweepResult:
+class Sweep:
     """A finished sweep: its folder, its variants and the comparison table of them."""
 
-    out_dir: Path
+    path: Path
     variants: pd.DataFrame
     table: pd.DataFrame
     replications: int
@@ -106,32 +106,37 @@ def parse_vary(texts: Iterable[str]) -> dict[str, list[str]]:
     return vary
 
 
-def _load(source: str | os.PathLike[str] | None, overrides: Sequence[str],
-          settings: Mapping[str, str], context: str) -> Scenario:
-    """The scenario with `settings` set; errors named by `context` rather than by --set."""
+def _typed(base: Scenario, key: str, text: str) -> Any:
+    """The value `text` of `key` as typed (read like a --set value), checked on its own."""
     try:
-        return load_scenario(source, [*overrides, *(f"{k}={v}" for k, v in settings.items())])
+        _, value = parse_setting(f"{key}={text}", baseline_schema())
+        base.with_({key: value})
     except InputError as err:
-        reason = str(err).removeprefix(f"{OVERRIDE_LABEL}: ")
-        raise InputError(f"{context}: {reason}") from None
+        raise InputError(f"{VARY_LABEL}: {str(err).removeprefix(f'{OVERRIDE_LABEL}: ')}") from None
+    return value
 
 
-def plan_variants(source: str | os.PathLike[str] | None, vary: Mapping[str, Sequence[str]],
-                  overrides: Sequence[str] = ()) -> list[Variant]:
+def plan_variants(base: Scenario, vary: Mapping[str, Sequence[str]]) -> list[Variant]:
     """Every variant's scenario, the last key varying fastest; InputError before anything runs."""
-    require_wartime(load_scenario(source, overrides), "sweep")
-    for key, values in vary.items():
-        if not values or "" in values:
+    require_wartime(base, "sweep")
+    typed = {}
+    for key, texts in vary.items():
+        if not texts or "" in texts:
             raise InputError(f"{VARY_LABEL}: {key}: an empty value; separate values by single "
                              "commas, e.g. alert.start=02:00,14:00")
-        for value in values:
-            _load(source, overrides, {key: value}, VARY_LABEL)
+        typed[key] = [_typed(base, key, text) for text in texts]
     variants = []
-    for number, values in enumerate(itertools.product(*vary.values())):
-        settings = dict(zip(vary, values))
-        label = ", ".join(f"{k}={v}" for k, v in settings.items())
-        variants.append(Variant(number, values, _load(source, overrides, settings,
-                                                      f"{VARY_LABEL}: variant {number} ({label})")))
+    choices = itertools.product(*(range(len(texts)) for texts in vary.values()))
+    for number, picks in enumerate(choices):
+        texts = tuple(vary[key][pick] for key, pick in zip(vary, picks))
+        changes = {key: typed[key][pick] for key, pick in zip(vary, picks)}
+        try:
+            scenario = base.with_(changes)
+        except InputError as err:
+            label = ", ".join(f"{k}={v}" for k, v in zip(vary, texts))
+            reason = str(err).removeprefix(f"{OVERRIDE_LABEL}: ")
+            raise InputError(f"{VARY_LABEL}: variant {number} ({label}): {reason}") from None
+        variants.append(Variant(number, texts, scenario))
     return variants
 
 
@@ -204,42 +209,36 @@ def _overall(progress: ProgressFn | None, number: int, replications: int,
     return lambda done, _total: progress(number * replications + done, count * replications)
 
 
-def sweep(source: str | os.PathLike[str] | None, vary: Mapping[str, Sequence[str]],
-          replications: int = 1, seed: int = 1, out_dir: str | os.PathLike[str] | None = None,
-          jobs: int = 1, overrides: Sequence[str] = (), progress: ProgressFn | None = None,
-          force: bool = False, resume: bool = False, executor: Executor = run_local) -> SweepResult:
-    """Run every variant of `vary` with the same seeds into one sweep folder and compare them.
+def sweep(scenario: Scenario, vary: Mapping[str, Sequence[str]], replications: int = 1,
+          seed: int = 1, out: str | os.PathLike[str] | None = None, jobs: int = 1,
+          progress: ProgressFn | None = None, force: bool = False, resume: bool = False,
+          executor: Executor = run_local) -> Sweep:
+    """Run every variant of `vary` (key → values as typed) with the same seeds and compare them.
 
-    With `resume`, variants already finished in `out_dir` are kept and an interrupted one
+    With `resume`, variants already finished in `out` are kept and an interrupted one
     continues from its finished replications.
     """
     started = time.perf_counter()
-    variants = plan_variants(source, vary, overrides)
-    out = Path(out_dir) if out_dir is not None else (
-        Path("runs") / f"{load_scenario(source, overrides).name}-sweep")
+    variants = plan_variants(scenario, vary)
+    out_dir = Path(out) if out is not None else Path("runs") / f"{scenario.name}-sweep"
     table = variants_table(list(vary), variants)
-    _claim_sweep_dir(out, variants, table, seed, replications, force)
-    (out / VARIANTS_FILE).unlink(missing_ok=True)  # until every variant is finished again
+    _claim_sweep_dir(out_dir, variants, table, seed, replications, force)
+    (out_dir / VARIANTS_FILE).unlink(missing_ok=True)  # until every variant is finished again
+    runs = []
     for variant in variants:
-        folder = variant_folder(out, variant.number)
+        folder = variant_folder(out_dir, variant.number)
         if resume and _finished(folder, variant, seed, replications):
+            runs.append(load(folder))
             continue
-        run(variant.scenario, replications, seed, folder, jobs,
-            progress=_overall(progress, variant.number, replications, len(variants)),
-            force=force, resume=resume, executor=executor)
-    _write_atomic(table, out / VARIANTS_FILE)
+        runs.append(run(variant.scenario, replications, seed, folder, jobs,
+                        progress=_overall(progress, variant.number, replications, len(variants)),
+                        force=force, resume=resume, executor=executor))
+    _write_atomic(table, out_dir / VARIANTS_FILE)
     frame = table.to_pandas()
-    comparison = compare([variant_folder(out, v.number) for v in variants])
-    return SweepResult(out, frame, pd.concat([frame, comparison], axis=1), replications, seed,
-                       time.perf_counter() - started)
+    return Sweep(out_dir, frame, pd.concat([frame, compare(runs)], axis=1), replications, seed,
+                 time.perf_counter() - started)
 
 
-def format_sweep(result: SweepResult) -> str:
-    """The sweep's comparison table as text, variant 0 the reference."""
-    keys = [c for c in result.variants.columns if c != "variant"]
-    count = len(result.variants)
-    title = (f"sweep of {count} variant{'s' if count != 1 else ''} × {result.replications} "
-             f"replication{'s' if result.replications != 1 else ''}, seed {result.seed}: every "
-             "variant draws the same random numbers, so differences come from the varied keys")
-    reference = f"variant 0 ({variant_label(result.variants.iloc[0], keys)})"
-    return format_comparison(result.table, ["variant", *keys], title, reference)
+def variant_label(row: pd.Series, keys: list[str]) -> str:
+    """The name of a variant: its varied keys and their values."""
+    return ", ".join(f"{key}={row[key]}" for key in keys) or f"variant {row['variant']}"

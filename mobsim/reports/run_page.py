@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from html import escape
 from pathlib import Path
 
@@ -9,15 +10,13 @@ import numpy as np
 import pandas as pd
 
 from mobsim.errors import InputError
-from mobsim.report import plots
-from mobsim.report.inputs import (
+from mobsim.reports import plots
+from mobsim.reports.inputs import (
     HOUSEHOLDS_COLUMN,
-    Target,
     checked_table,
     district_time_check,
-    run_target,
 )
-from mobsim.report.page import (
+from mobsim.reports.page import (
     count_text,
     document,
     figure,
@@ -28,15 +27,18 @@ from mobsim.report.page import (
     section,
     table,
 )
-from mobsim.report.sweep_page import sweep_page
+from mobsim.reports.sweep_page import sweep_page
 from mobsim.results import stats
 from mobsim.results.bound import BoundCheck
-from mobsim.results.run import RunData, load
+from mobsim.results.run import Run, load
+from mobsim.scenario.params import Target
+from mobsim.sweeps import Sweep
 
 
-def write_report(run_dir: Path, out: Path | None = None) -> Path:
-    """Write the HTML report of a run or sweep folder to `out` (default RUN_DIR/report.html)."""
-    run_dir = Path(run_dir)
+def write_report(source: Run | Sweep | str | os.PathLike[str],
+                 out: str | os.PathLike[str] | None = None) -> Path:
+    """Write the HTML report of a run or sweep (or its folder) to `out` (default FOLDER/report.html)."""
+    run_dir = Path(source.path if isinstance(source, Run | Sweep) else source)
     if not run_dir.is_dir():
         raise InputError(f"{run_dir}: no such folder")
     if (run_dir / "manifest.json").is_file():
@@ -52,12 +54,12 @@ def write_report(run_dir: Path, out: Path | None = None) -> Path:
     return out
 
 
-def run_page(run: RunData) -> str:
+def run_page(run: Run) -> str:
     """The report page of one run folder."""
-    target = run_target(run)
+    target = run.target
     microgrids = checked_table(run, "microgrids")
     curves = checked_table(run, "curves")
-    check = district_time_check(run, target)
+    check = district_time_check(run)
     sizes = stats.subdistrict_sizes(microgrids)
     labels = {s: f"sub-district {s}" for s in sizes.index}
     name = str(run.manifest.get("scenario", run.path.name))
@@ -127,7 +129,7 @@ def _share_span(prefix: str, shares: np.ndarray) -> str:
             f"{number(f'{prefix}-upper', upper, percent_text(upper))})")
 
 
-def _district_time_section(run: RunData, check: BoundCheck) -> str:
+def _district_time_section(run: Run, check: BoundCheck) -> str:
     t_full = stats.never_last(run.table("replications")["t_full_min"])
     n, q_label = check.replications, f"{check.quantile * 100:g}th percentile"
     median, quantile = (stats.order_statistic(t_full, q) for q in (0.5, check.quantile))
@@ -175,7 +177,7 @@ def _upper_bound(check: BoundCheck) -> tuple[float | str, str]:
     return _time(np.nan_to_num(check.upper_bound_min, nan=np.inf))
 
 
-def _map_section(run: RunData, microgrids: pd.DataFrame, labels: dict[int, str],
+def _map_section(run: Run, microgrids: pd.DataFrame, labels: dict[int, str],
                  target: Target) -> str:
     title = "3. Map: community activation times"
     if "communities" not in run.table_names:

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from mobsim.report.page import minutes_text, percent_text
+from mobsim.reports.page import minutes_text, percent_text
+from mobsim.sweeps import Sweep, variant_label
 
 _GAP = "  "
 
@@ -121,3 +122,14 @@ def comparison_json(table: pd.DataFrame) -> str:
     records = [{column: _plain(value) for column, value in record.items()}
                for record in table.to_dict("records")]
     return json.dumps(records, allow_nan=False, ensure_ascii=False)
+
+
+def format_sweep(result: Sweep) -> str:
+    """The sweep's comparison table as text, variant 0 the reference."""
+    keys = [c for c in result.variants.columns if c != "variant"]
+    count = len(result.variants)
+    title = (f"sweep of {count} variant{'s' if count != 1 else ''} × {result.replications} "
+             f"replication{'s' if result.replications != 1 else ''}, seed {result.seed}: every "
+             "variant draws the same random numbers, so differences come from the varied keys")
+    reference = f"variant 0 ({variant_label(result.variants.iloc[0], keys)})"
+    return format_comparison(result.table, ["variant", *keys], title, reference)

@@ -1,0 +1,37 @@
+"""What the report reads from a run folder: tables checked for the columns it uses, the verdict."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mobsim.errors import InputError
+from mobsim.results.bound import BoundCheck
+from mobsim.results.run import Run
+
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "microgrids": ("replication", "microgrid_id", "community_id", "subdistrict_id",
+                   "compound_type", "households", "activated_min", "activated_by"),
+    "curves": ("replication", "minute", "subdistrict_id", "share_microgrids_activated"),
+    "replications": ("replication", "t_full_min"),
+    "communities": ("community_id", "subdistrict_id", "kind", "x_km", "y_km"),
+}
+"""Columns the report uses from each output table."""
+
+HOUSEHOLDS_COLUMN = "share_households_reached"
+"""Optional curves.parquet column of the door-to-door measure, per sub-district and minute."""
+
+def checked_table(run: Run, name: str) -> pd.DataFrame:
+    """The run's table `name`, after checking it has every column the report uses."""
+    frame = run.table(name)
+    missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
+    if missing:
+        raise InputError(f"{run.path / f'{name}.parquet'}: no column {missing[0]!r}")
+    if frame.empty:
+        raise InputError(f"{run.path / f'{name}.parquet'}: the table has no rows")
+    return frame
+
+
+def district_time_check(run: Run) -> BoundCheck:
+    """The bound check of the run's district times against its target."""
+    checked_table(run, "replications")
+    return run.check().district
