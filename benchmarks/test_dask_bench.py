@@ -21,6 +21,7 @@ import pytest
 from mobsim.executors.cluster import dask_session
 from mobsim.executors.local import run_local
 from mobsim.runner import Executor
+from mobsim.scenario import load_scenario
 from mobsim.sweeps import sweep
 
 WORKERS = 2
@@ -33,7 +34,7 @@ SIZES = [int(os.environ.get("MOBSIM_DASK_BENCH_REPLICATIONS", "8")),
 def timed_sweep(out: Path, replications: int, executor: Executor) -> float:
     """Seconds to run the sweep of `replications` in all (split over the variants) into `out`."""
     started = time.perf_counter()
-    sweep(None, VARY, max(1, replications // len(VARY["alert.start"])), SEED, out, jobs=WORKERS,
+    sweep(load_scenario(), VARY, max(1, replications // len(VARY["alert.start"])), SEED, out, jobs=WORKERS,
           executor=executor)
     return time.perf_counter() - started
 

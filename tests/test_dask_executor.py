@@ -276,7 +276,8 @@ def test_cli_sweep_on_the_scheduler_from_the_environment_matches_a_local_sweep(
         scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(distributed, "LocalCluster", _no_local_cluster)
     monkeypatch.setenv("MOBSIM_DASK_SCHEDULER", scheduler)
-    sweep(None, {"cadres.count": ["3241", "1000"]}, 2, SEED, tmp_path / "local", overrides=[CHEAP])
+    sweep(load_scenario(None, [CHEAP]), {"cadres.count": ["3241", "1000"]}, 2, SEED,
+          tmp_path / "local")
     result = CliRunner().invoke(main, ["sweep", "--vary", "cadres.count=3241,1000", "-n", "2",
                                        "--seed", str(SEED), "--set", CHEAP, "-o",
                                        str(tmp_path / "dask"), "--quiet", "--executor", "dask"])

@@ -277,7 +277,7 @@ def test_unknown_generator_and_bad_path_value_are_refused_by_the_scenario() -> N
     assert validate_scenario(None, ["district.generator='chengdu'"]) == [
         '--set: district.generator: unknown generator "chengdu" (known: \'xindu\'); '
         "or set district.path to a folder of district tables"]
-    found = validate_scenario(None, ["district.path=3"])
+    found = validate_scenario(None, ["district.path=[3]"])
     assert len(found) == 1 and found[0].startswith("--set: district.path: expected")
 
 

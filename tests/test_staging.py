@@ -23,8 +23,9 @@ def test_parts_merge_in_replication_order_whatever_the_finishing_order(tmp_path:
     for rep in (2, 0, 1):
         staging.put(rep, _tables(rep), SCHEMA)
     assert staging.done() == {0, 1, 2}
-    staging.merge(tmp_path, 3, SCHEMA)
+    gathered = staging.merge(tmp_path, 3, SCHEMA, gather="t")
     assert pq.read_table(tmp_path / "t.parquet").column("replication").to_pylist() == [0, 1, 2]
+    assert gathered.equals(pq.read_table(tmp_path / "t.parquet").cast(SCHEMA["t"]))
     assert not staging.root.exists()
 
 

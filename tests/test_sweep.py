@@ -82,7 +82,8 @@ def test_plan_errors_name_vary_and_the_value() -> None:
     with pytest.raises(InputError, match="empty value"):
         plan_variants(load_scenario(), {"alert.start": ["02:00", ""]})
     with pytest.raises(InputError, match=r"^--vary: variant 1 \(alert.horizon_min=240, "
-                                         r"target.minutes=300\): target.minutes: 300 is longer"):
+                                         r"target.minutes=300\): alert.horizon_min: 240 is "
+                                         r"shorter than target.minutes"):
         plan_variants(load_scenario(), {"alert.horizon_min": ["240"],
                                         "target.minutes": ["200", "300"]})
 

@@ -66,18 +66,19 @@ class Staging:
         """One staged table of one replication."""
         return pq.read_table(self._part(replication) / f"{name}.parquet")
 
-    def merge(self, out_dir: Path, replications: int, schemas: dict[str, pa.Schema]) -> pa.Table:
+    def merge(self, out_dir: Path, replications: int, schemas: dict[str, pa.Schema],
+              gather: str = "replications") -> pa.Table:
         """Write the final tables from the parts in replication order, then drop the parts.
 
-        Returns the replications table (a row per replication), gathered on the way.
+        Returns the table `gather` (by default the row per replication), gathered on the way.
         """
-        summary = []
+        gathered = []
         for name, schema in schemas.items():
             with TableWriter(out_dir, name, schema) as writer:
                 for replication in range(replications):
                     part = self.read(replication, name)
                     writer.write(part)
-                    if name == "replications":
-                        summary.append(part.cast(schema))
+                    if name == gather:
+                        gathered.append(part.cast(schema))
         shutil.rmtree(self.root)
-        return pa.concat_tables(summary)
+        return pa.concat_tables(gathered) if gathered else schemas[gather].empty_table()

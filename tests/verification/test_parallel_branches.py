@@ -46,7 +46,7 @@ def branches(tmp_path_factory):
     start = sum(scenario.get(f"cascade.{level}.processing_min")
                 + scenario.get("channels.messaging.read_min.home") for level in relays)
     rate = 1.0 / scenario.dist("members.prepare_min.home").mean
-    activated = load(result.out_dir).table("microgrids")["activated_min"].to_numpy()
+    activated = load(result.path).table("microgrids")["activated_min"].to_numpy()
     return start, rate, result.replications["t_full_min"].to_numpy(), activated - start
 
 
