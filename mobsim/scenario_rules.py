@@ -16,6 +16,9 @@ from mobsim.scenario_schema import Origin, is_dist_table, is_table, leaves, look
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 """Day names of `alert.weekday`, Monday first (minute-of-week 0 is Monday 00:00)."""
 
+DISPATCH_POLICIES: tuple[str, ...] = ("paired-first", "sub-district-first", "nearest")
+"""Values of `cadres.dispatch_policy` (docs/model.md 7.7)."""
+
 MODES: tuple[str, ...] = ("wartime", "scan")
 """What `mobsim run` simulates: the wartime switch, or the peacetime building-scan campaign."""
 
@@ -87,6 +90,12 @@ def kernel_family_problem(path: str, family: str) -> str:
     """The message for a door-to-door duration of a family the kernel cannot draw."""
     return (f"{path}: the door-to-door kernel draws only {', '.join(KERNEL_FAMILIES)} "
             f"durations, got {family}")
+
+
+def _dispatch_policy(value: Any, data: dict[str, Any]) -> str | None:
+    if value in DISPATCH_POLICIES:
+        return None
+    return f"expected one of {', '.join(DISPATCH_POLICIES)}, got {show(value)}"
 
 
 def _not_empty(value: str, data: dict[str, Any]) -> str | None:
@@ -216,6 +225,7 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("cadres.dispatch_interval_min", _dispatch_interval),
     ("cadres.leave_pair_penalty_min", _not_negative),
     ("cadres.lend_max_ride_min", _positive),
+    ("cadres.dispatch_policy", _dispatch_policy),
     ("travel.walk_speed_mps", _positive),
     ("travel.detour_factor", _positive),
     ("travel.walk_max_km", _not_negative),

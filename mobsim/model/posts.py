@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable, Hashable
+
 import numpy as np
 
 from mobsim.model.result import ACTIVATED_BY
@@ -26,6 +28,9 @@ class Posts:
         self.gap_min = np.full(n, np.inf)
         self.activated_min = np.full(n, np.inf)
         self.activated_by = np.zeros(n, dtype=np.int8)
+        self.hand_changes = np.zeros(n, dtype=np.int32)
+        self.riders: dict[int, dict[Hashable, Callable[[], None]]] = {}
+        self.holders: dict[int, dict[Hashable, Callable[[], None]]] = {}
 
     def arrive(self, microgrid: int, who: str, now_min: float, announced: bool) -> None:
         """One staff member of kind `who` (an ACTIVATED_BY name) arrives at a post."""
@@ -38,6 +43,41 @@ class Posts:
             self.activated_min[microgrid] = now_min
             self.activated_by[microgrid] = ACTIVATED_BY.index(who)
             self.trace.record(now_min, "microgrid", microgrid, "activated")
+            self._redirect_riders(microgrid)
+        if who == "member":
+            self._relieve_holders(microgrid)
+
+    def ride(self, microgrid: int, reserve: Hashable, on_filled: Callable[[], None]) -> None:
+        """A reserve sets out for a post; `on_filled` runs if the post fills before they arrive."""
+        self.on_the_way[microgrid] += 1
+        self.riders.setdefault(microgrid, {})[reserve] = on_filled
+
+    def take_post(self, microgrid: int, reserve: Hashable, who: str, now_min: float,
+                  on_relieved: Callable[[], None]) -> bool:
+        """A riding reserve arrives: they hold the post if it still lacks staff, else stand down."""
+        self.riders[microgrid].pop(reserve)
+        if self.is_staffed(microgrid):
+            self.on_the_way[microgrid] -= 1
+            return False
+        self.holders.setdefault(microgrid, {})[reserve] = on_relieved
+        self.arrive(microgrid, who, now_min, announced=True)
+        return True
+
+    def _redirect_riders(self, microgrid: int) -> None:
+        riders = self.riders.pop(microgrid, {})
+        self.on_the_way[microgrid] -= len(riders)
+        for on_filled in riders.values():
+            on_filled()
+
+    def _relieve_holders(self, microgrid: int) -> None:
+        """Holders hand over while the post keeps its quorum without them, first come first."""
+        holders = self.holders.get(microgrid)
+        while holders and self.on_post[microgrid] - 1 >= self.quorum:
+            reserve = next(iter(holders))
+            on_relieved = holders.pop(reserve)
+            self.on_post[microgrid] -= 1
+            self.hand_changes[microgrid] += 1
+            on_relieved()
 
     def open_gaps(self, microgrids: np.ndarray, now_min: float) -> None:
         """Posts among `microgrids` not yet activated become gaps now (if they were not already)."""
@@ -63,7 +103,3 @@ class Posts:
     def is_staffed(self, microgrid: int) -> bool:
         """The post already has its quorum on post."""
         return bool(self.on_post[microgrid] >= self.quorum)
-
-    def release(self, microgrid: int) -> None:
-        """A reserve on the way is no longer needed there (the post filled first)."""
-        self.on_the_way[microgrid] -= 1
