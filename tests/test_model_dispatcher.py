@@ -267,3 +267,17 @@ def test_the_district_lends_no_farther_than_the_maximum_ride() -> None:
     dispatcher.dispatch()
     assert dispatcher.microgrid.tolist() == [2, -1, -1]
     assert dispatcher.waiting_count.sum() == 1
+
+
+def test_a_gap_whose_members_are_still_being_called_comes_after_a_true_gap() -> None:
+    geo, env, posts, dispatcher = _setup(units=1, cadres=1)
+    posts.open_gaps(np.array([0, 5]), 0.0)
+    office = np.array([[geo.community_xy[0][0], geo.community_xy[1][0]]])
+    nearest = int(np.argmin(dispatcher.travel_min(office, np.array([0, 5]))[0]))
+    called, true_gap = (0, 5) if nearest == 0 else (5, 0)
+    still = np.zeros(6, dtype=np.int64)
+    still[called] = 1
+    posts.still_called = lambda: still
+    dispatcher.wait(0)
+    dispatcher.dispatch()
+    assert dispatcher.microgrid[0] == true_gap

@@ -178,7 +178,7 @@ class Dispatcher:
             return
         # Posts a member will reach late wait for the lending step, after every sub-district
         # has covered the posts nobody is coming to.
-        gaps = gaps[self.posts.coming_late[gaps] == 0]
+        gaps = gaps[~self.posts.second_tier(gaps)]
         if self.policy == "paired-first":
             n_communities = len(self.geo.community_xy[0])
             own_gaps = groups(gaps, self.geo.community_of_microgrid[gaps], n_communities)
@@ -205,7 +205,7 @@ class Dispatcher:
         if len(rows) == 0 or len(gaps) == 0:
             return
         lender_of_source = self.geo.subdistrict_of_community[sources.community[rows]]
-        need_of_gap = 2 * self._subdistrict_of(gaps) + (self.posts.coming_late[gaps] > 0)
+        need_of_gap = 2 * self._subdistrict_of(gaps) + self.posts.second_tier(gaps)
         spare = np.bincount(lender_of_source, sources.left[rows], self.n_subdistricts).astype(np.int64)
         short = np.bincount(need_of_gap, self.posts.shortfall(gaps), 2 * self.n_subdistricts).astype(np.int64)
         lenders, needs = np.flatnonzero(spare), np.flatnonzero(short)
@@ -255,7 +255,7 @@ class Dispatcher:
         travel = self.travel_min(sources.xy[rows], gaps)
         outside = self.geo.community_of_microgrid[gaps] != sources.community[rows, None]
         cost = (travel + self.penalty_min * outside
-                + LATE_PRIORITY_MIN * (self.posts.coming_late[gaps] > 0))
+                + LATE_PRIORITY_MIN * self.posts.second_tier(gaps))
         flow = place(cost, supply, demand, count)
         for row, column in zip(*np.nonzero(flow)):
             self._send(sources, int(rows[row]), int(gaps[column]), int(flow[row, column]),

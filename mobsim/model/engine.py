@@ -83,7 +83,9 @@ def _members(model: _Model) -> MemberReports:
                                distance_km(hx, hy, mx[post], my[post]), geo.village_microgrid[post])
     members = MemberReports(model.cascade, model.posts, post, report,
                             model.params.once("escalation.trusted_eta_min"))
-    model.chain.levels["members"].listeners.append(members.on_acknowledged)
+    level = model.chain.levels["members"]
+    level.listeners.append(members.on_acknowledged)
+    model.posts.still_called = partial(members.still_called, level.notified_min)
     return members
 
 

@@ -3,7 +3,8 @@
 A micro-grid with nobody on post `escalation.after_min` after its grid worker acknowledged
 the order becomes a gap (the worker reports it); at `escalation.sweep_min` after the order the
 district roll-call makes every post still without staff a gap. At their own escalation an
-available grid worker goes to the nearest open gap of their general grid. They hold it until
+available grid worker goes to the nearest open gap of their general grid (the nearest of those
+no member is coming to or still being called to, if any). They hold it until
 its member arrives, hand over and go on to the next nearest open gap (mobsim.model.handover);
 one whose gap fills on the way turns to the next from where they are. A worker with no open
 gap left waits where they are and looks again at the roll-call. `escalation.grid_worker_covers`
@@ -91,7 +92,9 @@ class Escalation:
             return
         km = distance_km(x, y, self.x[gaps], self.y[gaps])
         trips = self.travel.to_posts(self.travel.local_min(km), self.village[gaps])
-        nearest = int(np.argmin(trips))
+        # The nearest gap nobody is coming to first; then the nearest a member will reach late
+        # or has yet to be called to.
+        nearest = int(np.lexsort((trips, self.posts.second_tier(gaps)))[0])
         self.covers_left[grid] -= 1
         self.idle_xy[grid] = np.nan
         self.duty.ride(grid, int(gaps[nearest]), x, y, float(trips[nearest]), delay_min)

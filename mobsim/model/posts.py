@@ -29,6 +29,8 @@ class Posts:
         self.activated_min = np.full(n, np.inf)
         self.activated_by = np.zeros(n, dtype=np.int8)
         self.hand_changes = np.zeros(n, dtype=np.int32)
+        # Members of each post the order has yet to reach (set by the engine; none by default).
+        self.still_called: Callable[[], np.ndarray] = lambda: self.coming_late * 0
         self.riders: dict[int, dict[Hashable, Callable[[], None]]] = {}
         self.holders: dict[int, dict[Hashable, Callable[[], None]]] = {}
 
@@ -91,6 +93,10 @@ class Posts:
         lacking = self.quorum - self.on_post[microgrids] - self.on_the_way[microgrids]
         open_gap = (self.gap_min[microgrids] < np.inf) & (self.activated_min[microgrids] == np.inf)
         return np.where(open_gap, np.maximum(lacking, 0), 0)
+
+    def second_tier(self, microgrids: np.ndarray) -> np.ndarray:
+        """Gaps served after the others: a member is coming late, or is still being called."""
+        return (self.coming_late[microgrids] > 0) | (self.still_called()[microgrids] > 0)
 
     def send(self, microgrid: int, count: int = 1) -> None:
         """Staff are on their way to a post."""
