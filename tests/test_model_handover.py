@@ -121,3 +121,28 @@ def test_a_grid_worker_whose_gap_fills_on_the_way_turns_to_the_next_from_where_t
     assert shifts["microgrid"][0] == 2
     assert shifts["arrived_min"][0] == pytest.approx(member + (0.6 - x_turn) / WALK_KMH * 60, abs=1e-9)
     assert ACTIVATED_BY[r.microgrid_activated_by[0]] == "member"
+
+
+
+def test_a_grid_worker_with_no_gap_left_takes_over_a_cadres_post() -> None:
+    # Posts 0 (grid 0) and 4 (grid 1) lack members. The cadre reaches post 0 at the first
+    # round; grid 0's worker escalates later, finds no gap in the grid and walks from its
+    # centre (post 1, x = 0.3) to post 0 to take it over; the cadre hands over and is free
+    # at post 0, with no gap left (grid 1's worker holds post 4, the centre of grid 1).
+    r = _run(_district({0: 1000.0, 4: 1000.0}, cadres=1), "escalation.after_min=50.0")
+    escalation = r.gridworker_alerted_min + 50.0
+    cadre_held = FIRST_ROUND_MIN + 0.3 / CADRE_KMH * 60
+    assert escalation.min() > cadre_held
+    worker_held = escalation[0] + 4.0 + 0.3 / WALK_KMH * 60
+    shifts = r.reserve_shifts
+    by_post = {(ACTIVATED_BY[k], m): row
+               for row, (k, m) in enumerate(zip(shifts["kind"].tolist(), shifts["microgrid"].tolist()))}
+    assert sorted(by_post) == [("cadre", 0), ("grid_worker", 0), ("grid_worker", 4)]
+    cadre, worker0, worker1 = (shifts[by_post[key]] for key in
+                               (("cadre", 0), ("grid_worker", 0), ("grid_worker", 4)))
+    assert cadre["arrived_min"] == pytest.approx(cadre_held, abs=1e-9)
+    assert worker0["arrived_min"] == pytest.approx(worker_held, abs=1e-9)
+    assert cadre["released_min"] == pytest.approx(worker_held + HANDOVER_MIN, abs=1e-9)
+    assert worker1["arrived_min"] == pytest.approx(escalation[1] + 4.0, abs=1e-9)
+    assert r.microgrid_hand_changes.tolist() == [1, 0, 0, 0, 0, 0]
+    assert np.isnan(worker0["released_min"]) and np.isnan(worker1["released_min"])

@@ -7,7 +7,9 @@ available grid worker goes to the nearest open gap of their general grid (the ne
 no member is coming to or still being called to, if any). They hold it until
 its member arrives, hand over and go on to the next nearest open gap (mobsim.model.handover);
 one whose gap fills on the way turns to the next from where they are. A worker with no open
-gap left waits where they are and looks again at the roll-call. `escalation.grid_worker_covers`
+gap left relieves the nearest cadre holding a post of the grid (the cadre hands over and can
+serve posts the worker cannot reach), else waits where they are and looks again at the
+roll-call or when a cadre takes a post of the grid. `escalation.grid_worker_covers`
 caps the posts a worker sets out for (0 = no cap).
 """
 
@@ -55,6 +57,8 @@ class Escalation:
         self.duty = Duty(cascade, posts, Shifts() if shifts is None else shifts, "grid_worker",
                          n_grids, microgrid_xy, handover_min, self._free)
         self.duty.on_taken = self._taken
+        self.grid_of_microgrid = grid_of_microgrid
+        posts.on_held.append(self._held)
 
     def _grid(self, g: int) -> np.ndarray:
         return self.members[self.bounds[g]:self.bounds[g + 1]]
@@ -89,6 +93,9 @@ class Escalation:
         rows = self._grid(grid)
         gaps = rows[self.posts.shortfall(rows) > 0]
         if len(gaps) == 0:
+            # No gap left: relieve a cadre holding a post of the grid, who can go farther.
+            gaps = rows[[self.posts.held_by_cadre(m) for m in rows.tolist()]]
+        if len(gaps) == 0:
             return
         km = distance_km(x, y, self.x[gaps], self.y[gaps])
         trips = self.travel.to_posts(self.travel.local_min(km), self.village[gaps])
@@ -98,6 +105,12 @@ class Escalation:
         self.covers_left[grid] -= 1
         self.idle_xy[grid] = np.nan
         self.duty.ride(grid, int(gaps[nearest]), x, y, float(trips[nearest]), delay_min)
+
+    def _held(self, microgrid: int, who: str) -> None:
+        """A cadre took a post: the grid's worker, if waiting with nothing to do, comes to relieve them."""
+        grid = int(self.grid_of_microgrid[microgrid])
+        if who == "cadre" and not np.isnan(self.idle_xy[grid, 0]):
+            self._free(grid, *self.idle_xy[grid])
 
     def _taken(self, grid: int, microgrid: int) -> None:
         self.arrived_min[microgrid] = self.cascade.env.now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Hashable
+from typing import Callable
 
 import numpy as np
 
@@ -31,8 +31,10 @@ class Posts:
         self.hand_changes = np.zeros(n, dtype=np.int32)
         # Members of each post the order has yet to reach (set by the engine; none by default).
         self.still_called: Callable[[], np.ndarray] = lambda: self.coming_late * 0
-        self.riders: dict[int, dict[Hashable, Callable[[], None]]] = {}
-        self.holders: dict[int, dict[Hashable, Callable[[], None]]] = {}
+        self.riders: dict[int, dict[tuple[str, int], Callable[[], None]]] = {}
+        self.holders: dict[int, dict[tuple[str, int], Callable[[], None]]] = {}
+        # Called as listener(microgrid, who) when a reserve takes a post.
+        self.on_held: list[Callable[[int, str], None]] = []
 
     def arrive(self, microgrid: int, who: str, now_min: float, announced: bool) -> None:
         """One staff member of kind `who` (an ACTIVATED_BY name) arrives at a post."""
@@ -49,21 +51,34 @@ class Posts:
         if who == "member":
             self._relieve_holders(microgrid)
 
-    def ride(self, microgrid: int, reserve: Hashable, on_filled: Callable[[], None]) -> None:
+    def ride(self, microgrid: int, reserve: tuple[str, int], on_filled: Callable[[], None]) -> None:
         """A reserve sets out for a post; `on_filled` runs if the post fills before they arrive."""
         self.on_the_way[microgrid] += 1
         self.riders.setdefault(microgrid, {})[reserve] = on_filled
 
-    def take_post(self, microgrid: int, reserve: Hashable, who: str, now_min: float,
+    def take_post(self, microgrid: int, reserve: tuple[str, int], who: str, now_min: float,
                   on_relieved: Callable[[], None]) -> bool:
-        """A riding reserve arrives: they hold the post if it still lacks staff, else stand down."""
+        """A riding reserve arrives: they hold the post if it still lacks staff, else stand down.
+
+        A grid worker arriving at a post of their grid that a cadre holds takes it over: the
+        cadre hands over, as to a member, and is free for posts the worker cannot reach.
+        """
         self.riders[microgrid].pop(reserve)
-        if self.is_staffed(microgrid):
+        takes_over = who == "grid_worker" and self.held_by_cadre(microgrid)
+        if self.is_staffed(microgrid) and not takes_over:
             self.on_the_way[microgrid] -= 1
             return False
         self.holders.setdefault(microgrid, {})[reserve] = on_relieved
         self.arrive(microgrid, who, now_min, announced=True)
+        if takes_over:
+            self._relieve_holders(microgrid, kind="cadre")
+        for listener in self.on_held:
+            listener(microgrid, who)
         return True
+
+    def held_by_cadre(self, microgrid: int) -> bool:
+        """A cadre holds the post."""
+        return any(kind == "cadre" for kind, _ in self.holders.get(microgrid, {}))
 
     def _redirect_riders(self, microgrid: int) -> None:
         riders = self.riders.pop(microgrid, {})
@@ -71,11 +86,14 @@ class Posts:
         for on_filled in riders.values():
             on_filled()
 
-    def _relieve_holders(self, microgrid: int) -> None:
-        """Holders hand over while the post keeps its quorum without them, first come first."""
-        holders = self.holders.get(microgrid)
-        while holders and self.on_post[microgrid] - 1 >= self.quorum:
-            reserve = next(iter(holders))
+    def _relieve_holders(self, microgrid: int, kind: str | None = None) -> None:
+        """Holders (of `kind`, if given) hand over while the post keeps its quorum without them,
+        first come first."""
+        holders = self.holders.get(microgrid, {})
+        while self.on_post[microgrid] - 1 >= self.quorum:
+            reserve = next((r for r in holders if kind is None or r[0] == kind), None)
+            if reserve is None:
+                return
             on_relieved = holders.pop(reserve)
             self.on_post[microgrid] -= 1
             self.hand_changes[microgrid] += 1
