@@ -109,3 +109,35 @@ def xindu():
 def test_on_full_xindu_more_or_faster_help_is_never_worse(xindu, lever: str, order: str) -> None:
     night = ["alert.start='02:00'"] if order == "night" else []
     _check_lever(xindu, lever, 20, 0.01, *night)
+
+
+def _memberless_posts(result, district) -> int:
+    """Posts no member of theirs reached within the horizon."""
+    reached = np.zeros(len(district.microgrids["microgrid_id"]), dtype=bool)
+    microgrid = district.members["microgrid_id"]
+    reached[microgrid[~np.isnan(result.member_arrived_min)]] = True
+    return int((~reached).sum())
+
+
+def _check_conservation(district, replications: int, *overrides: str) -> None:
+    chosen = scenario(*overrides)
+    for replication in range(replications):
+        r = simulate(district, chosen, SEED, replication)
+        reserves = int((~np.isnan(r.cadre_reported_min)).sum())
+        assert reserves > _memberless_posts(r, district) > 0  # the case is the one meant
+        assert not np.isnan(r.microgrid_activated_min).any(), replication
+
+
+def test_when_reserves_outnumber_the_memberless_posts_every_post_is_filled() -> None:
+    """Conservation: a reserve relieved by a member goes on, so none is lost to a post a
+    member fills; with more cadres reporting than posts no member reaches, and twelve hours,
+    no post is left. Posts lie 50 m apart, so every sub-district is within the lending reach
+    (`cadres.lend_max_ride_min`) of the one all cadres are paired in."""
+    district = small_district(subdistricts=3, communities=4, grids=3, microgrids=8, members=1,
+                              units=4, cadres=40, spacing_km=0.05, home_offset_km=0.5)
+    _check_conservation(district, 6)
+
+
+@pytest.mark.slow
+def test_on_full_xindu_at_night_reserves_enough_in_count_fill_every_post(xindu) -> None:
+    _check_conservation(xindu, 20, "alert.start='02:00'")
