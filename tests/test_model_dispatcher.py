@@ -5,6 +5,7 @@ import pytest
 import simpy
 from scipy.optimize import linprog
 
+from mobsim.errors import InputError
 from mobsim.kernels.assignment import transport
 from mobsim.model import ACTIVATED_BY
 from mobsim.model.cascade import Cascade
@@ -13,6 +14,7 @@ from mobsim.model.geometry import geometry
 from mobsim.model.posts import Posts
 from mobsim.model.report import Travel
 from mobsim.model.trace import Trace
+from mobsim.scenario import load_scenario
 from model_fixtures import small_district
 
 TRAVEL = Travel(walk_speed_kmh=4.5, detour_factor=1.0, walk_max_km=2.0, ride_speed_kmh=15.0,
@@ -281,3 +283,9 @@ def test_a_gap_whose_members_are_still_being_called_comes_after_a_true_gap() -> 
     dispatcher.wait(0)
     dispatcher.dispatch()
     assert dispatcher.microgrid[0] == true_gap
+
+
+def test_an_unknown_dispatch_policy_is_a_one_line_error_naming_the_key() -> None:
+    with pytest.raises(InputError, match=r"cadres\.dispatch_policy: expected one of paired-first, "
+                                         r"sub-district-first, nearest, got \"closest\""):
+        load_scenario(None, ["cadres.dispatch_policy=closest"])
