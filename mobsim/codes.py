@@ -20,6 +20,12 @@ CHANNELS: tuple[str, ...] = ("none", "phone", "messaging", "sms")
 ACTIVATED_BY: tuple[str, ...] = ("none", "member", "grid_worker", "cadre")
 """Who put the first staff on post in a micro-grid (codes of `activated_by`)."""
 
+DISPATCH_POLICIES: tuple[str, ...] = ("paired-first", "sub-district-first", "nearest")
+"""Values of `cadres.dispatch_policy` (docs/model.md 7.7)."""
+
+RELEASE_REASONS: tuple[str, ...] = ("horizon", "handover")
+"""Why a shift ended (codes of `reserve_shifts.why`): still on post at the horizon, or relieved."""
+
 TRACE_ENTITIES: tuple[str, ...] = (
     "district", "subdistrict", "community", "gridworker", "member", "unit", "cadre", "microgrid")
 """Kinds of entity in a trace (codes of the trace's `entity` field)."""

@@ -8,12 +8,14 @@ from model_fixtures import small_district
 from scipy.optimize import linprog
 
 from mobsim.codes import ACTIVATED_BY
+from mobsim.errors import InputError
 from mobsim.model.cascade import Cascade
 from mobsim.model.dispatcher import Dispatcher, groups, nearest_columns, place
 from mobsim.model.geometry import geometry
 from mobsim.model.posts import Posts
 from mobsim.model.trace import Trace
 from mobsim.model.turnout import Travel
+from mobsim.scenario import load_scenario
 
 TRAVEL = Travel(walk_speed_kmh=4.5, detour_factor=1.0, walk_max_km=2.0, ride_speed_kmh=15.0,
                 village_factor=1.0)
@@ -39,7 +41,8 @@ def test_the_nearest_columns_hold_an_optimal_plan(seed: int) -> None:
 
 
 def _setup(units: int, cadres: int, penalty_min: float = 0.0, subdistricts: int = 1,
-           communities: int = 2, microgrids: int = 3, lend_max_ride_min: float = np.inf):
+           communities: int = 2, microgrids: int = 3, lend_max_ride_min: float = np.inf,
+           policy: str = "sub-district-first", handover_min: float = 0.0):
     """A dispatcher over a small district with one general grid per community."""
     district = small_district(subdistricts=subdistricts, communities=communities, grids=1,
                               microgrids=microgrids, units=units, cadres=cadres)
@@ -47,7 +50,8 @@ def _setup(units: int, cadres: int, penalty_min: float = 0.0, subdistricts: int 
     env = simpy.Environment()
     cascade = Cascade(env, 720.0, Trace(False))
     posts = Posts(len(geo.grid_of_microgrid), 1, cascade.trace)
-    dispatcher = Dispatcher(cascade, posts, geo, TRAVEL, 30.0, penalty_min, lend_max_ride_min)
+    dispatcher = Dispatcher(cascade, posts, geo, TRAVEL, 30.0, penalty_min, lend_max_ride_min,
+                            policy, handover_min=handover_min)
     return geo, env, posts, dispatcher
 
 
@@ -96,24 +100,48 @@ def test_cadres_arrive_after_their_ride_and_activate_the_post() -> None:
     assert ACTIVATED_BY[posts.activated_by[5]] == "cadre"
 
 
-def test_a_cadre_not_needed_on_arrival_waits_again_at_that_community() -> None:
+def _member_arrives(env: simpy.Environment, posts: Posts, microgrid: int, at_min: float) -> None:
+    env.timeout(at_min).callbacks.append(
+        lambda _: posts.arrive(microgrid, "member", env.now, announced=False))
+
+
+def test_a_cadre_whose_post_fills_on_the_way_is_free_where_they_are() -> None:
     geo, env, posts, dispatcher = _setup(units=1, cadres=1)
     posts.open_gaps(np.array([5]), 0.0)
     dispatcher.wait(0)
-    dispatcher.dispatch()
-    posts.arrive(5, "member", 0.5, announced=False)
+    dispatcher.dispatch()  # at minute 0, from community 0's office
+    office_x = geo.community_xy[0][0]
+    post_x = geo.microgrid_xy[0][5]
+    ride_min = abs(post_x - office_x) / 30.0 * 60
+    _member_arrives(env, posts, 5, ride_min / 4)
     env.run(until=100.0)
-    community = int(geo.community_of_microgrid[5])
     assert ACTIVATED_BY[posts.activated_by[5]] == "member"
     assert posts.on_post[5] == 1 and posts.on_the_way[5] == 0
-    assert dispatcher.waiting_count[community] == 1
-    assert list(dispatcher.waiting[community]) == [0]
+    assert np.isinf(dispatcher.arrived_min[0])  # never arrived: turned back a quarter of the way
+    assert dispatcher.free_xy[0].tolist() == pytest.approx([office_x + (post_x - office_x) / 4, 0.0],
+                                                           abs=1e-12)
+
+
+def test_a_cadre_hands_over_to_the_member_and_is_free_at_the_post() -> None:
+    geo, env, posts, dispatcher = _setup(units=1, cadres=1, handover_min=3.0)
+    posts.open_gaps(np.array([5]), 0.0)
+    dispatcher.wait(0)
+    dispatcher.dispatch()
+    arrived = abs(geo.microgrid_xy[0][5] - geo.community_xy[0][0]) / 30.0 * 60
+    _member_arrives(env, posts, 5, arrived + 10.0)
+    env.run(until=100.0)
+    assert dispatcher.arrived_min[0] == pytest.approx(arrived, abs=1e-12)
+    assert posts.activated_min[5] == dispatcher.arrived_min[0] and posts.hand_changes[5] == 1
+    shift = dispatcher.duty.shifts.table()
+    assert shift["released_min"].tolist() == pytest.approx([arrived + 10.0 + 3.0], abs=1e-12)
+    assert dispatcher.free_xy[0].tolist() == [geo.microgrid_xy[0][5], geo.microgrid_xy[1][5]]
 
 
 def test_gaps_nobody_is_coming_to_are_served_first() -> None:
     geo, env, posts, dispatcher = _setup(units=1, cadres=1)
     posts.open_gaps(np.array([0, 5]), 0.0)
-    nearest = int(np.argmin(dispatcher.travel_min(np.array([0]), np.array([0, 5]))[0]))
+    office = np.array([[geo.community_xy[0][0], geo.community_xy[1][0]]])
+    nearest = int(np.argmin(dispatcher.travel_min(office, np.array([0, 5]))[0]))
     late, free = (0, 5) if nearest == 0 else (5, 0)
     posts.expect_late(late)
     dispatcher.wait(0)
@@ -121,8 +149,9 @@ def test_gaps_nobody_is_coming_to_are_served_first() -> None:
     assert dispatcher.microgrid[0] == free
 
 
-def _two_subdistricts():
-    geo, _, posts, dispatcher = _setup(units=2, cadres=1, subdistricts=2, communities=1)
+def _two_subdistricts(policy: str = "sub-district-first"):
+    geo, _, posts, dispatcher = _setup(units=2, cadres=1, subdistricts=2, communities=1,
+                                       policy=policy)
     geo.community_xy[0][0] = 0.85  # community 0's office: 0.85 km from post 0, 0.05 km from post 3
     return posts, dispatcher
 
@@ -133,6 +162,25 @@ def test_a_subdistrict_covers_its_own_gaps_first() -> None:
     dispatcher.wait(0)  # cadre 0 waits at community 0, in sub-district 0
     dispatcher.dispatch()
     assert dispatcher.microgrid[0] == 0  # its own sub-district's gap, though post 3 is nearer
+
+
+def test_the_nearest_policy_ignores_sub_districts() -> None:
+    posts, dispatcher = _two_subdistricts("nearest")
+    posts.open_gaps(np.array([0, 3]), 0.0)
+    dispatcher.wait(0)
+    dispatcher.dispatch()
+    assert dispatcher.microgrid[0] == 3  # 0.05 km away, in the other sub-district
+
+
+@pytest.mark.parametrize("policy, expected", [("paired-first", 2), ("sub-district-first", 3)])
+def test_paired_first_serves_the_paired_community_before_a_nearer_gap(policy: str,
+                                                                      expected: int) -> None:
+    geo, env, posts, dispatcher = _setup(units=1, cadres=1, policy=policy)
+    geo.community_xy[0][0] = 0.8  # community 0's office: 0.2 km from its post 2, 0.1 km from post 3
+    posts.open_gaps(np.array([2, 3]), 0.0)
+    dispatcher.wait(0)
+    dispatcher.dispatch()
+    assert dispatcher.microgrid[0] == expected
 
 
 def test_cadres_left_over_go_to_other_subdistricts() -> None:
@@ -221,3 +269,23 @@ def test_the_district_lends_no_farther_than_the_maximum_ride() -> None:
     dispatcher.dispatch()
     assert dispatcher.microgrid.tolist() == [2, -1, -1]
     assert dispatcher.waiting_count.sum() == 1
+
+
+def test_a_gap_whose_members_are_still_being_called_comes_after_a_true_gap() -> None:
+    geo, env, posts, dispatcher = _setup(units=1, cadres=1)
+    posts.open_gaps(np.array([0, 5]), 0.0)
+    office = np.array([[geo.community_xy[0][0], geo.community_xy[1][0]]])
+    nearest = int(np.argmin(dispatcher.travel_min(office, np.array([0, 5]))[0]))
+    called, true_gap = (0, 5) if nearest == 0 else (5, 0)
+    still = np.zeros(6, dtype=np.int64)
+    still[called] = 1
+    posts.still_called = lambda: still
+    dispatcher.wait(0)
+    dispatcher.dispatch()
+    assert dispatcher.microgrid[0] == true_gap
+
+
+def test_an_unknown_dispatch_policy_is_a_one_line_error_naming_the_key() -> None:
+    with pytest.raises(InputError, match=r"cadres\.dispatch_policy: expected one of paired-first, "
+                                         r"sub-district-first, nearest, got \"closest\""):
+        load_scenario(None, ["cadres.dispatch_policy=closest"])

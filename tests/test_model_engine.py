@@ -12,12 +12,14 @@ from mobsim.codes import (
     ACTIVATED_BY,
     CHANNELS,
     PRESENCE_STATES,
+    RELEASE_REASONS,
     TRACE_ENTITIES,
     TRACE_EVENTS,
 )
 from mobsim.district.generate import generate_xindu
 from mobsim.model import simulate
 from mobsim.model.engine import run_until
+from mobsim.scenario import load_scenario
 from mobsim.scenario.files import load_scenario
 
 PHONE = CHANNELS.index("phone")
@@ -90,11 +92,8 @@ def _kth_arrival(result, district, k: int) -> np.ndarray:
     member_mg = district.members["microgrid_id"]
     for mg, t in zip(member_mg, result.member_arrived_min):
         arrivals[mg].append(t)
-    for mg, t in zip(result.cadre_microgrid, result.cadre_arrived_min):
-        if mg >= 0:
-            arrivals[mg].append(t)
-    for mg, t in enumerate(result.microgrid_gridworker_arrived_min):
-        arrivals[mg].append(t)
+    for shift in result.reserve_shifts:  # every post a grid worker or cadre held
+        arrivals[shift["microgrid"]].append(shift["arrived_min"])
     out = np.full(n, np.inf)
     for mg, times in enumerate(arrivals):
         times = sorted(t for t in times if not np.isnan(t))
@@ -133,10 +132,17 @@ def test_every_entity_is_accounted_for_and_times_are_ordered(quorum: int) -> Non
         assert np.all(r.microgrid_gap_min[r.cadre_microgrid[sent]] <= r.cadre_dispatched_min[sent])
         assert np.all(np.isnan(r.cadre_arrived_min[~sent]))
         # a gap gets no more reserves than it lacked: at most `quorum` cadres and grid workers
-        reserves = np.bincount(r.cadre_microgrid[sent], minlength=n_mg) + ~np.isnan(
-            r.microgrid_gridworker_arrived_min)
-        assert reserves.max() <= quorum
-        assert np.all(~np.isnan(r.microgrid_gap_min[reserves > 0]))
+        # hold it at the horizon, each hand change ends one of their shifts and makes room
+        # for at most one more (a grid worker taking over from a cadre)
+        shifts = r.reserve_shifts
+        handed = shifts["why"] == RELEASE_REASONS.index("handover")
+        assert np.bincount(shifts["microgrid"][~handed], minlength=n_mg).max() <= quorum
+        assert np.array_equal(np.bincount(shifts["microgrid"][handed], minlength=n_mg),
+                              r.microgrid_hand_changes)
+        assert np.all(np.bincount(shifts["microgrid"], minlength=n_mg)
+                      <= quorum + r.microgrid_hand_changes)
+        assert np.all(shifts["arrived_min"][handed] < shifts["released_min"][handed])
+        assert np.all(~np.isnan(r.microgrid_gap_min[shifts["microgrid"]]))
         # a post becomes a gap only while it is not activated
         gap = ~np.isnan(r.microgrid_gap_min)
         assert not np.any(gap & activated & (r.microgrid_gap_min > r.microgrid_activated_min))
@@ -248,10 +254,9 @@ def test_one_replication_of_the_full_xindu_district_accounts_for_everyone() -> N
     assert r.gridworker_alerted_min.shape == (len(district.general_grids["general_grid_id"]),)
     by = np.bincount(r.microgrid_activated_by, minlength=len(ACTIVATED_BY))
     assert by[0] == np.isnan(r.microgrid_activated_min).sum()
-    sent = r.cadre_microgrid >= 0
+    shifts = r.reserve_shifts[r.reserve_shifts["kind"] == ACTIVATED_BY.index("cadre")]
     first_cadre = np.full(n_mg, np.inf)
-    np.minimum.at(first_cadre, r.cadre_microgrid[sent],
-                  np.nan_to_num(r.cadre_arrived_min[sent], nan=np.inf))
+    np.minimum.at(first_cadre, shifts["microgrid"], shifts["arrived_min"])
     by_cadre = r.microgrid_activated_by == ACTIVATED_BY.index("cadre")
     assert by_cadre.any() and np.array_equal(r.microgrid_activated_min[by_cadre], first_cadre[by_cadre])
     assert np.bincount(r.cadre_microgrid[r.cadre_microgrid >= 0]).max() == 1

@@ -35,11 +35,11 @@ def test_the_grid_worker_covers_the_nearest_gap_from_the_centre_of_the_grid() ->
     assert np.isnan(r.microgrid_activated_min[[0, 2]]).all()
 
 
-def test_a_worker_covering_two_gaps_walks_on_to_the_next_nearest() -> None:
-    r = _run("escalation.grid_worker_covers=2")
-    first = r.microgrid_gridworker_arrived_min[1]
-    assert r.microgrid_gridworker_arrived_min[0] == first + 0.3 / WALK_KMH * 60
-    assert np.isnan(r.microgrid_gridworker_arrived_min[2])
+def test_a_worker_with_no_member_coming_holds_the_first_gap_to_the_horizon() -> None:
+    r = _run()
+    shifts = r.reserve_shifts
+    assert shifts["microgrid"].tolist() == [1] and np.isnan(shifts["released_min"]).all()
+    assert shifts["arrived_min"].tolist() == [r.microgrid_gridworker_arrived_min[1]]
 
 
 def test_no_cover_when_the_grid_worker_is_not_available() -> None:

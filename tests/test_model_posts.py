@@ -1,10 +1,15 @@
 """Micro-grid posts: quorum, gaps, what a gap lacks."""
 
+from functools import partial
+
 import numpy as np
+import simpy
 
 from mobsim.codes import ACTIVATED_BY
+from mobsim.model.cascade import Cascade
 from mobsim.model.posts import Posts
 from mobsim.model.trace import Trace
+from mobsim.model.turnout import MemberReports
 
 
 def test_the_first_arrival_activates_a_post_with_quorum_one() -> None:
@@ -49,3 +54,17 @@ def test_activations_and_gaps_are_traced() -> None:
     table = trace.table({"microgrid": np.array([100, 200])}, 720.0)
     assert table["entity_id"].tolist() == [100, 200, 200]
     assert table["time_min"].tolist() == [3.0, 3.0, 4.0]
+
+
+def test_members_still_to_be_called_count_until_their_call_comes() -> None:
+    env = simpy.Environment()
+    posts = Posts(3, 1, Trace(False))
+    members = MemberReports(Cascade(env, 100.0, Trace(False)), posts, np.array([0, 0, 2]),
+                            np.full(3, 10.0), 45.0)
+    notified = np.array([5.0, np.inf, 0.0])  # member 1 is never reached, member 2 is now
+    posts.still_called = partial(members.still_called, notified)
+    assert posts.second_tier(np.arange(3)).tolist() == [True, False, False]
+    env.run(until=6.0)
+    assert posts.second_tier(np.arange(3)).tolist() == [False, False, False]
+    posts.expect_late(1)
+    assert posts.second_tier(np.arange(3)).tolist() == [False, True, False]

@@ -15,6 +15,7 @@ from mobsim.model.chain import Chain, build_chain
 from mobsim.model.dispatcher import Dispatcher
 from mobsim.model.escalation import Escalation
 from mobsim.model.geometry import Geometry, geometry
+from mobsim.model.handover import Shifts
 from mobsim.model.posts import Posts
 from mobsim.model.presence import draw_available
 from mobsim.model.result import ReplicationResult, within_horizon
@@ -28,6 +29,7 @@ from mobsim.model.turnout import (
     read_travel,
 )
 from mobsim.random import Streams
+from mobsim.scenario import Scenario
 from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import Parameters
 
@@ -43,6 +45,8 @@ class _Model:
     chain: Chain
     posts: Posts
     travel: Travel
+    shifts: Shifts
+    handover_min: float
 
 
 def simulate(district: District, scenario: Scenario, seed: int, replication: int,
@@ -56,7 +60,7 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     model = _Model(params, period, geo, cascade, build_chain(params, cascade, geo, period),
                    Posts(len(geo.grid_of_microgrid), params.count("microgrids.quorum"),
                          cascade.trace),
-                   read_travel(params))
+                   read_travel(params), Shifts(), params.once("escalation.handover_min"))
     members = _members(model)
     escalation = _escalation(model)
     sinking, dispatcher = _cadres(model)
@@ -85,7 +89,9 @@ def _members(model: _Model) -> MemberReports:
                                distance_km(hx, hy, mx[post], my[post]), geo.village_microgrid[post])
     members = MemberReports(model.cascade, model.posts, post, report,
                             model.params.once("escalation.trusted_eta_min"))
-    model.chain.levels["members"].listeners.append(members.on_acknowledged)
+    level = model.chain.levels["members"]
+    level.listeners.append(members.on_acknowledged)
+    model.posts.still_called = partial(members.still_called, level.notified_min)
     return members
 
 
@@ -97,7 +103,8 @@ def _escalation(model: _Model) -> Escalation:
         model.cascade, model.posts, model.geo.grid_of_microgrid, model.geo.microgrid_xy,
         model.geo.village_microgrid, after, params.count("escalation.grid_worker_covers"),
         draw_available(params, "gridworkers", model.period, states),
-        prepare_min(params, "gridworkers", states), model.travel)
+        prepare_min(params, "gridworkers", states), model.travel, model.shifts,
+        model.handover_min)
     model.chain.levels["gridworkers"].listeners.append(escalation.on_acknowledged)
     escalation.schedule_sweep(params.once("escalation.sweep_min"))
     return escalation
@@ -108,7 +115,9 @@ def _cadres(model: _Model) -> tuple[SinkingDown, Dispatcher]:
     dispatcher = Dispatcher(model.cascade, model.posts, model.geo, model.travel,
                             params.number("cadres.speed_kmh"),
                             params.number("cadres.leave_pair_penalty_min"),
-                            params.number("cadres.lend_max_ride_min"))
+                            params.number("cadres.lend_max_ride_min"),
+                            params.text("cadres.dispatch_policy"),
+                            model.shifts, model.handover_min)
     available = draw_available(params, "cadres", model.period, states)
     sinking = SinkingDown(model.cascade,
                           cadre_report_min(params, model.travel, model.geo, states, available),
@@ -131,6 +140,7 @@ def _collect(model: _Model, members: MemberReports, escalation: Escalation, sink
         microgrid_activated_by=posts.activated_by.copy(),
         microgrid_gap_min=clip(posts.gap_min),
         microgrid_gridworker_arrived_min=clip(escalation.arrived_min),
+        microgrid_hand_changes=posts.hand_changes.copy(),
         member_state=model.chain.states["members"].astype(np.int8),
         member_channel=np.where(np.isnan(acknowledged), 0, member_level.channel).astype(np.int8),
         member_notified_min=clip(member_level.notified_min),
@@ -142,6 +152,15 @@ def _collect(model: _Model, members: MemberReports, escalation: Escalation, sink
         cadre_dispatched_min=dispatched,
         cadre_arrived_min=clip(dispatcher.arrived_min),
         gridworker_alerted_min=clip(model.chain.levels["gridworkers"].acknowledged_min),
+        reserve_shifts=_shifts(model.shifts, horizon_min),
         events=events,
         trace=model.cascade.trace.table(model.geo.ids, horizon_min),
     )
+
+
+def _shifts(shifts: Shifts, horizon_min: float) -> np.ndarray:
+    """The shifts begun before the horizon, times past it as NaN."""
+    table = shifts.table()
+    for column in ("arrived_min", "released_min"):
+        table[column] = within_horizon(table[column], horizon_min)
+    return table

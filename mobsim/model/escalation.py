@@ -2,9 +2,15 @@
 
 A micro-grid with nobody on post `escalation.after_min` after its grid worker acknowledged
 the order becomes a gap (the worker reports it); at `escalation.sweep_min` after the order the
-district roll-call makes every post still without staff a gap. At their own escalation an available grid worker goes
-to the nearest open gap of their general grid, and on to the next one, up to
-`escalation.grid_worker_covers` gaps.
+district roll-call makes every post still without staff a gap. At their own escalation an
+available grid worker goes to the nearest open gap of their general grid (the nearest of those
+no member is coming to or still being called to, if any). They hold it until
+its member arrives, hand over and go on to the next nearest open gap (mobsim.model.handover);
+one whose gap fills on the way turns to the next from where they are. A worker with no open
+gap left relieves the nearest cadre holding a post of the grid (the cadre hands over and can
+serve posts the worker cannot reach), else waits where they are and looks again at the
+roll-call or when a cadre takes a post of the grid. `escalation.grid_worker_covers`
+caps the posts a worker sets out for (0 = no cap).
 """
 
 from __future__ import annotations
@@ -13,8 +19,12 @@ import numpy as np
 import simpy
 
 from mobsim.model.cascade import Cascade
+from mobsim.model.handover import Duty, Shifts
 from mobsim.model.posts import Posts
 from mobsim.model.turnout import Travel, distance_km
+
+NO_CAP = np.iinfo(np.int32).max
+"""Posts left to a grid worker when `escalation.grid_worker_covers` is 0 (no cap)."""
 
 
 class Escalation:
@@ -23,7 +33,8 @@ class Escalation:
     def __init__(self, cascade: Cascade, posts: Posts, grid_of_microgrid: np.ndarray,
                  microgrid_xy: tuple[np.ndarray, np.ndarray], village: np.ndarray,
                  after_min: np.ndarray, covers: int, available: np.ndarray,
-                 prepare_min: np.ndarray, travel: Travel) -> None:
+                 prepare_min: np.ndarray, travel: Travel, shifts: Shifts | None = None,
+                 handover_min: float = 0.0) -> None:
         self.cascade = cascade
         self.posts = posts
         self.x, self.y = microgrid_xy
@@ -35,12 +46,19 @@ class Escalation:
         n_grids = len(after_min)
         self.members = np.argsort(grid_of_microgrid, kind="stable")
         self.bounds = np.searchsorted(grid_of_microgrid[self.members], np.arange(n_grids + 1))
-        self.covers_left = np.full(n_grids, covers, dtype=np.int32)
+        self.covers_left = np.full(n_grids, covers if covers > 0 else NO_CAP, dtype=np.int32)
         # A grid worker sets out from the centre of their general grid.
         size = np.maximum(np.bincount(grid_of_microgrid, minlength=n_grids), 1)
         self.start_x = np.bincount(grid_of_microgrid, self.x, minlength=n_grids) / size
         self.start_y = np.bincount(grid_of_microgrid, self.y, minlength=n_grids) / size
         self.arrived_min = np.full(len(village), np.inf)
+        # Where each worker waits with no gap to go to (NaN: not waiting).
+        self.idle_xy = np.full((n_grids, 2), np.nan)
+        self.duty = Duty(cascade, posts, Shifts() if shifts is None else shifts, "grid_worker",
+                         n_grids, microgrid_xy, handover_min, self._free)
+        self.duty.on_taken = self._taken
+        self.grid_of_microgrid = grid_of_microgrid
+        posts.on_held.append(self._held)
 
     def _grid(self, g: int) -> np.ndarray:
         return self.members[self.bounds[g]:self.bounds[g + 1]]
@@ -55,6 +73,8 @@ class Escalation:
 
     def _sweep(self, event: simpy.Event) -> None:
         self.posts.open_gaps(np.arange(len(self.village)), self.cascade.env.now)
+        for grid in np.flatnonzero(~np.isnan(self.idle_xy[:, 0])).tolist():
+            self._free(grid, *self.idle_xy[grid])
 
     def _escalate(self, event: simpy.Event) -> None:
         grid = event.value
@@ -62,25 +82,35 @@ class Escalation:
         if self.available[grid]:
             self._cover(grid, self.start_x[grid], self.start_y[grid], self.prepare_min[grid])
 
+    def _free(self, grid: int, x_km: float, y_km: float) -> None:
+        self._cover(grid, x_km, y_km, 0.0)
+
     def _cover(self, grid: int, x: float, y: float, delay_min: float) -> None:
         """Send the grid worker from (x, y) to the nearest open gap of their grid, if any is left."""
+        self.idle_xy[grid] = (x, y)
         if self.covers_left[grid] == 0:
             return
         rows = self._grid(grid)
         gaps = rows[self.posts.shortfall(rows) > 0]
         if len(gaps) == 0:
+            # No gap left: relieve a cadre holding a post of the grid, who can go farther.
+            gaps = rows[[self.posts.held_by_cadre(m) for m in rows.tolist()]]
+        if len(gaps) == 0:
             return
         km = distance_km(x, y, self.x[gaps], self.y[gaps])
         trips = self.travel.to_posts(self.travel.local_min(km), self.village[gaps])
-        nearest = int(np.argmin(trips))
+        # The nearest gap nobody is coming to first; then the nearest a member will reach late
+        # or has yet to be called to.
+        nearest = int(np.lexsort((trips, self.posts.second_tier(gaps)))[0])
         self.covers_left[grid] -= 1
-        self.posts.send(gaps[nearest])
-        self.cascade.at(delay_min + trips[nearest], (grid, int(gaps[nearest])), self._arrive)
+        self.idle_xy[grid] = np.nan
+        self.duty.ride(grid, int(gaps[nearest]), x, y, float(trips[nearest]), delay_min)
 
-    def _arrive(self, event: simpy.Event) -> None:
-        grid, microgrid = event.value
-        now = self.cascade.env.now
-        self.arrived_min[microgrid] = now
-        self.cascade.trace.record(now, "gridworker", grid, "arrived")
-        self.posts.arrive(microgrid, "grid_worker", now, announced=True)
-        self._cover(grid, self.x[microgrid], self.y[microgrid], 0.0)
+    def _held(self, microgrid: int, who: str) -> None:
+        """A cadre took a post: the grid's worker, if waiting with nothing to do, comes to relieve them."""
+        grid = int(self.grid_of_microgrid[microgrid])
+        if who == "cadre" and not np.isnan(self.idle_xy[grid, 0]):
+            self._free(grid, *self.idle_xy[grid])
+
+    def _taken(self, grid: int, microgrid: int) -> None:
+        self.arrived_min[microgrid] = self.cascade.env.now

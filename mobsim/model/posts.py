@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from mobsim.codes import ACTIVATED_BY
@@ -26,6 +28,13 @@ class Posts:
         self.gap_min = np.full(n, np.inf)
         self.activated_min = np.full(n, np.inf)
         self.activated_by = np.zeros(n, dtype=np.int8)
+        self.hand_changes = np.zeros(n, dtype=np.int32)
+        # Members of each post the order has yet to reach (set by the engine; none by default).
+        self.still_called: Callable[[], np.ndarray] = lambda: self.coming_late * 0
+        self.riders: dict[int, dict[tuple[str, int], Callable[[], None]]] = {}
+        self.holders: dict[int, dict[tuple[str, int], Callable[[], None]]] = {}
+        # Called as listener(microgrid, who) when a reserve takes a post.
+        self.on_held: list[Callable[[int, str], None]] = []
 
     def arrive(self, microgrid: int, who: str, now_min: float, announced: bool) -> None:
         """One staff member of kind `who` (an ACTIVATED_BY name) arrives at a post."""
@@ -38,6 +47,57 @@ class Posts:
             self.activated_min[microgrid] = now_min
             self.activated_by[microgrid] = ACTIVATED_BY.index(who)
             self.trace.record(now_min, "microgrid", microgrid, "activated")
+            self._redirect_riders(microgrid)
+        if who == "member":
+            self._relieve_holders(microgrid)
+
+    def ride(self, microgrid: int, reserve: tuple[str, int], on_filled: Callable[[], None]) -> None:
+        """A reserve sets out for a post; `on_filled` runs if the post fills before they arrive."""
+        self.on_the_way[microgrid] += 1
+        self.riders.setdefault(microgrid, {})[reserve] = on_filled
+
+    def take_post(self, microgrid: int, reserve: tuple[str, int], who: str, now_min: float,
+                  on_relieved: Callable[[], None]) -> bool:
+        """A riding reserve arrives: they hold the post if it still lacks staff, else stand down.
+
+        A grid worker arriving at a post of their grid that a cadre holds takes it over: the
+        cadre hands over, as to a member, and is free for posts the worker cannot reach.
+        """
+        self.riders[microgrid].pop(reserve)
+        takes_over = who == "grid_worker" and self.held_by_cadre(microgrid)
+        if self.is_staffed(microgrid) and not takes_over:
+            self.on_the_way[microgrid] -= 1
+            return False
+        self.holders.setdefault(microgrid, {})[reserve] = on_relieved
+        self.arrive(microgrid, who, now_min, announced=True)
+        if takes_over:
+            self._relieve_holders(microgrid, kind="cadre")
+        for listener in self.on_held:
+            listener(microgrid, who)
+        return True
+
+    def held_by_cadre(self, microgrid: int) -> bool:
+        """A cadre holds the post."""
+        return any(kind == "cadre" for kind, _ in self.holders.get(microgrid, {}))
+
+    def _redirect_riders(self, microgrid: int) -> None:
+        riders = self.riders.pop(microgrid, {})
+        self.on_the_way[microgrid] -= len(riders)
+        for on_filled in riders.values():
+            on_filled()
+
+    def _relieve_holders(self, microgrid: int, kind: str | None = None) -> None:
+        """Holders (of `kind`, if given) hand over while the post keeps its quorum without them,
+        first come first."""
+        holders = self.holders.get(microgrid, {})
+        while self.on_post[microgrid] - 1 >= self.quorum:
+            reserve = next((r for r in holders if kind is None or r[0] == kind), None)
+            if reserve is None:
+                return
+            on_relieved = holders.pop(reserve)
+            self.on_post[microgrid] -= 1
+            self.hand_changes[microgrid] += 1
+            on_relieved()
 
     def open_gaps(self, microgrids: np.ndarray, now_min: float) -> None:
         """Posts among `microgrids` not yet activated become gaps now (if they were not already)."""
@@ -52,6 +112,10 @@ class Posts:
         open_gap = (self.gap_min[microgrids] < np.inf) & (self.activated_min[microgrids] == np.inf)
         return np.where(open_gap, np.maximum(lacking, 0), 0)
 
+    def second_tier(self, microgrids: np.ndarray) -> np.ndarray:
+        """Gaps served after the others: a member is coming late, or is still being called."""
+        return (self.coming_late[microgrids] > 0) | (self.still_called()[microgrids] > 0)
+
     def send(self, microgrid: int, count: int = 1) -> None:
         """Staff are on their way to a post."""
         self.on_the_way[microgrid] += count
@@ -63,7 +127,3 @@ class Posts:
     def is_staffed(self, microgrid: int) -> bool:
         """The post already has its quorum on post."""
         return bool(self.on_post[microgrid] >= self.quorum)
-
-    def release(self, microgrid: int) -> None:
-        """A reserve on the way is no longer needed there (the post filled first)."""
-        self.on_the_way[microgrid] -= 1

@@ -23,6 +23,8 @@ class ReplicationResult:
     """float64 per micro-grid: when it became a gap (escalation or roll-call)."""
     microgrid_gridworker_arrived_min: np.ndarray
     """float64 per micro-grid: when its grid worker arrived to cover it."""
+    microgrid_hand_changes: np.ndarray
+    """int32 per micro-grid: how often a reserve on post handed it over to a member."""
     member_state: np.ndarray
     """int8 per member: code into PRESENCE_STATES at the order."""
     member_channel: np.ndarray
@@ -45,6 +47,8 @@ class ReplicationResult:
     """float64 per cadre: arrival at the micro-grid."""
     gridworker_alerted_min: np.ndarray
     """float64 per general grid: when its grid worker acknowledged the order."""
+    reserve_shifts: np.ndarray
+    """SHIFT_DTYPE (mobsim.model.handover) records: each post a grid worker or cadre held."""
     events: int
     """SimPy events processed."""
     trace: np.ndarray | None = None

@@ -98,6 +98,17 @@ class MemberReports:
         # The command counts a member as coming only if they will be on post soon enough.
         self.announced = report_min <= trusted_eta_min
         self.arrived_min = np.full(len(report_min), np.inf)
+        self._called_at, self._called = -np.inf, np.zeros(0, dtype=np.int64)
+
+    def still_called(self, notified_min: np.ndarray) -> np.ndarray:
+        """Members of each post whose first call or message is still to come, now."""
+        now = self.cascade.env.now
+        if now != self._called_at:  # counted once per instant of the clock, however often asked
+            waiting = (notified_min > now) & (notified_min < np.inf)
+            self._called = np.bincount(self.microgrid_of_member[waiting],
+                                       minlength=len(self.posts.on_post))
+            self._called_at = now
+        return self._called
 
     def on_acknowledged(self, member: int) -> None:
         """A member has the order: they set out if they report at all, and say when they arrive."""

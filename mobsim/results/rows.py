@@ -9,7 +9,13 @@ import numpy as np
 import pyarrow as pa
 
 from mobsim.clock import MINUTES_PER_DAY
-from mobsim.codes import ACTIVATED_BY, COMPOUND_TYPES, TRACE_ENTITIES, TRACE_EVENTS
+from mobsim.codes import (
+    ACTIVATED_BY,
+    COMPOUND_TYPES,
+    RELEASE_REASONS,
+    TRACE_ENTITIES,
+    TRACE_EVENTS,
+)
 from mobsim.district.schemas import category_array
 from mobsim.district.tables import District
 from mobsim.kernels.canvass import CanvassResult
@@ -35,6 +41,7 @@ class Layout:
     cadre_id: np.ndarray
     cadre_unit_id: np.ndarray
     cadre_community_id: np.ndarray
+    general_grid_id: np.ndarray
     homes: Households
 
 
@@ -50,6 +57,7 @@ def layout(district: District) -> Layout:
         member_microgrid_id=district.members["microgrid_id"],
         cadre_id=district.cadres["cadre_id"], cadre_unit_id=district.cadres["unit_id"],
         cadre_community_id=district.cadres["community_id"],
+        general_grid_id=district.general_grids["general_grid_id"],
         homes=homes,
     )
 
@@ -120,8 +128,9 @@ def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication
             lay.subdistrict_id,
             category_array(lay.compound_type, COMPOUND_TYPES), lay.households,
             _nullable(act), category_array(result.microgrid_activated_by, ACTIVATED_BY),
+            result.microgrid_hand_changes,
         ], names=["replication", "microgrid_id", "community_id", "subdistrict_id",
-                  "compound_type", "households", "activated_min", "activated_by"]),
+                  "compound_type", "households", "activated_min", "activated_by", "hand_changes"]),
         "members": pa.table([
             _replication_column(replication, n_mem), lay.member_id, lay.member_microgrid_id,
             category_array(result.member_state, states), category_array(result.member_channel, channels),
@@ -136,12 +145,27 @@ def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication
             _nullable(result.cadre_dispatched_min), _nullable(result.cadre_arrived_min),
         ], names=["replication", "cadre_id", "unit_id", "community_id", "microgrid_id",
                   "dispatched_min", "arrived_min"]),
+        "reserve_shifts": shifts_table(result.reserve_shifts, lay, replication),
         "curves": curves_table(act, reached_min, lay, replication, horizon_min),
         "replications": row_table(summary_row(result, reached_min, replication, seed, target_min)),
     }
     if result.trace is not None:
         tables["events"] = trace_table(result.trace, replication)
     return tables
+
+
+def shifts_table(shifts: np.ndarray, lay: Layout, replication: int) -> pa.Table:
+    """The reserve_shifts.parquet rows: each post a grid worker or cadre held, ids for rows."""
+    is_cadre = shifts["kind"] == ACTIVATED_BY.index("cadre")
+    reserve_id = np.empty(len(shifts), dtype=np.int32)
+    reserve_id[is_cadre] = lay.cadre_id[shifts["who"][is_cadre]]
+    reserve_id[~is_cadre] = lay.general_grid_id[shifts["who"][~is_cadre]]
+    return pa.table([
+        _replication_column(replication, len(shifts)), category_array(shifts["kind"], ACTIVATED_BY),
+        pa.array(reserve_id, pa.int32()), pa.array(lay.microgrid_id[shifts["microgrid"]], pa.int32()),
+        _nullable(shifts["arrived_min"]), _nullable(shifts["released_min"]),
+        category_array(shifts["why"], RELEASE_REASONS),
+    ], names=["replication", "kind", "reserve_id", "microgrid_id", "arrived_min", "released_min", "why"])
 
 
 def summary_row(result, reached_min: np.ndarray, replication: int, seed: int,

@@ -24,6 +24,7 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("households", pa.int32()),
         ("activated_min", pa.float64()),
         ("activated_by", _category()),
+        ("hand_changes", pa.int32()),
     ]),
     "members": pa.schema([
         ("replication", pa.int32()),
@@ -43,6 +44,15 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("microgrid_id", pa.int32()),
         ("dispatched_min", pa.float64()),
         ("arrived_min", pa.float64()),
+    ]),
+    "reserve_shifts": pa.schema([
+        ("replication", pa.int32()),
+        ("kind", _category()),
+        ("reserve_id", pa.int32()),
+        ("microgrid_id", pa.int32()),
+        ("arrived_min", pa.float64()),
+        ("released_min", pa.float64()),
+        ("why", _category()),
     ]),
     "curves": pa.schema([
         ("replication", pa.int32()),
@@ -101,7 +111,8 @@ SCAN_SCHEMAS: dict[str, pa.Schema] = {
 }
 """The per-replication tables of the scan mode (the building-scan campaign), in file order."""
 
-PER_REPLICATION: tuple[str, ...] = ("microgrids", "members", "cadres", "curves", "replications")
+PER_REPLICATION: tuple[str, ...] = ("microgrids", "members", "cadres", "reserve_shifts", "curves",
+                                    "replications")
 """Wartime tables that gain rows with every replication (events too, when traced)."""
 
 

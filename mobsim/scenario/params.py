@@ -94,6 +94,10 @@ class Settings:
         """A plain setting: a speed, a factor, a penalty."""
         return float(self.scenario.get(key))
 
+    def text(self, key: str) -> str:
+        """A setting that is one of a few names (a policy, a mode)."""
+        return str(self.scenario.get(key))
+
     def count(self, key: str) -> int:
         """A whole number: callers, attempts, a quorum."""
         return int(self.scenario.get(key))

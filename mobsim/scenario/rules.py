@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mobsim.clock import clock_minutes, weekly_windows
-from mobsim.codes import MODES, WEEKDAYS
+from mobsim.codes import DISPATCH_POLICIES, MODES, WEEKDAYS
 from mobsim.distributions import parse_dist
 from mobsim.errors import InputError
 from mobsim.scenario.schema import Origin, is_dist_table, is_table, leaves, lookup, show
@@ -81,6 +81,12 @@ def kernel_family_problem(path: str, family: str) -> str:
     """The message for a door-to-door duration of a family the kernel cannot draw."""
     return (f"{path}: the door-to-door kernel draws only {', '.join(KERNEL_FAMILIES)} "
             f"durations, got {family}")
+
+
+def _dispatch_policy(value: Any, data: dict[str, Any]) -> str | None:
+    if value in DISPATCH_POLICIES:
+        return None
+    return f"expected one of {', '.join(DISPATCH_POLICIES)}, got {show(value)}"
 
 
 def _not_empty(value: str, data: dict[str, Any]) -> str | None:
@@ -217,6 +223,7 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("cadres.dispatch_interval_min", _dispatch_interval),
     ("cadres.leave_pair_penalty_min", _not_negative),
     ("cadres.lend_max_ride_min", _positive),
+    ("cadres.dispatch_policy", _dispatch_policy),
     ("travel.walk_speed_mps", _positive),
     ("travel.detour_factor", _positive),
     ("travel.walk_max_km", _not_negative),

@@ -1,0 +1,143 @@
+"""Metamorphic tests: faster or more help never leaves more posts unfilled, nor a slower district.
+
+Each lever is run in two arms under common random numbers (same seed and replications; the
+lever changes draws only where it matters, docs/model.md 7.8), and compared replication by
+replication:
+
+- posts never filled (within the horizon) never increase, in any replication: a reserve is
+  relieved when the member arrives and goes on (docs/model.md 7.4), so extra or faster help
+  cannot hold a reserve away from a post that needs one for good;
+- the paired median difference of the district time (better − base; a replication with a
+  post never filled counts as the horizon) is ≤ 0 within its one-sided sign-test interval:
+  the lower confidence bound of the median difference, at level 1 − ALPHA, is ≤ 0. The
+  dispatcher is greedy round by round, so one replication's district time may grow (a cadre
+  placed differently arrives at the last post later); the median may not, at that confidence.
+
+"More cadres" raises cadre availability (0.79 → 0.95): the same cadres with the same draws,
+more of them reporting (a larger `cadres.count` would change the district tables and every
+cadre's draws). The default versions run a stressed synthetic district; the full Xindu
+sweeps with 20 replications are marked slow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from model_fixtures import scenario, small_district
+from scipy.stats import binom
+
+from mobsim.district.generate import generate_xindu
+from mobsim.model import simulate
+
+PERIODS = ("day", "evening", "night", "weekend")
+UNIT_ORDER = "cascade.units.order_min={{dist = 'lognormal', mean = {mean}, sd = {sd}}}"
+LEVERS: dict[str, tuple[list[str], list[str]]] = {
+    "more cadres": ([f"cadres.availability.{p}=0.79" for p in PERIODS],
+                    [f"cadres.availability.{p}=0.95" for p in PERIODS]),
+    "faster cadres": (["cadres.speed_kmh=25.0"], ["cadres.speed_kmh=40.0"]),
+    # the same normal draws scaled: every unit has the order half as late
+    "faster unit order": ([UNIT_ORDER.format(mean=30.0, sd=15.0)],
+                          [UNIT_ORDER.format(mean=15.0, sd=7.5)]),
+    "earlier roll-call": (["escalation.sweep_min=120.0"], ["escalation.sweep_min=60.0"]),
+    "higher member availability": ([f"members.availability.{p}=0.79" for p in PERIODS],
+                                   [f"members.availability.{p}=0.9" for p in PERIODS]),
+    "more grid-worker covers": (["escalation.grid_worker_covers=1"],
+                                ["escalation.grid_worker_covers=0"]),
+}
+SEED = 5
+
+
+def sign_test_lower_bound(differences: np.ndarray, alpha: float) -> float:
+    """One-sided (1 − alpha) lower confidence bound of the median of `differences` (sign test).
+
+    The k-th smallest difference lies above the median with probability P(Bin(n, ½) ≤ k − 1);
+    the bound is the largest k-th smallest with that probability at most alpha (−inf if none).
+    """
+    n = len(differences)
+    k = int(np.sum(binom.cdf(np.arange(n), n, 0.5) <= alpha))
+    return float(np.sort(differences)[k - 1]) if k > 0 else -np.inf
+
+
+def _outcomes(district, overrides: list[str], replications: int) -> tuple[np.ndarray, np.ndarray]:
+    """Posts never filled and the district time (horizon if some never were) per replication."""
+    chosen = scenario(*overrides)
+    horizon_min = chosen.get("alert.horizon_min")
+    never, district_min = [], []
+    for replication in range(replications):
+        activated = simulate(district, chosen, SEED, replication).microgrid_activated_min
+        never.append(int(np.isnan(activated).sum()))
+        district_min.append(horizon_min if never[-1] else float(np.max(activated)))
+    return np.array(never), np.array(district_min)
+
+
+def _check_lever(district, lever: str, replications: int, alpha: float, *common: str) -> None:
+    base, better = LEVERS[lever]
+    never_base, time_base = _outcomes(district, [*common, *base], replications)
+    never_better, time_better = _outcomes(district, [*common, *better], replications)
+    assert np.all(never_better <= never_base), (lever, never_base, never_better)
+    bound = sign_test_lower_bound(time_better - time_base, alpha)
+    assert bound <= 0.0, (lever, time_better - time_base)
+
+
+def _stressed_district():
+    """288 posts, 36 grid workers, 32 cadres, members 0.5 km from their posts: in most
+    replications a few dozen posts are never filled."""
+    return small_district(subdistricts=3, communities=4, grids=3, microgrids=8, members=1,
+                          units=4, cadres=8, home_offset_km=0.5)
+
+
+def test_the_sign_test_bound_is_the_kth_smallest_difference() -> None:
+    # n = 10, alpha = 0.05: P(Bin(10, ½) ≤ 1) = 11/1024 ≤ 0.05 < P(≤ 2) = 56/1024, so k = 2.
+    differences = np.array([5.0, -3.0, 2.0, 8.0, -1.0, 4.0, 6.0, 7.0, 9.0, 1.0])
+    assert sign_test_lower_bound(differences, 0.05) == -1.0
+    assert sign_test_lower_bound(differences[:4], 0.05) == -np.inf  # too few for any bound
+
+
+@pytest.mark.parametrize("lever", sorted(LEVERS))
+def test_more_or_faster_help_never_leaves_more_posts_unfilled(lever: str) -> None:
+    _check_lever(_stressed_district(), lever, 10, 0.05)
+
+
+@pytest.fixture(scope="module")
+def xindu():
+    return generate_xindu()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("order", ["baseline", "night"])
+@pytest.mark.parametrize("lever", sorted(LEVERS))
+def test_on_full_xindu_more_or_faster_help_is_never_worse(xindu, lever: str, order: str) -> None:
+    night = ["alert.start='02:00'"] if order == "night" else []
+    _check_lever(xindu, lever, 20, 0.01, *night)
+
+
+def _memberless_posts(result, district) -> int:
+    """Posts no member of theirs reached within the horizon."""
+    reached = np.zeros(len(district.microgrids["microgrid_id"]), dtype=bool)
+    microgrid = district.members["microgrid_id"]
+    reached[microgrid[~np.isnan(result.member_arrived_min)]] = True
+    return int((~reached).sum())
+
+
+def _check_conservation(district, replications: int, *overrides: str) -> None:
+    chosen = scenario(*overrides)
+    for replication in range(replications):
+        r = simulate(district, chosen, SEED, replication)
+        reserves = int((~np.isnan(r.cadre_reported_min)).sum())
+        assert reserves > _memberless_posts(r, district) > 0  # the case is the one meant
+        assert not np.isnan(r.microgrid_activated_min).any(), replication
+
+
+def test_when_reserves_outnumber_the_memberless_posts_every_post_is_filled() -> None:
+    """Conservation: a reserve relieved by a member goes on, so none is lost to a post a
+    member fills; with more cadres reporting than posts no member reaches, and twelve hours,
+    no post is left. Posts lie 50 m apart, so every sub-district is within the lending reach
+    (`cadres.lend_max_ride_min`) of the one all cadres are paired in."""
+    district = small_district(subdistricts=3, communities=4, grids=3, microgrids=8, members=1,
+                              units=4, cadres=40, spacing_km=0.05, home_offset_km=0.5)
+    _check_conservation(district, 6)
+
+
+@pytest.mark.slow
+def test_on_full_xindu_at_night_reserves_enough_in_count_fill_every_post(xindu) -> None:
+    _check_conservation(xindu, 20, "alert.start='02:00'")
