@@ -313,5 +313,24 @@ def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
                                  f"the first run ({run_dirs[0]})"))
 
 
+@main.command(epilog="Example:  mobsim calibrate drill.csv --scenario scenarios/xindu-night.toml "
+                     "-o scenarios/drill-fitted.toml")
+@click.argument("drill_log", type=click.Path(path_type=Path))
+@click.option("--scenario", "base", default=None,
+              help="Base scenario whose district the drill ran in [default: the Xindu baseline].")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="Fitted scenario file to write (it extends the base).")
+@click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.95, show_default=True, help="Confidence of the fitted values' intervals.")
+@_input_errors_exit_2
+def calibrate(drill_log: Path, base: str | None, out: Path, confidence: float) -> None:
+    """Fit the scenario's delays and probabilities to a drill log (docs/calibration.md)."""
+    from mobsim.calibrate.command import calibrate_drill, format_fits
+
+    calibration = calibrate_drill(drill_log, base, out, confidence)
+    click.echo(format_fits(calibration, confidence))
+    click.echo(f"wrote {out}")
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,57 @@
+"""`mobsim calibrate DRILL_LOG`: read, fit, write the fitted scenario, print what was fitted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mobsim.calibrate.drill_log import DrillLog, check_ids, read_drill_log
+from mobsim.calibrate.fitted import FittedValue, fit_log, fitted_toml, write_fitted
+from mobsim.district import District, load_district
+from mobsim.scenario import Scenario, load_scenario
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A drill log, the base scenario at the drill's order, its district and the fitted values."""
+
+    log: DrillLog
+    scenario: Scenario
+    district: District
+    values: list[FittedValue]
+
+
+def drill_scenario(base: str | None, log: DrillLog) -> Scenario:
+    """The base scenario with the drill's order day and time."""
+    return load_scenario(base, [f"alert.start={log.order_start}",
+                                f"alert.weekday={log.order_weekday}"])
+
+
+def calibrate_drill(log_path: Path, base: str | None, out: Path,
+                    confidence: float = 0.95) -> Calibration:
+    """Check the log against the base's district, fit it, and write the fitted scenario to `out`.
+
+    Nothing is written unless the log is valid and every fit is done.
+    """
+    log = read_drill_log(log_path)
+    scenario = drill_scenario(base, log)
+    district = load_district(scenario)
+    check_ids(log, district)
+    values = fit_log(log, district, scenario, confidence)
+    write_fitted(fitted_toml(values, log, base, out, confidence), out)
+    return Calibration(log, scenario, district, values)
+
+
+def format_fits(calibration: Calibration, confidence: float) -> str:
+    """The fitted values as a table: key, value, interval, observations."""
+    lines = [f"fitted to {calibration.log.label} ({len(calibration.log.rows):,} rows; "
+             f"{confidence:.0%} profile-likelihood intervals):"]
+    for value in calibration.values:
+        for name, estimate in value.intervals.items():
+            label = value.key if name == "probability" else f"{value.key}.{name}"
+            lines.append(f"  {label:<46} {estimate.value:>9.4g}  [{estimate.low:.4g}, "
+                         f"{estimate.high:.4g}]  n = {value.exact + value.censored:,} "
+                         f"({value.censored:,} censored)")
+    if not calibration.values:
+        lines.append("  nothing: the log informs no distribution (too few observations)")
+    return "\n".join(lines)

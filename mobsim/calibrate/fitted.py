@@ -1,0 +1,103 @@
+"""Fit every distribution a drill log informs, and write the fitted values as a scenario file.
+
+The fitted file extends the base scenario and sets only what the log informs, each value with
+its source ("fitted to DRILL_LOG, n = …") and its confidence interval as the range the
+sensitivity analysis should explore; what the log does not inform keeps the base value and is
+listed in the file's header.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from mobsim.calibrate.censored import Estimate, fit
+from mobsim.calibrate.drill_log import DrillLog
+from mobsim.calibrate.observations import NOT_INFORMED, POOLED, problems
+from mobsim.district import District
+from mobsim.model.result import PRESENCE_STATES
+from mobsim.scenario import Scenario, builtin_names
+from mobsim.tomlwrite import inline, key_text
+
+
+@dataclass(frozen=True)
+class FittedValue:
+    """One fitted scenario value: its key, the value to write, its intervals and observations."""
+
+    key: str
+    value: float | dict[str, float | str]
+    intervals: dict[str, Estimate]
+    exact: int
+    censored: int
+
+
+def fit_log(log: DrillLog, district: District, scenario: Scenario,
+            confidence: float = 0.95) -> list[FittedValue]:
+    """Censored maximum-likelihood fits of every distribution and probability the log informs."""
+    out = []
+    for problem in problems(log, district, scenario):
+        joint = fit(problem.groups, problem.probability_key is not None, confidence)
+        for key, group in joint.groups.items():
+            value = {"dist": group.family, **{n: e.value for n, e in group.params.items()}}
+            out.append(FittedValue(key, value, group.params, group.exact, group.censored))
+        if joint.probability is not None:
+            exact = sum(g.exact for g in joint.groups.values())
+            censored = sum(g.censored for g in joint.groups.values())
+            out.append(FittedValue(problem.probability_key, joint.probability.value,
+                                   {"probability": joint.probability}, exact, censored))
+    return out
+
+
+def _extends(base: str | None, out: Path) -> str:
+    if base is None or base in builtin_names():
+        return base or "xindu-baseline"
+    return os.path.relpath(Path(base).absolute(), out.absolute().parent)
+
+
+def _range_text(value: FittedValue, confidence: float) -> str:
+    parts = [f"{e.low:.4g}–{e.high:.4g}" if name == "probability"
+             else f"{name} {e.low:.4g}–{e.high:.4g}" for name, e in value.intervals.items()]
+    return (f"range {', '.join(parts)} ({confidence:.0%} profile-likelihood interval)")
+
+
+def _rounded(value: float | dict) -> float | dict:
+    if isinstance(value, dict):
+        return {k: _rounded(v) if isinstance(v, float) else v for k, v in value.items()}
+    return float(f"{value:.5g}")
+
+
+def fitted_toml(values: list[FittedValue], log: DrillLog, base: str | None, out: Path,
+                confidence: float = 0.95) -> str:
+    """The text of the fitted scenario file written at `out`, extending `base` (None: baseline)."""
+    tables: dict[str, list[str]] = {"alert": [
+        f"start = {inline(log.order_start)}  # the drill's order (drill log {log.label})",
+        f"weekday = {inline(log.order_weekday)}  # the drill's order (drill log {log.label})"]}
+    for value in values:
+        table, _, leaf = value.key.rpartition(".")
+        source = (f"fitted to {log.label}, n = {value.exact + value.censored} "
+                  f"({value.censored} censored); {_range_text(value, confidence)}")
+        leaves = PRESENCE_STATES if leaf == POOLED else (leaf,)
+        if leaf == POOLED:
+            source += "; pooled over states (the log records none)"
+        for name in leaves:
+            tables.setdefault(table, []).append(
+                f"{key_text(name)} = {inline(_rounded(value.value))}  # {source}")
+    header = [f"# mobsim scenario fitted by `mobsim calibrate` to the drill log {log.label}",
+              f"# (order {log.order_weekday} {log.order_start}, window {log.window_min:g} min).",
+              "# Not informed by the log, so kept from the base scenario:",
+              *(f"#   {line}" for line in NOT_INFORMED)]
+    lines = [*header, "", f"extends = {inline(_extends(base, out))}",
+             f"name = {inline(out.stem)}",
+             f"description = {inline(f'fitted to the drill log {log.label}')}"]
+    for table, entries in tables.items():
+        lines += ["", f"[{table}]", *entries]
+    return "\n".join(lines) + "\n"
+
+
+def write_fitted(text: str, out: Path) -> None:
+    """Write the fitted scenario whole or not at all (a temporary file renamed into place)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(f".{out.name}.partial")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, out)
