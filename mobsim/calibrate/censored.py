@@ -185,7 +185,7 @@ def _profile_bound(nll, theta: np.ndarray, best: float, j: int, direction: float
     for _ in range(20):
         far = theta[j] + direction * step
         if excess(far) > 0:
-            return optimize.brentq(excess, near, far, xtol=1e-3)
+            return optimize.brentq(excess, near, far, xtol=1e-5)
         near, step = far, step * 2
     return direction * np.inf
 

@@ -1,0 +1,132 @@
+"""Censored maximum likelihood: against closed forms and scipy.stats, and recovering mobsim's own parameters."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy import stats
+
+from calibrate_fixtures import NIGHT, drill_files, true_values
+from mobsim.calibrate.censored import Durations, fit
+from mobsim.calibrate.fitted import fit_log
+from mobsim.cli import main
+from mobsim.district import load_district
+from mobsim.scenario import load_scenario
+
+BONFERRONI = 0.999
+"""Per-parameter confidence in the recovery tests: with about 15 parameters a fit, every interval
+holds its true value with probability at least 1 − 15 × 0.001 ≈ 0.985 (Bonferroni)."""
+
+
+def _censored_sample(rng: np.random.Generator, draws: np.ndarray, window: np.ndarray) -> Durations:
+    return Durations("exponential", draws[draws < window], window[draws >= window])
+
+
+def test_exponential_estimate_and_interval_are_the_closed_form() -> None:
+    rng = np.random.default_rng(7)
+    group = _censored_sample(rng, rng.exponential(40.0, 500), rng.uniform(5.0, 60.0, 500))
+    estimate = fit({"g": group}).groups["g"].params["mean"]
+    # With censoring the exponential MLE is total time on test over events.
+    events, total = len(group.exact), group.exact.sum() + group.censored.sum()
+    assert estimate.value == pytest.approx(total / events, rel=1e-4)
+
+    def loglik(mean: float) -> float:
+        return -events * math.log(mean) - total / mean
+
+    drop = stats.chi2.ppf(0.95, 1) / 2
+    for bound in (estimate.low, estimate.high):
+        assert loglik(total / events) - loglik(bound) == pytest.approx(drop, abs=1e-3)
+    assert estimate.low < total / events < estimate.high
+
+
+def test_lognormal_fit_agrees_with_scipy_stats_on_censored_data() -> None:
+    rng = np.random.default_rng(11)
+    draws, window = rng.lognormal(math.log(6.0), 0.7, 800), rng.uniform(3.0, 20.0, 800)
+    exact, censored = draws[draws < window], window[draws >= window]
+    ours = fit({"g": Durations("lognormal", exact, censored)}).groups["g"].params
+    sigma, _, median = stats.lognorm.fit(stats.CensoredData(uncensored=exact, right=censored),
+                                         floc=0)
+    assert ours["median"].value == pytest.approx(median, rel=1e-3)
+    assert ours["sigma"].value == pytest.approx(sigma, rel=1e-3)
+
+
+def test_a_shared_probability_is_recovered_with_its_groups() -> None:
+    rng = np.random.default_rng(3)
+    n, p = 3000, 0.8
+    happens = rng.uniform(size=n) < p
+    draws = np.where(happens, rng.lognormal(math.log(5.0), 0.6, n), np.inf)
+    window = rng.uniform(10.0, 40.0, n)
+    joint = fit({"g": Durations("lognormal", draws[draws < window], window[draws >= window])},
+                with_probability=True, confidence=BONFERRONI)
+    assert joint.probability.low < p < joint.probability.high
+    assert joint.groups["g"].params["median"].low < 5.0 < joint.groups["g"].params["median"].high
+
+
+EXPECTED_DAY = {"cascade.communities.processing_min", "cascade.gridworkers.processing_min",
+                "channels.messaging.read_min.home", "channels.messaging.read_min.work",
+                "channels.messaging.reach", "members.prepare_min.home", "members.availability.day"}
+EXPECTED_NIGHT = {"cascade.gridworkers.processing_min", "channels.messaging.read_min.asleep",
+                  "channels.messaging.reach", "members.prepare_min.asleep",
+                  "members.availability.night"}
+
+
+@pytest.mark.parametrize("settings, window_min, expected", [
+    ((), 120.0, EXPECTED_DAY),
+    (NIGHT, 240.0, EXPECTED_NIGHT),
+], ids=["day", "night"])
+def test_every_informed_parameter_is_recovered_within_its_interval(
+        tmp_path, settings, window_min, expected) -> None:
+    _, _, scenario, log = drill_files(tmp_path, window_min, *settings)
+    fitted = fit_log(log, load_district(scenario), scenario, BONFERRONI)
+    assert expected <= {value.key for value in fitted}
+    for value in fitted:
+        truth = true_values(scenario, value.key)
+        for name, estimate in value.intervals.items():
+            assert estimate.low <= truth[name] <= estimate.high, (value.key, name, estimate, truth)
+
+
+def test_heavy_censoring_fits_without_the_bias_of_dropping_the_silent(tmp_path) -> None:
+    # At 03:00 with a 90-minute window most members are still asleep and silent at its end.
+    _, _, scenario, log = drill_files(tmp_path, 90.0, *NIGHT)
+    members = log.role("member")
+    assert members["acknowledged_min"].isna().mean() > 0.8
+    fitted = {v.key: v for v in fit_log(log, load_district(scenario), scenario, BONFERRONI)}
+    asleep = fitted["channels.messaging.read_min.asleep"]
+    estimate, truth = asleep.intervals["mean"], true_values(scenario, asleep.key)["mean"]
+    assert asleep.censored > asleep.exact
+    assert estimate.low <= truth <= estimate.high
+    # The naive fit keeps only those who read in time: the exponential MLE is their mean.
+    read = members[(members["channel"] == "messaging") & (members["state"] == "asleep")]
+    naive_mean = float(np.mean(read["acknowledged_min"] - _relay_min(log, read.index)))
+    assert naive_mean < estimate.low
+
+
+def _relay_min(log, index) -> np.ndarray:
+    """The relay of each member's grid worker: the earliest notification in the general grid."""
+    members = log.role("member")
+    grid_of = members["post_id"] // 10  # small_district: 10 micro-grids a general grid
+    first = members.groupby(grid_of)["notified_min"].transform("min")
+    return first.loc[index].to_numpy()
+
+
+def test_the_cli_writes_a_scenario_that_loads_with_the_fitted_values(tmp_path) -> None:
+    scenario_path, log_path, scenario, _ = drill_files(tmp_path, 120.0)
+    out = tmp_path / "fitted" / "drill-fitted.toml"
+    result = CliRunner().invoke(main, ["calibrate", str(log_path), "--scenario",
+                                       str(scenario_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    fitted = load_scenario(out)
+    spec = fitted.get("cascade.gridworkers.processing_min")
+    assert spec["dist"] == "lognormal"
+    line = next(l for l in result.stdout.splitlines()
+                if l.strip().startswith("cascade.gridworkers.processing_min.median"))
+    assert float(line.split()[1]) == pytest.approx(spec["median"], rel=1e-3)
+    text = out.read_text(encoding="utf-8")
+    assert f"fitted to {log_path}, n = " in text and "profile-likelihood interval" in text
+    # What the log does not inform stays as in the base scenario.
+    for key in ("channels.phone.answer.home", "travel.from_work_min", "cascade.units.order_min"):
+        assert fitted.get(key) == scenario.get(key)
+    assert fitted.get("district.path") and len(load_district(fitted).members["member_id"]) == 960
