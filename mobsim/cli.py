@@ -322,14 +322,23 @@ def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
               help="Fitted scenario file to write (it extends the base).")
 @click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=0.95, show_default=True, help="Confidence of the fitted values' intervals.")
+@replications_option(10)
+@SEED_OPTION
 @_input_errors_exit_2
-def calibrate(drill_log: Path, base: str | None, out: Path, confidence: float) -> None:
-    """Fit the scenario's delays and probabilities to a drill log (docs/calibration.md)."""
-    from mobsim.calibrate.command import calibrate_drill, format_fits
+def calibrate(drill_log: Path, base: str | None, out: Path, confidence: float,
+              replications: int, seed: int) -> None:
+    """Fit the scenario's delays and probabilities to a drill log, then simulate the drill with
+    the fitted scenario and compare (docs/calibration.md)."""
+    from mobsim.calibrate.command import (
+        calibrate_drill, curves_file, format_fits, validate_fitted)
+    from mobsim.calibrate.validation import format_validation
 
     calibration = calibrate_drill(drill_log, base, out, confidence)
     click.echo(format_fits(calibration, confidence))
     click.echo(f"wrote {out}")
+    validation = validate_fitted(calibration, out, replications, seed)
+    click.echo(format_validation(validation, calibration.log.window_min))
+    click.echo(f"wrote {curves_file(out)}")
 
 
 if __name__ == "__main__":

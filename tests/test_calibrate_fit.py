@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from scipy import stats
@@ -116,7 +117,8 @@ def test_the_cli_writes_a_scenario_that_loads_with_the_fitted_values(tmp_path) -
     scenario_path, log_path, scenario, _ = drill_files(tmp_path, 120.0)
     out = tmp_path / "fitted" / "drill-fitted.toml"
     result = CliRunner().invoke(main, ["calibrate", str(log_path), "--scenario",
-                                       str(scenario_path), "-o", str(out)])
+                                       str(scenario_path), "-o", str(out), "-n", "2",
+                                       "--seed", "2"])
     assert result.exit_code == 0, result.output
     fitted = load_scenario(out)
     spec = fitted.get("cascade.gridworkers.processing_min")
@@ -130,3 +132,6 @@ def test_the_cli_writes_a_scenario_that_loads_with_the_fitted_values(tmp_path) -
     for key in ("channels.phone.answer.home", "travel.from_work_min", "cascade.units.order_min"):
         assert fitted.get(key) == scenario.get(key)
     assert fitted.get("district.path") and len(load_district(fitted).members["member_id"]) == 960
+    curves = pd.read_csv(out.with_name("drill-fitted-validation.csv"))
+    assert {"member"} <= set(curves["role"]) and (curves["simulated_low"] <= curves["simulated_high"]).all()
+    assert "validation: the drill simulated 2 times" in result.stdout

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mobsim.calibrate.drill_log import DrillLog, check_ids, read_drill_log
 from mobsim.calibrate.fitted import FittedValue, fit_log, fitted_toml, write_fitted
+from mobsim.calibrate.validation import Validation, validate
 from mobsim.district import District, load_district
 from mobsim.scenario import Scenario, load_scenario
 
@@ -40,6 +41,23 @@ def calibrate_drill(log_path: Path, base: str | None, out: Path,
     values = fit_log(log, district, scenario, confidence)
     write_fitted(fitted_toml(values, log, base, out, confidence), out)
     return Calibration(log, scenario, district, values)
+
+
+def validate_fitted(calibration: Calibration, out: Path, replications: int,
+                    seed: int) -> Validation:
+    """Simulate the drill with the written fitted scenario; write its curves beside it."""
+    validation = validate(calibration.log, calibration.district, load_scenario(out),
+                          replications, seed)
+    curves_path = curves_file(out)
+    temporary = curves_path.with_name(f".{curves_path.name}.partial")
+    validation.curves.to_csv(temporary, index=False)
+    temporary.replace(curves_path)
+    return validation
+
+
+def curves_file(out: Path) -> Path:
+    """Where the validation curves of the fitted scenario `out` are written."""
+    return out.with_name(f"{out.stem}-validation.csv")
 
 
 def format_fits(calibration: Calibration, confidence: float) -> str:
