@@ -313,9 +313,12 @@ def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
                                  f"the first run ({run_dirs[0]})"))
 
 
-@main.command(epilog="Example:  mobsim calibrate drill.csv --scenario scenarios/xindu-night.toml "
-                     "-o scenarios/drill-fitted.toml")
-@click.argument("drill_log", type=click.Path(path_type=Path))
+@main.command(epilog="Examples:\n\n\b\n  mobsim calibrate drill.csv --scenario scenarios/xindu-night.toml "
+                     "-o scenarios/drill-fitted.toml\n  mobsim calibrate --targets targets.toml "
+                     "-o scenarios/targets-fitted.toml")
+@click.argument("drill_log", type=click.Path(path_type=Path), required=False)
+@click.option("--targets", "targets", type=click.Path(path_type=Path), default=None,
+              help="Fit to aggregate targets (a TOML file) by simulation instead of a drill log.")
 @click.option("--scenario", "base", default=None,
               help="Base scenario whose district the drill ran in [default: the Xindu baseline].")
 @click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
@@ -325,21 +328,27 @@ def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
 @replications_option(10)
 @SEED_OPTION
 @_input_errors_exit_2
-def calibrate(drill_log: Path, base: str | None, out: Path, confidence: float,
-              replications: int, seed: int) -> None:
+def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, out: Path,
+              confidence: float, replications: int, seed: int) -> None:
     """Fit the scenario's delays and probabilities to a drill log, then simulate the drill with
-    the fitted scenario and compare (docs/calibration.md)."""
-    from mobsim.calibrate.command import (
-        calibrate_drill, curves_file, format_fits, validate_fitted)
+    the fitted scenario and compare; or fit named parameters to aggregate targets
+    (docs/calibration.md). -n and --seed are those of the comparison."""
+    from mobsim.calibrate import command
+
+    if (drill_log is None) == (targets is None):
+        raise click.UsageError("give either a DRILL_LOG or --targets FILE")
+    if targets is not None:
+        click.echo(command.format_target_fit(command.calibrate_targets(targets, base, out)))
+        click.echo(f"wrote {out}")
+        return
     from mobsim.calibrate.validation import format_validation
 
-    calibration = calibrate_drill(drill_log, base, out, confidence)
-    click.echo(format_fits(calibration, confidence))
+    calibration = command.calibrate_drill(drill_log, base, out, confidence)
+    click.echo(command.format_fits(calibration, confidence))
     click.echo(f"wrote {out}")
-    validation = validate_fitted(calibration, out, replications, seed)
+    validation = command.validate_fitted(calibration, out, replications, seed)
     click.echo(format_validation(validation, calibration.log.window_min))
-    click.echo(f"wrote {curves_file(out)}")
-
+    click.echo(f"wrote {command.curves_file(out)}")
 
 if __name__ == "__main__":
     main()

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mobsim.calibrate.drill_log import DrillLog, check_ids, read_drill_log
-from mobsim.calibrate.fitted import FittedValue, fit_log, fitted_toml, write_fitted
+from mobsim.calibrate.fitted import FittedValue, fit_log, fitted_toml, targets_toml, write_fitted
+from mobsim.calibrate.targets import TargetFit, fit_targets, read_targets
 from mobsim.calibrate.validation import Validation, validate
 from mobsim.district import District, load_district
 from mobsim.scenario import Scenario, load_scenario
@@ -41,6 +42,23 @@ def calibrate_drill(log_path: Path, base: str | None, out: Path,
     values = fit_log(log, district, scenario, confidence)
     write_fitted(fitted_toml(values, log, base, out, confidence), out)
     return Calibration(log, scenario, district, values)
+
+
+def calibrate_targets(targets_path: Path, base: str | None, out: Path) -> TargetFit:
+    """Fit the named parameters to the aggregate targets and write the fitted scenario to `out`."""
+    targets = read_targets(targets_path)
+    fit = fit_targets(targets, base)
+    write_fitted(targets_toml(fit, targets, base, out), out)
+    return fit
+
+
+def format_target_fit(fit: TargetFit) -> str:
+    """The best parameters and what the search cost."""
+    lines = [f"fitted by simulation: {fit.trials} trials x {fit.replications} replications "
+             f"(common random numbers) = {fit.trials * fit.replications:,} runs in "
+             f"{fit.seconds:.1f} s; least mean loss {fit.loss:.4g}"]
+    lines += [f"  {key:<46} {value:.4g}" for key, value in fit.best.items()]
+    return "\n".join(lines)
 
 
 def validate_fitted(calibration: Calibration, out: Path, replications: int,

@@ -15,6 +15,7 @@ from pathlib import Path
 from mobsim.calibrate.censored import Estimate, fit
 from mobsim.calibrate.drill_log import DrillLog
 from mobsim.calibrate.observations import NOT_INFORMED, POOLED, problems
+from mobsim.calibrate.targets import TargetFit, Targets
 from mobsim.district import District
 from mobsim.model.result import PRESENCE_STATES
 from mobsim.scenario import Scenario, builtin_names
@@ -83,13 +84,35 @@ def fitted_toml(values: list[FittedValue], log: DrillLog, base: str | None, out:
         for name in leaves:
             tables.setdefault(table, []).append(
                 f"{key_text(name)} = {inline(_rounded(value.value))}  # {source}")
-    header = [f"# mobsim scenario fitted by `mobsim calibrate` to the drill log {log.label}",
-              f"# (order {log.order_weekday} {log.order_start}, window {log.window_min:g} min).",
-              "# Not informed by the log, so kept from the base scenario:",
-              *(f"#   {line}" for line in NOT_INFORMED)]
-    lines = [*header, "", f"extends = {inline(_extends(base, out))}",
-             f"name = {inline(out.stem)}",
-             f"description = {inline(f'fitted to the drill log {log.label}')}"]
+    header = [f"mobsim scenario fitted by `mobsim calibrate` to the drill log {log.label}",
+              f"(order {log.order_weekday} {log.order_start}, window {log.window_min:g} min).",
+              "Not informed by the log, so kept from the base scenario:",
+              *(f"  {line}" for line in NOT_INFORMED)]
+    return scenario_text(header, base, out, f"fitted to the drill log {log.label}", tables)
+
+
+def targets_toml(fit: TargetFit, targets: Targets, base: str | None, out: Path) -> str:
+    """The text of the scenario file fitted to aggregate targets, extending `base`."""
+    source = (f"fitted by simulation to {targets.label}: Optuna TPE, {fit.trials} trials x "
+              f"{fit.replications} replications (common random numbers), loss {fit.loss:.3g}")
+    tables: dict[str, list[str]] = {}
+    for key, value in fit.best.items():
+        table, _, leaf = key.rpartition(".")
+        low, high = targets.ranges[key]
+        tables.setdefault(table, []).append(
+            f"{key_text(leaf)} = {inline(_rounded(value))}  # {source}; range searched "
+            f"{low:g}–{high:g} (a search, not an interval)")
+    header = [f"mobsim scenario fitted by `mobsim calibrate --targets` to {targets.label}.",
+              "Only the parameters named there are set; everything else is the base scenario's."]
+    return scenario_text(header, base, out, f"fitted to the targets {targets.label}", tables)
+
+
+def scenario_text(header: list[str], base: str | None, out: Path, description: str,
+                  tables: dict[str, list[str]]) -> str:
+    """A scenario file extending `base`, named after `out`, with these tables of lines."""
+    lines = [*(f"# {line}".rstrip() for line in header), "",
+             f"extends = {inline(_extends(base, out))}", f"name = {inline(out.stem)}",
+             f"description = {inline(description)}"]
     for table, entries in tables.items():
         lines += ["", f"[{table}]", *entries]
     return "\n".join(lines) + "\n"
