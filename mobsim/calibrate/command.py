@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ class Calibration:
     scenario: Scenario
     district: District
     values: list[FittedValue]
+    fit_seconds: float
 
 
 def drill_scenario(base: str | None, log: DrillLog) -> Scenario:
@@ -39,9 +41,11 @@ def calibrate_drill(log_path: Path, base: str | None, out: Path,
     scenario = drill_scenario(base, log)
     district = load_district(scenario)
     check_ids(log, district)
+    started = time.perf_counter()
     values = fit_log(log, district, scenario, confidence)
+    seconds = time.perf_counter() - started
     write_fitted(fitted_toml(values, log, base, out, confidence), out)
-    return Calibration(log, scenario, district, values)
+    return Calibration(log, scenario, district, values, seconds)
 
 
 def calibrate_targets(targets_path: Path, base: str | None, out: Path) -> TargetFit:
@@ -80,8 +84,8 @@ def curves_file(out: Path) -> Path:
 
 def format_fits(calibration: Calibration, confidence: float) -> str:
     """The fitted values as a table: key, value, interval, observations."""
-    lines = [f"fitted to {calibration.log.label} ({len(calibration.log.rows):,} rows; "
-             f"{confidence:.0%} profile-likelihood intervals):"]
+    lines = [f"fitted to {calibration.log.label} ({len(calibration.log.rows):,} rows) in "
+             f"{calibration.fit_seconds:.1f} s; {confidence:.0%} profile-likelihood intervals:"]
     for value in calibration.values:
         for name, estimate in value.intervals.items():
             label = value.key if name == "probability" else f"{value.key}.{name}"
