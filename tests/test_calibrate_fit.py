@@ -13,6 +13,7 @@ from scipy import stats
 from calibrate_fixtures import NIGHT, drill_files, true_values
 from mobsim.calibrate.censored import Durations, fit
 from mobsim.calibrate.fitted import fit_log
+from mobsim.calibrate.synthetic import simulated_drill
 from mobsim.cli import main
 from mobsim.district import load_district
 from mobsim.scenario import load_scenario
@@ -135,3 +136,18 @@ def test_the_cli_writes_a_scenario_that_loads_with_the_fitted_values(tmp_path) -
     curves = pd.read_csv(out.with_name("drill-fitted-validation.csv"))
     assert {"member"} <= set(curves["role"]) and (curves["simulated_low"] <= curves["simulated_high"]).all()
     assert "validation: the drill simulated 2 times" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_xindu_sized_drill_is_recovered() -> None:
+    # About 17,000 people: the size of the closing note's fit-time figure.
+    scenario = load_scenario(None)
+    district = load_district(scenario)
+    log = simulated_drill(district, scenario, 1, 0, 180.0)
+    assert len(log.rows) > 17_000
+    fitted = fit_log(log, district, scenario, BONFERRONI)
+    assert EXPECTED_DAY <= {value.key for value in fitted}
+    for value in fitted:
+        truth = true_values(scenario, value.key)
+        for name, estimate in value.intervals.items():
+            assert estimate.low <= truth[name] <= estimate.high, (value.key, name, estimate, truth)
