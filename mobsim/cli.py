@@ -346,9 +346,9 @@ def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, ou
     calibration = command.calibrate_drill(drill_log, base, out, confidence)
     click.echo(command.format_fits(calibration, confidence))
     click.echo(f"wrote {out}")
-    validation = command.validate_fitted(calibration, out, replications, seed)
+    validation = command.validate_fitted(calibration, out, replications, seed, confidence)
     click.echo(format_validation(validation, calibration.log.window_min))
-    click.echo(f"wrote {command.curves_file(out)}")
+    click.echo("wrote " + " and ".join(map(str, command.validation_files(out))))
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -136,6 +137,11 @@ def test_the_cli_writes_a_scenario_that_loads_with_the_fitted_values(tmp_path) -
     curves = pd.read_csv(out.with_name("drill-fitted-validation.csv"))
     assert {"member"} <= set(curves["role"]) and (curves["simulated_low"] <= curves["simulated_high"]).all()
     assert "validation: the drill simulated 2 times" in result.stdout
+    page = out.with_name("drill-fitted-validation.html").read_text(encoding="utf-8")
+    assert page.count("<img ") == len(curves.groupby(["role", "step"]))
+    shown = re.search(r'id="fit-cascade\.gridworkers\.processing_min\.median" data-value="([^"]+)"',
+                      page)
+    assert float(shown[1]) == pytest.approx(spec["median"], rel=1e-4)  # the file keeps 5 digits
 
 
 @pytest.mark.slow

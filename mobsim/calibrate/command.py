@@ -9,6 +9,7 @@ from pathlib import Path
 from mobsim.calibrate.drill_log import DrillLog, check_ids, read_drill_log
 from mobsim.calibrate.fitted import FittedValue, fit_log, fitted_toml, targets_toml, write_fitted
 from mobsim.calibrate.targets import TargetFit, fit_targets, read_targets
+from mobsim.calibrate.page import validation_page
 from mobsim.calibrate.validation import Validation, validate
 from mobsim.district import District, load_district
 from mobsim.scenario import Scenario, load_scenario
@@ -65,21 +66,23 @@ def format_target_fit(fit: TargetFit) -> str:
     return "\n".join(lines)
 
 
-def validate_fitted(calibration: Calibration, out: Path, replications: int,
-                    seed: int) -> Validation:
-    """Simulate the drill with the written fitted scenario; write its curves beside it."""
+def validate_fitted(calibration: Calibration, out: Path, replications: int, seed: int,
+                    confidence: float) -> Validation:
+    """Simulate the drill with the written fitted scenario; write its curves and page beside it."""
     validation = validate(calibration.log, calibration.district, load_scenario(out),
                           replications, seed)
-    curves_path = curves_file(out)
+    curves_path, page_path = validation_files(out)
     temporary = curves_path.with_name(f".{curves_path.name}.partial")
     validation.curves.to_csv(temporary, index=False)
     temporary.replace(curves_path)
+    page = validation_page(calibration.log.label, calibration.values, validation, confidence)
+    write_fitted(page, page_path)
     return validation
 
 
-def curves_file(out: Path) -> Path:
-    """Where the validation curves of the fitted scenario `out` are written."""
-    return out.with_name(f"{out.stem}-validation.csv")
+def validation_files(out: Path) -> tuple[Path, Path]:
+    """Where the validation curves (CSV) and page (HTML) of the fitted scenario `out` go."""
+    return out.with_name(f"{out.stem}-validation.csv"), out.with_name(f"{out.stem}-validation.html")
 
 
 def format_fits(calibration: Calibration, confidence: float) -> str:

@@ -119,7 +119,7 @@ def scenario_text(header: list[str], base: str | None, out: Path, description: s
 
 
 def write_fitted(text: str, out: Path) -> None:
-    """Write the fitted scenario whole or not at all (a temporary file renamed into place)."""
+    """Write a text file whole or not at all (a temporary file renamed into place)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(f".{out.name}.partial")
     temporary.write_text(text, encoding="utf-8")
