@@ -68,23 +68,31 @@ def test_a_shared_probability_is_recovered_with_its_groups() -> None:
     assert joint.groups["g"].params["median"].low < 5.0 < joint.groups["g"].params["median"].high
 
 
-EXPECTED_DAY = {"cascade.communities.processing_min", "cascade.gridworkers.processing_min",
-                "channels.messaging.read_min.home", "channels.messaging.read_min.work",
-                "channels.messaging.reach", "members.prepare_min.home", "members.availability.day"}
+WITHOUT_SET_OUT = {"cascade.communities.processing_min", "cascade.gridworkers.processing_min",
+                   "channels.messaging.read_min.home", "channels.messaging.read_min.work",
+                   "channels.messaging.reach", "members.prepare_min.home",
+                   "members.availability.day"}
+FROM_SET_OUT = {"members.prepare_min.work", "travel.from_work_min"}
+EXPECTED_DAY = WITHOUT_SET_OUT | FROM_SET_OUT
 EXPECTED_NIGHT = {"cascade.gridworkers.processing_min", "channels.messaging.read_min.asleep",
                   "channels.messaging.reach", "members.prepare_min.asleep",
                   "members.availability.night"}
 
 
-@pytest.mark.parametrize("settings, window_min, expected", [
-    ((), 120.0, EXPECTED_DAY),
-    (NIGHT, 240.0, EXPECTED_NIGHT),
-], ids=["day", "night"])
+@pytest.mark.parametrize("settings, window_min, set_out, expected", [
+    ((), 120.0, True, EXPECTED_DAY),
+    ((), 120.0, False, WITHOUT_SET_OUT),
+    (NIGHT, 240.0, True, EXPECTED_NIGHT),
+], ids=["day", "day-without-set-out", "night"])
 def test_every_informed_parameter_is_recovered_within_its_interval(
-        tmp_path, settings, window_min, expected) -> None:
+        tmp_path, settings, window_min, set_out, expected) -> None:
     _, _, scenario, log = drill_files(tmp_path, window_min, *settings)
+    if not set_out:
+        # Preparation is then arrival less the base travel, for members at home or asleep.
+        log.rows["set_out_min"] = np.nan
     fitted = fit_log(log, load_district(scenario), scenario, BONFERRONI)
     assert expected <= {value.key for value in fitted}
+    assert set_out or not FROM_SET_OUT & {value.key for value in fitted}
     for value in fitted:
         truth = true_values(scenario, value.key)
         for name, estimate in value.intervals.items():
@@ -131,7 +139,7 @@ def test_the_cli_writes_a_scenario_that_loads_with_the_fitted_values(tmp_path) -
     text = out.read_text(encoding="utf-8")
     assert f"fitted to {log_path}, n = " in text and "profile-likelihood interval" in text
     # What the log does not inform stays as in the base scenario.
-    for key in ("channels.phone.answer.home", "travel.from_work_min", "cascade.units.order_min"):
+    for key in ("channels.phone.answer.home", "travel.walk_speed_mps", "cascade.units.order_min"):
         assert fitted.get(key) == scenario.get(key)
     assert fitted.get("district.path") and len(load_district(fitted).members["member_id"]) == 960
     curves = pd.read_csv(out.with_name("drill-fitted-validation.csv"))

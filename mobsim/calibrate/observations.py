@@ -8,10 +8,13 @@
   read delay = acknowledgement − the sender's relay when the person acknowledged on messaging,
   censored at the acknowledgement on another channel or at the window's end otherwise; a
   person the group message never reached never reads it (the shared probability);
-- members' preparation (`members.prepare_min.<state>`, home and asleep) and availability
-  (`members.availability.<period>`): arrival − acknowledgement − the travel the base scenario
-  gives for the route home → post, censored at the window's end; an unavailable member never
-  arrives (the shared probability).
+- members' preparation (`members.prepare_min.<state>`) and availability
+  (`members.availability.<period>`): setting out − acknowledgement where the log has setting
+  out (every state but away); otherwise, for members at home or asleep, arrival −
+  acknowledgement − the travel the base scenario gives for the route home → post; censored at
+  the window's end; an unavailable member never sets out (the shared probability);
+- travel from work (`travel.from_work_min`): arrival − setting out of members at work, over
+  the base's village factor for posts in villages; censored at the window's end.
 """
 
 from __future__ import annotations
@@ -47,7 +50,8 @@ NOT_INFORMED: tuple[str, ...] = (
     "channels.sms.* (the log does not separate delivery from reading)",
     "cascade.units.* and cadres.prepare_min (work units are not in the log)",
     "cascade.district.processing_min (one observation)",
-    "travel.* and members.prepare_min.work (the log's arrival mixes preparation and travel)",
+    "travel.* speeds and factors (travel.from_work_min is fitted when the log has set_out_min)",
+    "members.prepare_min.work and travel.from_work_min without set_out_min (arrival mixes them)",
     "*.presence.* (who was where is a count, not a delay: set it from the log's state column)",
     "escalation.* and cadres.* settings",
 )
@@ -82,7 +86,7 @@ def problems(log: DrillLog, district: District, scenario: Scenario) -> list[Prob
                            sender_id=_sender_ids(log, district))
     rows["relay_min"] = rows.groupby(["sender", "sender_id"])["notified_min"].transform("min")
     found = [_processing(log, rows, scenario), _reading(rows, scenario),
-             _preparing(log, rows, district, scenario)]
+             _preparing(log, rows, district, scenario), _from_work(log, rows, district, scenario)]
     return [p for p in found if p.groups]
 
 
@@ -181,20 +185,51 @@ def _reading(rows: pd.DataFrame, scenario: Scenario) -> Problem:
                    "channels.messaging.reach")
 
 
-def _preparing(log: DrillLog, rows: pd.DataFrame, district: District,
-               scenario: Scenario) -> Problem:
-    members = rows[(rows["role"] == "member") & rows["acknowledged_min"].notna()
-                   & rows["state"].isin(("home", "asleep"))]
-    if members.empty:
-        return Problem({}, None)
+def _trip_min(members: pd.DataFrame, district: District, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """(minutes the base scenario gives from home to post, that trip's village factor) per member."""
     geo = geometry(district)
     travel = read_travel(Parameters(scenario, Streams(0, 0)))
     post = district.position("microgrids", members["post_id"].to_numpy())
     person = district.position("members", members["person_id"].to_numpy())
     route_km = distance_km(geo.home_xy[0][person], geo.home_xy[1][person],
                            geo.microgrid_xy[0][post], geo.microgrid_xy[1][post])
-    trip_min = travel.to_posts(travel.local_min(route_km), geo.village_microgrid[post])
-    minutes = (members["arrived_min"].fillna(log.window_min) - members["acknowledged_min"]).to_numpy()
-    return Problem(_by_state(members, minutes - trip_min, members["arrived_min"].notna().to_numpy(),
-                             "members.prepare_min", scenario),
-                   f"members.availability.{drill_period(scenario)}")
+    factor = travel.to_posts(np.ones(len(post)), geo.village_microgrid[post])
+    return travel.local_min(route_km) * factor, factor
+
+
+def _preparing(log: DrillLog, rows: pd.DataFrame, district: District,
+               scenario: Scenario) -> Problem:
+    members = rows[(rows["role"] == "member") & rows["acknowledged_min"].notna()]
+    availability = f"members.availability.{drill_period(scenario)}"
+    ack = members["acknowledged_min"]
+    if members["set_out_min"].notna().any():
+        # Setting out is logged: preparation is seen directly, in every state but away.
+        members = members[(members["state"] != "away")
+                          & (members["set_out_min"].notna() | members["arrived_min"].isna())]
+        minutes = (members["set_out_min"].fillna(log.window_min) - ack[members.index]).to_numpy()
+        exact = members["set_out_min"].notna().to_numpy()
+    else:
+        # Arrival less the base scenario's travel, for those who walk or ride from home.
+        members = members[members["state"].isin(("home", "asleep"))]
+        minutes = (members["arrived_min"].fillna(log.window_min) - ack[members.index]).to_numpy()
+        minutes = minutes - _trip_min(members, district, scenario)[0]
+        exact = members["arrived_min"].notna().to_numpy()
+    if members.empty:
+        return Problem({}, None)
+    return Problem(_by_state(members, minutes, exact, "members.prepare_min", scenario), availability)
+
+
+def _from_work(log: DrillLog, rows: pd.DataFrame, district: District,
+               scenario: Scenario) -> Problem:
+    members = rows[(rows["role"] == "member") & (rows["state"] == "work")
+                   & rows["set_out_min"].notna()]
+    if members.empty:
+        return Problem({}, None)
+    minutes = (members["arrived_min"].fillna(log.window_min) - members["set_out_min"]).to_numpy()
+    # The model lengthens every trip to a village post by travel.village_factor.
+    minutes = minutes / _trip_min(members, district, scenario)[1]
+    exact = members["arrived_min"].notna().to_numpy()
+    key = "travel.from_work_min"
+    durations = Durations(_family(scenario, key), np.maximum(minutes[exact], FLOOR_MIN),
+                          minutes[~exact & (minutes > 0)])
+    return Problem({key: durations} if len(durations.exact) >= MIN_EXACT else {}, None)

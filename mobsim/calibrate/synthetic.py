@@ -12,6 +12,10 @@ import pandas as pd
 from mobsim.calibrate.drill_log import COLUMNS, POST_TABLES, DrillLog
 from mobsim.district import District
 from mobsim.model import simulate
+from mobsim.model.params import Parameters
+from mobsim.model.presence import draw_available, order_period
+from mobsim.model.report import prepare_min
+from mobsim.model.streams import Streams
 from mobsim.model.result import CHANNELS, PRESENCE_STATES, TRACE_ENTITIES, TRACE_EVENTS, ReplicationResult
 from mobsim.scenario import Scenario
 
@@ -22,19 +26,39 @@ def simulated_drill(district: District, scenario: Scenario, seed: int, replicati
                     window_min: float) -> DrillLog:
     """Simulate one traced replication and write it down as a drill log of `window_min`."""
     result = simulate(district, scenario, seed, replication, trace=True)
-    return DrillLog("simulated", drill_rows(result, district, scenario, window_min),
-                    scenario.get("alert.weekday"), scenario.get("alert.start"), float(window_min))
+    rows = drill_rows(result, district, scenario, window_min,
+                      _member_set_out_min(result, scenario, seed, replication))
+    return DrillLog("simulated", rows, scenario.get("alert.weekday"), scenario.get("alert.start"),
+                    float(window_min))
+
+
+def _member_set_out_min(result: ReplicationResult, scenario: Scenario, seed: int,
+                        replication: int) -> np.ndarray:
+    """When each member who reports left for the post: acknowledgement plus preparation.
+
+    The model does not trace setting out; its draws are a pure function of (seed, replication,
+    quantity), so the same streams give each member's preparation and availability again.
+    """
+    params = Parameters(scenario, Streams(seed, replication))
+    states = result.member_state
+    reports = draw_available(params, "members", order_period(params), states)
+    prepare = prepare_min(params, "members", states)
+    return np.where(reports, result.member_acknowledged_min + prepare, np.nan)
 
 
 def drill_rows(result: ReplicationResult, district: District, scenario: Scenario,
-               window_min: float) -> pd.DataFrame:
-    """The drill-log rows of a traced replication: steps at or after the window are empty."""
+               window_min: float, member_set_out_min: np.ndarray | None = None) -> pd.DataFrame:
+    """The drill-log rows of a traced replication: steps at or after the window are empty.
+
+    Setting out is logged for members when `member_set_out_min` is given, for nobody else.
+    """
     parts = [_command_rows(result.trace, district, role) for role in _COMMAND_ROLES]
     members = district.members
     parts.append(_frame("member", members["member_id"], members["microgrid_id"],
                         np.array(PRESENCE_STATES)[result.member_state],
                         np.array(CHANNELS)[result.member_channel], result.member_notified_min,
-                        result.member_acknowledged_min, result.member_arrived_min))
+                        result.member_acknowledged_min, result.member_arrived_min,
+                        member_set_out_min))
     cadres = district.cadres
     parts.append(_frame("cadre", cadres["cadre_id"], cadres["community_id"], "", "",
                         _trace_times(result.trace, "cadre", "notified", cadres["cadre_id"]),
@@ -43,8 +67,7 @@ def drill_rows(result: ReplicationResult, district: District, scenario: Scenario
     rows["order_weekday"] = scenario.get("alert.weekday")
     rows["order_start"] = scenario.get("alert.start")
     rows["window_min"] = float(window_min)
-    rows["set_out_min"] = np.nan
-    steps = ["notified_min", "acknowledged_min", "arrived_min"]
+    steps = ["notified_min", "acknowledged_min", "set_out_min", "arrived_min"]
     rows[steps] = rows[steps].where(rows[steps] < window_min)
     rows.loc[rows["acknowledged_min"].isna(), "channel"] = ""
     rows.loc[rows["channel"] == "none", "channel"] = ""
@@ -70,8 +93,11 @@ def _command_rows(trace: np.ndarray, district: District, role: str) -> pd.DataFr
 
 
 def _frame(role: str, person: np.ndarray, post: np.ndarray, state, channel,
-           notified: np.ndarray, acknowledged: np.ndarray, arrived: np.ndarray) -> pd.DataFrame:
+           notified: np.ndarray, acknowledged: np.ndarray, arrived: np.ndarray,
+           set_out: np.ndarray | None = None) -> pd.DataFrame:
     return pd.DataFrame({"role": role, "person_id": np.asarray(person, np.int64),
                          "post_id": np.asarray(post, np.int64), "state": state,
                          "channel": channel, "notified_min": notified,
-                         "acknowledged_min": acknowledged, "arrived_min": arrived})
+                         "acknowledged_min": acknowledged,
+                         "set_out_min": np.nan if set_out is None else set_out,
+                         "arrived_min": arrived})
