@@ -13,7 +13,7 @@ from scipy import stats
 
 from calibrate_fixtures import NIGHT, drill_files, true_values
 from mobsim.calibrate.censored import Durations, fit
-from mobsim.calibrate.fitted import fit_log
+from mobsim.calibrate.fitted import fit_log, fitted_toml, write_fitted
 from mobsim.calibrate.synthetic import simulated_drill
 from mobsim.cli import main
 from mobsim.district import load_district
@@ -165,3 +165,19 @@ def test_a_xindu_sized_drill_is_recovered() -> None:
         truth = true_values(scenario, value.key)
         for name, estimate in value.intervals.items():
             assert estimate.low <= truth[name] <= estimate.high, (value.key, name, estimate, truth)
+
+
+def test_a_log_without_states_is_fitted_pooled_into_every_state_it_has(tmp_path) -> None:
+    scenario_path, _, scenario, log = drill_files(tmp_path, 120.0)
+    log.rows["state"] = ""
+    fitted = fit_log(log, load_district(scenario), scenario)
+    keys = {value.key for value in fitted}
+    assert {f"channels.messaging.read_min.{s}" for s in ("home", "work", "asleep", "away")} <= keys
+    # members.prepare_min has no "away" key: the pooled fit goes only where the scenario has one.
+    assert {k for k in keys if k.startswith("members.prepare_min.")} == {
+        f"members.prepare_min.{s}" for s in scenario.get("members.prepare_min")}
+    out = tmp_path / "pooled.toml"
+    write_fitted(fitted_toml(fitted, log, str(scenario_path), out), out)
+    loaded = load_scenario(out)
+    assert loaded.get("channels.messaging.read_min.asleep") == loaded.get("channels.messaging.read_min.home")
+    assert "pooled over states" in out.read_text(encoding="utf-8")

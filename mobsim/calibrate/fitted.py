@@ -31,6 +31,16 @@ class FittedValue:
     intervals: dict[str, Estimate]
     exact: int
     censored: int
+    pooled: bool = False
+    """Fitted over every state (the log records none) and written to each state's key."""
+
+
+def _expanded(key: str, scenario: Scenario) -> list[tuple[str, bool]]:
+    """A pooled key ("x.*") as the keys of the states the scenario's table has, else itself."""
+    table, _, leaf = key.rpartition(".")
+    if leaf != POOLED:
+        return [(key, False)]
+    return [(f"{table}.{state}", True) for state in PRESENCE_STATES if state in scenario.get(table)]
 
 
 def fit_log(log: DrillLog, district: District, scenario: Scenario,
@@ -41,7 +51,8 @@ def fit_log(log: DrillLog, district: District, scenario: Scenario,
         joint = fit(problem.groups, problem.probability_key is not None, confidence)
         for key, group in joint.groups.items():
             value = {"dist": group.family, **{n: e.value for n, e in group.params.items()}}
-            out.append(FittedValue(key, value, group.params, group.exact, group.censored))
+            out += [FittedValue(name, value, group.params, group.exact, group.censored, pooled)
+                    for name, pooled in _expanded(key, scenario)]
         if joint.probability is not None:
             exact = sum(g.exact for g in joint.groups.values())
             censored = sum(g.censored for g in joint.groups.values())
@@ -78,12 +89,10 @@ def fitted_toml(values: list[FittedValue], log: DrillLog, base: str | None, out:
         table, _, leaf = value.key.rpartition(".")
         source = (f"fitted to {log.label}, n = {value.exact + value.censored} "
                   f"({value.censored} censored); {_range_text(value, confidence)}")
-        leaves = PRESENCE_STATES if leaf == POOLED else (leaf,)
-        if leaf == POOLED:
+        if value.pooled:
             source += "; pooled over states (the log records none)"
-        for name in leaves:
-            tables.setdefault(table, []).append(
-                f"{key_text(name)} = {inline(_rounded(value.value))}  # {source}")
+        tables.setdefault(table, []).append(
+            f"{key_text(leaf)} = {inline(_rounded(value.value))}  # {source}")
     header = [f"mobsim scenario fitted by `mobsim calibrate` to the drill log {log.label}",
               f"(order {log.order_weekday} {log.order_start}, window {log.window_min:g} min).",
               "Not informed by the log, so kept from the base scenario:",
