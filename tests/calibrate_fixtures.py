@@ -11,8 +11,10 @@ from mobsim.calibrate.synthetic import simulated_drill
 from mobsim.district import load_district
 from mobsim.scenario import Scenario, load_scenario
 
-DRILL_SHAPE = {"subdistricts": 3, "communities": 4, "grids": 4, "microgrids": 10, "members": 2}
-"""960 members in 48 general grids: enough for intervals of a few tenths on each parameter."""
+DRILL_SHAPE = {"subdistricts": 3, "communities": 4, "grids": 4, "microgrids": 10, "members": 2,
+               "home_offset_km": 0.3}
+"""960 members in 48 general grids, each living a 0.3 km walk from the post: enough for
+intervals of a few tenths on each parameter."""
 
 NIGHT = ("alert.start='03:00'",)
 """A Tuesday 03:00 order: members mostly asleep (exponential reading, slower preparing)."""
@@ -36,7 +38,7 @@ def true_values(scenario: Scenario, key: str) -> dict[str, float]:
     """The parameters behind a fitted key, by the names the fit reports them in."""
     value = scenario.get(key)
     if not isinstance(value, dict):
-        return {"probability": float(value)}
+        return {"value": float(value)}
     dist = scenario.dist(key)
     if dist.family == "exponential":
         return {"mean": dist.param("mean")}

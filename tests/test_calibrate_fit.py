@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -14,6 +15,7 @@ from scipy import stats
 from calibrate_fixtures import NIGHT, drill_files, true_values
 from mobsim.calibrate.censored import Durations, fit
 from mobsim.calibrate.fitted import fit_log, fitted_toml, write_fitted
+from mobsim.calibrate.speeds import fit_speeds
 from mobsim.calibrate.synthetic import simulated_drill
 from mobsim.cli import main
 from mobsim.district import load_district
@@ -72,7 +74,7 @@ WITHOUT_SET_OUT = {"cascade.communities.processing_min", "cascade.gridworkers.pr
                    "channels.messaging.read_min.home", "channels.messaging.read_min.work",
                    "channels.messaging.reach", "members.prepare_min.home",
                    "members.availability.day"}
-FROM_SET_OUT = {"members.prepare_min.work", "travel.from_work_min"}
+FROM_SET_OUT = {"members.prepare_min.work", "travel.from_work_min", "travel.walk_speed_mps"}
 EXPECTED_DAY = WITHOUT_SET_OUT | FROM_SET_OUT
 EXPECTED_NIGHT = {"cascade.gridworkers.processing_min", "channels.messaging.read_min.asleep",
                   "channels.messaging.reach", "members.prepare_min.asleep",
@@ -93,10 +95,18 @@ def test_every_informed_parameter_is_recovered_within_its_interval(
     fitted = fit_log(log, load_district(scenario), scenario, BONFERRONI)
     assert expected <= {value.key for value in fitted}
     assert set_out or not FROM_SET_OUT & {value.key for value in fitted}
+    _assert_within_intervals(fitted, scenario)
+
+
+def _assert_within_intervals(fitted, scenario) -> None:
     for value in fitted:
         truth = true_values(scenario, value.key)
         for name, estimate in value.intervals.items():
-            assert estimate.low <= truth[name] <= estimate.high, (value.key, name, estimate, truth)
+            # Relative 1e-12 for float rounding: every walk in the model is at exactly one speed,
+            # so that speed's interval is a point.
+            slack = 1e-12 * abs(truth[name])
+            assert estimate.low - slack <= truth[name] <= estimate.high + slack, \
+                (value.key, name, estimate, truth)
 
 
 def test_heavy_censoring_fits_without_the_bias_of_dropping_the_silent(tmp_path) -> None:
@@ -139,7 +149,7 @@ def test_the_cli_writes_a_scenario_that_loads_with_the_fitted_values(tmp_path) -
     text = out.read_text(encoding="utf-8")
     assert f"fitted to {log_path}, n = " in text and "profile-likelihood interval" in text
     # What the log does not inform stays as in the base scenario.
-    for key in ("channels.phone.answer.home", "travel.walk_speed_mps", "cascade.units.order_min"):
+    for key in ("channels.phone.answer.home", "travel.detour_factor", "cascade.units.order_min"):
         assert fitted.get(key) == scenario.get(key)
     assert fitted.get("district.path") and len(load_district(fitted).members["member_id"]) == 960
     curves = pd.read_csv(out.with_name("drill-fitted-validation.csv"))
@@ -161,10 +171,7 @@ def test_a_xindu_sized_drill_is_recovered() -> None:
     assert len(log.rows) > 17_000
     fitted = fit_log(log, district, scenario, BONFERRONI)
     assert EXPECTED_DAY <= {value.key for value in fitted}
-    for value in fitted:
-        truth = true_values(scenario, value.key)
-        for name, estimate in value.intervals.items():
-            assert estimate.low <= truth[name] <= estimate.high, (value.key, name, estimate, truth)
+    _assert_within_intervals(fitted, scenario)
 
 
 def test_a_log_without_states_is_fitted_pooled_into_every_state_it_has(tmp_path) -> None:
@@ -181,3 +188,22 @@ def test_a_log_without_states_is_fitted_pooled_into_every_state_it_has(tmp_path)
     loaded = load_scenario(out)
     assert loaded.get("channels.messaging.read_min.asleep") == loaded.get("channels.messaging.read_min.home")
     assert "pooled over states" in out.read_text(encoding="utf-8")
+
+
+def test_a_walking_speed_that_varies_gets_the_ratio_estimate_and_a_bootstrap_interval(tmp_path) -> None:
+    _, _, scenario, log = drill_files(tmp_path, 120.0)
+    rows = log.rows
+    walked = (rows["role"] == "member") & rows["state"].isin(("home", "asleep")) \
+        & rows["set_out_min"].notna() & rows["arrived_min"].notna()
+    trip_min = rows.loc[walked, "arrived_min"] - rows.loc[walked, "set_out_min"]
+    slower = np.random.default_rng(5).lognormal(0.0, 0.3, int(walked.sum()))
+    rows.loc[walked, "arrived_min"] = rows.loc[walked, "set_out_min"] + trip_min * slower
+    assert not (rows["arrived_min"] >= log.window_min).any()  # walks take minutes
+    speeds = {key: estimate for key, estimate, _ in
+              fit_speeds(dataclasses.replace(log, rows=rows), load_district(scenario), scenario, 0.95)}
+    estimate = speeds["travel.walk_speed_mps"]
+    # By hand: every member lives 0.3 km from the post (DRILL_SHAPE), route 0.3 x detour.
+    route_km = 0.3 * scenario.get("travel.detour_factor")
+    hours = (trip_min * slower).to_numpy() / 60.0
+    assert estimate.value == pytest.approx(route_km * len(hours) / hours.sum() / 3.6, rel=1e-9)
+    assert estimate.low < estimate.value < estimate.high

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mobsim.calibrate.drill_log import DrillLog, check_ids, read_drill_log
-from mobsim.calibrate.fitted import FittedValue, fit_log, fitted_toml, targets_toml, write_fitted
+from mobsim.calibrate.fitted import (
+    NUMBER, FittedValue, fit_log, fitted_toml, targets_toml, write_fitted)
 from mobsim.calibrate.targets import TargetFit, fit_targets, read_targets
 from mobsim.calibrate.page import validation_page
 from mobsim.calibrate.validation import Validation, validate
@@ -88,10 +89,11 @@ def validation_files(out: Path) -> tuple[Path, Path]:
 def format_fits(calibration: Calibration, confidence: float) -> str:
     """The fitted values as a table: key, value, interval, observations."""
     lines = [f"fitted to {calibration.log.label} ({len(calibration.log.rows):,} rows) in "
-             f"{calibration.fit_seconds:.1f} s; {confidence:.0%} profile-likelihood intervals:"]
+             f"{calibration.fit_seconds:.1f} s; {confidence:.0%} intervals (profile likelihood; speeds: "
+             "bootstrap):"]
     for value in calibration.values:
         for name, estimate in value.intervals.items():
-            label = value.key if name == "probability" else f"{value.key}.{name}"
+            label = value.key if name == NUMBER else f"{value.key}.{name}"
             lines.append(f"  {label:<46} {estimate.value:>9.4g}  [{estimate.low:.4g}, "
                          f"{estimate.high:.4g}]  n = {value.exact + value.censored:,} "
                          f"({value.censored:,} censored)")

@@ -15,11 +15,16 @@ from pathlib import Path
 from mobsim.calibrate.censored import Estimate, fit
 from mobsim.calibrate.drill_log import DrillLog
 from mobsim.calibrate.observations import NOT_INFORMED, POOLED, problems
+from mobsim.calibrate.speeds import SPEED_KEYS, fit_speeds
 from mobsim.calibrate.targets import TargetFit, Targets
 from mobsim.district import District
 from mobsim.model.result import PRESENCE_STATES
 from mobsim.scenario import Scenario, builtin_names
 from mobsim.tomlwrite import inline, key_text
+
+
+NUMBER = "value"
+"""Interval name of a fitted plain number (a probability, a speed): the key alone names it."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,9 @@ def fit_log(log: DrillLog, district: District, scenario: Scenario,
             exact = sum(g.exact for g in joint.groups.values())
             censored = sum(g.censored for g in joint.groups.values())
             out.append(FittedValue(problem.probability_key, joint.probability.value,
-                                   {"probability": joint.probability}, exact, censored))
+                                   {NUMBER: joint.probability}, exact, censored))
+    out += [FittedValue(key, estimate.value, {NUMBER: estimate}, people, 0)
+            for key, estimate, people in fit_speeds(log, district, scenario, confidence)]
     return out
 
 
@@ -68,9 +75,10 @@ def _extends(base: str | None, out: Path) -> str:
 
 
 def _range_text(value: FittedValue, confidence: float) -> str:
-    parts = [f"{e.low:.4g}–{e.high:.4g}" if name == "probability"
+    parts = [f"{e.low:.4g}–{e.high:.4g}" if name == NUMBER
              else f"{name} {e.low:.4g}–{e.high:.4g}" for name, e in value.intervals.items()]
-    return (f"range {', '.join(parts)} ({confidence:.0%} profile-likelihood interval)")
+    method = "bootstrap" if value.key in SPEED_KEYS else "profile-likelihood"
+    return f"range {', '.join(parts)} ({confidence:.0%} {method} interval)"
 
 
 def _rounded(value: float | dict) -> float | dict:

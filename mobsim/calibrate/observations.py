@@ -50,7 +50,7 @@ NOT_INFORMED: tuple[str, ...] = (
     "channels.sms.* (the log does not separate delivery from reading)",
     "cascade.units.* and cadres.prepare_min (work units are not in the log)",
     "cascade.district.processing_min (one observation)",
-    "travel.* speeds and factors (travel.from_work_min is fitted when the log has set_out_min)",
+    "travel.detour_factor, walk_max_km, village_factor (speeds and from_work_min need set_out_min)",
     "members.prepare_min.work and travel.from_work_min without set_out_min (arrival mixes them)",
     "*.presence.* (who was where is a count, not a delay: set it from the log's state column)",
     "escalation.* and cadres.* settings",
@@ -185,16 +185,24 @@ def _reading(rows: pd.DataFrame, scenario: Scenario) -> Problem:
                    "channels.messaging.reach")
 
 
-def _trip_min(members: pd.DataFrame, district: District, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
-    """(minutes the base scenario gives from home to post, that trip's village factor) per member."""
+def route_km(members: pd.DataFrame, district: District,
+             scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """(route from home to post in km, that trip's village factor) per member, by the base's travel."""
     geo = geometry(district)
     travel = read_travel(Parameters(scenario, Streams(0, 0)))
     post = district.position("microgrids", members["post_id"].to_numpy())
     person = district.position("members", members["person_id"].to_numpy())
-    route_km = distance_km(geo.home_xy[0][person], geo.home_xy[1][person],
-                           geo.microgrid_xy[0][post], geo.microgrid_xy[1][post])
+    straight_km = distance_km(geo.home_xy[0][person], geo.home_xy[1][person],
+                              geo.microgrid_xy[0][post], geo.microgrid_xy[1][post])
     factor = travel.to_posts(np.ones(len(post)), geo.village_microgrid[post])
-    return travel.local_min(route_km) * factor, factor
+    return straight_km * travel.detour_factor, factor
+
+
+def _trip_min(members: pd.DataFrame, district: District, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """(minutes the base scenario gives from home to post, that trip's village factor) per member."""
+    travel = read_travel(Parameters(scenario, Streams(0, 0)))
+    km, factor = route_km(members, district, scenario)
+    return travel.local_min(km / travel.detour_factor) * factor, factor
 
 
 def _preparing(log: DrillLog, rows: pd.DataFrame, district: District,

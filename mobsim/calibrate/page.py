@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from mobsim.calibrate.fitted import FittedValue
+from mobsim.calibrate.fitted import NUMBER, FittedValue
 from mobsim.calibrate.validation import BAND, Validation
 from mobsim.page import document, figure, number, paragraph, section, table
 from mobsim.plots import png_bytes
@@ -37,7 +37,7 @@ def _fits_table(values: list[FittedValue]) -> str:
     rows = []
     for value in values:
         for name, e in value.intervals.items():
-            key = value.key if name == "probability" else f"{value.key}.{name}"
+            key = value.key if name == NUMBER else f"{value.key}.{name}"
             rows.append([escape(key), number(f"fit-{key}", e.value, f"{e.value:.4g}", "td"),
                          f"{e.low:.4g} – {e.high:.4g}", f"{value.exact + value.censored:,}",
                          f"{value.censored:,}"])
@@ -59,7 +59,7 @@ def validation_page(label: str, values: list[FittedValue], validation: Validatio
                                f"the model's own replications: up to "
                                f"{number(ks_id + '-model', row.ks_model_max, f'{row.ks_model_max:.3f}')}"))
     body = (f"<h1>Calibration to {escape(label)}</h1>"
-            + section(f"Fitted values ({confidence:.0%} profile-likelihood intervals)",
+            + section(f"Fitted values ({confidence:.0%} intervals: profile likelihood; speeds: bootstrap)",
                       _fits_table(values))
             + section("The drill simulated with the fitted scenario", *parts))
     return document(f"mobsim calibrate: {label}", body)
