@@ -80,8 +80,8 @@ def _read_frame(path: Path, label: str) -> pd.DataFrame:
         raise InputError(f"{label}: empty file") from None
     except (OSError, ValueError, pd.errors.ParserError) as err:
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise InputError(f"{label}: cannot read as {'Parquet' if path.suffix == '.parquet' else 'CSV'}: "
-                         f"{message}") from None
+        kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
+        raise InputError(f"{label}: cannot read as {kind}: {message}") from None
 
 
 def _row(mask: pd.Series | np.ndarray) -> int:

@@ -198,7 +198,8 @@ def route_km(members: pd.DataFrame, district: District,
     return straight_km * travel.detour_factor, factor
 
 
-def _trip_min(members: pd.DataFrame, district: District, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+def _trip_min(members: pd.DataFrame, district: District,
+              scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     """(minutes the base scenario gives from home to post, that trip's village factor) per member."""
     travel = read_travel(Parameters(scenario, Streams(0, 0)))
     km, factor = route_km(members, district, scenario)

@@ -55,11 +55,13 @@ def validation_page(label: str, values: list[FittedValue], validation: Validatio
         ks_id = f"ks-{row.role}-{step}"
         parts.append(figure(_curve_png(curve, f"{row.role}: {step}", validation.replications),
                             f"{row.role} {step} curve", f"{row.role}, {step}: n = {row.people:,}"))
-        parts.append(paragraph(f"KS distance D = {number(ks_id, row.ks_statistic, f'{row.ks_statistic:.3f}')}; "
-                               f"the model's own replications: up to "
-                               f"{number(ks_id + '-model', row.ks_model_max, f'{row.ks_model_max:.3f}')}"))
+        distance = number(ks_id, row.ks_statistic, f"{row.ks_statistic:.3f}")
+        own = number(f"{ks_id}-model", row.ks_model_max, f"{row.ks_model_max:.3f}")
+        parts.append(paragraph(f"KS distance D = {distance}; the model's own replications: "
+                               f"up to {own}"))
     body = (f"<h1>Calibration to {escape(label)}</h1>"
-            + section(f"Fitted values ({confidence:.0%} intervals: profile likelihood; speeds: bootstrap)",
+            + section(f"Fitted values ({confidence:.0%} intervals: profile likelihood; "
+                      "speeds: bootstrap)",
                       _fits_table(values))
             + section("The drill simulated with the fitted scenario", *parts))
     return document(f"mobsim calibrate: {label}", body)

@@ -16,7 +16,8 @@ from mobsim.model.params import Parameters
 from mobsim.model.presence import draw_available, order_period
 from mobsim.model.report import prepare_min
 from mobsim.model.streams import Streams
-from mobsim.model.result import CHANNELS, PRESENCE_STATES, TRACE_ENTITIES, TRACE_EVENTS, ReplicationResult
+from mobsim.model.result import (
+    CHANNELS, PRESENCE_STATES, TRACE_ENTITIES, TRACE_EVENTS, ReplicationResult)
 from mobsim.scenario import Scenario
 
 _COMMAND_ROLES: tuple[str, ...] = ("subdistrict", "community", "gridworker")
