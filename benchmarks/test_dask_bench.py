@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from mobsim.executors.cluster import dask_session
-from mobsim.executors.local import run_local
 from mobsim.runner import Executor
+from mobsim.runner.cluster import dask_session
+from mobsim.runner.local import run_local
 from mobsim.scenario import load_scenario
 from mobsim.sweeps import sweep
 

@@ -83,9 +83,9 @@ def measure(copies: int, replications: int, rounds: int, jobs: int,
     The kernels are loaded first, so the time is that of the simulation, collection and
     writing only; `base_mb`, the memory held before the first run (libraries, kernels).
     """
-    from mobsim.executors.local import ReplicationJob
     from mobsim.results.rows import layout
     from mobsim.runner import run
+    from mobsim.runner.local import ReplicationJob
     from mobsim.scenario.files import load_scenario
 
     with tempfile.TemporaryDirectory() as folder:

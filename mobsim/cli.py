@@ -78,10 +78,10 @@ class _ExecutorChoice:
     def open(self, jobs: int) -> Iterator[Executor]:
         """The chosen executor; a Dask cluster started for it lives for the block."""
         if self.name == "local":
-            from mobsim.executors.local import run_local
+            from mobsim.runner.local import run_local
             yield run_local
             return
-        from mobsim.executors.cluster import dask_session
+        from mobsim.runner.cluster import dask_session
         with dask_session(self.scheduler, jobs, self.batch) as executor:
             yield executor
 
@@ -180,9 +180,9 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
         executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Simulate the scenario (wartime switch or scan campaign) and write the run folder."""
     import mobsim
-    from mobsim.executors.local import default_jobs
     from mobsim.reports.progress import progress_bar
     from mobsim.reports.summary import format_summary
+    from mobsim.runner.local import default_jobs
 
     loaded = mobsim.Scenario.load(scenario, overrides)
     workers = jobs or default_jobs()
@@ -219,10 +219,10 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     import json
 
     import mobsim
-    from mobsim.executors.local import default_jobs
     from mobsim.reports.progress import progress_bar
     from mobsim.reports.summary import format_verdict
     from mobsim.results.check import require_wartime
+    from mobsim.runner.local import default_jobs
 
     target = {"target.minutes": target_minutes, "target.quantile": quantile,
               "target.confidence": confidence}
@@ -277,9 +277,9 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
           executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Run every combination of the varied values with the same seeds and compare them."""
     import mobsim
-    from mobsim.executors.local import default_jobs
     from mobsim.reports.comparison import comparison_json, format_sweep
     from mobsim.reports.progress import progress_bar
+    from mobsim.runner.local import default_jobs
     from mobsim.sweeps import parse_vary
 
     varied = parse_vary(vary)
@@ -313,6 +313,42 @@ def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
     click.echo(format_comparison(table, ["run"], f"comparison of {len(run_dirs)} runs",
                                  f"the first run ({run_dirs[0]})"))
 
+
+@main.command(epilog="Examples:\n\n\b\n  mobsim calibrate drill.csv --scenario scenarios/xindu-night.toml "
+                     "-o scenarios/drill-fitted.toml\n  mobsim calibrate --targets targets.toml "
+                     "-o scenarios/targets-fitted.toml")
+@click.argument("drill_log", type=click.Path(path_type=Path), required=False)
+@click.option("--targets", "targets", type=click.Path(path_type=Path), default=None,
+              help="Fit to aggregate targets (a TOML file) by simulation instead of a drill log.")
+@click.option("--scenario", "base", default=None,
+              help="Base scenario whose district the drill ran in [default: the Xindu baseline].")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="Fitted scenario file to write (it extends the base).")
+@click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.95, show_default=True, help="Confidence of the fitted values' intervals.")
+@replications_option(10)
+@SEED_OPTION
+def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, out: Path,
+              confidence: float, replications: int, seed: int) -> None:
+    """Fit the scenario's delays and probabilities to a drill log, then simulate the drill with
+    the fitted scenario and compare; or fit named parameters to aggregate targets
+    (docs/calibration.md). -n and --seed are those of the comparison."""
+    from mobsim.studies.calibration import command
+
+    if (drill_log is None) == (targets is None):
+        raise click.UsageError("give either a DRILL_LOG or --targets FILE")
+    if targets is not None:
+        click.echo(command.format_target_fit(command.calibrate_targets(targets, base, out)))
+        click.echo(f"wrote {out}")
+        return
+    from mobsim.studies.calibration.validation import format_validation
+
+    calibration = command.calibrate_drill(drill_log, base, out, confidence)
+    click.echo(command.format_fits(calibration, confidence))
+    click.echo(f"wrote {out}")
+    validation = command.validate_fitted(calibration, out, replications, seed, confidence)
+    click.echo(format_validation(validation, calibration.log.window_min))
+    click.echo("wrote " + " and ".join(map(str, command.validation_files(out))))
 
 if __name__ == "__main__":
     main()

@@ -25,11 +25,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mobsim.errors import InputError
-from mobsim.executors.local import run_local
 from mobsim.results.check import require_wartime
 from mobsim.results.compare import compare
 from mobsim.results.run import load
 from mobsim.runner import Executor, ProgressFn, run
+from mobsim.runner.local import run_local
 from mobsim.scenario.files import Scenario, baseline_schema
 from mobsim.scenario.overrides import OVERRIDE_LABEL, parse_setting
 

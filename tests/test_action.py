@@ -6,11 +6,11 @@ import pytest
 from canvass_fixtures import fixed_doors
 from model_fixtures import small_district
 
-from mobsim.executors.local import ReplicationJob
 from mobsim.model.action import household_reached_min
 from mobsim.model.canvass import households
 from mobsim.random import Streams
 from mobsim.results.rows import curves_table, layout
+from mobsim.runner.local import ReplicationJob
 from mobsim.scenario.files import load_scenario
 from mobsim.scenario.params import Parameters
 

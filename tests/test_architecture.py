@@ -17,8 +17,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("mobsim.district",),
     ("mobsim.model",),
     ("mobsim.results",),
-    ("mobsim.executors", "mobsim.runner", "mobsim.sweeps"),
-    ("mobsim.reports",),
+    ("mobsim.runner", "mobsim.sweeps"),
+    ("mobsim.reports", "mobsim.studies"),
     ("mobsim.cli",),
 )
 """Each layer may import the layers before it and itself, never one after it."""

@@ -22,15 +22,15 @@ from click.testing import CliRunner
 
 from mobsim.cli import main
 from mobsim.errors import InputError, RunInterrupted
-from mobsim.executors.cluster import (
+from mobsim.results.store import Staging
+from mobsim.runner import run
+from mobsim.runner.cluster import (
     INSTALL_HINT,
     MAX_BATCH,
     batch_size,
     batches,
     dask_session,
 )
-from mobsim.results.store import Staging
-from mobsim.runner import run
 from mobsim.scenario.files import load_scenario
 from mobsim.sweeps import sweep
 

@@ -3,8 +3,8 @@
 import pytest
 
 from mobsim.district import load_district
-from mobsim.executors.local import ReplicationJob, run_local
 from mobsim.results.rows import layout
+from mobsim.runner.local import ReplicationJob, run_local
 from mobsim.scenario.files import load_scenario
 from mobsim.scenario.params import Settings
 

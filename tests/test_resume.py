@@ -19,9 +19,9 @@ from cli_fixtures import write_scenario
 from click.testing import CliRunner
 
 from mobsim.cli import main
-from mobsim.executors.local import run_local
 from mobsim.results.schemas import PER_REPLICATION
 from mobsim.runner import run
+from mobsim.runner.local import run_local
 from mobsim.scenario.files import load_scenario
 
 REPLICATIONS, SEED = 8, 3

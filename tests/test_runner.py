@@ -62,7 +62,7 @@ def test_a_run_stopped_by_bad_input_leaves_no_folder(scenario, tmp_path: Path,
     def refuse(*args, **kwargs):
         raise InputError("cascade.units.channels: no such channel")
 
-    monkeypatch.setattr("mobsim.executors.local.simulate", refuse)
+    monkeypatch.setattr("mobsim.runner.local.simulate", refuse)
     with pytest.raises(InputError, match="no such channel"):
         run(scenario, 1, seed=1, out=tmp_path / "r", jobs=1)
     assert not (tmp_path / "r").exists()

@@ -12,11 +12,11 @@ from model_fixtures import small_district
 
 from mobsim.district import write_district
 from mobsim.errors import InputError
-from mobsim.executors.local import ReplicationJob
 from mobsim.model.canvass import households
 from mobsim.model.scan import covering_community, scanner_routes
 from mobsim.results.rows import layout
 from mobsim.runner import run
+from mobsim.runner.local import ReplicationJob
 from mobsim.scenario.files import load_scenario
 
 DAY_MIN = 1440.0

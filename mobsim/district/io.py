@@ -18,6 +18,7 @@ from mobsim.district.schemas import DISTRICT_SCHEMAS, PRIMARY_KEYS
 from mobsim.district.tables import TABLE_NAMES, District, Table
 from mobsim.errors import InputError
 from mobsim.random import table_generator
+from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import DistrictSource
 
 FORMATS: tuple[str, ...] = ("parquet", "csv")
@@ -124,8 +125,10 @@ def _sorted_by_id(name: str, table: Table) -> Table:
     return {column: values[order] for column, values in table.items()}
 
 
-def load_district(source: DistrictSource) -> District:
+def load_district(source: DistrictSource | Scenario) -> District:
     """The scenario's district: its folder (district.path) or the built-in generator."""
+    if isinstance(source, Scenario):
+        source = DistrictSource.of(source)
     if source.path is None:
         return generate_xindu(seed=source.seed, members=source.members, cadres=source.cadres,
                               scanners=source.scanners)

@@ -16,7 +16,7 @@ import simpy
 from mobsim.codes import PRESENCE_STATES
 from mobsim.model.cascade import Cascade
 from mobsim.model.posts import Posts
-from mobsim.scenario.params import Parameters
+from mobsim.scenario.params import Parameters, Settings
 
 HOME, WORK, ASLEEP, AWAY = (PRESENCE_STATES.index(s) for s in ("home", "work", "asleep", "away"))
 
@@ -46,14 +46,14 @@ class Travel:
         return np.where(village, minutes * self.village_factor, minutes)
 
 
-def read_travel(params: Parameters) -> Travel:
+def read_travel(settings: Settings) -> Travel:
     """The travel settings of the scenario."""
     return Travel(
-        walk_speed_kmh=params.number("travel.walk_speed_mps") * 3.6,
-        detour_factor=params.number("travel.detour_factor"),
-        walk_max_km=params.number("travel.walk_max_km"),
-        ride_speed_kmh=params.number("travel.ride_speed_kmh"),
-        village_factor=params.number("travel.village_factor"),
+        walk_speed_kmh=settings.number("travel.walk_speed_mps") * 3.6,
+        detour_factor=settings.number("travel.detour_factor"),
+        walk_max_km=settings.number("travel.walk_max_km"),
+        ride_speed_kmh=settings.number("travel.ride_speed_kmh"),
+        village_factor=settings.number("travel.village_factor"),
     )
 
 

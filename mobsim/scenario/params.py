@@ -98,6 +98,10 @@ class Settings:
         """A setting that is one of a few names (a policy, a mode)."""
         return str(self.scenario.get(key))
 
+    def keys(self, table: str) -> tuple[str, ...]:
+        """The keys of a table of settings, such as the states of `members.prepare_min`."""
+        return tuple(self.scenario.get(table))
+
     def count(self, key: str) -> int:
         """A whole number: callers, attempts, a quorum."""
         return int(self.scenario.get(key))

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from mobsim.errors import InputError
-from mobsim.executors.local import ReplicationJob, Tables
+from mobsim.runner.local import ReplicationJob, Tables
 
 if TYPE_CHECKING:
     from distributed import Client, Future

@@ -17,12 +17,12 @@ from mobsim.codes import COMMUNITY_KINDS
 from mobsim.district import District, district_problems, load_district
 from mobsim.district.schemas import category_array
 from mobsim.errors import InputError, RunInterrupted
-from mobsim.executors.local import ReplicationJob, Tables, run_local
 from mobsim.model.scan import scan_plan
 from mobsim.results.rows import layout
 from mobsim.results.run import Run
 from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter, with_metadata
 from mobsim.results.store import Staging
+from mobsim.runner.local import ReplicationJob, Tables, run_local
 from mobsim.scenario.files import Scenario, load_scenario, validate_scenario
 from mobsim.scenario.params import Settings
 

@@ -1,1 +1,0 @@
-"""Where replications run: the local process pool and a Dask cluster."""
