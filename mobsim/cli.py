@@ -96,6 +96,7 @@ def main() -> None:
 
     SCENARIO is a scenario TOML file or a built-in name; omitted, the built-in Xindu
     baseline is used. Bad input exits with code 2 and one line saying what is wrong.
+    Ctrl-C exits with 130 and SIGTERM with 143, keeping finished replications for --resume.
 
     \b
     Examples:
@@ -166,17 +167,19 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
     from mobsim.progress import progress_bar
     from mobsim.runner import RunInterrupted, run as run_scenario
     from mobsim.scenario import load_scenario
+    from mobsim.stopping import sigterm_stops
     from mobsim.summary import format_summary
 
     loaded = load_scenario(scenario, overrides)
     workers = jobs or default_jobs()
     try:
-        with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+        with sigterm_stops(), executor.open(workers) as run_on, \
+                progress_bar(enabled=not quiet) as progress:
             result = run_scenario(loaded, replications, seed, out_dir, workers, trace, progress,
                                   force=force, resume=resume, executor=run_on)
     except RunInterrupted as stop:
         click.echo(str(stop), err=True)
-        sys.exit(130)
+        sys.exit(stop.exit_code)
     click.echo(format_summary(loaded.name, result.replications,
                               float(loaded.get("target.minutes")),
                               float(loaded.get("target.quantile")),
@@ -215,6 +218,7 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     from mobsim.progress import progress_bar
     from mobsim.runner import run as run_scenario
     from mobsim.scenario import load_scenario
+    from mobsim.stopping import exit_code, sigterm_stops
     from mobsim.summary import format_verdict
 
     target = {"target.minutes": target_minutes, "target.quantile": quantile,
@@ -223,9 +227,14 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     loaded = load_scenario(scenario, overrides)
     require_wartime(loaded, "check")
     workers = jobs or default_jobs()
-    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
-        result = run_scenario(loaded, replications, seed, None, workers, progress=progress,
-                              write=False, executor=run_on)
+    try:
+        with sigterm_stops(), executor.open(workers) as run_on, \
+                progress_bar(enabled=not quiet) as progress:
+            result = run_scenario(loaded, replications, seed, None, workers, progress=progress,
+                                  write=False, executor=run_on)
+    except KeyboardInterrupt as stop:
+        click.echo("interrupted: no verdict (a check keeps no replications)", err=True)
+        sys.exit(exit_code(stop))
     verdict = check_run(result.replications, loaded)
     if as_json:
         click.echo(json.dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict()}))
@@ -275,17 +284,19 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
     from mobsim.job import default_jobs
     from mobsim.progress import progress_bar
     from mobsim.runner import RunInterrupted
+    from mobsim.stopping import sigterm_stops
     from mobsim.sweep import format_sweep, parse_vary, sweep as run_sweep
 
     varied = parse_vary(vary)
     workers = jobs or default_jobs()
     try:
-        with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+        with sigterm_stops(), executor.open(workers) as run_on, \
+                progress_bar(enabled=not quiet) as progress:
             result = run_sweep(scenario, varied, replications, seed, out_dir, workers, overrides,
                                progress, force, resume, executor=run_on)
     except RunInterrupted as stop:
         click.echo(str(stop), err=True)
-        sys.exit(130)
+        sys.exit(stop.exit_code)
     if as_json:
         click.echo(comparison_json(result.table))
         return

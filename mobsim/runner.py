@@ -22,7 +22,9 @@ from mobsim.job import ReplicationJob, Tables, run_local
 from mobsim.outputs import OUTPUT_SCHEMAS, TableWriter, with_metadata
 from mobsim.scenario import Scenario
 from mobsim.staging import Staging
+from mobsim.stopping import exit_code
 from mobsim.tables import COMMUNITY_KINDS, category_array
+from mobsim.writable import prepare_folder, write_failed
 
 ProgressFn = Callable[[int, int], None]
 Executor = Callable[[ReplicationJob, Iterable[int], int], Iterator[tuple[int, Tables]]]
@@ -38,12 +40,14 @@ class RunResult:
 
 
 class RunInterrupted(Exception):
-    """A run stopped by Ctrl-C; finished replications are kept for --resume."""
+    """A run stopped by Ctrl-C or SIGTERM; finished replications are kept for --resume."""
 
-    def __init__(self, out_dir: Path, kept: int, total: int) -> None:
+    def __init__(self, out_dir: Path, kept: int, total: int, exit_code: int = 130) -> None:
         super().__init__(f"interrupted: kept {kept} of {total} finished replications in {out_dir}/; "
                          f"run the same command with --resume to finish")
         self.out_dir, self.kept, self.total = out_dir, kept, total
+        self.exit_code = exit_code
+        """130 after Ctrl-C (SIGINT), 143 after SIGTERM."""
 
 
 def default_out_dir(scenario: Scenario) -> Path:
@@ -85,7 +89,7 @@ def _claim_out_dir(out: Path, identity: dict, force: bool, resume: bool) -> None
             raise InputError(f"{out}: already holds a different {kind} (scenario "
                              f"{held.get('scenario')!r}, seed {held.get('seed')}); "
                              "use --force to overwrite it or -o to choose another folder")
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_folder(out)
 
 
 def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path | None = None,
@@ -98,8 +102,8 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path 
     job = ReplicationJob(scenario, district, layout(district), seed, trace, summary_only=not write)
     if not write:
         schema = job.schemas["replications"]
-        rows = {rep: tables["replications"].cast(schema)
-                for rep, tables in executor(job, range(replications), jobs)}
+        with _closing(executor(job, range(replications), jobs)) as finished:
+            rows = {rep: tables["replications"].cast(schema) for rep, tables in finished}
         summary = pa.concat_tables([rows[rep] for rep in sorted(rows)])
         return RunResult(None, summary.to_pandas(), time.perf_counter() - started)
     out = out_dir if out_dir is not None else default_out_dir(scenario)
@@ -108,20 +112,26 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path 
     meta = table_metadata(scenario, seed)
     schemas = {name: with_metadata(schema, meta) for name, schema in job.schemas.items()}
     staging = Staging(out)
-    staging.begin(identity, resume)
+    try:
+        staging.begin(identity, resume)
+    except OSError as err:
+        raise write_failed(out, "its list of finished replications", err, 0, replications) from None
     try:
         _stage_missing(job, staging, replications, jobs, schemas, progress, executor, out)
     except InputError:
-        # Bad input found while running: leave no trace of a run that kept nothing.
+        # Bad input found while running, or a full disk: leave no trace of a run that kept nothing.
         if not staging.done():
             staging.discard()
             with contextlib.suppress(OSError):
                 out.rmdir()
         raise
-    staging.merge(out, replications, schemas)
-    _write_communities(out, district, meta)
-    elapsed = time.perf_counter() - started
-    _write_manifest(out, scenario, identity, elapsed, ["communities", *schemas])
+    try:
+        staging.merge(out, replications, schemas)
+        _write_communities(out, district, meta)
+        elapsed = time.perf_counter() - started
+        _write_manifest(out, scenario, identity, elapsed, ["communities", *schemas])
+    except OSError as err:
+        raise write_failed(out, "the run's tables", err, replications, replications) from None
     summary = pd.read_parquet(out / "replications.parquet")
     return RunResult(out, summary, elapsed)
 
@@ -133,13 +143,29 @@ def _stage_missing(job: ReplicationJob, staging: Staging, replications: int, job
     done = staging.done()
     todo = [r for r in range(replications) if r not in done]
     try:
-        for replication, tables in executor(job, todo, jobs):
-            staging.put(replication, tables, schemas)
-            done.add(replication)
-            if progress is not None:
-                progress(len(done), replications)
-    except KeyboardInterrupt:
-        raise RunInterrupted(out, len(done), replications) from None
+        with _closing(executor(job, todo, jobs)) as finished:
+            for replication, tables in finished:
+                try:
+                    staging.put(replication, tables, schemas)
+                except OSError as err:
+                    raise write_failed(out, f"replication {replication}", err, len(done),
+                                       replications) from None
+                done.add(replication)
+                if progress is not None:
+                    progress(len(done), replications)
+    except KeyboardInterrupt as stop:
+        raise RunInterrupted(out, len(done), replications, exit_code(stop)) from None
+
+
+@contextlib.contextmanager
+def _closing(finished: Iterator[tuple[int, Tables]]) -> Iterator[Iterator[tuple[int, Tables]]]:
+    """Close the executor's stream on the way out, so its workers end now, not when collected."""
+    try:
+        yield finished
+    finally:
+        close = getattr(finished, "close", None)
+        if close is not None:
+            close()
 
 
 def _write_communities(out: Path, district: District, meta: dict[str, str]) -> None:

@@ -32,6 +32,7 @@ from mobsim.overrides import OVERRIDE_LABEL
 from mobsim.runner import Executor, ProgressFn, run
 from mobsim.scenario import Scenario, load_scenario
 from mobsim.sweep_report import variant_label
+from mobsim.writable import prepare_folder
 
 VARIANTS_FILE = "variants.parquet"
 """The table of variants in a sweep folder."""
@@ -219,6 +220,7 @@ def sweep(source: str | os.PathLike[str] | None, vary: Mapping[str, Sequence[str
         Path("runs") / f"{load_scenario(source, overrides).name}-sweep")
     table = variants_table(list(vary), variants)
     _claim_sweep_dir(out, variants, table, seed, replications, force)
+    prepare_folder(out)
     (out / VARIANTS_FILE).unlink(missing_ok=True)  # until every variant is finished again
     for variant in variants:
         folder = variant_folder(out, variant.number)
