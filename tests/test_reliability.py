@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import psutil
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
@@ -24,6 +25,7 @@ from click.testing import CliRunner
 import mobsim.staging
 from cli_fixtures import write_scenario
 from mobsim.cli import main
+from mobsim.district_check import MAX_HOUSEHOLDS
 from test_resume import (REPLICATIONS, SHAPE, WAIT_S, finished_parts, parquet_bytes, run_args,
                          start_and_wait_for_parts)
 
@@ -228,3 +230,23 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_running(
     line, = refused.stderr.splitlines()
     assert line.split("-probe-")[0] == expected.split("-probe-")[0]
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["a-file", "read-only"]
+
+
+def test_a_district_too_large_to_run_fails_validation_and_run_before_allocating(
+        tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path, **SHAPE)
+    grids_file = tmp_path / "district" / "general_grids.parquet"
+    microgrids_file = tmp_path / "district" / "microgrids.parquet"
+    microgrids = pq.read_table(microgrids_file).to_pandas()
+    grids = pq.read_table(grids_file).to_pandas()
+    extra = 2_000_000_000 - int(microgrids.loc[0, "households"])
+    microgrids.loc[0, "households"] = 2_000_000_000
+    grids.loc[grids.general_grid_id == microgrids.loc[0, "general_grid_id"], "households"] += extra
+    for frame, file in ((microgrids, microgrids_file), (grids, grids_file)):
+        pq.write_table(pa.Table.from_pandas(frame, pq.read_schema(file)), file)
+    for command in (["validate", str(scenario)], run_args(scenario, tmp_path / "run")):
+        refused = CliRunner().invoke(main, command)
+        assert refused.exit_code == 2, refused.output
+        line, = refused.stderr.splitlines()
+        assert f"a run holds at most {MAX_HOUSEHOLDS:,}" in line and str(microgrids_file) in line
+    assert not (tmp_path / "run").exists()
