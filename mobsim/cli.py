@@ -111,22 +111,37 @@ def main() -> None:
     """
 
 
-@main.command(epilog="Example:  mobsim generate scenarios/xindu-baseline.toml -o district/")
+@main.command(epilog="Example:  mobsim generate scenarios/xindu-baseline.toml -o district/\n\n"
+                     "          mobsim generate --city -o city/")
 @SCENARIO_ARG
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Folder to write the district tables to.")
+@click.option("--scale", type=click.IntRange(min=1), default=None,
+              help="One district this many times Xindu: sub-districts, communities, grids, "
+                   "members, cadres and scanners alike, in their proportions.")
+@click.option("--city", is_flag=True, help="The city preset: --scale 20 (about 10 M households).")
 @SET_OPTION
 @_input_errors_exit_2
-def generate(scenario: str | None, out_dir: Path, overrides: tuple[str, ...]) -> None:
+def generate(scenario: str | None, out_dir: Path, scale: int | None, city: bool,
+             overrides: tuple[str, ...]) -> None:
     """Write the scenario's district tables (one Parquet file per table)."""
     from mobsim.district import load_district, write_district
+    from mobsim.district_io import scaled_district
+    from mobsim.generate import CITY_SCALE
     from mobsim.scenario import load_scenario
 
-    district = load_district(load_scenario(scenario, overrides))
+    if city and scale is not None:
+        raise click.UsageError("--city is --scale 20: give one of them")
+    loaded = load_scenario(scenario, overrides)
+    scale = CITY_SCALE if city else scale
+    district = load_district(loaded) if scale is None else scaled_district(loaded, scale)
     write_district(district, out_dir)
-    click.echo(f"wrote {len(district.microgrids['microgrid_id']):,} micro-grids, "
-               f"{len(district.members['member_id']):,} members, "
-               f"{len(district.cadres['cadre_id']):,} cadres to {out_dir}/")
+    counts = {name: district.rows(name) for name in ("members", "cadres", "scanners")}
+    click.echo(f"wrote {district.rows('microgrids'):,} micro-grids, "
+               f"{counts['members']:,} members, {counts['cadres']:,} cadres to {out_dir}/")
+    if scale is not None:
+        sets = " ".join(f"--set {name}.count={count}" for name, count in counts.items())
+        click.echo(f"run it with: --set district.path='{out_dir}' {sets}")
 
 
 @main.command(epilog="Example:  mobsim validate scenarios/xindu-night.toml --set alert.start=03:00")

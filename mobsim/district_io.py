@@ -164,15 +164,22 @@ def district_folder(scenario: ScenarioLike) -> Path | None:
     return base / Path(path).expanduser()
 
 
-def _generate(scenario: ScenarioLike) -> District:
+def _generate(scenario: ScenarioLike, scale: int = 1) -> District:
     generator = scenario.get("district.generator")
     if generator != "xindu":
         raise InputError(f"district.generator: unknown generator {generator!r} (known: 'xindu'); "
                          f"or set district.path to a folder of district tables")
-    return generate_xindu(seed=scenario.get("district.seed"),
-                          members=scenario.get("members.count"),
-                          cadres=scenario.get("cadres.count"),
-                          scanners=scenario.get("scanners.count"))
+    counts = {name: whole_number(f"{name}.count", scenario.get(f"{name}.count")) * scale
+              for name in ("members", "cadres", "scanners")}
+    return generate_xindu(seed=scenario.get("district.seed"), scale=scale, **counts)
+
+
+def scaled_district(scenario: ScenarioLike, scale: int) -> District:
+    """The generator's district `scale` times Xindu, its staff counts scaled alike."""
+    if scenario.get("district.path"):
+        raise InputError("district.path: a scaled district comes from the generator; "
+                         "leave district.path empty")
+    return _generate(scenario, scale)
 
 
 def _select_rows(district: District, scenario: ScenarioLike, folder: Path) -> District:
