@@ -46,8 +46,7 @@ class RunInterrupted(Exception):
         super().__init__(f"interrupted: kept {kept} of {total} finished replications in {out_dir}/; "
                          f"run the same command with --resume to finish")
         self.out_dir, self.kept, self.total = out_dir, kept, total
-        self.exit_code = exit_code
-        """130 after Ctrl-C (SIGINT), 143 after SIGTERM."""
+        self.exit_code = exit_code  # 130 after Ctrl-C (SIGINT), 143 after SIGTERM
 
 
 def default_out_dir(scenario: Scenario) -> Path:
