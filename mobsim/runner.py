@@ -193,5 +193,9 @@ def _write_manifest(out: Path, scenario: Scenario, identity: dict, elapsed_s: fl
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(text)
+    try:
+        tmp.write_text(text)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk: leave no partial file behind
+        raise
     os.replace(tmp, path)
