@@ -250,3 +250,26 @@ def test_a_district_too_large_to_run_fails_validation_and_run_before_allocating(
         line, = refused.stderr.splitlines()
         assert f"a run holds at most {MAX_HOUSEHOLDS:,}" in line and str(microgrids_file) in line
     assert not (tmp_path / "run").exists()
+
+
+def test_a_full_disk_at_the_manifest_leaves_no_partial_file(
+        scenario: Path, uninterrupted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = scenario.parent / "no-space-manifest"
+    real_write_text = Path.write_text
+
+    def write_until_full(path: Path, text: str, *args, **kwargs) -> int:
+        if path.name == ".manifest.json.partial":
+            real_write_text(path, text[:10])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write_text(path, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", write_until_full)
+    full = CliRunner().invoke(main, run_args(scenario, out))
+    assert full.exit_code == 2
+    assert full.stderr.startswith(f"error: {out}/: could not write the run's tables "
+                                  "(No space left on device)")
+    assert stray_files(out) == [] and not (out / "manifest.json").exists()
+    monkeypatch.undo()
+    resumed = CliRunner().invoke(main, run_args(scenario, out, "--resume"))
+    assert resumed.exit_code == 0, resumed.output
+    assert parquet_bytes(out) == parquet_bytes(uninterrupted)
