@@ -5,10 +5,11 @@ Each measurement runs in its own interpreter (`measure`), so its peak resident m
 (`ARROW_DEFAULT_MEMORY_POOL=system`): its default, jemalloc, returns memory on a timer, which
 moved the peak of identical 100-replication runs between 321 and 407 MB, more than the margins
 below; the C allocator gave 306 MB both times. Times are the best of several rounds: a shared
-machine slows a round now and then, never speeds one up. The 10× district tiles ten copies
-of the generated Xindu district side by side (ids offset, 60 km apart): 101,610 micro-grids,
-125,180 members, 32,410 cadres. Slow: `pytest -m slow benchmarks/test_scale.py -s` prints the figures; `.ci/run` runs
-them after the suite.
+machine slows a round now and then, never speeds one up. The 10× district is the generator's
+at scale 10 (`mobsim generate --scale 10`): one district of 90 sub-districts on ten times
+Xindu's area, every proportion kept: 101,610 micro-grids, 125,180 members, 32,410 cadres.
+Slow: `pytest -m slow benchmarks/test_scale.py -s` prints the figures; `.ci/run` runs them
+after the suite.
 """
 
 from __future__ import annotations
@@ -22,47 +23,26 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pytest
 from timing import REFERENCE_PROCESSES, best_seconds, simpy_reference
 
 from mobsim.district import District, write_district
 from mobsim.district.generate import generate_xindu
-from mobsim.district.schemas import FOREIGN_KEYS, PRIMARY_KEYS
 
 pytestmark = pytest.mark.slow
 
-TILE_SPACING_KM = 60.0
-"""Offset between copies: more than Xindu's diameter (25 km), so copies do not mix."""
 CHEAP = ("alert.horizon_min=240",)
 """A shorter horizon for the many-replication runs: a Xindu replication in well under a second."""
-X_COLUMNS = ("x_km", "home_x_km")
 GROWTH_SLACK = 1.5
 """Allowance over the expected growth: fixed costs that do not shrink in the 1× run, and the
 load of a shared machine. A part of the work growing with the square of the district would
 show as a time ratio near 100."""
 
 
-def tile_xindu(copies: int) -> District:
-    """`copies` Xindu districts side by side: every id offset by the rows of its table."""
-    xindu = generate_xindu()
-    referenced = {column: table for refs in FOREIGN_KEYS.values() for column, table in refs}
-    tables = {}
-    for name, table in xindu.tables().items():
-        columns = {}
-        for column, values in table.items():
-            key_table = name if PRIMARY_KEYS[name] == column else referenced.get(column)
-            if key_table is not None:
-                step = xindu.rows(key_table)
-                columns[column] = np.concatenate([values + k * step for k in range(copies)]
-                                                 ).astype(values.dtype)
-            elif column in X_COLUMNS:
-                columns[column] = np.concatenate([values + k * TILE_SPACING_KM
-                                                  for k in range(copies)])
-            else:
-                columns[column] = np.concatenate([values] * copies)
-        tables[name] = columns
-    return District(**tables)
+def scaled_xindu(scale: int) -> District:
+    """One district `scale` times Xindu, its staff counts scaled alike."""
+    return generate_xindu(members=12_518 * scale, cadres=3_241 * scale, scanners=400 * scale,
+                          scale=scale)
 
 
 def resident_mb() -> float:
@@ -76,9 +56,9 @@ def peak_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-def measure(copies: int, replications: int, rounds: int, jobs: int,
+def measure(scale: int, replications: int, rounds: int, jobs: int,
             overrides: tuple[str, ...] = ()) -> None:
-    """Print the figures of the fastest of `rounds` runs of the tiled district (fresh process).
+    """Print the figures of the fastest of `rounds` runs of the scaled district (fresh process).
 
     The kernels are loaded first, so the time is that of the simulation, collection and
     writing only; `base_mb`, the memory held before the first run (libraries, kernels).
@@ -89,7 +69,7 @@ def measure(copies: int, replications: int, rounds: int, jobs: int,
     from mobsim.scenario.files import load_scenario
 
     with tempfile.TemporaryDirectory() as folder:
-        district = tile_xindu(copies)
+        district = scaled_xindu(scale)
         write_district(district, Path(folder) / "district")
         counts = [f"{table}.count={district.rows(table)}"
                   for table in ("members", "cadres", "scanners")]
@@ -124,11 +104,11 @@ def in_subprocess(call: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measured(copies: int, replications: int, rounds: int = 1, jobs: int = 1,
+def measured(scale: int, replications: int, rounds: int = 1, jobs: int = 1,
              overrides: tuple[str, ...] = ()) -> dict:
     """`measure` in a subprocess."""
-    figures = in_subprocess(f"measure({copies}, {replications}, {rounds}, {jobs}, {overrides!r})")
-    print(f"\n{copies}x Xindu, {replications} replications on {jobs} job(s) {overrides}: {figures}")
+    figures = in_subprocess(f"measure({scale}, {replications}, {rounds}, {jobs}, {overrides!r})")
+    print(f"\n{scale}x Xindu, {replications} replications on {jobs} job(s) {overrides}: {figures}")
     return figures
 
 
@@ -150,12 +130,12 @@ def engine_growth() -> float:
     return ten / one
 
 
-def test_tiling_keeps_the_district_consistent() -> None:
+def test_the_scaled_district_is_consistent() -> None:
     from mobsim.district.check import check_district
 
-    tiled = tile_xindu(2)
-    assert check_district(tiled) == []
-    assert tiled.rows("microgrids") == 2 * generate_xindu().rows("microgrids")
+    scaled = scaled_xindu(2)
+    assert check_district(scaled) == []
+    assert scaled.rows("microgrids") == 2 * generate_xindu().rows("microgrids")
 
 
 def test_ten_times_xindu_grows_no_worse_than_linearly_or_than_simpy() -> None:

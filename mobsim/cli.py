@@ -46,9 +46,11 @@ class BadInput(click.ClickException):
 
 
 class Interrupted(click.ClickException):
-    """A run stopped by Ctrl-C: what was kept, and exit code 130 as for any SIGINT."""
+    """A run stopped by Ctrl-C or SIGTERM: what was kept; exit code 130 or 143, as for the signal."""
 
-    exit_code = 130
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(self.format_message(), err=True)
@@ -63,7 +65,7 @@ class _Commands(click.Group):
         except InputError as err:
             raise BadInput(str(err)) from None
         except RunInterrupted as stop:
-            raise Interrupted(str(stop)) from None
+            raise Interrupted(str(stop), stop.exit_code) from None
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ def main() -> None:
 
     SCENARIO is a scenario TOML file or a built-in name; omitted, the built-in Xindu
     baseline is used. Bad input exits with code 2 and one line saying what is wrong.
+    Ctrl-C exits with 130 and SIGTERM with 143, keeping finished replications for --resume.
 
     \b
     Examples:
@@ -128,22 +131,38 @@ def main() -> None:
     """
 
 
-@main.command(epilog="Example:  mobsim generate scenarios/xindu-baseline.toml -o district/")
+@main.command(epilog="Example:  mobsim generate scenarios/xindu-baseline.toml -o district/\n\n"
+                     "          mobsim generate --city -o city/")
 @SCENARIO_ARG
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Folder to write the district tables to.")
+@click.option("--scale", type=click.IntRange(min=1), default=None,
+              help="One district this many times Xindu: sub-districts, communities, grids, "
+                   "members, cadres and scanners alike, in their proportions.")
+@click.option("--city", is_flag=True, help="The city preset: --scale 20 (about 10 M households).")
 @SET_OPTION
-def generate(scenario: str | None, out_dir: Path, overrides: tuple[str, ...]) -> None:
+def generate(scenario: str | None, out_dir: Path, scale: int | None, city: bool,
+             overrides: tuple[str, ...]) -> None:
     """Write the scenario's district tables (one Parquet file per table)."""
     import mobsim
     from mobsim.district import load_district, write_district
+    from mobsim.district.generate import CITY_SCALE
+    from mobsim.district.io import scaled_district
     from mobsim.scenario.params import Settings
 
-    district = load_district(Settings(mobsim.Scenario.load(scenario, overrides)).district_source)
+    if city and scale is not None:
+        raise click.UsageError("--city is --scale 20: give one of them")
+    loaded = mobsim.Scenario.load(scenario, overrides)
+    scale = CITY_SCALE if city else scale
+    district = (load_district(loaded) if scale is None
+                else scaled_district(Settings(loaded).district_source, scale))
     write_district(district, out_dir)
-    click.echo(f"wrote {len(district.microgrids['microgrid_id']):,} micro-grids, "
-               f"{len(district.members['member_id']):,} members, "
-               f"{len(district.cadres['cadre_id']):,} cadres to {out_dir}/")
+    counts = {name: district.rows(name) for name in ("members", "cadres", "scanners")}
+    click.echo(f"wrote {district.rows('microgrids'):,} micro-grids, "
+               f"{counts['members']:,} members, {counts['cadres']:,} cadres to {out_dir}/")
+    if scale is not None:
+        sets = " ".join(f"--set {name}.count={count}" for name, count in counts.items())
+        click.echo(f"run it with: --set district.path='{out_dir}' {sets}")
 
 
 @main.command(epilog="Example:  mobsim validate scenarios/xindu-night.toml --set alert.start=03:00")
@@ -183,10 +202,12 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
     from mobsim.reports.progress import progress_bar
     from mobsim.reports.summary import format_summary
     from mobsim.runner.local import default_jobs
+    from mobsim.runner.stopping import sigterm_stops
 
     loaded = mobsim.Scenario.load(scenario, overrides)
     workers = jobs or default_jobs()
-    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+    with sigterm_stops(), executor.open(workers) as run_on, \
+            progress_bar(enabled=not quiet) as progress:
         result = mobsim.run(loaded, replications, seed, out_dir, workers, trace, progress,
                             force=force, resume=resume, executor=run_on)
     click.echo(format_summary(loaded.name, result.replications, result.target))
@@ -223,6 +244,7 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     from mobsim.reports.summary import format_verdict
     from mobsim.results.check import require_wartime
     from mobsim.runner.local import default_jobs
+    from mobsim.runner.stopping import exit_code, sigterm_stops
 
     target = {"target.minutes": target_minutes, "target.quantile": quantile,
               "target.confidence": confidence}
@@ -230,9 +252,14 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
         {key: value for key, value in target.items() if value is not None})
     require_wartime(loaded, "check")
     workers = jobs or default_jobs()
-    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
-        result = mobsim.run(loaded, replications, seed, None, workers, progress=progress,
-                            write=False, executor=run_on)
+    try:
+        with sigterm_stops(), executor.open(workers) as run_on, \
+                progress_bar(enabled=not quiet) as progress:
+            result = mobsim.run(loaded, replications, seed, None, workers, progress=progress,
+                                write=False, executor=run_on)
+    except KeyboardInterrupt as stop:
+        click.echo("interrupted: no verdict (a check keeps no replications)", err=True)
+        sys.exit(exit_code(stop))
     verdict = result.check()
     if as_json:
         click.echo(json.dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict()}))
@@ -280,12 +307,14 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
     from mobsim.reports.comparison import comparison_json, format_sweep
     from mobsim.reports.progress import progress_bar
     from mobsim.runner.local import default_jobs
+    from mobsim.runner.stopping import sigterm_stops
     from mobsim.sweeps import parse_vary
 
     varied = parse_vary(vary)
     loaded = mobsim.Scenario.load(scenario, overrides)
     workers = jobs or default_jobs()
-    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+    with sigterm_stops(), executor.open(workers) as run_on, \
+            progress_bar(enabled=not quiet) as progress:
         result = mobsim.sweep(loaded, varied, replications, seed, out_dir, workers, progress,
                               force, resume, executor=run_on)
     if as_json:

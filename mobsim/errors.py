@@ -10,9 +10,10 @@ class InputError(Exception):
 
 
 class RunInterrupted(Exception):
-    """A run stopped by Ctrl-C; finished replications are kept for --resume."""
+    """A run stopped by Ctrl-C or SIGTERM; finished replications are kept for --resume."""
 
-    def __init__(self, out_dir: Path, kept: int, total: int) -> None:
+    def __init__(self, out_dir: Path, kept: int, total: int, exit_code: int = 130) -> None:
         super().__init__(f"interrupted: kept {kept} of {total} finished replications in {out_dir}/; "
                          f"run the same command with --resume to finish")
         self.out_dir, self.kept, self.total = out_dir, kept, total
+        self.exit_code = exit_code  # 130 after Ctrl-C (SIGINT), 143 after SIGTERM

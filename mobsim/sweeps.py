@@ -28,6 +28,7 @@ from mobsim.errors import InputError
 from mobsim.results.check import require_wartime
 from mobsim.results.compare import compare
 from mobsim.results.run import load
+from mobsim.results.writable import prepare_folder
 from mobsim.runner import Executor, ProgressFn, run
 from mobsim.runner.local import run_local
 from mobsim.scenario.files import Scenario, baseline_schema
@@ -223,6 +224,7 @@ def sweep(scenario: Scenario, vary: Mapping[str, Sequence[str]], replications: i
     out_dir = Path(out) if out is not None else Path("runs") / f"{scenario.name}-sweep"
     table = variants_table(list(vary), variants)
     _claim_sweep_dir(out_dir, variants, table, seed, replications, force)
+    prepare_folder(out_dir)
     (out_dir / VARIANTS_FILE).unlink(missing_ok=True)  # until every variant is finished again
     runs = []
     for variant in variants:

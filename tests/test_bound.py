@@ -69,3 +69,32 @@ def test_replications_needed_is_the_smallest_that_shows_it() -> None:
     k_less = order_index(n - 1, 0.95, 0.95)
     assert k_less is None or math.floor(0.99 * (n - 1) + 1e-9) < k_less
     assert replications_needed(0.9, 0.95, 0.95) is None
+
+
+def _fewest_by_brute_force(share: float, quantile: float, confidence: float, up_to: int) -> int:
+    """The first n, trying every n from 1, whose order index floor(share·n) reaches."""
+    for n in range(1, up_to + 1):
+        k = order_index(n, quantile, confidence)
+        if k is not None and math.floor(share * n + 1e-9) >= k:
+            return n
+    raise AssertionError(f"no n up to {up_to} shows the bound")
+
+
+@pytest.mark.parametrize("within, n_seen, q, c", [
+    (57, 59, 0.95, 0.95),   # issue #19: bisection answered 601
+    (87, 93, 0.9, 0.99),    # issue #19: bisection answered 398
+    (58, 59, 0.95, 0.95),
+    (99, 100, 0.9, 0.95),
+])
+def test_replications_needed_is_the_true_minimum_though_the_condition_is_not_monotone(
+        within: int, n_seen: int, q: float, c: float) -> None:
+    share = within / n_seen
+    fewest = _fewest_by_brute_force(share, q, c, up_to=5_000)
+    assert replications_needed(share, q, c) == fewest
+
+
+def test_the_shown_condition_is_not_monotone_in_n() -> None:
+    # Why a bisection fails: share 57/59 shows the bound at n = 530 but not at every larger n.
+    share = 57 / 59
+    assert order_index(530, 0.95, 0.95) <= math.floor(share * 530)
+    assert any(order_index(n, 0.95, 0.95) > math.floor(share * n) for n in range(531, 601))

@@ -201,19 +201,28 @@ def test_separate_process_cluster_writes_the_local_files_in_batches(
 def test_a_killed_worker_batch_is_rerun_and_the_files_are_the_same(
         scheduler: str, cluster: ProcessCluster, local_run: Path, tmp_path: Path) -> None:
     killed: list[str] = []
+    held: list[str] = []  # batches the scheduler had on the worker when it was killed
 
     def kill_a_busy_worker(done: int, total: int) -> None:
         if killed:
             return
-        busy = [address for address, tasks in cluster.client.processing().items() if tasks]
+        busy = [(address, tasks) for address, tasks in cluster.client.processing().items()
+                if tasks]
         assert busy, "no batch in flight after the first replication arrived"
-        killed.append(cluster.client.scheduler_info()["workers"][busy[0]]["name"])
-        cluster.kill_worker(killed[0])
+        address, tasks = busy[0]
+        held.extend(str(task) for task in tasks)
+        killed.append(address)
+        cluster.kill_worker(cluster.client.scheduler_info()["workers"][address]["name"])
 
-    with dask_session(scheduler, 1, batch=1) as executor:
+    with dask_session(scheduler, 1, batch=1) as executor, \
+            distributed.get_task_stream(cluster.client) as stream:
         run(load_scenario(None, [CHEAP]), REPLICATIONS, SEED, tmp_path / "run",
             progress=kill_a_busy_worker, executor=executor)
-    assert len(killed) == 1 and killed[0] not in cluster.registered()
+    finished_on = {str(t["key"]): t["worker"] for t in stream.data if "run_batch" in str(t["key"])}
+    assert len(killed) == 1 and killed[0] not in cluster.client.scheduler_info()["workers"]
+    assert held and set(held) <= set(finished_on)
+    # At least one batch the worker held died with it and finished on another worker.
+    assert [key for key in held if finished_on[key] != killed[0]]
     assert_same_files(tmp_path / "run", local_run)
 
 

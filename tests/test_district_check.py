@@ -3,9 +3,14 @@
 import numpy as np
 import pytest
 
-from mobsim.district.check import SHOWN_ROWS, check_district, check_tables
+from mobsim.district import TABLE_NAMES, District, Table
+from mobsim.district.check import (
+    MAX_HOUSEHOLDS,
+    SHOWN_ROWS,
+    check_district,
+    check_tables,
+)
 from mobsim.district.generate import generate_xindu
-from mobsim.district.tables import TABLE_NAMES, District, Table
 
 FILES = {name: f"district/{name}.parquet" for name in TABLE_NAMES}
 
@@ -89,6 +94,30 @@ def test_general_grid_households_must_be_its_microgrids_sum(tables: dict[str, Ta
     assert check_tables(tables, FILES) == [
         f"district/general_grids.parquet row 0, column households: "
         f"{held - 1} households, but its micro-grids in district/microgrids.parquet hold {held}"]
+
+
+def test_more_households_than_a_run_holds_is_refused_with_the_limit(
+        tables: dict[str, Table]) -> None:
+    # Issue #19: a micro-grid of two billion households, its general grid agreeing.
+    mg, grids = tables["microgrids"], tables["general_grids"]
+    row = 5
+    grid_row = int(np.flatnonzero(grids["general_grid_id"] == mg["general_grid_id"][row])[0])
+    grids["households"][grid_row] += 2_000_000_000 - mg["households"][row]
+    mg["households"][row] = 2_000_000_000
+    total = int(mg["households"].astype(np.int64).sum())
+    assert total > MAX_HOUSEHOLDS
+    assert check_tables(tables, FILES) == [
+        f"district/microgrids.parquet, column households: {total:,} households in all "
+        f"(row {row} alone holds 2,000,000,000); a run holds at most {MAX_HOUSEHOLDS:,}"]
+
+
+def test_households_up_to_the_limit_pass(tables: dict[str, Table]) -> None:
+    mg, grids = tables["microgrids"], tables["general_grids"]
+    spare = MAX_HOUSEHOLDS - int(mg["households"].astype(np.int64).sum())
+    grid_row = int(np.flatnonzero(grids["general_grid_id"] == mg["general_grid_id"][0])[0])
+    mg["households"][0] += spare
+    grids["households"][grid_row] += spare
+    assert check_tables(tables, FILES) == []
 
 
 def test_unit_cadre_count_must_match_the_cadres_table(tables: dict[str, Table]) -> None:

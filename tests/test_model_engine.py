@@ -20,7 +20,6 @@ from mobsim.district.generate import generate_xindu
 from mobsim.model import simulate
 from mobsim.model.engine import run_until
 from mobsim.scenario import load_scenario
-from mobsim.scenario.files import load_scenario
 
 PHONE = CHANNELS.index("phone")
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -405,3 +405,52 @@ def test_no_output_time_lies_beyond_the_horizon(tmp_path: Path) -> None:
     activated = pq.read_table(out / "microgrids.parquet").column("activated_min")
     assert activated.null_count > 0  # the horizon did cut activity short
     assert checked >= 10
+
+
+# ------------------------------------------------------------------------- extreme but valid
+
+EXTREME_BUT_VALID = {
+    "last minute of a sunday": ["alert.start='23:59'", "alert.weekday='sun'"],
+    "horizon and target under a minute": ["alert.horizon_min=0.5", "target.minutes=0.1"],
+    "no members and no cadres": ["members.count=0", "cadres.count=0"],
+    "every channel reaches everyone": ["channels.phone.reach=1.0", "channels.messaging.reach=1.0",
+                                       "channels.sms.reach=1.0"],
+    "neither phone nor app reaches anyone": ["channels.phone.reach=0.0",
+                                             "channels.messaging.reach=0.0"],
+    "sms only": [f"cascade.{level}.channels=['sms']"
+                 for level in ("district", "subdistricts", "communities", "gridworkers")],
+    "no delays at all": ["travel.from_work_min=0.0", "escalation.after_min=0.0",
+                         "cadres.dispatch_interval_min=0.1"],
+    "a quorum of fifty": ["microgrids.quorum=50"],
+    "grid workers cover nothing, roll-call at once": ["escalation.grid_worker_covers=0",
+                                                      "escalation.sweep_min=0.0"],
+    "every household asked of, empty doors free": ["canvass.absent_min=0.0",
+                                                   "target.households_share=1.0"],
+    "everyone all but still": ["travel.walk_speed_mps=1e-6", "travel.ride_speed_kmh=1e-6",
+                               "cadres.speed_kmh=1e-6"],
+}
+"""Settings at the edges of what is allowed: each must run (exit 0), never be refused."""
+
+
+@pytest.mark.parametrize("case", sorted(EXTREME_BUT_VALID))
+def test_extreme_but_valid_settings_exit_0_with_whole_outputs(district_folder: Path,
+                                                              case: str) -> None:
+    sets = [arg for text in EXTREME_BUT_VALID[case] for arg in ("--set", text)]
+    replications = 2
+    with tempfile.TemporaryDirectory() as folder:
+        scenario = Path(folder) / "scenario.toml"
+        scenario.write_text(tomlwrite.dumps(base_document(district_folder)), "utf-8")
+        out = Path(folder) / "run"
+        validated = CliRunner().invoke(main, ["validate", str(scenario), *sets])
+        ran = CliRunner().invoke(main, ["run", str(scenario), "-n", str(replications), "-j", "1",
+                                        "--quiet", "-o", str(out), *sets])
+        assert (validated.exit_code, ran.exit_code) == (0, 0), validated.stderr + ran.stderr
+        manifest = json.loads((out / "manifest.json").read_text())
+        microgrids = pq.read_table(district_folder / "microgrids.parquet").num_rows
+        for name in manifest["tables"]:  # every listed table is there and reads whole
+            table = pq.read_table(out / name)
+            if "replication" in table.column_names:
+                assert set(table.column("replication").to_pylist()) <= set(range(replications))
+        assert pq.read_table(out / "replications.parquet").num_rows == replications
+        assert pq.read_table(out / "microgrids.parquet").num_rows == replications * microgrids
+        assert not (out / ".parts").exists() and list(out.glob(".*.partial")) == []

@@ -20,6 +20,11 @@ from mobsim.district.tables import TABLE_NAMES, District, Table
 SHOWN_ROWS = 10
 """Rows listed for one kind of problem in one column; the rest are counted on one line."""
 
+MAX_HOUSEHOLDS = 50_000_000
+"""Most households a district may hold: a run keeps several arrays with one entry per household
+(the door-to-door setup and its kernel) for every replication in flight. Five times a city of
+twenty Xindu-sized districts (about 10 million households)."""
+
 REQUIRED_TABLES: tuple[str, ...] = ("subdistricts", "communities", "general_grids", "microgrids")
 """Tables a district cannot do without; the others may be empty."""
 
@@ -114,6 +119,7 @@ def _consistency_problems(tables: Mapping[str, Table], files: Mapping[str, str])
     """Checks that only make sense once every id is unique and every reference resolves."""
     return (_microgrid_community_problems(tables, files)
             + _household_sum_problems(tables, files)
+            + _household_total_problems(tables, files)
             + _cadre_count_problems(tables, files)
             + _cadre_pairing_problems(tables, files))
 
@@ -143,6 +149,18 @@ def _household_sum_problems(tables: Mapping[str, Table], files: Mapping[str, str
     return row_problems(files["general_grids"], "households", rows, lambda r: (
         f"{grids['households'][r]} households, but its micro-grids in "
         f"{files['microgrids']} hold {held[r]}"))
+
+
+def _household_total_problems(tables: Mapping[str, Table], files: Mapping[str, str]) -> list[str]:
+    """More households than a run can hold: refused here rather than by a failed allocation."""
+    households = tables["microgrids"]["households"].astype(np.int64)
+    total = int(households.sum())
+    if total <= MAX_HOUSEHOLDS:
+        return []
+    largest = int(np.argmax(households))
+    return [f"{at(files['microgrids'], None, 'households')}: {total:,} households in all "
+            f"(row {largest} alone holds {households[largest]:,}); a run holds at most "
+            f"{MAX_HOUSEHOLDS:,}"]
 
 
 def _cadre_count_problems(tables: Mapping[str, Table], files: Mapping[str, str]) -> list[str]:

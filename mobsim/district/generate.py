@@ -7,6 +7,7 @@ change of one count leaves every table that does not depend on it unchanged, dra
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -83,30 +84,96 @@ LIVES_IN_MICROGRID = 0.85
 
 _URBAN, _VILLAGE = COMMUNITY_KINDS.index("urban"), COMMUNITY_KINDS.index("village")
 
+CITY_SCALE = 20
+"""The city preset: twenty Xindu-sized districts' worth (about 10.2 million households)."""
+MAX_SCALE = 98
+"""Largest scale: 98 × 508,050 households stay within a run's limit (district_check)."""
+SUBDISTRICT_RING = 0.9
+"""Sub-district centres of a scaled district lie within this share of its radius."""
+GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How many of each level a district `scale` times Xindu holds, every proportion kept."""
+
+    scale: int
+
+    @property
+    def subdistricts(self) -> tuple[tuple[str, str, tuple[float, float], int, int], ...]:
+        """Xindu's sub-districts, or `scale` of each spread over the larger disc."""
+        if self.scale == 1:
+            return SUBDISTRICTS
+        # Each Xindu row `scale` times, core street first and towns last, on a sunflower
+        # spiral from the centre out: the core stays central and the towns at the edge.
+        rows = [(f"{name} {copy + 1}", kind, urban, villages)
+                for name, kind, _, urban, villages in SUBDISTRICTS for copy in range(self.scale)]
+        count = len(rows)
+        radius = SUBDISTRICT_RING * self.radius_km * np.sqrt((np.arange(count) + 0.5) / count)
+        angle = GOLDEN_ANGLE * np.arange(count)
+        return tuple((name, kind, (float(r * np.cos(a)), float(r * np.sin(a))), urban, villages)
+                     for (name, kind, urban, villages), r, a in zip(rows, radius, angle))
+
+    @property
+    def radius_km(self) -> float:
+        """Radius of the district disc: `scale` times Xindu's area."""
+        return RADIUS_KM * math.sqrt(self.scale)
+
+    @property
+    def general_grids(self) -> int:
+        """General grids in all."""
+        return GENERAL_GRIDS * self.scale
+
+    @property
+    def urban_general_grids(self) -> int:
+        """General grids in urban communities."""
+        return URBAN_GENERAL_GRIDS * self.scale
+
+    @property
+    def microgrids(self) -> int:
+        """Micro-grids in all."""
+        return MICROGRIDS * self.scale
+
+    @property
+    def units(self) -> int:
+        """Paired work units."""
+        return UNITS * self.scale
+
 
 def generate_xindu(seed: int = 2020, members: int = 12_518, cadres: int = 3_241,
-                   scanners: int = 400) -> District:
-    """The synthetic Xindu district; the arguments are district.seed and the *.count keys."""
+                   scanners: int = 400, scale: int = 1) -> District:
+    """The synthetic Xindu district; the arguments are district.seed and the *.count keys.
+
+    With `scale` S, one district of S × Xindu: 9·S sub-districts, 184·S communities,
+    10,161·S micro-grids and 61·S work units on S × Xindu's area, every proportion kept
+    (the staff counts are the caller's: scale them too to keep members per micro-grid).
+    """
     seed = whole_number("district.seed", seed)
     members = whole_number("members.count", members)
     cadres = whole_number("cadres.count", cadres)
     scanners = whole_number("scanners.count", scanners)
-    if members < MICROGRIDS:
-        raise InputError(f"members.count: {members} members cannot staff the {MICROGRIDS} "
+    scale = whole_number("scale", scale)
+    if not 1 <= scale <= MAX_SCALE:
+        raise InputError(f"scale: must be from 1 to {MAX_SCALE}, got {scale}")
+    shape = Shape(scale)
+    if members < shape.microgrids:
+        raise InputError(f"members.count: {members} members cannot staff the {shape.microgrids} "
                          f"micro-grids of the Xindu district (at least one each)")
-    communities = _communities(_stream(seed, "communities"))
-    general_grids, grid_size = _general_grids(_stream(seed, "general_grids"), communities)
-    microgrids = _microgrids(_stream(seed, "microgrids"), communities, general_grids, grid_size)
+    communities = _communities(_stream(seed, "communities"), shape)
+    general_grids, grid_size = _general_grids(_stream(seed, "general_grids"), communities, shape)
+    microgrids = _microgrids(_stream(seed, "microgrids"), communities, general_grids, grid_size,
+                             shape)
     community_households = np.bincount(microgrids["community_id"], microgrids["households"],
                                        len(communities["community_id"]))
-    units = _units(_stream(seed, "units"))
-    pairings = _pairings(_stream(seed, "pairings"))
+    units = _units(_stream(seed, "units"), shape)
+    pairings = _pairings(_stream(seed, "pairings"), shape)
     cadre_table, per_unit = _cadres(_stream(seed, "cadres"), cadres, pairings,
-                                     community_households)
+                                     community_households, shape.units)
     units["cadres"] = per_unit
     return District(
-        subdistricts=_subdistricts(), communities=communities, general_grids=general_grids,
-        microgrids=microgrids, members=_members(_stream(seed, "members"), members, microgrids),
+        subdistricts=_subdistricts(shape), communities=communities, general_grids=general_grids,
+        microgrids=microgrids,
+        members=_members(_stream(seed, "members"), members, microgrids, shape.radius_km),
         units=units, pairings=pairings, cadres=cadre_table,
         scanners=_scanners(_stream(seed, "scanners"), scanners, community_households))
 
@@ -126,26 +193,28 @@ def _ids(n: int) -> np.ndarray:
     return np.arange(n, dtype=np.int32)
 
 
-def _subdistricts() -> Table:
-    centres = np.array([centre for _, _, centre, _, _ in SUBDISTRICTS])
+def _subdistricts(shape: Shape) -> Table:
+    rows = shape.subdistricts
+    centres = np.array([centre for _, _, centre, _, _ in rows])
     return {
-        "subdistrict_id": _ids(len(SUBDISTRICTS)),
-        "name": np.array([name for name, *_ in SUBDISTRICTS]),
-        "kind": np.array([SUBDISTRICT_KINDS.index(kind) for _, kind, *_ in SUBDISTRICTS], np.int8),
+        "subdistrict_id": _ids(len(rows)),
+        "name": np.array([name for name, *_ in rows]),
+        "kind": np.array([SUBDISTRICT_KINDS.index(kind) for _, kind, *_ in rows], np.int8),
         "x_km": centres[:, 0].copy(), "y_km": centres[:, 1].copy(),
     }
 
 
-def _communities(rng: np.random.Generator) -> Table:
+def _communities(rng: np.random.Generator, shape: Shape) -> Table:
     """Urban communities first, then villages, sub-district by sub-district."""
-    counts = np.array([(urban, villages) for *_, urban, villages in SUBDISTRICTS])
-    subdistrict = np.repeat(np.arange(len(SUBDISTRICTS)), counts.sum(axis=1))
-    kind = np.repeat(np.tile([_URBAN, _VILLAGE], len(SUBDISTRICTS)), counts.reshape(-1))
-    names = [f"{SUBDISTRICTS[s][0]} {'village' if k == _VILLAGE else 'community'} {j + 1}"
+    rows = shape.subdistricts
+    counts = np.array([(urban, villages) for *_, urban, villages in rows])
+    subdistrict = np.repeat(np.arange(len(rows)), counts.sum(axis=1))
+    kind = np.repeat(np.tile([_URBAN, _VILLAGE], len(rows)), counts.reshape(-1))
+    names = [f"{rows[s][0]} {'village' if k == _VILLAGE else 'community'} {j + 1}"
              for s, (urban, villages) in enumerate(counts)
              for k, n in ((_URBAN, urban), (_VILLAGE, villages)) for j in range(n)]
-    centres = np.array([centre for _, _, centre, _, _ in SUBDISTRICTS])[subdistrict]
-    xy = _scatter(rng, centres, np.take(COMMUNITY_SPREAD_KM, kind))
+    centres = np.array([centre for _, _, centre, _, _ in rows])[subdistrict]
+    xy = _scatter(rng, centres, np.take(COMMUNITY_SPREAD_KM, kind), shape.radius_km)
     return {
         "community_id": _ids(len(kind)), "subdistrict_id": subdistrict.astype(np.int32),
         "name": np.array(names), "kind": kind.astype(np.int8),
@@ -153,43 +222,45 @@ def _communities(rng: np.random.Generator) -> Table:
     }
 
 
-def _general_grids(rng: np.random.Generator, communities: Table) -> tuple[Table, np.ndarray]:
+def _general_grids(rng: np.random.Generator, communities: Table,
+                   shape: Shape) -> tuple[Table, np.ndarray]:
     """General grids by community, and how many micro-grids (7–9) each holds."""
     kind = communities["kind"]
     per_community = np.empty(len(kind), np.int64)
-    village_grids = GENERAL_GRIDS - URBAN_GENERAL_GRIDS
-    for code, total in ((_URBAN, URBAN_GENERAL_GRIDS), (_VILLAGE, village_grids)):
+    grids, urban_grids = shape.general_grids, shape.urban_general_grids
+    for code, total in ((_URBAN, urban_grids), (_VILLAGE, grids - urban_grids)):
         of_kind = kind == code
         weight = rng.gamma(COMMUNITY_SIZE_SHAPE, size=of_kind.sum())
         per_community[of_kind] = 1 + rng.multinomial(total - of_kind.sum(), weight / weight.sum())
     # 8 micro-grids a grid, one less in a quarter of them, one more in as many plus the surplus
-    fewer = GENERAL_GRIDS // 4
-    more = fewer + MICROGRIDS - 8 * GENERAL_GRIDS
-    size = 8 + rng.permutation(np.repeat([-1, 1, 0], [fewer, more, GENERAL_GRIDS - fewer - more]))
+    fewer = grids // 4
+    more = fewer + shape.microgrids - 8 * grids
+    size = 8 + rng.permutation(np.repeat([-1, 1, 0], [fewer, more, grids - fewer - more]))
     # a zero-sum deviation keeps the district total at exactly 50 households per micro-grid
-    offset = rng.integers(0, GRID_DEVIATION + 1, GENERAL_GRIDS)
-    households = MICROGRID_HOUSEHOLDS * size + offset - offset[rng.permutation(GENERAL_GRIDS)]
+    offset = rng.integers(0, GRID_DEVIATION + 1, grids)
+    households = MICROGRID_HOUSEHOLDS * size + offset - offset[rng.permutation(grids)]
     return {
-        "general_grid_id": _ids(GENERAL_GRIDS),
+        "general_grid_id": _ids(grids),
         "community_id": np.repeat(communities["community_id"], per_community),
         "households": households.astype(np.int32),
     }, size
 
 
 def _microgrids(rng: np.random.Generator, communities: Table, general_grids: Table,
-                grid_size: np.ndarray) -> Table:
+                grid_size: np.ndarray, shape: Shape) -> Table:
     """Micro-grids by general grid: households split 40–60 each, one compound type per grid."""
-    grid = np.repeat(np.arange(GENERAL_GRIDS), grid_size)
+    grid = np.repeat(np.arange(shape.general_grids), grid_size)
     grid_community = general_grids["community_id"]
     grid_village = communities["kind"][grid_community] == _VILLAGE
     compound = _compound_types(rng, grid_village)
     community_xy = np.column_stack([communities["x_km"], communities["y_km"]])
     grid_xy = _scatter(rng, community_xy[grid_community],
-                       np.take(GRID_SPREAD_KM, grid_village.astype(int)))
-    xy = _scatter(rng, grid_xy[grid], np.take(MICROGRID_SPREAD_KM, grid_village[grid].astype(int)))
+                       np.take(GRID_SPREAD_KM, grid_village.astype(int)), shape.radius_km)
+    xy = _scatter(rng, grid_xy[grid], np.take(MICROGRID_SPREAD_KM, grid_village[grid].astype(int)),
+                  shape.radius_km)
     households = _split_households(rng, general_grids["households"], grid_size)
     return {
-        "microgrid_id": _ids(MICROGRIDS), "general_grid_id": grid.astype(np.int32),
+        "microgrid_id": _ids(shape.microgrids), "general_grid_id": grid.astype(np.int32),
         "community_id": grid_community[grid], "compound_type": compound[grid],
         "households": households.astype(np.int32), "x_km": xy[:, 0], "y_km": xy[:, 1],
     }
@@ -227,7 +298,7 @@ def _split_households(rng: np.random.Generator, grid_households: np.ndarray,
     return MICROGRID_HOUSEHOLDS_MIN + np.bincount(filled, minlength=len(slot_microgrid) // places)
 
 
-def _members(rng: np.random.Generator, count: int, microgrids: Table) -> Table:
+def _members(rng: np.random.Generator, count: int, microgrids: Table, radius_km: float) -> Table:
     """One member in every micro-grid, the rest where households are; sorted by micro-grid."""
     n_mg = len(microgrids["microgrid_id"])
     weight = microgrids["households"] / microgrids["households"].sum()
@@ -242,41 +313,44 @@ def _members(rng: np.random.Generator, count: int, microgrids: Table) -> Table:
     elsewhere = first + (rng.random(count) * in_community).astype(np.int64)
     anchor = np.where(lives_in, microgrid, elsewhere)
     mg_xy = np.column_stack([microgrids["x_km"], microgrids["y_km"]])
-    home = _scatter(rng, mg_xy[anchor], np.full(count, HOME_SPREAD_KM))
+    home = _scatter(rng, mg_xy[anchor], np.full(count, HOME_SPREAD_KM), radius_km)
     return {
         "member_id": _ids(count), "microgrid_id": microgrid.astype(np.int32), "role": role,
         "lives_in_microgrid": lives_in, "home_x_km": home[:, 0], "home_y_km": home[:, 1],
     }
 
 
-def _units(rng: np.random.Generator) -> Table:
+def _units(rng: np.random.Generator, shape: Shape) -> Table:
     """Work units in the urban core; their cadre counts are filled in with the cadres."""
-    xy = _scatter(rng, np.zeros((UNITS, 2)), np.full(UNITS, UNIT_SPREAD_KM))
+    units = shape.units
+    # the core grows with the district, as its sub-district centres spread
+    spread_km = UNIT_SPREAD_KM * math.sqrt(shape.scale)
+    xy = _scatter(rng, np.zeros((units, 2)), np.full(units, spread_km), shape.radius_km)
     return {
-        "unit_id": _ids(UNITS), "name": np.array([f"work unit {u + 1:02d}" for u in range(UNITS)]),
-        "x_km": xy[:, 0], "y_km": xy[:, 1], "cadres": np.zeros(UNITS, np.int32),
+        "unit_id": _ids(units), "name": np.array([f"work unit {u + 1:02d}" for u in range(units)]),
+        "x_km": xy[:, 0], "y_km": xy[:, 1], "cadres": np.zeros(units, np.int32),
     }
 
 
-def _pairings(rng: np.random.Generator) -> Table:
+def _pairings(rng: np.random.Generator, shape: Shape) -> Table:
     """Every community paired with one unit; every unit with 3 or 4 communities."""
-    n_communities = sum(urban + villages for *_, urban, villages in SUBDISTRICTS)
+    n_communities = sum(urban + villages for *_, urban, villages in shape.subdistricts)
     unit = np.empty(n_communities, np.int32)
-    unit[rng.permutation(n_communities)] = np.arange(n_communities) % UNITS
+    unit[rng.permutation(n_communities)] = np.arange(n_communities) % shape.units
     order = np.lexsort((np.arange(n_communities), unit))
     return {"unit_id": unit[order], "community_id": order.astype(np.int32)}
 
 
 def _cadres(rng: np.random.Generator, count: int, pairings: Table,
-            community_households: np.ndarray) -> tuple[Table, np.ndarray]:
+            community_households: np.ndarray, units: int) -> tuple[Table, np.ndarray]:
     """Cadres by unit (units of uneven size), each reporting to a paired community by households."""
-    weight = rng.gamma(UNIT_SIZE_SHAPE, size=UNITS)
+    weight = rng.gamma(UNIT_SIZE_SHAPE, size=units)
     per_unit = rng.multinomial(count, weight / weight.sum())
-    unit = np.repeat(np.arange(UNITS), per_unit)
+    unit = np.repeat(np.arange(units), per_unit)
     # pairings are sorted by unit: draw a point on the unit's stretch of the cumulative households
     cumulative = np.cumsum(community_households[pairings["community_id"]])
-    start = np.searchsorted(pairings["unit_id"], np.arange(UNITS))
-    end = np.searchsorted(pairings["unit_id"], np.arange(UNITS), side="right")
+    start = np.searchsorted(pairings["unit_id"], np.arange(units))
+    end = np.searchsorted(pairings["unit_id"], np.arange(units), side="right")
     before = np.where(start > 0, cumulative[start - 1], 0.0)
     target = before[unit] + rng.random(count) * (cumulative[end - 1] - before)[unit]
     row = np.minimum(np.searchsorted(cumulative, target, side="right"), end[unit] - 1)
@@ -294,10 +368,11 @@ def _scanners(rng: np.random.Generator, count: int, community_households: np.nda
     return {"scanner_id": _ids(count), "community_id": community.astype(np.int32)}
 
 
-def _scatter(rng: np.random.Generator, centres: np.ndarray, spread_km: np.ndarray) -> np.ndarray:
+def _scatter(rng: np.random.Generator, centres: np.ndarray, spread_km: np.ndarray,
+             disc_km: float) -> np.ndarray:
     """Points around `centres` (normal, sd `spread_km`), folded back inside the district disc."""
     xy = centres + rng.standard_normal(centres.shape) * spread_km[:, None]
     radius = np.hypot(xy[:, 0], xy[:, 1])
-    inside = np.minimum(np.abs(RADIUS_KM - np.abs(RADIUS_KM - radius)), RADIUS_KM)
-    scale = np.divide(inside, radius, out=np.ones_like(radius), where=radius > RADIUS_KM)
+    inside = np.minimum(np.abs(disc_km - np.abs(disc_km - radius)), disc_km)
+    scale = np.divide(inside, radius, out=np.ones_like(radius), where=radius > disc_km)
     return xy * scale[:, None]

@@ -146,6 +146,15 @@ def district_problems(source: DistrictSource) -> list[str]:
     return []
 
 
+def scaled_district(source: DistrictSource, scale: int) -> District:
+    """The generator's district `scale` times Xindu, its staff counts scaled alike."""
+    if source.path is not None:
+        raise InputError("district.path: a scaled district comes from the generator; "
+                         "leave district.path empty")
+    return generate_xindu(seed=source.seed, scale=scale, members=source.members * scale,
+                          cadres=source.cadres * scale, scanners=source.scanners * scale)
+
+
 def _select_rows(district: District, source: DistrictSource) -> District:
     """Keep a seeded subset of members, cadres and scanners as the count keys ask."""
     for name in COUNTED_TABLES:

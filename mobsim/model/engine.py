@@ -29,7 +29,6 @@ from mobsim.model.turnout import (
     read_travel,
 )
 from mobsim.random import Streams
-from mobsim.scenario import Scenario
 from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import Parameters
 

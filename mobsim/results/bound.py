@@ -16,8 +16,11 @@ from scipy import stats
 
 from mobsim.results.stats import order_statistic
 
-MAX_REPLICATIONS = 10_000_000
-"""Largest replication count `replications_needed` searches before giving up."""
+MAX_REPLICATIONS = 1_000_000
+"""Largest replication count `replications_needed` tries (every n up to it: about 4 s at most)."""
+
+SEARCH_BLOCK = 65_536
+"""Replication counts `replications_needed` tries at once (one vectorised binomial CDF)."""
 
 
 @dataclass(frozen=True)
@@ -61,26 +64,26 @@ def clopper_pearson_lower(successes: int, n: int, confidence: float) -> float:
 
 
 def replications_needed(share: float, quantile: float, confidence: float) -> int | None:
-    """Fewest replications that would show the bound if the observed share within target held."""
+    """Fewest replications that would show the bound if the observed share within target held.
+
+    Shown at n means floor(share·n) within target reach the order index of n, that is
+    P(Bin(n, Q) <= floor(share·n) - 1) >= C. This is not monotone in n (floor(share·n) steps
+    up unevenly), so every n is tried in turn, a block of them at once, up to MAX_REPLICATIONS.
+    """
     if share <= quantile:
         return None
-    lo, hi = 1, 1
-    while not _shown(hi, share, quantile, confidence):
-        if hi >= MAX_REPLICATIONS:
-            return None
-        lo, hi = hi, hi * 2
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if _shown(mid, share, quantile, confidence):
-            hi = mid
-        else:
-            lo = mid + 1
-    return hi
+    for start in range(1, MAX_REPLICATIONS + 1, SEARCH_BLOCK):
+        n = np.arange(start, min(start + SEARCH_BLOCK, MAX_REPLICATIONS + 1))
+        shown = np.flatnonzero(_shown(n, share, quantile, confidence))
+        if len(shown):
+            return int(n[shown[0]])
+    return None
 
 
-def _shown(n: int, share: float, quantile: float, confidence: float) -> bool:
-    k = order_index(n, quantile, confidence)
-    return k is not None and math.floor(share * n + 1e-9) >= k
+def _shown(n: np.ndarray, share: float, quantile: float, confidence: float) -> np.ndarray:
+    """Whether n replications with floor(share·n) within target show the bound, for each n."""
+    within = np.floor(share * n + 1e-9)
+    return (within >= 1) & (stats.binom.cdf(within - 1, n, quantile) >= confidence)
 
 
 def check_bound(times_min: np.ndarray, target_min: float, quantile: float,

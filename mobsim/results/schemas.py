@@ -160,14 +160,21 @@ class TableWriter:
             self._gathered, self._gathered_rows = [], 0
 
     def commit(self) -> None:
-        """Finish the file and move it atomically to its final name."""
-        self._flush()
-        self._writer.close()
+        """Finish the file and move it atomically to its final name (or drop it if that fails)."""
+        try:
+            self._flush()
+            self._writer.close()
+        except BaseException:
+            self.abort()
+            raise
         os.replace(self._tmp, self.path)
 
     def abort(self) -> None:
         """Drop the partial file, leaving any earlier whole file untouched."""
-        self._writer.close()
+        try:
+            self._writer.close()
+        except OSError:
+            pass  # the file is dropped anyway; a full disk makes closing it fail too
         self._tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> "TableWriter":

@@ -57,10 +57,16 @@ class Staging:
         """Keep one finished replication's tables, all or nothing."""
         tmp = self.root / f".r{replication:06d}.partial"
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        for name, schema in schemas.items():
-            pq.write_table(tables[name].cast(schema), tmp / f"{name}.parquet", compression="none")
-        os.replace(tmp, self._part(replication))
+        try:
+            tmp.mkdir()
+            for name, schema in schemas.items():
+                pq.write_table(tables[name].cast(schema), tmp / f"{name}.parquet",
+                               compression="none")
+            os.replace(tmp, self._part(replication))
+        except BaseException:
+            # A full disk or a stop mid-write: free the space of the part that is not whole.
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
     def read(self, replication: int, name: str) -> pa.Table:
         """One staged table of one replication."""

@@ -22,7 +22,9 @@ from mobsim.results.rows import layout
 from mobsim.results.run import Run
 from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter, with_metadata
 from mobsim.results.store import Staging
+from mobsim.results.writable import prepare_folder, write_failed
 from mobsim.runner.local import ReplicationJob, Tables, run_local
+from mobsim.runner.stopping import exit_code
 from mobsim.scenario.files import Scenario, load_scenario, validate_scenario
 from mobsim.scenario.params import Settings
 
@@ -69,7 +71,7 @@ def _claim_out_dir(out: Path, identity: dict, force: bool, resume: bool) -> None
             raise InputError(f"{out}: already holds a different {kind} (scenario "
                              f"{held.get('scenario')!r}, seed {held.get('seed')}); "
                              "use --force to overwrite it or -o to choose another folder")
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_folder(out)
 
 
 def run(scenario: Scenario, replications: int = 1, seed: int = 1,
@@ -83,8 +85,8 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1,
     job = ReplicationJob(scenario, district, layout(district), seed, trace, summary_only=not write)
     if not write:
         schema = job.schemas["replications"]
-        rows = {rep: tables["replications"].cast(schema)
-                for rep, tables in executor(job, range(replications), jobs)}
+        with _closing(executor(job, range(replications), jobs)) as finished:
+            rows = {rep: tables["replications"].cast(schema) for rep, tables in finished}
         summary = pa.concat_tables([rows[rep] for rep in sorted(rows)])
         manifest = {**_identity(scenario, seed, replications, trace),
                     "scenario_data": scenario.to_json_dict(),
@@ -96,20 +98,26 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1,
     meta = table_metadata(scenario, seed)
     schemas = {name: with_metadata(schema, meta) for name, schema in job.schemas.items()}
     staging = Staging(out)
-    staging.begin(identity, resume)
+    try:
+        staging.begin(identity, resume)
+    except OSError as err:
+        raise write_failed(out, "its list of finished replications", err, 0, replications) from None
     try:
         _stage_missing(job, staging, replications, jobs, schemas, progress, executor, out)
     except InputError:
-        # Bad input found while running: leave no trace of a run that kept nothing.
+        # Bad input found while running, or a full disk: leave no trace of a run that kept nothing.
         if not staging.done():
             staging.discard()
             with contextlib.suppress(OSError):
                 out.rmdir()
         raise
-    summary = staging.merge(out, replications, schemas)
-    _write_communities(out, district, meta)
-    manifest = _write_manifest(out, scenario, identity, time.perf_counter() - started,
-                               ["communities", *schemas])
+    try:
+        summary = staging.merge(out, replications, schemas)
+        _write_communities(out, district, meta)
+        manifest = _write_manifest(out, scenario, identity, time.perf_counter() - started,
+                                   ["communities", *schemas])
+    except OSError as err:
+        raise write_failed(out, "the run's tables", err, replications, replications) from None
     return Run(out, manifest, {"replications": summary.to_pandas()})
 
 
@@ -120,13 +128,29 @@ def _stage_missing(job: ReplicationJob, staging: Staging, replications: int, job
     done = staging.done()
     todo = [r for r in range(replications) if r not in done]
     try:
-        for replication, tables in executor(job, todo, jobs):
-            staging.put(replication, tables, schemas)
-            done.add(replication)
-            if progress is not None:
-                progress(len(done), replications)
-    except KeyboardInterrupt:
-        raise RunInterrupted(out, len(done), replications) from None
+        with _closing(executor(job, todo, jobs)) as finished:
+            for replication, tables in finished:
+                try:
+                    staging.put(replication, tables, schemas)
+                except OSError as err:
+                    raise write_failed(out, f"replication {replication}", err, len(done),
+                                       replications) from None
+                done.add(replication)
+                if progress is not None:
+                    progress(len(done), replications)
+    except KeyboardInterrupt as stop:
+        raise RunInterrupted(out, len(done), replications, exit_code(stop)) from None
+
+
+@contextlib.contextmanager
+def _closing(finished: Iterator[tuple[int, Tables]]) -> Iterator[Iterator[tuple[int, Tables]]]:
+    """Close the executor's stream on the way out, so its workers end now, not when collected."""
+    try:
+        yield finished
+    finally:
+        close = getattr(finished, "close", None)
+        if close is not None:
+            close()
 
 
 def _write_communities(out: Path, district: District, meta: dict[str, str]) -> None:
@@ -156,7 +180,11 @@ def _write_manifest(out: Path, scenario: Scenario, identity: dict, elapsed_s: fl
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(text)
+    try:
+        tmp.write_text(text)
+    except OSError:
+        tmp.unlink(missing_ok=True)  # a full disk: leave no partial file behind
+        raise
     os.replace(tmp, path)
 
 

@@ -101,8 +101,10 @@ _WORKER_JOB: ReplicationJob | None = None
 
 def _init_worker(job: ReplicationJob) -> None:
     global _WORKER_JOB
-    # Ctrl-C is the parent's to handle: it stops the run and keeps what is finished.
+    # Ctrl-C and SIGTERM sent to the whole process group are the parent's to handle: it stops
+    # the run, keeps what is finished and ends the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _WORKER_JOB = job
 
 
@@ -140,6 +142,21 @@ def run_local(job: ReplicationJob, replications: Iterable[int], jobs: int) -> It
                 done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: f.result()[0]):
                     yield future.result()
+        except (KeyboardInterrupt, GeneratorExit):
+            _end_workers(pool)
+            raise
         finally:
             for future in in_flight:
                 future.cancel()
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's workers now: their replications in flight are lost either way.
+
+    A shutdown alone waits for every running replication; Python has no public way to end
+    the workers before 3.14 (`terminate_workers`), hence the pool's own process table.
+    """
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.kill()
