@@ -1,6 +1,6 @@
 """Aggregate a run's tables into the curves, maps and breakdowns the report shows.
 
-Times that never happened (NaN in the tables) count as infinitely late, and every quantile is
+Times that never happened (+inf in the tables, NaN in the model's arrays) count as infinitely late, and every quantile is
 an order statistic (the ceil(q·n)-th smallest value), as in the bound check and the run summary.
 """
 
@@ -24,7 +24,7 @@ GAP_FILLERS: tuple[str, ...] = ("member", "grid_worker", "cadre", "none")
 
 
 def never_last(times_min: np.ndarray | pd.Series) -> np.ndarray:
-    """Times as floats with NaN (never happened) replaced by +inf."""
+    """Times as floats, never happened as +inf (the tables store +inf; the model's arrays NaN)."""
     times = np.asarray(times_min, dtype=float)
     return np.where(np.isnan(times), np.inf, times)
 
@@ -41,7 +41,7 @@ def order_statistic(times_min: np.ndarray | pd.Series, q: float) -> float:
 
 
 def finite_order_statistic(times_min: np.ndarray | pd.Series, q: float) -> float:
-    """`order_statistic`, with never (infinitely late) given back as NaN, as the tables write it."""
+    """`order_statistic`, with never (infinitely late) given back as NaN, as the model's arrays hold it."""
     time = order_statistic(times_min, q)
     return time if math.isfinite(time) else math.nan
 

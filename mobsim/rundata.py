@@ -26,7 +26,7 @@ class RunData:
         return [Path(name).stem for name in self.manifest.get("tables", [])]
 
     def table(self, name: str) -> pd.DataFrame:
-        """One table as a DataFrame (categories as pandas categoricals, null times as NaN)."""
+        """One table as a DataFrame (categories as pandas categoricals, times that never happened as +inf)."""
         if name not in self.table_names:
             raise InputError(f"{self.path}: the run has no table {name!r}; "
                              f"it has {', '.join(self.table_names)}")
