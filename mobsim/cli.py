@@ -150,7 +150,7 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Run folder [default: runs/<scenario name>/].")
 @JOBS_OPTION
-@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
+@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run or a sweep; write beside other files.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in the same folder, keeping finished replications.")
 @click.option("--trace", is_flag=True, help="Also write events.parquet (every event of the run).")
@@ -258,7 +258,7 @@ def report(run_dir: Path, out: Path | None) -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Sweep folder: DIR/variant=K/ run folders and DIR/variants.parquet.")
 @JOBS_OPTION
-@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different sweep.")
+@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different sweep or a run; write beside other files.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted sweep in the same folder, keeping finished variants.")
 @click.option("--json", "as_json", is_flag=True,

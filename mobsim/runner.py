@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from mobsim import __version__
+from mobsim import __version__, folders
 from mobsim.collect import layout
 from mobsim.district import District, load_district
 from mobsim.errors import InputError
@@ -77,7 +77,9 @@ def _claim_out_dir(out: Path, identity: dict, force: bool, resume: bool) -> None
     """Create the run folder; refuse to overwrite a different run, finished or not, without `force`.
 
     With `resume`, an interrupted run is the staging's to judge (it names what differs).
+    A folder holding a sweep or files mobsim did not write is refused too (`folders.claim`).
     """
+    folders.claim(out, folders.RUN, force)
     earlier = _earlier_run(out)
     if earlier is not None and not force and not (resume and earlier[0] == "interrupted run"):
         kind, held = earlier

@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mobsim import folders
 from mobsim.compare import compare
 from mobsim.comparison_table import format_comparison
 from mobsim.checking import require_wartime
@@ -170,7 +171,9 @@ def _stale_folders(out_dir: Path, count: int) -> list[Path]:
 
 def _claim_sweep_dir(out_dir: Path, variants: Sequence[Variant], table: pa.Table, seed: int,
                      replications: int, force: bool) -> None:
-    """Refuse, before anything runs, to overwrite a different sweep without `force`."""
+    """Refuse, before anything runs, to overwrite a different sweep (or a run, or files mobsim
+    did not write) without `force`."""
+    folders.claim(out_dir, folders.SWEEP, force)
     stale = _stale_folders(out_dir, len(variants))
     if force:
         for folder in stale:
