@@ -11,6 +11,7 @@ import pandas as pd
 from mobsim import aggregate, plots
 from mobsim.bound import BoundCheck
 from mobsim.errors import InputError
+from mobsim.names import names
 from mobsim.rundata import RunData, load
 from mobsim.page import (count_text, document, figure, minutes_text, number, paragraph,
                          percent_text, section, table)
@@ -43,7 +44,7 @@ def run_page(run: RunData) -> str:
     curves = checked_table(run, "curves")
     check = district_time_check(run, target)
     sizes = aggregate.subdistrict_sizes(microgrids)
-    labels = {s: f"sub-district {s}" for s in sizes.index}
+    labels = names(run, "subdistricts", sizes.index)
     name = str(run.manifest.get("scenario", run.path.name))
     body = "".join([
         f"<h1>Mobilization report: {escape(name)}</h1>",

@@ -22,7 +22,7 @@ from mobsim.job import ReplicationJob, Tables, run_local
 from mobsim.outputs import OUTPUT_SCHEMAS, TableWriter, with_metadata
 from mobsim.scenario import Scenario
 from mobsim.staging import Staging
-from mobsim.tables import COMMUNITY_KINDS, category_array
+from mobsim.tables import COMMUNITY_KINDS, SUBDISTRICT_KINDS, category_array
 
 ProgressFn = Callable[[int, int], None]
 Executor = Callable[[ReplicationJob, Iterable[int], int], Iterator[tuple[int, Tables]]]
@@ -121,9 +121,9 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1, out_dir: Path 
                 out.rmdir()
         raise
     staging.merge(out, replications, schemas)
-    _write_communities(out, district, meta)
+    _write_district_names(out, district, meta)
     elapsed = time.perf_counter() - started
-    _write_manifest(out, scenario, identity, elapsed, ["communities", *schemas])
+    _write_manifest(out, scenario, identity, elapsed, [*NAME_TABLES, *schemas])
     summary = pd.read_parquet(out / "replications.parquet")
     return RunResult(out, summary, elapsed)
 
@@ -144,14 +144,25 @@ def _stage_missing(job: ReplicationJob, staging: Staging, replications: int, job
         raise RunInterrupted(out, len(done), replications) from None
 
 
-def _write_communities(out: Path, district: District, meta: dict[str, str]) -> None:
-    """Write the community table the report maps (locations, sub-district, kind)."""
-    c = district.communities
-    table = pa.table({"community_id": c["community_id"], "subdistrict_id": c["subdistrict_id"],
-                      "kind": category_array(c["kind"], COMMUNITY_KINDS),
-                      "x_km": c["x_km"], "y_km": c["y_km"]})
-    with TableWriter(out, "communities", with_metadata(OUTPUT_SCHEMAS["communities"], meta)) as w:
-        w.write(table)
+NAME_TABLES: tuple[str, ...] = ("communities", "subdistricts", "units")
+"""District tables copied into every run folder, so that every id in the outputs joins to a name."""
+
+
+def _write_district_names(out: Path, district: District, meta: dict[str, str]) -> None:
+    """Write the communities (with the locations the report maps), sub-districts and work units
+    with their names, so that an output's community, sub-district or unit id joins to a name."""
+    c, s, u = district.communities, district.subdistricts, district.units
+    tables = {
+        "communities": {"community_id": c["community_id"], "subdistrict_id": c["subdistrict_id"],
+                        "kind": category_array(c["kind"], COMMUNITY_KINDS),
+                        "x_km": c["x_km"], "y_km": c["y_km"], "name": c["name"]},
+        "subdistricts": {"subdistrict_id": s["subdistrict_id"], "name": s["name"],
+                         "kind": category_array(s["kind"], SUBDISTRICT_KINDS)},
+        "units": {"unit_id": u["unit_id"], "name": u["name"]},
+    }
+    for name in NAME_TABLES:
+        with TableWriter(out, name, with_metadata(OUTPUT_SCHEMAS[name], meta)) as writer:
+            writer.write(pa.table(tables[name]))
 
 
 def _write_manifest(out: Path, scenario: Scenario, identity: dict, elapsed_s: float,

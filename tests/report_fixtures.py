@@ -87,7 +87,8 @@ def _communities(rng: np.random.Generator) -> pa.Table:
     return pa.table({"community_id": ids, "subdistrict_id": ids // (COMMUNITIES // SUBDISTRICTS),
                      "kind": category_array((ids % 2).astype(np.int8), COMMUNITY_KINDS),
                      "x_km": rng.uniform(0.0, 20.0, COMMUNITIES),
-                     "y_km": rng.uniform(0.0, 15.0, COMMUNITIES)})
+                     "y_km": rng.uniform(0.0, 15.0, COMMUNITIES),
+                     "name": [f"community {chr(ord('A') + i)}" for i in ids]})
 
 
 def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households: bool = False,

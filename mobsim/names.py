@@ -1,0 +1,27 @@
+"""Names of a run's sub-districts, communities and work units, for reports and terminal tables.
+
+Run folders keep the district's names (`subdistricts`, `communities`, `units` tables); folders
+written before that, or hand-made ones, fall back to "sub-district 3"-style labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from mobsim.rundata import RunData
+
+FALLBACK = {"subdistricts": "sub-district", "communities": "community", "units": "work unit"}
+"""Word for an id whose name the run folder does not hold."""
+
+ID_COLUMNS = {"subdistricts": "subdistrict_id", "communities": "community_id", "units": "unit_id"}
+"""The id column of each name table."""
+
+
+def names(run: RunData, table: str, ids: Iterable[int]) -> dict[int, str]:
+    """Name of each of `ids` from the run's `table` (subdistricts, communities or units)."""
+    known: dict[int, str] = {}
+    if table in run.table_names:
+        frame = run.table(table)
+        if "name" in frame.columns:
+            known = dict(zip(frame[ID_COLUMNS[table]].astype(int), frame["name"].astype(str)))
+    return {int(i): known.get(int(i), f"{FALLBACK[table]} {int(i)}") for i in ids}
