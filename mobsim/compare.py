@@ -28,7 +28,7 @@ from scipy import stats
 
 from mobsim.aggregate import never_last, order_statistic
 from mobsim.errors import InputError
-from mobsim.rundata import RunData, load
+from mobsim.rundata import RunData, is_sweep, load_run, variant_dirs
 from mobsim.report_inputs import district_time_check, run_target
 
 EXACT_RANK_SUM_PAIRS = 10_000
@@ -151,18 +151,15 @@ def shift_difference(variant_min: np.ndarray, reference_min: np.ndarray,
 def _open(run_dir: str | Path) -> tuple[RunData, pd.DataFrame]:
     """A run folder and its replications table, checked for the columns a comparison reads."""
     path = Path(run_dir)
-    if (path / "variants.parquet").is_file() and not (path / "manifest.json").is_file():
-        raise InputError(f"{path}: a sweep folder, not a run folder; give its variant "
-                         f"folders ({path}/variant=0 ...) or read its table with `mobsim report`")
-    run = load(path)
+    run = load_run(path)
     if "replications" not in run.table_names:
         raise InputError(f"{path}: the run has no replications table")
     reps = run.table("replications")
     missing = [c for c in REPLICATION_COLUMNS if c not in reps.columns]
     if missing:
-        raise InputError(f"{path / 'replications.parquet'}: no column {missing[0]!r}")
+        raise InputError(f"{run.table_path('replications')}: no column {missing[0]!r}")
     if reps.empty:
-        raise InputError(f"{path / 'replications.parquet'}: the table has no rows")
+        raise InputError(f"{run.table_path('replications')}: the table has no rows")
     return run, reps.sort_values("replication")
 
 
@@ -215,7 +212,9 @@ def compare(run_dirs: Sequence[str | Path]) -> pd.DataFrame:
     """One row per run folder: its figures and its difference from the first (the reference)."""
     if not run_dirs:
         raise InputError("compare: no run folders given")
-    opened = [_open(path) for path in run_dirs]
+    expanded = [run for path in run_dirs
+                for run in (variant_dirs(Path(path)) if is_sweep(Path(path)) else [path])]
+    opened = [_open(path) for path in expanded]
     reference, reference_reps = opened[0]
     confidence = run_target(reference).confidence
     rows = []

@@ -41,8 +41,16 @@ class Contents:
     other: list[str]
 
 
+def _is_variant_folder(path: Path) -> bool:
+    return path.is_dir() and bool(_VARIANT.fullmatch(path.name))
+
+
 def _is_sweep_entry(path: Path) -> bool:
-    return path.name == SWEEP_FILE or (path.is_dir() and bool(_VARIANT.fullmatch(path.name)))
+    """variants.parquet, a variant's run folder, or a table's dataset of variant partitions."""
+    if path.name == SWEEP_FILE or _is_variant_folder(path):
+        return True
+    children = list(path.iterdir()) if path.is_dir() else []
+    return bool(children) and all(_is_variant_folder(child) for child in children)
 
 
 def _run_entries(folder: Path) -> set[str]:

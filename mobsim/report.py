@@ -12,7 +12,7 @@ from mobsim import aggregate, plots
 from mobsim.bound import BoundCheck
 from mobsim.errors import InputError
 from mobsim.names import names
-from mobsim.rundata import RunData, load
+from mobsim.rundata import RunData, load_run
 from mobsim.page import (count_text, document, figure, minutes_text, number, paragraph,
                          percent_text, section, table)
 from mobsim.report_inputs import (HOUSEHOLDS_COLUMN, Target, checked_table, district_time_check,
@@ -25,7 +25,7 @@ def write_report(run_dir: Path, out: Path | None = None) -> Path:
     if not run_dir.is_dir():
         raise InputError(f"{run_dir}: no such folder")
     if (run_dir / "manifest.json").is_file():
-        html = run_page(load(run_dir))
+        html = run_page(load_run(run_dir))
     elif (run_dir / "variants.parquet").is_file():
         html = sweep_page(run_dir)
     else:

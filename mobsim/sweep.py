@@ -1,10 +1,11 @@
 """What-if sweeps: every combination of listed values of scenario keys, all run with the same seeds.
 
-A sweep folder is one hive-partitioned dataset: `DIR/variant=K/` is a complete run folder and
-`DIR/variants.parquet` has one row per variant (`variant` int32, then one string column per
-varied key holding the value as typed), so DuckDB reads every variant at once with
-`read_parquet('DIR/*/replications.parquet', hive_partitioning = true)`. variants.parquet is
-written last: a folder that has it holds a finished sweep.
+A sweep folder holds one hive-partitioned dataset per table, `DIR/<table>/variant=K/`
+(`mobsim.sweep_dataset`), the run folder of each variant `DIR/variant=K/` (manifest and
+resolved scenario; `mobsim.load` opens it) and `DIR/variants.parquet`, one row per variant
+(`variant` int32, then one column per varied key holding its values with their type: numbers as
+numbers, clock times, words and tables as the text typed). variants.parquet is written last:
+a folder that has it holds a finished sweep.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,6 +32,7 @@ from mobsim.job import run_local
 from mobsim.overrides import OVERRIDE_LABEL
 from mobsim.runner import Executor, ProgressFn, run
 from mobsim.scenario import Scenario, load_scenario
+from mobsim.sweep_dataset import move_into_dataset, stale_partitions, typed_column
 from mobsim.sweep_report import variant_label
 
 VARIANTS_FILE = "variants.parquet"
@@ -39,9 +40,6 @@ VARIANTS_FILE = "variants.parquet"
 
 VARY_LABEL = "--vary"
 """How messages name the source of a varied value."""
-
-_VARIANT_FOLDER = re.compile(r"variant=(\d+)")
-
 
 @dataclass(frozen=True)
 class Variant:
@@ -137,10 +135,11 @@ def plan_variants(source: str | os.PathLike[str] | None, vary: Mapping[str, Sequ
 
 
 def variants_table(keys: Sequence[str], variants: Sequence[Variant]) -> pa.Table:
-    """variants.parquet: the variant number and each varied key's value as typed."""
+    """variants.parquet: the variant number and each varied key's values with their type."""
     columns = {"variant": pa.array([v.number for v in variants], pa.int32())}
     for index, key in enumerate(keys):
-        columns[key] = pa.array([v.values[index] for v in variants], pa.string())
+        columns[key] = typed_column([v.scenario.get(key) for v in variants],
+                                    [v.values[index] for v in variants])
     return pa.table(columns)
 
 
@@ -161,20 +160,12 @@ def _finished(folder: Path, variant: Variant, seed: int, replications: int) -> b
             == (variant.scenario.digest, seed, replications))
 
 
-def _stale_folders(out_dir: Path, count: int) -> list[Path]:
-    """Variant folders of an earlier, larger sweep that this one would not overwrite."""
-    if not out_dir.is_dir():
-        return []
-    return sorted(p for p in out_dir.iterdir() if p.is_dir()
-                  and (found := _VARIANT_FOLDER.fullmatch(p.name)) and int(found[1]) >= count)
-
-
 def _claim_sweep_dir(out_dir: Path, variants: Sequence[Variant], table: pa.Table, seed: int,
                      replications: int, force: bool) -> None:
     """Refuse, before anything runs, to overwrite a different sweep (or a run, or files mobsim
     did not write) without `force`."""
     folders.claim(out_dir, folders.SWEEP, force)
-    stale = _stale_folders(out_dir, len(variants))
+    stale = stale_partitions(out_dir, len(variants))
     if force:
         for folder in stale:
             shutil.rmtree(folder)
@@ -225,11 +216,11 @@ def sweep(source: str | os.PathLike[str] | None, vary: Mapping[str, Sequence[str
     (out / VARIANTS_FILE).unlink(missing_ok=True)  # until every variant is finished again
     for variant in variants:
         folder = variant_folder(out, variant.number)
-        if resume and _finished(folder, variant, seed, replications):
-            continue
-        run(variant.scenario, replications, seed, folder, jobs,
-            progress=_overall(progress, variant.number, replications, len(variants)),
-            force=force, resume=resume, executor=executor)
+        if not (resume and _finished(folder, variant, seed, replications)):
+            run(variant.scenario, replications, seed, folder, jobs,
+                progress=_overall(progress, variant.number, replications, len(variants)),
+                force=force, resume=resume, executor=executor)
+        move_into_dataset(out, folder, variant.number)
     _write_atomic(table, out / VARIANTS_FILE)
     frame = table.to_pandas()
     comparison = compare([variant_folder(out, v.number) for v in variants])

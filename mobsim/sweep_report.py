@@ -7,29 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from mobsim import aggregate, plots
-from mobsim.errors import InputError
-from mobsim.rundata import RunData, load
+from mobsim.rundata import RunData, load_run, read_variants
 from mobsim.page import document, figure, minutes_text, number, paragraph, section, table
 from mobsim.report_inputs import checked_table, district_time_check, run_target
-
-
-def read_variants(sweep_dir: Path) -> pd.DataFrame:
-    """variants.parquet: one row per variant, its number and the value of each varied key."""
-    path = sweep_dir / "variants.parquet"
-    try:
-        variants = pq.read_table(path).to_pandas()
-    except (OSError, pa.ArrowInvalid) as err:
-        reason = str(err).splitlines()[0]
-        raise InputError(f"{path}: not a readable Parquet file ({reason})") from None
-    if "variant" not in variants.columns:
-        raise InputError(f"{path}: no column 'variant'")
-    if variants.empty:
-        raise InputError(f"{path}: the table has no rows")
-    return variants
 
 
 def variant_label(row: pd.Series, keys: list[str]) -> str:
@@ -77,7 +59,7 @@ def sweep_page(sweep_dir: Path) -> str:
     medians, rows, targets = {}, [], []
     for _, row in variants.iterrows():
         variant, label = int(row["variant"]), variant_label(row, keys)
-        run = load(sweep_dir / f"variant={variant}")
+        run = load_run(sweep_dir / f"variant={variant}")
         medians[label] = _median_curve(run)
         targets.append(run_target(run).minutes)
         rows.append(_variant_row(variant, label, run))
