@@ -64,29 +64,32 @@ def never_difference(variant_min: np.ndarray, reference_min: np.ndarray) -> np.n
 
 def paired_mean_difference(variant: np.ndarray, reference: np.ndarray,
                            confidence: float) -> Difference:
-    """Mean of paired differences with a t-interval from their standard error."""
-    diffs = np.asarray(variant, float) - np.asarray(reference, float)
-    n = len(diffs)
-    estimate = float(diffs.mean())
-    if n < 2:
+    """Mean of paired differences with a t-interval (scipy's ttest_rel)."""
+    a, b = np.asarray(variant, float), np.asarray(reference, float)
+    estimate = float((a - b).mean())
+    if len(a) < 2:
         return Difference(estimate, math.nan, math.nan)
-    half = stats.t.ppf((1 + confidence) / 2, n - 1) * diffs.std(ddof=1) / math.sqrt(n)
-    return Difference(estimate, estimate - half, estimate + half)
+    if np.ptp(a - b) == 0:  # no spread: the interval is the point (scipy warns on it)
+        return Difference(estimate, estimate, estimate)
+    return _with_interval(estimate, stats.ttest_rel(a, b), confidence)
 
 
 def welch_mean_difference(variant: np.ndarray, reference: np.ndarray,
                           confidence: float) -> Difference:
-    """Difference of means of independent samples with a Welch (unequal-variance) t-interval."""
+    """Difference of means of independent samples with a Welch (unequal-variance) t-interval
+    (scipy's ttest_ind)."""
     a, b = np.asarray(variant, float), np.asarray(reference, float)
     estimate = float(a.mean() - b.mean())
     if len(a) < 2 or len(b) < 2:
         return Difference(estimate, math.nan, math.nan)
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    if va + vb == 0:
+    if np.ptp(a) == 0 and np.ptp(b) == 0:
         return Difference(estimate, estimate, estimate)
-    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    half = stats.t.ppf((1 + confidence) / 2, df) * math.sqrt(va + vb)
-    return Difference(estimate, estimate - half, estimate + half)
+    return _with_interval(estimate, stats.ttest_ind(a, b, equal_var=False), confidence)
+
+
+def _with_interval(estimate: float, test, confidence: float) -> Difference:
+    interval = test.confidence_interval(confidence_level=confidence)
+    return Difference(estimate, float(interval.low), float(interval.high))
 
 
 def _rank_within(cdf: np.ndarray, confidence: float) -> int:
