@@ -92,19 +92,6 @@ def share_at_minute(per_replication: pd.DataFrame, minute: float) -> np.ndarray:
     return row.to_numpy(dtype=float)[0]
 
 
-def community_activation(microgrids: pd.DataFrame, communities: pd.DataFrame,
-                         target_min: float) -> pd.DataFrame:
-    """Communities with their median-of-medians activation and pooled share activated by target."""
-    per_replication = grouped_order_statistics(microgrids[["community_id", "replication"]],
-                                               microgrids["activated_min"], (0.5,))
-    frame = per_replication.rename(columns={0.5: "t"}).reset_index()
-    median = grouped_order_statistics(frame[["community_id"]], frame["t"], (0.5,))[0.5]
-    in_time = never_last(microgrids["activated_min"]) <= target_min
-    share = pd.Series(in_time).groupby(microgrids["community_id"].to_numpy()).mean()
-    located = pd.DataFrame({"median_activation_min": median, "share_by_target": share})
-    return communities.merge(located, left_on="community_id", right_index=True)
-
-
 def breakdown(microgrids: pd.DataFrame, by: str, target_min: float) -> pd.DataFrame:
     """Per group of `by`: size, pooled median and 95th percentile activation, share by target."""
     replications = microgrids["replication"].nunique()

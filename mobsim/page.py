@@ -1,5 +1,7 @@
 """HTML building blocks of the report: one self-contained page, no scripts, no external files.
 
+The page itself is a Jinja2 template (mobsim/templates, autoescaped).
+
 Every figure printed from the tables carries an element id and its exact value in
 `data-value` (`inf` for never), so a reader or a test can check it against the tables.
 """
@@ -9,6 +11,10 @@ from __future__ import annotations
 import base64
 import math
 from html import escape
+
+from markupsafe import Markup
+
+from mobsim.templating import render
 
 STYLE = """
 body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; max-width: 60rem; margin: 2rem auto;
@@ -24,6 +30,10 @@ table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
 th { background: #f2f2f2; } td:first-child, th:first-child { text-align: left; }
 .note { background: #f6f6f6; padding: 0.5rem 0.8rem; border-left: 3px solid #aaa; }
+td.pass, td.fail { font-weight: bold; text-align: center; }
+svg.map { max-width: 100%; height: auto; font-size: 11px; }
+.map-subdistrict { fill: #999; font-size: 14px; font-weight: bold; }
+.map-label { fill: #222; } .map-legend { fill: #222; }
 """
 
 
@@ -79,7 +89,5 @@ def paragraph(html_text: str, css_class: str | None = None) -> str:
 
 
 def document(title: str, body: str) -> str:
-    """The whole page: UTF-8, inline style, no scripts."""
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-            f"<body>{body}</body></html>\n")
+    """The whole page (templates/page.html.j2): UTF-8, inline style, no scripts."""
+    return str(render("page.html.j2", title=title, style=Markup(STYLE), body=Markup(body)))

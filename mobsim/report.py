@@ -17,6 +17,7 @@ from mobsim.page import (count_text, document, figure, minutes_text, number, par
                          percent_text, section, table)
 from mobsim.report_inputs import (HOUSEHOLDS_COLUMN, Target, checked_table, district_time_check,
                                   run_target)
+from mobsim.report_story import bottleneck_section, map_section, settings_section, tail_section
 from mobsim.sweep_report import sweep_page
 
 def write_report(run_dir: Path, out: Path | None = None) -> Path:
@@ -52,9 +53,12 @@ def run_page(run: RunData) -> str:
                   f"mobsim {escape(str(run.manifest.get('mobsim_version')))}; "
                   f"run folder {escape(str(run.path))}", "meta"),
         paragraph(verdict_html(check)),
+        bottleneck_section(run, microgrids, target),
+        settings_section(run),
         _curve_section(curves, sizes, target, check.replications),
+        tail_section(curves, sizes, target, check.replications),
         _district_time_section(run, check),
-        _map_section(run, microgrids, labels, target),
+        map_section(run, microgrids, target),
         _breakdown_section(microgrids, labels, target),
         _gap_section(microgrids),
         _households_section(curves, sizes, target, check.replications),
@@ -93,7 +97,7 @@ def _curve_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Target,
                                "Mobilization curve: share of micro-grids with staff on post",
                                replications)
     return section(
-        "1. Mobilization curve",
+        "Mobilization curve",
         figure(png, "mobilization curve", "District-wide share of micro-grids with a first staff "
                "member on post, minute by minute: sub-district curves weighted by their micro-grid "
                "counts; the line is the median over replications, the band spans "
@@ -138,7 +142,7 @@ def _district_time_section(run: RunData, check: BoundCheck) -> str:
     rows = [[escape(label), number(key, value, text, "td")] for label, key, value, text in figures]
     png = plots.district_time_png(t_full, check.target_min, check.quantile, quantile)
     return section(
-        "2. District mobilization time and the target",
+        "District mobilization time and the target",
         figure(png, "district time histogram", "Minutes until the last micro-grid had staff on "
                "post, one count per replication; replications in which some micro-grid never "
                "did are the grey 'never' bar. Red: the target; dashed: the empirical "
@@ -160,30 +164,12 @@ def _upper_bound(check: BoundCheck) -> tuple[float | str, str]:
     return _time(np.nan_to_num(check.upper_bound_min, nan=np.inf))
 
 
-def _map_section(run: RunData, microgrids: pd.DataFrame, labels: dict[int, str],
-                 target: Target) -> str:
-    title = "3. Map: community activation times"
-    if "communities" not in run.table_names:
-        return section(title, paragraph("This run folder has no communities.parquet, so the "
-                                        "communities cannot be placed on a map.", "note"))
-    located = aggregate.community_activation(microgrids, checked_table(run, "communities"),
-                                             target.minutes)
-    return section(title, figure(
-        plots.community_map_png(located, labels, target.minutes), "maps of communities",
-        "Each marker is a community at its location (circle: urban community, triangle: "
-        "village). Left: for each replication the median activation time of the community's "
-        "micro-grids, then the median of that over replications (a black cross: the median "
-        "micro-grid never had staff on post). Right: the share of the community's micro-grids "
-        "with staff on post by the target, over all replications. Labels sit at each "
-        "sub-district's centre."))
-
-
 def _breakdown_section(microgrids: pd.DataFrame, labels: dict[int, str], target: Target) -> str:
     by_sub = aggregate.breakdown(microgrids, "subdistrict_id", target.minutes)
     by_type = aggregate.breakdown(microgrids, "compound_type", target.minutes)
     png = plots.breakdown_png(by_sub, by_type, labels, target.minutes)
     return section(
-        "4. By sub-district and compound type",
+        "By sub-district and compound type",
         figure(png, "activation by sub-district and compound type",
                "Micro-grids pooled over all replications. Left: activation time, bar to the "
                "median, whisker to the 95th percentile, red: the target. Right: share of "
@@ -221,7 +207,7 @@ def _gap_section(microgrids: pd.DataFrame) -> str:
                for stat in ("mean", "min", "max")]
             for who, r in summary.iterrows()]
     return section(
-        "5. How micro-grids were filled",
+        "How micro-grids were filled",
         figure(plots.gap_filling_png(summary), "who activated the micro-grids",
                "Micro-grids per replication by who was first on post: their own member, a "
                "full-time grid worker filling the gap, a down-sent cadre assigned to it, or "
@@ -231,7 +217,7 @@ def _gap_section(microgrids: pd.DataFrame) -> str:
 
 def _households_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Target,
                         replications: int) -> str:
-    title = "6. Households reached over time"
+    title = "Households reached over time"
     if HOUSEHOLDS_COLUMN not in curves.columns:
         return section(title, paragraph(
             "This run has no door-to-door measure (curves.parquet has no "

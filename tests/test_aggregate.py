@@ -78,18 +78,6 @@ def test_unknown_subdistrict_in_curves_is_an_input_error(run: dict[str, pd.DataF
         aggregate.district_curves(run["curves"], "share_microgrids_activated", weights)
 
 
-def test_community_median_of_medians_and_share_by_target(run: dict[str, pd.DataFrame]) -> None:
-    mg = run["microgrids"]
-    located = aggregate.community_activation(mg, run["communities"], 90.0)
-    assert list(located["community_id"]) == list(run["communities"]["community_id"])
-    for _, row in located.iterrows():
-        rows = mg[mg["community_id"] == row["community_id"]]
-        per_rep = [aggregate.order_statistic(r["activated_min"].to_numpy(), 0.5)
-                   for _, r in rows.groupby("replication")]
-        assert row["median_activation_min"] == aggregate.order_statistic(np.array(per_rep), 0.5)
-        assert row["share_by_target"] == pytest.approx((rows["activated_min"] <= 90.0).mean())
-
-
 def test_breakdown_by_subdistrict(run: dict[str, pd.DataFrame]) -> None:
     mg = run["microgrids"]
     table = aggregate.breakdown(mg, "subdistrict_id", 120.0)
