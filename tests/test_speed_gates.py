@@ -41,8 +41,9 @@ def test_default_run_deselects_bench_and_ci_runs_it() -> None:
     config.read(ROOT / "setup.cfg")
     addopts = shlex.split(config["tool:pytest"]["addopts"])
     selection = addopts[addopts.index("-m") + 1]
-    assert "not bench" in selection and "not slow" in selection
+    assert "not bench" in selection and "not slow" in selection and "not browser" in selection
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     suite = next(i for i, line in enumerate(ci_lines) if line.endswith(".venv/bin/python -m pytest"))
     bench = ci_lines.index(".venv/bin/python -m pytest -m bench benchmarks")
-    assert bench > suite
+    browser = ci_lines.index(".venv/bin/python -m pytest -m browser tests/test_report_browser.py")
+    assert bench > suite and browser > suite
