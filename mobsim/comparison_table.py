@@ -64,16 +64,19 @@ def _time_difference_text(row: pd.Series, reference: pd.Series) -> str:
                            row["t_full_diff_high_min"])
 
 
-def _differences_block(table: pd.DataFrame, label_columns: Sequence[str]) -> list[str]:
+def difference_rows(table: pd.DataFrame,
+                    label_columns: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """Headers and text cells of each row's difference from the first (the printed block)."""
     headers = [*label_columns, "Δ on post (points)", "Δ district time (min)", "pairing"]
     rows = [[*_labels(row, label_columns),
              difference_text(row["share_diff"], row["share_diff_low"], row["share_diff_high"], 100),
              _time_difference_text(row, table.iloc[0]), row["pairing"]]
             for _, row in table.iloc[1:].iterrows()]
-    return _aligned(headers, rows)
+    return headers, rows
 
 
-def _notes(table: pd.DataFrame, reference: str) -> list[str]:
+def notes(table: pd.DataFrame, reference: str) -> list[str]:
+    """The lines explaining the difference block: intervals, pairing, never."""
     confidence = f"{table['confidence'].iloc[0] * 100:g}%"
     compared = table["pairing"].iloc[1:]
     lines = [
@@ -102,8 +105,8 @@ def format_comparison(table: pd.DataFrame, label_columns: Sequence[str], title: 
     """The comparison as text: each row's figures, then each row's difference from `reference`."""
     lines = [title, "", *_figures_block(table, label_columns)]
     if len(table) > 1:
-        lines += ["", f"difference from {reference}:", *_differences_block(table, label_columns),
-                  "", *_notes(table, reference)]
+        lines += ["", f"difference from {reference}:",
+                  *_aligned(*difference_rows(table, label_columns)), "", *notes(table, reference)]
     return "\n".join(lines)
 
 

@@ -56,9 +56,11 @@ def _data_value(value: float | str) -> str:
     return value if isinstance(value, str) else repr(float(value))
 
 
-def number(element_id: str, value: float | str, text: str, tag: str = "span") -> str:
+def number(element_id: str, value: float | str, text: str, tag: str = "span",
+           css_class: str | None = None) -> str:
     """An element showing `text` with its exact `value` in data-value, findable by id."""
-    return (f'<{tag} id="{escape(element_id)}" data-value="{escape(_data_value(value))}">'
+    attribute = f' class="{escape(css_class)}"' if css_class else ""
+    return (f'<{tag} id="{escape(element_id)}"{attribute} data-value="{escape(_data_value(value))}">'
             f"{escape(text)}</{tag}>")
 
 

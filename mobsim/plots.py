@@ -11,7 +11,6 @@ import io
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -192,25 +191,4 @@ def gap_filling_png(summary: pd.DataFrame) -> bytes:
     ax.set_xlabel("micro-grids per replication (mean, whiskers min–max)")
     ax.set_title("Who put the first staff on post in each micro-grid")
     ax.grid(alpha=0.3, axis="x")
-    return png_bytes(fig)
-
-
-def variant_curves_png(medians: pd.DataFrame, target_mins: list[float]) -> bytes:
-    """Median share of micro-grids activated over time, one line per variant (columns)."""
-    fig = _figure(4.6)
-    ax = fig.add_subplot()
-    colors = colormaps["viridis"](np.linspace(0.0, 0.85, len(medians.columns)))
-    for color, (label, curve) in zip(colors, medians.items()):
-        ax.plot(curve.index, 100 * curve, color=color, linewidth=1.8, label=label)
-    for target_min in sorted(set(target_mins)):
-        _target_line(ax, target_min)
-    ax.set_xlim(0, curve_end_min(medians, max(target_mins)))
-    ax.set_ylim(0, 102)
-    ax.set_xlabel("minutes since the order")
-    ax.set_ylabel("micro-grids activated (%)")
-    ax.set_title("Median mobilization curve of each variant")
-    ax.grid(alpha=0.3)
-    outside = len(medians.columns) > 6
-    ax.legend(loc="upper left" if outside else "lower right", fontsize=8,
-              bbox_to_anchor=(1.01, 1.0) if outside else None)
     return png_bytes(fig)

@@ -56,5 +56,7 @@ def variant_bands_png(bands: dict[str, pd.DataFrame], targets: list[float]) -> b
     ax.set_ylabel("micro-grids activated (%)")
     ax.set_title(f"Mobilization curve of each variant: median and {BAND_LABEL} band")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    outside = len(bands) > 6
+    ax.legend(loc="upper left" if outside else "lower right", fontsize=8,
+              bbox_to_anchor=(1.01, 1.0) if outside else None)
     return png_bytes(fig)

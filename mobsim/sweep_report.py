@@ -8,9 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mobsim import aggregate, plots
+from mobsim import aggregate
+from mobsim.compare import compare
+from mobsim.comparison_table import difference_rows, notes
+from mobsim.report_figures import variant_bands_png
 from mobsim.rundata import RunData, load_run, read_variants
-from mobsim.page import document, figure, minutes_text, number, paragraph, section, table
+from mobsim.page import document, figure, minutes_text, number, paragraph, section
+from mobsim.page import table as table_html
 from mobsim.report_inputs import checked_table, district_time_check, run_target
 
 
@@ -19,12 +23,12 @@ def variant_label(row: pd.Series, keys: list[str]) -> str:
     return ", ".join(f"{key}={row[key]}" for key in keys) or f"variant {row['variant']}"
 
 
-def _median_curve(run: RunData) -> pd.Series:
+def _band(run: RunData) -> pd.DataFrame:
     microgrids = checked_table(run, "microgrids")
     per_replication = aggregate.district_curves(
         checked_table(run, "curves"), "share_microgrids_activated",
         aggregate.subdistrict_sizes(microgrids)["microgrids"])
-    return aggregate.curve_band(per_replication)["median"]
+    return aggregate.curve_band(per_replication)
 
 
 def _variant_row(variant: int, label: str, run: RunData) -> list[str]:
@@ -48,7 +52,8 @@ def _variant_row(variant: int, label: str, run: RunData) -> list[str]:
         cell("never", never, str(never)),
         cell("within-target", check.within_target,
              f"{check.within_target} of {check.replications} (≤ {target.minutes:g} min)"),
-        cell("verdict", "pass" if check.passed else "fail", "PASS" if check.passed else "FAIL"),
+        number(f"variant-{variant}-verdict", "pass" if check.passed else "fail",
+               "PASS" if check.passed else "FAIL", "td", "pass" if check.passed else "fail"),
     ]
 
 
@@ -56,25 +61,24 @@ def sweep_page(sweep_dir: Path) -> str:
     """The report page of a sweep folder (variants.parquet and one run folder per variant)."""
     variants = read_variants(sweep_dir)
     keys = [c for c in variants.columns if c != "variant"]
-    medians, rows, targets = {}, [], []
+    bands, rows, targets = {}, [], []
     for _, row in variants.iterrows():
         variant, label = int(row["variant"]), variant_label(row, keys)
         run = load_run(sweep_dir / f"variant={variant}")
-        medians[label] = _median_curve(run)
+        bands[label] = _band(run)
         targets.append(run_target(run).minutes)
         rows.append(_variant_row(variant, label, run))
-    curves = pd.DataFrame(medians).ffill()
     body = "".join([
         f"<h1>Sweep report: {escape(sweep_dir.resolve().name)}</h1>",
         paragraph(f"{len(variants)} variants of {escape(', '.join(keys) or 'no key')}; "
                   f"sweep folder {escape(str(sweep_dir))}", "meta"),
         section("Mobilization curves", figure(
-            plots.variant_curves_png(curves, targets), "mobilization curve of each variant",
-            "District-wide share of micro-grids with staff on post, the median over each "
-            "variant's replications (sub-district curves weighted by micro-grid counts); red: "
-            "the target.")),
+            variant_bands_png(bands, targets), "mobilization curve of each variant",
+            "District-wide share of micro-grids with staff on post: the line is the median over "
+            f"each variant's replications, the shaded band spans {aggregate.BAND_LABEL} of them "
+            "(sub-district curves weighted by micro-grid counts); red: the target.")),
         section("District time and verdict per variant",
-                table(["variant", "varied keys", "replications", "median (min)",
+                table_html(["variant", "varied keys", "replications", "median (min)",
                        "target percentile (min)", "max (min)", "never finished",
                        "within target", "verdict"], rows),
                 paragraph("District time: minutes until the last micro-grid had staff on post; "
@@ -82,5 +86,20 @@ def sweep_page(sweep_dir: Path) -> str:
                           "confidence) from its manifest. For a variant's full report run "
                           f"<code>mobsim report {escape(str(sweep_dir))}/variant=K</code>.",
                           "meta")),
+        _differences_section(sweep_dir, variants, keys),
     ])
     return document(f"mobsim sweep report: {sweep_dir.resolve().name}", body)
+
+
+def _differences_section(sweep_dir: Path, variants: pd.DataFrame, keys: list[str]) -> str:
+    """Each variant's difference from variant 0, as `mobsim sweep` prints it."""
+    if len(variants) < 2:
+        return ""
+    table = pd.concat([variants.reset_index(drop=True),
+                       compare([sweep_dir / f"variant={int(k)}" for k in variants["variant"]])],
+                      axis=1)
+    headers, rows = difference_rows(table, ["variant", *keys])
+    reference = f"variant 0 ({variant_label(variants.iloc[0], keys)})"
+    return section(f"Differences from {reference}",
+                   table_html(headers, [[escape(cell) for cell in row] for row in rows]),
+                   *(paragraph(escape(line), "meta") for line in notes(table, reference)))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 from cli_fixtures import write_scenario
 from report_fixtures import write_fake_run

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
-from mobsim import plots
+from mobsim import plots, report_figures
 
 TARGET_MIN = 180.0
 
@@ -67,8 +67,15 @@ def test_gap_filling() -> None:
 
 
 @pytest.mark.parametrize("variants", [2, 9])
-def test_variant_curves(variants: int) -> None:
+def test_variant_bands(variants: int) -> None:
     band = _band()
-    medians = pd.DataFrame({f"cadres.count={1000 * k}": np.clip(band["median"] * (1 + k / 5), 0, 1)
-                            for k in range(variants)}, index=band.index)
-    _assert_drawn(plots.variant_curves_png(medians, [TARGET_MIN] * variants))
+    bands = {f"cadres.count={1000 * k}": np.clip(band * (1 + k / 5), 0, 1) for k in range(variants)}
+    _assert_drawn(report_figures.variant_bands_png(bands, [TARGET_MIN] * variants))
+
+
+@pytest.mark.parametrize("posts_left", [0.0, 40.0])
+def test_tail_on_a_log_scale_with_and_without_posts_left(posts_left: float) -> None:
+    share = _band()
+    band = pd.DataFrame({"lower": (1.0 - share["upper"]) * 10_000, "median": (1.0 - share["median"]) * 10_000,
+                         "upper": (1.0 - share["lower"]) * 10_000}, index=share.index) + posts_left
+    _assert_drawn(report_figures.tail_png(band, TARGET_MIN, 30))
