@@ -301,16 +301,21 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
 def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Compare run folders with the first: paired by seed where the seeds match."""
     from mobsim.compare import compare as compare_runs
-    from mobsim.comparison_table import comparison_json, format_comparison
+    from mobsim.comparison_table import (comparison_json, format_comparison,
+                                         format_scan_comparison)
+    from mobsim.rundata import is_sweep
 
-    if len(run_dirs) < 2:
-        raise click.UsageError("give at least two run folders: the reference first")
+    if len(run_dirs) < 2 and not is_sweep(run_dirs[0]):
+        raise click.UsageError("give at least two run folders (the reference first) or a "
+                               "sweep folder")
     table = compare_runs(run_dirs)
     if as_json:
         click.echo(comparison_json(table))
         return
-    click.echo(format_comparison(table, ["run"], f"comparison of {len(run_dirs)} runs",
-                                 f"the first run ({run_dirs[0]})"))
+    scan = "mode" in table.columns
+    formatter = format_scan_comparison if scan else format_comparison
+    click.echo(formatter(table, ["run"], f"comparison of {len(table)} runs",
+                         f"the first run ({table['run'].iloc[0]})"))
 
 
 if __name__ == "__main__":

@@ -34,13 +34,27 @@ from mobsim.report_inputs import district_time_check, run_target
 EXACT_RANK_SUM_PAIRS = 10_000
 """Largest m·n for which the Mann–Whitney interval uses the exact null distribution of U."""
 
-REPLICATION_COLUMNS: tuple[str, ...] = ("replication", "t_full_min", "share_activated_at_target")
-"""Columns of replications.parquet a comparison reads."""
-
 DIFFERENCE_COLUMNS: tuple[str, ...] = (
     "share_diff", "share_diff_low", "share_diff_high",
     "t_full_diff_min", "t_full_diff_low_min", "t_full_diff_high_min")
 """Columns of a comparison holding a difference from the reference: estimate, low, high."""
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The two replication measures a comparison differences: a time that may be never, and a
+    share every replication has; and the columns the differences go to."""
+
+    time: str
+    share: str
+    difference_columns: tuple[str, ...]
+
+
+WARTIME = Measures("t_full_min", "share_activated_at_target", DIFFERENCE_COLUMNS)
+SCAN = Measures("days_to_full", "share_verified_at_horizon",
+                ("share_diff", "share_diff_low", "share_diff_high",
+                 "days_to_full_diff", "days_to_full_diff_low", "days_to_full_diff_high"))
+"""The building-scan campaign: days until it is over, households verified by the horizon."""
 
 _ROUNDING = 1e-9  # binomial tail sums that equal alpha/2 exactly must count as within it
 
@@ -151,6 +165,11 @@ def shift_difference(variant_min: np.ndarray, reference_min: np.ndarray,
     return Difference(order_statistic(diffs, 0.5), *_order_interval(diffs, k))
 
 
+def measures_of(reps: pd.DataFrame) -> Measures:
+    """The measures of a run's replications table: the scan campaign's, or wartime's."""
+    return SCAN if SCAN.time in reps.columns else WARTIME
+
+
 def _open(run_dir: str | Path) -> tuple[RunData, pd.DataFrame]:
     """A run folder and its replications table, checked for the columns a comparison reads."""
     path = Path(run_dir)
@@ -158,7 +177,8 @@ def _open(run_dir: str | Path) -> tuple[RunData, pd.DataFrame]:
     if "replications" not in run.table_names:
         raise InputError(f"{path}: the run has no replications table")
     reps = run.table("replications")
-    missing = [c for c in REPLICATION_COLUMNS if c not in reps.columns]
+    measures = measures_of(reps)
+    missing = [c for c in ("replication", measures.time, measures.share) if c not in reps.columns]
     if missing:
         raise InputError(f"{run.table_path('replications')}: no column {missing[0]!r}")
     if reps.empty:
@@ -183,18 +203,32 @@ def _figures(run: RunData, reps: pd.DataFrame) -> dict:
 
 
 def _differences(reps: pd.DataFrame, reference: pd.DataFrame, paired: bool,
-                 confidence: float) -> dict:
+                 confidence: float, measures: Measures = WARTIME) -> dict:
     if paired:
         both = reference.merge(reps, on="replication", suffixes=("_ref", ""))
-        share = paired_mean_difference(both["share_activated_at_target"],
-                                       both["share_activated_at_target_ref"], confidence)
-        time = paired_median_difference(both["t_full_min"], both["t_full_min_ref"], confidence)
+        share = paired_mean_difference(both[measures.share], both[f"{measures.share}_ref"],
+                                       confidence)
+        time = paired_median_difference(both[measures.time], both[f"{measures.time}_ref"],
+                                        confidence)
     else:
-        share = welch_mean_difference(reps["share_activated_at_target"],
-                                      reference["share_activated_at_target"], confidence)
-        time = shift_difference(reps["t_full_min"], reference["t_full_min"], confidence)
-    return dict(zip(DIFFERENCE_COLUMNS, (share.estimate, share.low, share.high,
-                                         time.estimate, time.low, time.high)))
+        share = welch_mean_difference(reps[measures.share], reference[measures.share], confidence)
+        time = shift_difference(reps[measures.time], reference[measures.time], confidence)
+    return dict(zip(measures.difference_columns, (share.estimate, share.low, share.high,
+                                                  time.estimate, time.low, time.high)))
+
+
+def _scan_figures(run: RunData, reps: pd.DataFrame) -> dict:
+    """A scan run's own figures: days to verify 95% and to finish, share verified."""
+    quantile = run_target(run).quantile
+    days = never_last(reps[SCAN.time])
+    return {
+        "mode": "scan", "replications": len(reps), "seed": run.manifest.get("seed"),
+        "days_to_95pct_median": order_statistic(reps["days_to_95pct"], 0.5),
+        "quantile": quantile, "days_to_full_median": order_statistic(days, 0.5),
+        "days_to_full_quantile": order_statistic(days, quantile),
+        "days_to_full_max": float(days.max()), "never": int(np.isinf(days).sum()),
+        "share_verified": float(reps[SCAN.share].mean()),
+    }
 
 
 def _pairing(run: RunData, reps: pd.DataFrame, reference: RunData,
@@ -219,15 +253,22 @@ def compare(run_dirs: Sequence[str | Path]) -> pd.DataFrame:
                 for run in (variant_dirs(Path(path)) if is_sweep(Path(path)) else [path])]
     opened = [_open(path) for path in expanded]
     reference, reference_reps = opened[0]
+    measures = measures_of(reference_reps)
+    for run, reps in opened[1:]:
+        if measures_of(reps) != measures:
+            raise InputError(f"{run.path}: a {'scan' if measures_of(reps) == SCAN else 'wartime'} "
+                             f"run cannot be compared with {reference.path}, a "
+                             f"{'scan' if measures == SCAN else 'wartime'} run")
+    figures = _scan_figures if measures == SCAN else _figures
     confidence = run_target(reference).confidence
     rows = []
     for index, (run, reps) in enumerate(opened):
-        row = {"run": str(run.path), **_figures(run, reps), "confidence": confidence}
+        row = {"run": str(run.path), **figures(run, reps), "confidence": confidence}
         if index == 0:
             row["pairing"] = "reference"
-            row.update(dict.fromkeys(DIFFERENCE_COLUMNS, math.nan))
+            row.update(dict.fromkeys(measures.difference_columns, math.nan))
         else:
             row["pairing"], paired = _pairing(run, reps, reference, reference_reps)
-            row.update(_differences(reps, reference_reps, paired, confidence))
+            row.update(_differences(reps, reference_reps, paired, confidence, measures))
         rows.append(row)
     return pd.DataFrame(rows)

@@ -110,6 +110,41 @@ def format_comparison(table: pd.DataFrame, label_columns: Sequence[str], title: 
     return "\n".join(lines)
 
 
+def _days(value: float) -> str:
+    return f"{value:.1f} d" if math.isfinite(value) else "never"
+
+
+def format_scan_comparison(table: pd.DataFrame, label_columns: Sequence[str], title: str,
+                           reference: str) -> str:
+    """The comparison of building-scan runs: days to verify 95% and to finish, share verified."""
+    q = _common(table["quantile"] * 100, "p{:g}", "target pct")
+    headers = [*label_columns, "reps", "95% verified (median)", "over: median", f"over: {q}",
+               "over: max", "not over", "verified by the horizon"]
+    rows = [[*_labels(row, label_columns), str(row["replications"]),
+             _days(row["days_to_95pct_median"]), _days(row["days_to_full_median"]),
+             _days(row["days_to_full_quantile"]), _days(row["days_to_full_max"]),
+             f"{row['never']}/{row['replications']}", percent_text(row["share_verified"])]
+            for _, row in table.iterrows()]
+    lines = [title, "", *_aligned(headers, rows)]
+    if len(table) > 1:
+        differences = [[*_labels(row, label_columns),
+                        difference_text(row["share_diff"], row["share_diff_low"],
+                                        row["share_diff_high"], 100),
+                        difference_text(row["days_to_full_diff"], row["days_to_full_diff_low"],
+                                        row["days_to_full_diff_high"]), row["pairing"]]
+                       for _, row in table.iloc[1:].iterrows()]
+        confidence = f"{table['confidence'].iloc[0] * 100:g}%"
+        lines += ["", f"difference from {reference}:",
+                  *_aligned([*label_columns, "Δ verified (points)", "Δ days until over",
+                             "pairing"], differences),
+                  "", "over: the campaign's end (every household verified or given up); never: "
+                  "not within scan.horizon_days.",
+                  f"[low, high]: {confidence} confidence interval of the difference, each row "
+                  f"minus {reference}; intervals as for wartime runs (mean: t or Welch; days: "
+                  "sign-test or Mann–Whitney, never counting as later than any time)."]
+    return "\n".join(lines)
+
+
 def _plain(value: object) -> object:
     if isinstance(value, float):
         if math.isnan(value):

@@ -81,6 +81,8 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("subdistrict_id", pa.int32()),
         ("name", pa.string()),
         ("kind", _category()),
+        ("microgrids", pa.int32()),
+        ("households", pa.int64()),
     ]),
     "units": pa.schema([
         ("unit_id", pa.int32()),

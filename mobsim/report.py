@@ -18,6 +18,7 @@ from mobsim.page import (count_text, document, figure, minutes_text, number, par
 from mobsim.report_inputs import (HOUSEHOLDS_COLUMN, Target, checked_table, district_time_check,
                                   run_target)
 from mobsim.report_story import bottleneck_section, map_section, settings_section, tail_section
+from mobsim.scan_report import is_scan_run, scan_page
 from mobsim.sweep_report import sweep_page
 
 def write_report(run_dir: Path, out: Path | None = None) -> Path:
@@ -26,7 +27,8 @@ def write_report(run_dir: Path, out: Path | None = None) -> Path:
     if not run_dir.is_dir():
         raise InputError(f"{run_dir}: no such folder")
     if (run_dir / "manifest.json").is_file():
-        html = run_page(load_run(run_dir))
+        run = load_run(run_dir)
+        html = scan_page(run) if is_scan_run(run) else run_page(run)
     elif (run_dir / "variants.parquet").is_file():
         html = sweep_page(run_dir)
     else:

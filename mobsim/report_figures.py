@@ -60,3 +60,21 @@ def variant_bands_png(bands: dict[str, pd.DataFrame], targets: list[float]) -> b
     ax.legend(loc="upper left" if outside else "lower right", fontsize=8,
               bbox_to_anchor=(1.01, 1.0) if outside else None)
     return png_bytes(fig)
+
+
+def coverage_days_png(band: pd.DataFrame, replications: int) -> bytes:
+    """The scan campaign's share of households verified by day: median and band."""
+    fig = _figure(4.2)
+    ax = fig.add_subplot()
+    days = band.index.to_numpy()
+    ax.fill_between(days, 100 * band["lower"], 100 * band["upper"], color=BAR_COLOR, alpha=0.25,
+                    linewidth=0, label=f"{BAND_LABEL} of {replications} replications")
+    ax.plot(days, 100 * band["median"], color=BAR_COLOR, linewidth=2, label="median")
+    ax.set_xlim(0, days[-1])
+    ax.set_ylim(0, 102)
+    ax.set_xlabel("days since the campaign start")
+    ax.set_ylabel("households verified (%)")
+    ax.set_title("Building-scan campaign: households verified")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    return png_bytes(fig)

@@ -152,12 +152,17 @@ def _write_district_names(out: Path, district: District, meta: dict[str, str]) -
     """Write the communities (with the locations the report maps), sub-districts and work units
     with their names, so that an output's community, sub-district or unit id joins to a name."""
     c, s, u = district.communities, district.subdistricts, district.units
+    # sizes weight the sub-districts' curves into district curves (scan mode has no microgrids table)
+    position = district.position("subdistricts", district.microgrid_subdistrict())
+    sizes = np.bincount(position, minlength=len(s["subdistrict_id"]))
+    homes = np.bincount(position, district.microgrids["households"], len(s["subdistrict_id"]))
     tables = {
         "communities": {"community_id": c["community_id"], "subdistrict_id": c["subdistrict_id"],
                         "kind": category_array(c["kind"], COMMUNITY_KINDS),
                         "x_km": c["x_km"], "y_km": c["y_km"], "name": c["name"]},
         "subdistricts": {"subdistrict_id": s["subdistrict_id"], "name": s["name"],
-                         "kind": category_array(s["kind"], SUBDISTRICT_KINDS)},
+                         "kind": category_array(s["kind"], SUBDISTRICT_KINDS),
+                         "microgrids": sizes.astype(np.int32), "households": homes.astype(np.int64)},
         "units": {"unit_id": u["unit_id"], "name": u["name"]},
     }
     for name in NAME_TABLES:
