@@ -181,6 +181,11 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
                               float(loaded.get("target.minutes")),
                               float(loaded.get("target.quantile")),
                               float(loaded.get("target.households_share"))))
+    if loaded.get("mode") == "wartime":
+        from mobsim.names import last_post_line
+        from mobsim.rundata import load_run
+
+        click.echo(last_post_line(load_run(result.out_dir), float(loaded.get("target.minutes"))))
     click.echo(f"wrote {result.out_dir}/ in {result.elapsed_s:.1f} s")
 
 

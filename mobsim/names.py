@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mobsim.bottleneck import community_bottlenecks
 from mobsim.rundata import RunData
 
 FALLBACK = {"subdistricts": "sub-district", "communities": "community", "units": "work unit"}
@@ -25,3 +26,14 @@ def names(run: RunData, table: str, ids: Iterable[int]) -> dict[int, str]:
         if "name" in frame.columns:
             known = dict(zip(frame[ID_COLUMNS[table]].astype(int), frame["name"].astype(str)))
     return {int(i): known.get(int(i), f"{FALLBACK[table]} {int(i)}") for i in ids}
+
+
+def last_post_line(run: RunData, target_min: float, top: int = 3) -> str:
+    """One terminal line naming the communities that most often held the district's last post."""
+    table = community_bottlenecks(run.table("microgrids"), target_min).head(top)
+    replications = int(run.table("microgrids")["replication"].nunique())
+    community = names(run, "communities", table.index)
+    subdistrict = names(run, "subdistricts", table["subdistrict_id"])
+    held = [f"{community[int(c)]} ({subdistrict[int(r.subdistrict_id)]}) "
+            f"{int(r.last_post_replications)} of {replications}" for c, r in table.iterrows()]
+    return "last post held by: " + "; ".join(held)

@@ -175,7 +175,10 @@ def _breakdown_section(microgrids: pd.DataFrame, labels: dict[int, str], target:
         figure(png, "activation by sub-district and compound type",
                "Micro-grids pooled over all replications. Left: activation time, bar to the "
                "median, whisker to the 95th percentile, red: the target. Right: share of "
-               "micro-grids with staff on post by the target."),
+               "micro-grids with staff on post by the target. These percentiles are of single "
+               "micro-grids: the district time is the last of all of them, so it can miss the "
+               "target while every sub-district's 95th percentile is inside it (see 'What holds "
+               "the district back')."),
         _breakdown_table("sub-district", "subdistrict", by_sub, labels, target),
         _breakdown_table("compound type", "compound", by_type,
                          {t: str(t).replace("_", " ") for t in by_type.index}, target))

@@ -60,3 +60,22 @@ def test_the_report_shows_subdistrict_names(setup, tmp_path: Path) -> None:
     for name in district.subdistricts["name"].tolist():
         assert f"<td>{name}</td>" in html
     assert "sub-district 0<" not in html
+
+
+def test_run_prints_the_communities_holding_the_last_post_by_name(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mobsim.bottleneck import community_bottlenecks
+    from mobsim.cli import main
+
+    scenario = write_scenario(tmp_path)
+    out = tmp_path / "run"
+    result = CliRunner().invoke(main, ["run", str(scenario), "-n", "3", "-j", "1", "--quiet",
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    line = next(l for l in result.stdout.splitlines() if l.startswith("last post held by: "))
+    loaded = mobsim.load(out)
+    worst = community_bottlenecks(loaded.microgrids, 180.0).iloc[0]
+    name = loaded.communities.set_index("community_id").loc[worst.name, "name"]
+    assert line.startswith(f"last post held by: {name} (")
+    assert f"{int(worst['last_post_replications'])} of 3" in line
