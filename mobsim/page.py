@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import base64
 import math
-from html import escape
 
 from markupsafe import Markup
 
-from mobsim.templating import render
+from mobsim.templating import environment, render
 
 STYLE = """
 body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; max-width: 60rem; margin: 2rem auto;
@@ -56,38 +55,35 @@ def _data_value(value: float | str) -> str:
     return value if isinstance(value, str) else repr(float(value))
 
 
+def _parts():
+    """The macros of templates/parts.html.j2."""
+    return environment().get_template("parts.html.j2").module
+
+
 def number(element_id: str, value: float | str, text: str, tag: str = "span",
            css_class: str | None = None) -> str:
     """An element showing `text` with its exact `value` in data-value, findable by id."""
-    attribute = f' class="{escape(css_class)}"' if css_class else ""
-    return (f'<{tag} id="{escape(element_id)}"{attribute} data-value="{escape(_data_value(value))}">'
-            f"{escape(text)}</{tag}>")
+    return str(_parts().number(element_id, _data_value(value), text, tag, css_class))
 
 
 def figure(png: bytes, alt: str, caption: str) -> str:
     """A figure with the PNG embedded as base64 and a caption."""
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<figure><img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
+    return str(_parts().figure(base64.b64encode(png).decode("ascii"), alt, caption))
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
     """An HTML table; cells are already HTML (plain text escaped, or `number(..., tag="td")`)."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in row)
-                   + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return str(_parts().table(headers, [[Markup(cell) for cell in row] for row in rows]))
 
 
 def section(title: str, *parts: str) -> str:
-    """A titled section of the page."""
-    return f"<section><h2>{escape(title)}</h2>{''.join(parts)}</section>"
+    """A titled section of the page; `parts` are already HTML."""
+    return str(_parts().section(title, Markup("".join(parts))))
 
 
 def paragraph(html_text: str, css_class: str | None = None) -> str:
     """A paragraph of already-escaped HTML."""
-    attribute = f' class="{css_class}"' if css_class else ""
-    return f"<p{attribute}>{html_text}</p>"
+    return str(_parts().paragraph(Markup(html_text), css_class))
 
 
 def document(title: str, body: str) -> str:
