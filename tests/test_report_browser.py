@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from cli_fixtures import write_scenario
+from test_scan import _run_scan
 
 from mobsim.report import write_report
 from mobsim.runner import run
@@ -49,7 +50,9 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     run_dir = run(load_scenario(scenario), 6, seed=2, out_dir=folder / "run", jobs=1).out_dir
     sweep_dir = sweep(scenario, {"cadres.count": ["0", "6"]}, replications=4, seed=2,
                       out_dir=folder / "sweep").out_dir
-    return {"run": write_report(run_dir), "sweep": write_report(sweep_dir)}
+    scan_dir = _run_scan(folder / "scan-district", "scan", 1)
+    return {"run": write_report(run_dir), "sweep": write_report(sweep_dir),
+            "scan": write_report(scan_dir)}
 
 
 def _open_in_chromium(page_path: Path) -> tuple[list[str], dict]:
@@ -82,7 +85,9 @@ def test_run_report_loads_cleanly_and_every_figure_renders(pages: dict[str, Path
     assert figures["headings"][0] == "What holds the district back"
 
 
-def test_sweep_report_loads_cleanly_and_every_figure_renders(pages: dict[str, Path]) -> None:
-    errors, figures = _open_in_chromium(pages["sweep"])
+@pytest.mark.parametrize("kind", ["sweep", "scan"])
+def test_sweep_and_scan_reports_load_cleanly_and_every_figure_renders(
+        pages: dict[str, Path], kind: str) -> None:
+    errors, figures = _open_in_chromium(pages[kind])
     assert errors == []
     assert figures["images"] and all(image["ok"] and image["shown"] for image in figures["images"])
