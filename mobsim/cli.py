@@ -187,7 +187,7 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Run folder [default: runs/<scenario name>/].")
 @JOBS_OPTION
-@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run.")
+@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run or a sweep; write beside other files.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run in the same folder, keeping finished replications.")
 @click.option("--trace", is_flag=True, help="Also write events.parquet (every event of the run).")
@@ -199,10 +199,12 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
         executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Simulate the scenario (wartime switch or scan campaign) and write the run folder."""
     import mobsim
+    from mobsim.reports.names import last_post_line
     from mobsim.reports.progress import progress_bar
     from mobsim.reports.summary import format_summary
     from mobsim.runner.local import default_jobs
     from mobsim.runner.stopping import sigterm_stops
+    from mobsim.scenario.params import Settings
 
     loaded = mobsim.Scenario.load(scenario, overrides)
     workers = jobs or default_jobs()
@@ -211,6 +213,8 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
         result = mobsim.run(loaded, replications, seed, out_dir, workers, trace, progress,
                             force=force, resume=resume, executor=run_on)
     click.echo(format_summary(loaded.name, result.replications, result.target))
+    if Settings(loaded).mode == "wartime":
+        click.echo(last_post_line(result, result.target.minutes))
     click.echo(f"wrote {result.path}/ in {result.elapsed_s:.1f} s")
 
 
@@ -291,7 +295,7 @@ def report(run_dir: Path, out: Path | None) -> None:
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Sweep folder: DIR/variant=K/ run folders and DIR/variants.parquet.")
 @JOBS_OPTION
-@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different sweep.")
+@click.option("--force", is_flag=True, help="Overwrite a folder that holds a different sweep or a run; write beside other files.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted sweep in the same folder, keeping finished variants.")
 @click.option("--json", "as_json", is_flag=True,
@@ -308,7 +312,7 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
     from mobsim.reports.progress import progress_bar
     from mobsim.runner.local import default_jobs
     from mobsim.runner.stopping import sigterm_stops
-    from mobsim.sweeps import parse_vary
+    from mobsim.sweeps import comparison, parse_vary
 
     varied = parse_vary(vary)
     loaded = mobsim.Scenario.load(scenario, overrides)
@@ -317,10 +321,11 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
             progress_bar(enabled=not quiet) as progress:
         result = mobsim.sweep(loaded, varied, replications, seed, out_dir, workers, progress,
                               force, resume, executor=run_on)
+    table = comparison(result)
     if as_json:
-        click.echo(comparison_json(result.table))
+        click.echo(comparison_json(table))
         return
-    click.echo(format_sweep(result))
+    click.echo(format_sweep(result, table))
     click.echo(f"wrote {result.path}/ in {result.elapsed_s:.1f} s")
 
 
@@ -331,16 +336,24 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
 def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Compare run folders with the first: paired by seed where the seeds match."""
     import mobsim
-    from mobsim.reports.comparison import comparison_json, format_comparison
+    from mobsim.reports.comparison import (
+        comparison_json,
+        format_comparison,
+        format_scan_comparison,
+    )
+    from mobsim.results.run import is_sweep
 
-    if len(run_dirs) < 2:
-        raise click.UsageError("give at least two run folders: the reference first")
+    if len(run_dirs) < 2 and not is_sweep(run_dirs[0]):
+        raise click.UsageError("give at least two run folders (the reference first) or a "
+                               "sweep folder")
     table = mobsim.compare(run_dirs)
     if as_json:
         click.echo(comparison_json(table))
         return
-    click.echo(format_comparison(table, ["run"], f"comparison of {len(run_dirs)} runs",
-                                 f"the first run ({run_dirs[0]})"))
+    scan = "mode" in table.columns
+    formatter = format_scan_comparison if scan else format_comparison
+    click.echo(formatter(table, ["run"], f"comparison of {len(table)} runs",
+                         f"the first run ({table['run'].iloc[0]})"))
 
 
 @main.command(epilog="Examples:\n\n\b\n  mobsim calibrate drill.csv --scenario scenarios/xindu-night.toml "

@@ -1,10 +1,11 @@
 """What-if sweeps: every combination of listed values of scenario keys, all run with the same seeds.
 
-A sweep folder is one hive-partitioned dataset: `DIR/variant=K/` is a complete run folder and
-`DIR/variants.parquet` has one row per variant (`variant` int32, then one string column per
-varied key holding the value as typed), so DuckDB reads every variant at once with
-`read_parquet('DIR/*/replications.parquet', hive_partitioning = true)`. variants.parquet is
-written last: a folder that has it holds a finished sweep.
+A sweep folder holds one hive-partitioned dataset per table, `DIR/<table>/variant=K/`
+(`mobsim.results.dataset`), the run folder of each variant `DIR/variant=K/` (manifest and
+resolved scenario; `mobsim.load` opens it) and `DIR/variants.parquet`, one row per variant
+(`variant` int32, then one column per varied key holding its values with their type: numbers as
+numbers, clock times, words and tables as the text typed). variants.parquet is written last:
+a folder that has it holds a finished sweep.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,22 +25,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mobsim.errors import InputError
+from mobsim.results import folders
 from mobsim.results.check import require_wartime
 from mobsim.results.compare import compare
-from mobsim.results.run import load
+from mobsim.results.dataset import move_into_dataset, stale_partitions, typed_column
+from mobsim.results.run import VARIANTS_FILE, Sweep, load_run
 from mobsim.results.writable import prepare_folder
 from mobsim.runner import Executor, ProgressFn, run
 from mobsim.runner.local import run_local
 from mobsim.scenario.files import Scenario, baseline_schema
 from mobsim.scenario.overrides import OVERRIDE_LABEL, parse_setting
 
-VARIANTS_FILE = "variants.parquet"
-"""The table of variants in a sweep folder."""
-
 VARY_LABEL = "--vary"
 """How messages name the source of a varied value."""
-
-_VARIANT_FOLDER = re.compile(r"variant=(\d+)")
 
 
 @dataclass(frozen=True)
@@ -50,18 +47,6 @@ class Variant:
     number: int
     values: tuple[str, ...]
     scenario: Scenario
-
-
-@dataclass(frozen=True)
-class Sweep:
-    """A finished sweep: its folder, its variants and the comparison table of them."""
-
-    path: Path
-    variants: pd.DataFrame
-    table: pd.DataFrame
-    replications: int
-    seed: int
-    elapsed_s: float
 
 
 def variant_folder(out_dir: Path, number: int) -> Path:
@@ -142,10 +127,11 @@ def plan_variants(base: Scenario, vary: Mapping[str, Sequence[str]]) -> list[Var
 
 
 def variants_table(keys: Sequence[str], variants: Sequence[Variant]) -> pa.Table:
-    """variants.parquet: the variant number and each varied key's value as typed."""
+    """variants.parquet: the variant number and each varied key's values with their type."""
     columns = {"variant": pa.array([v.number for v in variants], pa.int32())}
     for index, key in enumerate(keys):
-        columns[key] = pa.array([v.values[index] for v in variants], pa.string())
+        columns[key] = typed_column([v.scenario.get(key) for v in variants],
+                                    [v.values[index] for v in variants])
     return pa.table(columns)
 
 
@@ -166,18 +152,12 @@ def _finished(folder: Path, variant: Variant, seed: int, replications: int) -> b
             == (variant.scenario.digest, seed, replications))
 
 
-def _stale_folders(out_dir: Path, count: int) -> list[Path]:
-    """Variant folders of an earlier, larger sweep that this one would not overwrite."""
-    if not out_dir.is_dir():
-        return []
-    return sorted(p for p in out_dir.iterdir() if p.is_dir()
-                  and (found := _VARIANT_FOLDER.fullmatch(p.name)) and int(found[1]) >= count)
-
-
 def _claim_sweep_dir(out_dir: Path, variants: Sequence[Variant], table: pa.Table, seed: int,
                      replications: int, force: bool) -> None:
-    """Refuse, before anything runs, to overwrite a different sweep without `force`."""
-    stale = _stale_folders(out_dir, len(variants))
+    """Refuse, before anything runs, to overwrite a different sweep (or a run, or files mobsim
+    did not write) without `force`."""
+    folders.claim(out_dir, folders.SWEEP, force)
+    stale = stale_partitions(out_dir, len(variants))
     if force:
         for folder in stale:
             shutil.rmtree(folder)
@@ -229,16 +209,19 @@ def sweep(scenario: Scenario, vary: Mapping[str, Sequence[str]], replications: i
     runs = []
     for variant in variants:
         folder = variant_folder(out_dir, variant.number)
-        if resume and _finished(folder, variant, seed, replications):
-            runs.append(load(folder))
-            continue
-        runs.append(run(variant.scenario, replications, seed, folder, jobs,
-                        progress=_overall(progress, variant.number, replications, len(variants)),
-                        force=force, resume=resume, executor=executor))
+        if not (resume and _finished(folder, variant, seed, replications)):
+            run(variant.scenario, replications, seed, folder, jobs,
+                progress=_overall(progress, variant.number, replications, len(variants)),
+                force=force, resume=resume, executor=executor)
+        move_into_dataset(out_dir, folder, variant.number)
+        runs.append(load_run(folder))  # its manifest now names where its tables are
     _write_atomic(table, out_dir / VARIANTS_FILE)
-    frame = table.to_pandas()
-    return Sweep(out_dir, frame, pd.concat([frame, compare(runs)], axis=1), replications, seed,
-                 time.perf_counter() - started)
+    return Sweep(out_dir, table.to_pandas(), runs, time.perf_counter() - started)
+
+
+def comparison(sweep: Sweep) -> pd.DataFrame:
+    """Every variant's values and figures, and its difference from variant 0 (common seeds)."""
+    return pd.concat([sweep.variants, compare(sweep.runs)], axis=1)
 
 
 def variant_label(row: pd.Series, keys: list[str]) -> str:

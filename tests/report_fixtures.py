@@ -70,12 +70,10 @@ def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: floa
              households: np.ndarray) -> pa.Table:
     times = np.sort(np.where(np.isnan(act), np.inf, act))
     t = lambda q: times[max(int(np.ceil(q * len(times) - 1e-9)), 1) - 1]  # noqa: E731
-    finite = lambda v: float(v) if np.isfinite(v) else None  # noqa: E731
     counts = np.bincount(by, minlength=len(ACTIVATED_BY))
     return pa.table({
         "replication": [replication], "seed": [7],
-        "t50_min": [finite(t(0.5))], "t90_min": [finite(t(0.9))], "t95_min": [finite(t(0.95))],
-        "t_full_min": [finite(t(1.0))],
+        "t50_min": [t(0.5)], "t90_min": [t(0.9)], "t95_min": [t(0.95)], "t_full_min": [t(1.0)],
         "share_activated_at_target": [float(np.mean(times <= target_min))],
         "share_households_reached_at_target": [float(
             np.clip((target_min - times) / CANVASS_MIN, 0.0, 1.0) @ households / households.sum())],
@@ -90,7 +88,8 @@ def _communities(rng: np.random.Generator) -> pa.Table:
     return pa.table({"community_id": ids, "subdistrict_id": ids // (COMMUNITIES // SUBDISTRICTS),
                      "kind": category_array((ids % 2).astype(np.int8), COMMUNITY_KINDS),
                      "x_km": rng.uniform(0.0, 20.0, COMMUNITIES),
-                     "y_km": rng.uniform(0.0, 15.0, COMMUNITIES)})
+                     "y_km": rng.uniform(0.0, 15.0, COMMUNITIES),
+                     "name": [f"community {chr(ord('A') + i)}" for i in ids]})
 
 
 def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households: bool = False,
@@ -110,8 +109,9 @@ def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households:
             mg_out.write(pa.table({
                 "replication": np.full(MICROGRIDS, rep, dtype=np.int32), **district,
                 "compound_type": category_array(district["compound_type"], COMPOUND_TYPES),
-                "activated_min": pa.array(act, from_pandas=True),
-                "activated_by": category_array(by, ACTIVATED_BY)}))
+                "activated_min": np.where(np.isnan(act), np.inf, act),
+                "activated_by": category_array(by, ACTIVATED_BY),
+                "hand_changes": np.zeros(MICROGRIDS, np.int32)}))
             curve_out.write(_curves(rep, act, district, households))
             rep_out.write(_summary(rep, act, by, float(target["minutes"]), district["households"]))
     with TableWriter(path, "communities", OUTPUT_SCHEMAS["communities"]) as out:

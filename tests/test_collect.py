@@ -1,5 +1,6 @@
 """Tests of turning replication arrays into output rows: coverage curves, scan rows, traces."""
 
+import math
 
 import numpy as np
 import pytest
@@ -45,17 +46,17 @@ def test_scan_rows_report_days_to_share_and_campaign_end() -> None:
     assert curves["share_households_verified"] == pytest.approx(
         [0, 2 / 3, 2 / 3, 1, 0, 0, 0.5, 0.5])
     row = tables["replications"].to_pylist()[0]
-    assert row == {"replication": 2, "seed": 11, "days_to_95pct": None, "days_to_full": 3.0,
+    assert row == {"replication": 2, "seed": 11, "days_to_95pct": math.inf, "days_to_full": 3.0,
                    "share_verified_at_horizon": 0.8, "visits": 9}
     assert tables["replications"].column_names == SCAN_SCHEMAS["replications"].names
     assert tables["scan_curves"].cast(SCAN_SCHEMAS["scan_curves"]).num_rows == 8
 
 
-def test_an_unfinished_scanner_leaves_the_campaign_end_null() -> None:
+def test_an_unfinished_scanner_leaves_the_campaign_end_never() -> None:
     result = CanvassResult(np.array([10.0, 20.0]), np.ones(2, np.int32),
                            np.array([20.0, np.nan]), np.array([1, 3]), np.zeros(0, np.int64))
     row = scan_tables(result, _homes([1, 1]), 0, 0, 1)["replications"].to_pylist()[0]
-    assert row["days_to_full"] is None and row["days_to_95pct"] == pytest.approx(20.0 / 1440)
+    assert row["days_to_full"] == math.inf and row["days_to_95pct"] == pytest.approx(20.0 / 1440)
 
 
 def test_trace_records_become_event_rows() -> None:

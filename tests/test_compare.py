@@ -268,7 +268,7 @@ def test_not_a_run_folder_is_an_input_error(tmp_path: Path, runs: dict[str, Path
     with pytest.raises(InputError, match="not a run folder"):
         compare([runs["reference"], tmp_path])
     (tmp_path / "variants.parquet").write_bytes(b"")
-    with pytest.raises(InputError, match=r"a sweep folder, not a run folder.*variant=0"):
+    with pytest.raises(InputError, match=r"variants.parquet: not a readable Parquet file"):
         compare([tmp_path])
 
 

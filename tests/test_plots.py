@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
+from mobsim.reports import figures as report_figures
 from mobsim.reports import plots
 
 TARGET_MIN = 180.0
@@ -51,23 +52,6 @@ def test_district_time_with_and_without_never(t_full: np.ndarray) -> None:
     _assert_drawn(plots.district_time_png(t_full, TARGET_MIN, 0.95, quantile_min))
 
 
-def test_map_with_never_and_both_kinds() -> None:
-    communities = pd.DataFrame({"community_id": range(6), "subdistrict_id": [0, 0, 1, 1, 2, 2],
-                                "kind": ["urban", "village"] * 3, "x_km": [1.0, 2, 5, 6, 9, 10],
-                                "y_km": [1.0, 3, 2, 4, 1, 3],
-                                "median_activation_min": [40.0, 55, 70, np.inf, 90, 120],
-                                "share_by_target": [1.0, 0.9, 0.95, 0.3, 0.8, 0.6]})
-    _assert_drawn(plots.community_map_png(communities, {0: "a", 1: "b", 2: "c"}, TARGET_MIN))
-
-
-def test_map_where_no_community_ever_activates() -> None:
-    communities = pd.DataFrame({"community_id": [0, 1], "subdistrict_id": [0, 0], "kind": ["urban"] * 2,
-                                "x_km": [1.0, 2.0], "y_km": [1.0, 2.0],
-                                "median_activation_min": [np.inf, np.inf],
-                                "share_by_target": [0.0, 0.0]})
-    _assert_drawn(plots.community_map_png(communities, {0: "a"}, TARGET_MIN))
-
-
 def test_breakdown_with_a_group_that_never_activates() -> None:
     frame = lambda n, never: pd.DataFrame({  # noqa: E731
         "median_activation_min": [60.0 + 10 * i for i in range(n)][:n - never] + [np.inf] * never,
@@ -84,8 +68,15 @@ def test_gap_filling() -> None:
 
 
 @pytest.mark.parametrize("variants", [2, 9])
-def test_variant_curves(variants: int) -> None:
+def test_variant_bands(variants: int) -> None:
     band = _band()
-    medians = pd.DataFrame({f"cadres.count={1000 * k}": np.clip(band["median"] * (1 + k / 5), 0, 1)
-                            for k in range(variants)}, index=band.index)
-    _assert_drawn(plots.variant_curves_png(medians, [TARGET_MIN] * variants))
+    bands = {f"cadres.count={1000 * k}": np.clip(band * (1 + k / 5), 0, 1) for k in range(variants)}
+    _assert_drawn(report_figures.variant_bands_png(bands, [TARGET_MIN] * variants))
+
+
+@pytest.mark.parametrize("posts_left", [0.0, 40.0])
+def test_tail_on_a_log_scale_with_and_without_posts_left(posts_left: float) -> None:
+    share = _band()
+    band = pd.DataFrame({"lower": (1.0 - share["upper"]) * 10_000, "median": (1.0 - share["median"]) * 10_000,
+                         "upper": (1.0 - share["lower"]) * 10_000}, index=share.index) + posts_left
+    _assert_drawn(report_figures.tail_png(band, TARGET_MIN, 30))

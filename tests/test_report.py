@@ -64,7 +64,7 @@ def test_district_time_figures_match_replications_table(run_dir: Path, page) -> 
     for element_id, value in expected.items():
         assert _value(page, element_id) == value
         assert page.texts[element_id] == minutes_text(value)
-    assert _value(page, "never-finished") == np.isnan(t_full).sum()
+    assert _value(page, "never-finished") == np.isinf(t_full).sum()
     assert _value(page, "within-target") == np.sum(t_full <= TARGET_MIN)
     assert _value(page, "replications") == len(t_full) == 12
 
@@ -106,7 +106,7 @@ def test_subdistrict_table_matches_microgrids(run_dir: Path, page) -> None:
         assert _value(page, f"{prefix}-median-min") == _order_statistic(times, 0.5)
         assert _value(page, f"{prefix}-p95-min") == _order_statistic(times, 0.95)
         assert _value(page, f"{prefix}-share-by-target") == pytest.approx(np.mean(times <= TARGET_MIN))
-        assert _value(page, f"{prefix}-never") == pytest.approx(np.isnan(times).sum() / 12)
+        assert _value(page, f"{prefix}-never") == pytest.approx(np.isinf(times).sum() / 12)
         assert page.texts[f"{prefix}-median-min"] == minutes_text(_order_statistic(times, 0.5))
 
 

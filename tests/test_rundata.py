@@ -87,3 +87,10 @@ def test_load_stays_the_function_once_its_module_is_imported() -> None:
 def test_a_folder_that_is_not_a_run_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a run folder"):
         mobsim.load(tmp_path)
+
+
+def test_every_manifest_key_is_documented(run_dir: Path) -> None:
+    text = DOCS.read_text().split("## manifest.json", 1)[1]
+    documented = set(re.findall(r"^\| `(\w+)` \|", text, flags=re.M))
+    assert set(mobsim.load(run_dir).manifest) <= documented
+    assert "table_paths" in documented

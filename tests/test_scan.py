@@ -109,8 +109,8 @@ def _run_scan(tmp_path: Path, name: str, jobs: int) -> Path:
 def test_a_scan_run_writes_the_same_files_with_one_or_two_processes(tmp_path: Path) -> None:
     one, two = _run_scan(tmp_path, "one", 1), _run_scan(tmp_path, "two", 2)
     manifest = json.loads((one / "manifest.json").read_text())
-    assert manifest["tables"] == ["communities.parquet", "scan_curves.parquet",
-                                  "replications.parquet"]
+    assert manifest["tables"] == ["communities.parquet", "subdistricts.parquet", "units.parquet",
+                                  "scan_curves.parquet", "replications.parquet"]
     for name in manifest["tables"]:
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
     replications = pq.read_table(one / "replications.parquet").to_pandas()

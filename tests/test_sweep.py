@@ -7,23 +7,26 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from scipy import stats
 
+import mobsim
 from mobsim.cli import main
 from mobsim.errors import InputError
 from mobsim.reports.comparison import format_sweep
 from mobsim.results.compare import compare
 from mobsim.scenario import load_scenario
-from mobsim.sweeps import parse_vary, plan_variants, split_values, sweep
+from mobsim.sweeps import comparison, parse_vary, plan_variants, split_values, sweep
 
 REPLICATIONS = 3
 SEED = 11
 CONFIDENCE = 0.5  # with 3 replications the 50% sign-test interval is [min, max]: finite
 VARY = ["--vary", "cadres.count=6000,3241", "--vary", "alert.start=14:00,16:00"]
-EXPECTED_VARIANTS = [("6000", "14:00"), ("6000", "16:00"), ("3241", "14:00"), ("3241", "16:00")]
+EXPECTED_VARIANTS = [(6000, "14:00"), (6000, "16:00"), (3241, "14:00"), (3241, "16:00")]
 
 
 def _sweep_args(out: Path, *extra: str) -> list[str]:
@@ -40,7 +43,7 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
 
 
 def _reps(out: Path, variant: int) -> pd.DataFrame:
-    return pd.read_parquet(out / f"variant={variant}" / "replications.parquet")
+    return mobsim.load(out / f"variant={variant}").replications
 
 
 def _value(x: object) -> float:
@@ -67,7 +70,7 @@ def test_plan_is_the_factorial_with_the_last_key_fastest() -> None:
     base = load_scenario(None, ["members.count=12000"])
     variants = plan_variants(base, {"cadres.count": ["6000", "3241"],
                                     "alert.start": ["14:00", "16:00"]})
-    assert [v.values for v in variants] == EXPECTED_VARIANTS
+    assert [v.values for v in variants] == [(str(c), s) for c, s in EXPECTED_VARIANTS]
     for variant in variants:
         assert variant.scenario.get("cadres.count") == int(variant.values[0])
         assert variant.scenario.get("alert.start") == variant.values[1]
@@ -92,7 +95,7 @@ def test_variants_table(swept: tuple[Path, list[dict]]) -> None:
     out, _ = swept
     table = pq.read_table(out / "variants.parquet")
     assert table.schema.names == ["variant", "cadres.count", "alert.start"]
-    assert [str(t) for t in table.schema.types] == ["int32", "string", "string"]
+    assert [str(t) for t in table.schema.types] == ["int32", "int64", "string"]
     rows = table.to_pylist()
     assert [r["variant"] for r in rows] == [0, 1, 2, 3]
     assert [(r["cadres.count"], r["alert.start"]) for r in rows] == EXPECTED_VARIANTS
@@ -117,9 +120,8 @@ def test_every_variant_is_a_run_of_its_values_with_the_same_seeds(
 
 
 def _difference(a: float, b: float) -> float:
-    if math.isnan(a) and math.isnan(b):
-        return 0.0
-    return math.inf if math.isnan(a) else -math.inf if math.isnan(b) else a - b
+    """a − b of stored times (never = +inf), never − never counting as no difference."""
+    return 0.0 if math.isinf(a) and math.isinf(b) else a - b
 
 
 def test_printed_differences_match_the_tables(swept: tuple[Path, list[dict]]) -> None:
@@ -143,7 +145,7 @@ def test_printed_differences_match_the_tables(swept: tuple[Path, list[dict]]) ->
         assert _value(record["t_full_diff_min"]) == diffs[1]
         assert (_value(record["t_full_diff_low_min"]), _value(record["t_full_diff_high_min"])) \
             == (diffs[0], diffs[2])
-        never = int(reps["t_full_min"].isna().sum())
+        never = int(np.isinf(reps["t_full_min"]).sum())
         assert record["never"] == never
 
 
@@ -157,9 +159,40 @@ def test_api_table_equals_the_printed_json(swept: tuple[Path, list[dict]]) -> No
 
 def test_the_sweep_folder_reads_as_one_duckdb_dataset(swept: tuple[Path, list[dict]]) -> None:
     out, _ = swept
-    rows = duckdb.sql(f"SELECT variant, count(*) FROM read_parquet('{out}/*/replications.parquet', "
+    rows = duckdb.sql(f"SELECT variant, count(*) FROM read_parquet('{out}/replications/*/*.parquet', "
                       "hive_partitioning = true) GROUP BY variant ORDER BY variant").fetchall()
     assert rows == [(k, REPLICATIONS) for k in range(4)]
+
+
+def test_each_table_reads_whole_with_pandas_and_pyarrow(swept: tuple[Path, list[dict]]) -> None:
+    out, _ = swept
+    frame = pd.read_parquet(out / "replications")
+    assert sorted(frame.groupby("variant").size().items()) == [(k, REPLICATIONS) for k in range(4)]
+    dataset = ds.dataset(out / "microgrids", partitioning="hive")
+    assert dataset.schema.field("variant").type == pa.int32()
+    for k in range(4):
+        assert dataset.filter(ds.field("variant") == k).count_rows() == len(
+            mobsim.load(out / f"variant={k}").microgrids)
+
+
+def test_load_gives_the_sweep_with_its_variants_as_runs(swept: tuple[Path, list[dict]]) -> None:
+    out, _ = swept
+    loaded = mobsim.load(out)
+    assert [(r["cadres.count"], r["alert.start"]) for _, r in loaded.variants.iterrows()] \
+        == EXPECTED_VARIANTS
+    assert [run.manifest["scenario_data"]["cadres"]["count"] for run in loaded.runs] \
+        == [cadres for cadres, _ in EXPECTED_VARIANTS]
+    reps = loaded.replications
+    for k in range(4):
+        pd.testing.assert_frame_equal(
+            reps[reps["variant"] == k].drop(columns="variant").reset_index(drop=True), _reps(out, k))
+
+
+def test_compare_takes_the_sweep_folder(swept: tuple[Path, list[dict]]) -> None:
+    out, _ = swept
+    whole = compare([out])
+    by_variant = compare([out / f"variant={k}" for k in range(4)])
+    pd.testing.assert_frame_equal(whole, by_variant)
 
 
 def test_resume_keeps_finished_variants(swept: tuple[Path, list[dict]]) -> None:
@@ -196,11 +229,13 @@ def test_api_sweep_and_forced_smaller_sweep(tmp_path: Path) -> None:
     result = sweep(load_scenario(), {"alert.start": ["14:00", "16:00"]}, replications=1, seed=3,
                    out=out)
     assert list(result.variants.columns) == ["variant", "alert.start"]
-    assert list(result.table["variant"]) == [0, 1]
-    assert result.table.loc[1, "pairing"] == "paired by seed 3"
-    text = format_sweep(result)
+    table = comparison(result)
+    assert list(table["variant"]) == [0, 1]
+    assert table.loc[1, "pairing"] == "paired by seed 3"
+    text = format_sweep(result, table)
     assert "difference from variant 0 (alert.start=14:00)" in text
     smaller = sweep(load_scenario(), {"alert.start": ["15:00"]}, replications=1, seed=3, out=out,
                     force=True)
-    assert len(smaller.table) == 1
-    assert sorted(p.name for p in out.iterdir()) == ["variant=0", "variants.parquet"]
+    assert len(comparison(smaller)) == 1
+    assert [p for p in out.rglob("variant=*") if p.name != "variant=0"] == []
+    assert mobsim.load(out).replications["variant"].tolist() == [0]

@@ -30,7 +30,7 @@ def test_each_variant_row_matches_its_tables(sweep: Path) -> None:
         n = len(ordered)
         assert float(page.values[f"variant-{k}-median-min"]) == ordered[math.ceil(0.5 * n) - 1]
         assert float(page.values[f"variant-{k}-quantile-min"]) == ordered[math.ceil(0.95 * n) - 1]
-        assert float(page.values[f"variant-{k}-never"]) == np.isnan(t_full).sum()
+        assert float(page.values[f"variant-{k}-never"]) == np.isinf(t_full).sum()
         check = check_bound(t_full, 180.0, 0.95, 0.95)
         assert page.values[f"variant-{k}-verdict"] == ("pass" if check.passed else "fail")
         assert f"cadres.count={cadres}" in page.text
@@ -60,3 +60,20 @@ def test_unreadable_variants_table(tmp_path: Path) -> None:
     (tmp_path / "variants.parquet").write_text("not parquet")
     with pytest.raises(InputError, match="not a readable Parquet file"):
         read_variants(tmp_path)
+
+
+def test_sweep_page_prints_the_differences_table_and_coloured_verdicts(sweep: Path) -> None:
+    from mobsim.reports.comparison import difference_rows
+    from mobsim.results.compare import compare
+
+    html = sweep_page(sweep)
+    variants = read_variants(sweep)
+    table = pd.concat([variants, compare([sweep / f"variant={k}" for k in range(3)])], axis=1)
+    _, rows = difference_rows(table, ["variant", "cadres.count"])
+    assert "Differences from variant 0 (cadres.count=3000)" in html
+    for row in rows:
+        assert "".join(f"<td>{cell}</td>" for cell in row) in html
+    page = parse_page(html)
+    for k in range(3):
+        verdict = page.values[f"variant-{k}-verdict"]
+        assert f'id="variant-{k}-verdict" class="{verdict}"' in html

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from mobsim.reports.page import minutes_text, percent_text
-from mobsim.sweeps import Sweep, variant_label
+from mobsim.results.run import Sweep
+from mobsim.sweeps import variant_label
 
 _GAP = "  "
 
@@ -65,16 +66,19 @@ def _time_difference_text(row: pd.Series, reference: pd.Series) -> str:
                            row["t_full_diff_high_min"])
 
 
-def _differences_block(table: pd.DataFrame, label_columns: Sequence[str]) -> list[str]:
+def difference_rows(table: pd.DataFrame,
+                    label_columns: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """Headers and text cells of each row's difference from the first (the printed block)."""
     headers = [*label_columns, "Δ on post (points)", "Δ district time (min)", "pairing"]
     rows = [[*_labels(row, label_columns),
              difference_text(row["share_diff"], row["share_diff_low"], row["share_diff_high"], 100),
              _time_difference_text(row, table.iloc[0]), row["pairing"]]
             for _, row in table.iloc[1:].iterrows()]
-    return _aligned(headers, rows)
+    return headers, rows
 
 
-def _notes(table: pd.DataFrame, reference: str) -> list[str]:
+def notes(table: pd.DataFrame, reference: str) -> list[str]:
+    """The lines explaining the difference block: intervals, pairing, never."""
     confidence = f"{table['confidence'].iloc[0] * 100:g}%"
     compared = table["pairing"].iloc[1:]
     lines = [
@@ -103,8 +107,43 @@ def format_comparison(table: pd.DataFrame, label_columns: Sequence[str], title: 
     """The comparison as text: each row's figures, then each row's difference from `reference`."""
     lines = [title, "", *_figures_block(table, label_columns)]
     if len(table) > 1:
-        lines += ["", f"difference from {reference}:", *_differences_block(table, label_columns),
-                  "", *_notes(table, reference)]
+        lines += ["", f"difference from {reference}:",
+                  *_aligned(*difference_rows(table, label_columns)), "", *notes(table, reference)]
+    return "\n".join(lines)
+
+
+def _days(value: float) -> str:
+    return f"{value:.1f} d" if math.isfinite(value) else "never"
+
+
+def format_scan_comparison(table: pd.DataFrame, label_columns: Sequence[str], title: str,
+                           reference: str) -> str:
+    """The comparison of building-scan runs: days to verify 95% and to finish, share verified."""
+    q = _common(table["quantile"] * 100, "p{:g}", "target pct")
+    headers = [*label_columns, "reps", "95% verified (median)", "over: median", f"over: {q}",
+               "over: max", "not over", "verified by the horizon"]
+    rows = [[*_labels(row, label_columns), str(row["replications"]),
+             _days(row["days_to_95pct_median"]), _days(row["days_to_full_median"]),
+             _days(row["days_to_full_quantile"]), _days(row["days_to_full_max"]),
+             f"{row['never']}/{row['replications']}", percent_text(row["share_verified"])]
+            for _, row in table.iterrows()]
+    lines = [title, "", *_aligned(headers, rows)]
+    if len(table) > 1:
+        differences = [[*_labels(row, label_columns),
+                        difference_text(row["share_diff"], row["share_diff_low"],
+                                        row["share_diff_high"], 100),
+                        difference_text(row["days_to_full_diff"], row["days_to_full_diff_low"],
+                                        row["days_to_full_diff_high"]), row["pairing"]]
+                       for _, row in table.iloc[1:].iterrows()]
+        confidence = f"{table['confidence'].iloc[0] * 100:g}%"
+        lines += ["", f"difference from {reference}:",
+                  *_aligned([*label_columns, "Δ verified (points)", "Δ days until over",
+                             "pairing"], differences),
+                  "", "over: the campaign's end (every household verified or given up); never: "
+                  "not within scan.horizon_days.",
+                  f"[low, high]: {confidence} confidence interval of the difference, each row "
+                  f"minus {reference}; intervals as for wartime runs (mean: t or Welch; days: "
+                  "sign-test or Mann–Whitney, never counting as later than any time)."]
     return "\n".join(lines)
 
 
@@ -124,12 +163,12 @@ def comparison_json(table: pd.DataFrame) -> str:
     return json.dumps(records, allow_nan=False, ensure_ascii=False)
 
 
-def format_sweep(result: Sweep) -> str:
-    """The sweep's comparison table as text, variant 0 the reference."""
+def format_sweep(result: Sweep, table: pd.DataFrame) -> str:
+    """The sweep's comparison `table` (mobsim.sweeps.comparison) as text, variant 0 the reference."""
     keys = [c for c in result.variants.columns if c != "variant"]
     count = len(result.variants)
-    title = (f"sweep of {count} variant{'s' if count != 1 else ''} × {result.replications} "
-             f"replication{'s' if result.replications != 1 else ''}, seed {result.seed}: every "
+    title = (f"sweep of {count} variant{'s' if count != 1 else ''} × {result.replication_count} "
+             f"replication{'s' if result.replication_count != 1 else ''}, seed {result.seed}: every "
              "variant draws the same random numbers, so differences come from the varied keys")
     reference = f"variant 0 ({variant_label(result.variants.iloc[0], keys)})"
-    return format_comparison(result.table, ["variant", *keys], title, reference)
+    return format_comparison(table, ["variant", *keys], title, reference)

@@ -25,9 +25,9 @@ def checked_table(run: Run, name: str) -> pd.DataFrame:
     frame = run.table(name)
     missing = [c for c in REQUIRED_COLUMNS[name] if c not in frame.columns]
     if missing:
-        raise InputError(f"{run.path / f'{name}.parquet'}: no column {missing[0]!r}")
+        raise InputError(f"{run.table_path(name)}: no column {missing[0]!r}")
     if frame.empty:
-        raise InputError(f"{run.path / f'{name}.parquet'}: the table has no rows")
+        raise InputError(f"{run.table_path(name)}: the table has no rows")
     return frame
 
 

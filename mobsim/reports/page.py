@@ -1,5 +1,7 @@
 """HTML building blocks of the report: one self-contained page, no scripts, no external files.
 
+The page itself is a Jinja2 template (mobsim/templates, autoescaped).
+
 Every figure printed from the tables carries an element id and its exact value in
 `data-value` (`inf` for never), so a reader or a test can check it against the tables.
 """
@@ -8,7 +10,10 @@ from __future__ import annotations
 
 import base64
 import math
-from html import escape
+
+from markupsafe import Markup
+
+from mobsim.reports.templating import environment, render
 
 STYLE = """
 body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; max-width: 60rem; margin: 2rem auto;
@@ -24,6 +29,10 @@ table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
 th { background: #f2f2f2; } td:first-child, th:first-child { text-align: left; }
 .note { background: #f6f6f6; padding: 0.5rem 0.8rem; border-left: 3px solid #aaa; }
+td.pass, td.fail { font-weight: bold; text-align: center; }
+svg.map { max-width: 100%; height: auto; font-size: 11px; }
+.map-subdistrict { fill: #999; font-size: 14px; font-weight: bold; }
+.map-label { fill: #222; } .map-legend { fill: #222; }
 """
 
 
@@ -46,40 +55,37 @@ def _data_value(value: float | str) -> str:
     return value if isinstance(value, str) else repr(float(value))
 
 
-def number(element_id: str, value: float | str, text: str, tag: str = "span") -> str:
+def _parts():
+    """The macros of templates/parts.html.j2."""
+    return environment().get_template("parts.html.j2").module
+
+
+def number(element_id: str, value: float | str, text: str, tag: str = "span",
+           css_class: str | None = None) -> str:
     """An element showing `text` with its exact `value` in data-value, findable by id."""
-    return (f'<{tag} id="{escape(element_id)}" data-value="{escape(_data_value(value))}">'
-            f"{escape(text)}</{tag}>")
+    return str(_parts().number(element_id, _data_value(value), text, tag, css_class))
 
 
 def figure(png: bytes, alt: str, caption: str) -> str:
     """A figure with the PNG embedded as base64 and a caption."""
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<figure><img alt="{escape(alt)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
+    return str(_parts().figure(base64.b64encode(png).decode("ascii"), alt, caption))
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
     """An HTML table; cells are already HTML (plain text escaped, or `number(..., tag="td")`)."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(c if c.startswith("<td") else f"<td>{c}</td>" for c in row)
-                   + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return str(_parts().table(headers, [[Markup(cell) for cell in row] for row in rows]))
 
 
 def section(title: str, *parts: str) -> str:
-    """A titled section of the page."""
-    return f"<section><h2>{escape(title)}</h2>{''.join(parts)}</section>"
+    """A titled section of the page; `parts` are already HTML."""
+    return str(_parts().section(title, Markup("".join(parts))))
 
 
 def paragraph(html_text: str, css_class: str | None = None) -> str:
     """A paragraph of already-escaped HTML."""
-    attribute = f' class="{css_class}"' if css_class else ""
-    return f"<p{attribute}>{html_text}</p>"
+    return str(_parts().paragraph(Markup(html_text), css_class))
 
 
 def document(title: str, body: str) -> str:
-    """The whole page: UTF-8, inline style, no scripts."""
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-            f"<body>{body}</body></html>\n")
+    """The whole page (templates/page.html.j2): UTF-8, inline style, no scripts."""
+    return str(render("page.html.j2", title=title, style=Markup(STYLE), body=Markup(body)))

@@ -11,12 +11,8 @@ import io
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from mobsim.results.stats import BAND_LABEL
@@ -27,8 +23,6 @@ TARGET_STYLE = {"color": "#c0392b", "linewidth": 1.6}
 QUANTILE_STYLE = {"color": "#34495e", "linewidth": 1.3, "linestyle": "--"}
 BAR_COLOR = "#3a6ea5"
 NEVER_COLOR = "#7f7f7f"
-MAP_COLORS = ListedColormap(colormaps["YlOrRd"](np.linspace(0.25, 1.0, 256)))
-"""Yellow (early) to dark red (late), without the near-white start that vanishes on paper."""
 GAP_LABELS = {"member": "member on post", "grid_worker": "grid worker backfill",
               "cadre": "cadre backfill", "none": "never activated"}
 
@@ -119,60 +113,6 @@ def district_time_png(t_full_min: np.ndarray, target_min: float, quantile: float
     return png_bytes(fig)
 
 
-def _map_panel(ax, communities: pd.DataFrame, colors: np.ndarray, never: np.ndarray,
-               subdistrict_labels: dict[int, str]) -> list[Line2D]:
-    """Communities as markers by kind in the given colours, `never` ones as black crosses."""
-    x, y = communities["x_km"].to_numpy(), communities["y_km"].to_numpy()
-    handles = []
-    for kind, marker in (("urban", "o"), ("village", "^")):
-        rows = (communities["kind"].astype(str) == kind).to_numpy()
-        ax.scatter(x[rows & ~never], y[rows & ~never], c=colors[rows & ~never], marker=marker,
-                   s=26, edgecolors="#444", linewidths=0.4)
-        if rows.any():
-            handles.append(Line2D([], [], marker=marker, linestyle="", color="#bbb",
-                                  markeredgecolor="#444", label=f"{kind} community"))
-    if never.any():
-        ax.scatter(x[never], y[never], marker="x", color="black", s=30)
-        handles.append(Line2D([], [], marker="x", linestyle="", color="black",
-                              label="median micro-grid never on post"))
-    centres = communities.groupby("subdistrict_id")[["x_km", "y_km"]].mean()
-    for sub, (cx, cy) in centres.iterrows():
-        ax.text(cx, cy, subdistrict_labels[sub], ha="center", va="center", fontsize=7,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.6,
-                      "linewidth": 0})
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xlabel("x (km)")
-    return handles
-
-
-def community_map_png(communities: pd.DataFrame, subdistrict_labels: dict[int, str],
-                      target_min: float) -> bytes:
-    """Two maps of the communities: median activation time, and share on post by the target."""
-    fig = _figure(4.8)
-    ax_time, ax_share = fig.subplots(1, 2, sharex=True, sharey=True)
-    times = communities["median_activation_min"].to_numpy(dtype=float)
-    never = ~np.isfinite(times)
-    time_range = (times[~never].min(), times[~never].max()) if (~never).any() else (0.0, 1.0)
-    time_colors = ScalarMappable(Normalize(*time_range), MAP_COLORS)
-    handles = _map_panel(ax_time, communities, time_colors.to_rgba(np.where(never, 0.0, times)),
-                         never, subdistrict_labels)
-    ax_time.set_ylabel("y (km)")
-    ax_time.set_title("Median activation time")
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8,
-               frameon=False)
-    fig.colorbar(time_colors, ax=ax_time, orientation="horizontal", shrink=0.85,
-                 label="median activation time (min)")
-    share = 100 * communities["share_by_target"].to_numpy(dtype=float)
-    share_colors = ScalarMappable(Normalize(10 * np.floor(min(share.min(), 90.0) / 10), 100.0),
-                                  MAP_COLORS.reversed())
-    _map_panel(ax_share, communities, share_colors.to_rgba(share), np.zeros(len(share), bool),
-               subdistrict_labels)
-    ax_share.set_title(f"Micro-grids on post by {target_min:g} min")
-    fig.colorbar(share_colors, ax=ax_share, orientation="horizontal", shrink=0.85,
-                 label=f"micro-grids activated by {target_min:g} min (%)")
-    return png_bytes(fig)
-
-
 def _breakdown_panel(ax, table: pd.DataFrame, labels: list[str], target_min: float,
                      right_min: float) -> None:
     median = table["median_activation_min"].to_numpy(dtype=float)
@@ -251,25 +191,4 @@ def gap_filling_png(summary: pd.DataFrame) -> bytes:
     ax.set_xlabel("micro-grids per replication (mean, whiskers min–max)")
     ax.set_title("Who put the first staff on post in each micro-grid")
     ax.grid(alpha=0.3, axis="x")
-    return png_bytes(fig)
-
-
-def variant_curves_png(medians: pd.DataFrame, target_mins: list[float]) -> bytes:
-    """Median share of micro-grids activated over time, one line per variant (columns)."""
-    fig = _figure(4.6)
-    ax = fig.add_subplot()
-    colors = colormaps["viridis"](np.linspace(0.0, 0.85, len(medians.columns)))
-    for color, (label, curve) in zip(colors, medians.items()):
-        ax.plot(curve.index, 100 * curve, color=color, linewidth=1.8, label=label)
-    for target_min in sorted(set(target_mins)):
-        _target_line(ax, target_min)
-    ax.set_xlim(0, curve_end_min(medians, max(target_mins)))
-    ax.set_ylim(0, 102)
-    ax.set_xlabel("minutes since the order")
-    ax.set_ylabel("micro-grids activated (%)")
-    ax.set_title("Median mobilization curve of each variant")
-    ax.grid(alpha=0.3)
-    outside = len(medians.columns) > 6
-    ax.legend(loc="upper left" if outside else "lower right", fontsize=8,
-              bbox_to_anchor=(1.01, 1.0) if outside else None)
     return png_bytes(fig)

@@ -1,11 +1,13 @@
-"""A progress bar on stderr for long runs: replications done, rate and time left."""
+"""A progress bar on stderr for long runs (click's): replications done, rate and time left."""
 
 from __future__ import annotations
 
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Callable, Iterator
+
+import click
 
 
 @contextmanager
@@ -15,19 +17,21 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[int, int], None] | 
         yield None
         return
     started = time.perf_counter()
+    with ExitStack() as stack:
+        bars: list[click.progressbar] = []
 
-    def show(done: int, total: int) -> None:
-        elapsed = time.perf_counter() - started
-        rate = done / elapsed if elapsed > 0 else 0.0
-        left = (total - done) / rate if rate > 0 else 0.0
-        width = 30
-        filled = int(width * done / total)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} "
-                         f"{rate:.2f} rep/s, {left:.0f} s left ")
-        sys.stderr.flush()
+        def rate(_item: object) -> str:
+            elapsed = time.perf_counter() - started
+            done, total = (bars[0].pos, bars[0].length) if bars else (0, 0)
+            per_s = done / elapsed if elapsed > 0 else 0.0
+            left = f", {(total - done) / per_s:.0f} s left" if per_s > 0 else ""
+            return f"{per_s:.2f} rep/s{left}"
 
-    try:
+        def show(done: int, total: int) -> None:
+            if not bars:  # the total is known at the first replication
+                bars.append(stack.enter_context(click.progressbar(
+                    length=total, label="replications", file=sys.stderr, show_pos=True,
+                    show_eta=False, item_show_func=rate, update_min_steps=1)))
+            bars[0].update(done - bars[0].pos)
+
         yield show
-    finally:
-        sys.stderr.write("\n")
-

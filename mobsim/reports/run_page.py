@@ -11,11 +11,8 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.reports import plots
-from mobsim.reports.inputs import (
-    HOUSEHOLDS_COLUMN,
-    checked_table,
-    district_time_check,
-)
+from mobsim.reports.inputs import HOUSEHOLDS_COLUMN, checked_table, district_time_check
+from mobsim.reports.names import names
 from mobsim.reports.page import (
     count_text,
     document,
@@ -27,12 +24,18 @@ from mobsim.reports.page import (
     section,
     table,
 )
+from mobsim.reports.scan_page import is_scan_run, scan_page
+from mobsim.reports.story import (
+    bottleneck_section,
+    map_section,
+    settings_section,
+    tail_section,
+)
 from mobsim.reports.sweep_page import sweep_page
 from mobsim.results import stats
 from mobsim.results.bound import BoundCheck
-from mobsim.results.run import Run, load
+from mobsim.results.run import Run, Sweep, load_run
 from mobsim.scenario.params import Target
-from mobsim.sweeps import Sweep
 
 
 def write_report(source: Run | Sweep | str | os.PathLike[str],
@@ -42,7 +45,8 @@ def write_report(source: Run | Sweep | str | os.PathLike[str],
     if not run_dir.is_dir():
         raise InputError(f"{run_dir}: no such folder")
     if (run_dir / "manifest.json").is_file():
-        html = run_page(load(run_dir))
+        run = load_run(run_dir)
+        html = scan_page(run) if is_scan_run(run) else run_page(run)
     elif (run_dir / "variants.parquet").is_file():
         html = sweep_page(run_dir)
     else:
@@ -61,7 +65,7 @@ def run_page(run: Run) -> str:
     curves = checked_table(run, "curves")
     check = district_time_check(run)
     sizes = stats.subdistrict_sizes(microgrids)
-    labels = {s: f"sub-district {s}" for s in sizes.index}
+    labels = names(run, "subdistricts", sizes.index)
     name = str(run.manifest.get("scenario", run.path.name))
     body = "".join([
         f"<h1>Mobilization report: {escape(name)}</h1>",
@@ -69,9 +73,12 @@ def run_page(run: Run) -> str:
                   f"mobsim {escape(str(run.manifest.get('mobsim_version')))}; "
                   f"run folder {escape(str(run.path))}", "meta"),
         paragraph(verdict_html(check)),
+        bottleneck_section(run, microgrids, target),
+        settings_section(run),
         _curve_section(curves, sizes, target, check.replications),
+        tail_section(curves, sizes, target, check.replications),
         _district_time_section(run, check),
-        _map_section(run, microgrids, labels, target),
+        map_section(run, microgrids, target),
         _breakdown_section(microgrids, labels, target),
         _gap_section(microgrids),
         _households_section(curves, sizes, target, check.replications),
@@ -110,7 +117,7 @@ def _curve_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Target,
                                "Mobilization curve: share of micro-grids with staff on post",
                                replications)
     return section(
-        "1. Mobilization curve",
+        "Mobilization curve",
         figure(png, "mobilization curve", "District-wide share of micro-grids with a first staff "
                "member on post, minute by minute: sub-district curves weighted by their micro-grid "
                "counts; the line is the median over replications, the band spans "
@@ -155,7 +162,7 @@ def _district_time_section(run: Run, check: BoundCheck) -> str:
     rows = [[escape(label), number(key, value, text, "td")] for label, key, value, text in figures]
     png = plots.district_time_png(t_full, check.target_min, check.quantile, quantile)
     return section(
-        "2. District mobilization time and the target",
+        "District mobilization time and the target",
         figure(png, "district time histogram", "Minutes until the last micro-grid had staff on "
                "post, one count per replication; replications in which some micro-grid never "
                "did are the grey 'never' bar. Red: the target; dashed: the empirical "
@@ -177,34 +184,19 @@ def _upper_bound(check: BoundCheck) -> tuple[float | str, str]:
     return _time(np.nan_to_num(check.upper_bound_min, nan=np.inf))
 
 
-def _map_section(run: Run, microgrids: pd.DataFrame, labels: dict[int, str],
-                 target: Target) -> str:
-    title = "3. Map: community activation times"
-    if "communities" not in run.table_names:
-        return section(title, paragraph("This run folder has no communities.parquet, so the "
-                                        "communities cannot be placed on a map.", "note"))
-    located = stats.community_activation(microgrids, checked_table(run, "communities"),
-                                             target.minutes)
-    return section(title, figure(
-        plots.community_map_png(located, labels, target.minutes), "maps of communities",
-        "Each marker is a community at its location (circle: urban community, triangle: "
-        "village). Left: for each replication the median activation time of the community's "
-        "micro-grids, then the median of that over replications (a black cross: the median "
-        "micro-grid never had staff on post). Right: the share of the community's micro-grids "
-        "with staff on post by the target, over all replications. Labels sit at each "
-        "sub-district's centre."))
-
-
 def _breakdown_section(microgrids: pd.DataFrame, labels: dict[int, str], target: Target) -> str:
     by_sub = stats.breakdown(microgrids, "subdistrict_id", target.minutes)
     by_type = stats.breakdown(microgrids, "compound_type", target.minutes)
     png = plots.breakdown_png(by_sub, by_type, labels, target.minutes)
     return section(
-        "4. By sub-district and compound type",
+        "By sub-district and compound type",
         figure(png, "activation by sub-district and compound type",
                "Micro-grids pooled over all replications. Left: activation time, bar to the "
                "median, whisker to the 95th percentile, red: the target. Right: share of "
-               "micro-grids with staff on post by the target."),
+               "micro-grids with staff on post by the target. These percentiles are of single "
+               "micro-grids: the district time is the last of all of them, so it can miss the "
+               "target while every sub-district's 95th percentile is inside it (see 'What holds "
+               "the district back')."),
         _breakdown_table("sub-district", "subdistrict", by_sub, labels, target),
         _breakdown_table("compound type", "compound", by_type,
                          {t: str(t).replace("_", " ") for t in by_type.index}, target))
@@ -238,7 +230,7 @@ def _gap_section(microgrids: pd.DataFrame) -> str:
                for stat in ("mean", "min", "max")]
             for who, r in summary.iterrows()]
     return section(
-        "5. How micro-grids were filled",
+        "How micro-grids were filled",
         figure(plots.gap_filling_png(summary), "who activated the micro-grids",
                "Micro-grids per replication by who was first on post: their own member, a "
                "full-time grid worker filling the gap, a down-sent cadre assigned to it, or "
@@ -248,7 +240,7 @@ def _gap_section(microgrids: pd.DataFrame) -> str:
 
 def _households_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Target,
                         replications: int) -> str:
-    title = "6. Households reached over time"
+    title = "Households reached over time"
     if HOUSEHOLDS_COLUMN not in curves.columns:
         return section(title, paragraph(
             "This run has no door-to-door measure (curves.parquet has no "

@@ -12,7 +12,7 @@ from mobsim.scenario.params import Target
 
 
 def _minutes(value: float) -> str:
-    return "never" if np.isnan(value) else f"{value:.1f}"
+    return f"{value:.1f}" if np.isfinite(value) else "never"
 
 
 def format_summary(name: str, reps: pd.DataFrame, target: Target) -> str:
@@ -32,7 +32,7 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
     """
     t_full = reps["t_full_min"].to_numpy(dtype=float)
     n = len(reps)
-    never = int(np.isnan(t_full).sum())
+    never = int((~np.isfinite(t_full)).sum())
     q_label = f"{quantile * 100:g}th pct"
     lines = [
         f"{name}: {n} replication{'s' if n != 1 else ''}",
@@ -51,7 +51,7 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
     ]
     met = int(reps["met_target"].sum())
     t_q = finite_order_statistic(t_full, quantile)
-    verdict = "MET" if not np.isnan(t_q) and t_q <= target_min else "NOT MET"
+    verdict = "MET" if np.isfinite(t_q) and t_q <= target_min else "NOT MET"
     lines.append(f"target {target_min:g} min: {verdict} — {met} of {n} replications had every "
                  f"micro-grid on post in time; empirical {q_label} {_minutes(t_q)} min "
                  "(`mobsim check` states the confidence)")
@@ -68,7 +68,7 @@ def _households_line(reached: np.ndarray, target_min: float, households_share: f
 
 
 def _weeks(days: float) -> str:
-    return "never" if np.isnan(days) else f"{days / 7:.1f} weeks"
+    return f"{days / 7:.1f} weeks" if np.isfinite(days) else "never"
 
 
 def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
@@ -82,7 +82,7 @@ def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
         days = reps[column].to_numpy(dtype=float)
         lines.append(f"  {what}: median {_weeks(finite_order_statistic(days, 0.5))}   "
                      f"{q_label} {_weeks(finite_order_statistic(days, quantile))}   "
-                     f"not within the horizon: {int(np.isnan(days).sum())} of {n}")
+                     f"not within the horizon: {int((~np.isfinite(days)).sum())} of {n}")
     lines.append(f"households verified within the horizon: "
                  f"{reps['share_verified_at_horizon'].mean() * 100:.2f}% (mean over replications)")
     return "\n".join(lines)

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from mobsim.errors import InputError
-from mobsim.reports import plots
+from mobsim.reports.comparison import difference_rows, notes
+from mobsim.reports.figures import variant_bands_png
 from mobsim.reports.inputs import checked_table, district_time_check
 from mobsim.reports.page import (
     document,
@@ -20,34 +18,20 @@ from mobsim.reports.page import (
     number,
     paragraph,
     section,
-    table,
 )
+from mobsim.reports.page import table as table_html
 from mobsim.results import stats
-from mobsim.results.run import Run, load
+from mobsim.results.compare import compare
+from mobsim.results.run import Run, load_run, read_variants
 from mobsim.sweeps import variant_label
 
 
-def read_variants(sweep_dir: Path) -> pd.DataFrame:
-    """variants.parquet: one row per variant, its number and the value of each varied key."""
-    path = sweep_dir / "variants.parquet"
-    try:
-        variants = pq.read_table(path).to_pandas()
-    except (OSError, pa.ArrowInvalid) as err:
-        reason = str(err).splitlines()[0]
-        raise InputError(f"{path}: not a readable Parquet file ({reason})") from None
-    if "variant" not in variants.columns:
-        raise InputError(f"{path}: no column 'variant'")
-    if variants.empty:
-        raise InputError(f"{path}: the table has no rows")
-    return variants
-
-
-def _median_curve(run: Run) -> pd.Series:
+def _band(run: Run) -> pd.DataFrame:
     microgrids = checked_table(run, "microgrids")
     per_replication = stats.district_curves(
         checked_table(run, "curves"), "share_microgrids_activated",
         stats.subdistrict_sizes(microgrids)["microgrids"])
-    return stats.curve_band(per_replication)["median"]
+    return stats.curve_band(per_replication)
 
 
 def _variant_row(variant: int, label: str, run: Run) -> list[str]:
@@ -71,7 +55,8 @@ def _variant_row(variant: int, label: str, run: Run) -> list[str]:
         cell("never", never, str(never)),
         cell("within-target", check.within_target,
              f"{check.within_target} of {check.replications} (≤ {target.minutes:g} min)"),
-        cell("verdict", "pass" if check.passed else "fail", "PASS" if check.passed else "FAIL"),
+        number(f"variant-{variant}-verdict", "pass" if check.passed else "fail",
+               "PASS" if check.passed else "FAIL", "td", "pass" if check.passed else "fail"),
     ]
 
 
@@ -79,25 +64,24 @@ def sweep_page(sweep_dir: Path) -> str:
     """The report page of a sweep folder (variants.parquet and one run folder per variant)."""
     variants = read_variants(sweep_dir)
     keys = [c for c in variants.columns if c != "variant"]
-    medians, rows, targets = {}, [], []
+    bands, rows, targets = {}, [], []
     for _, row in variants.iterrows():
         variant, label = int(row["variant"]), variant_label(row, keys)
-        run = load(sweep_dir / f"variant={variant}")
-        medians[label] = _median_curve(run)
+        run = load_run(sweep_dir / f"variant={variant}")
+        bands[label] = _band(run)
         targets.append(run.target.minutes)
         rows.append(_variant_row(variant, label, run))
-    curves = pd.DataFrame(medians).ffill()
     body = "".join([
         f"<h1>Sweep report: {escape(sweep_dir.resolve().name)}</h1>",
         paragraph(f"{len(variants)} variants of {escape(', '.join(keys) or 'no key')}; "
                   f"sweep folder {escape(str(sweep_dir))}", "meta"),
         section("Mobilization curves", figure(
-            plots.variant_curves_png(curves, targets), "mobilization curve of each variant",
-            "District-wide share of micro-grids with staff on post, the median over each "
-            "variant's replications (sub-district curves weighted by micro-grid counts); red: "
-            "the target.")),
+            variant_bands_png(bands, targets), "mobilization curve of each variant",
+            "District-wide share of micro-grids with staff on post: the line is the median over "
+            f"each variant's replications, the shaded band spans {stats.BAND_LABEL} of them "
+            "(sub-district curves weighted by micro-grid counts); red: the target.")),
         section("District time and verdict per variant",
-                table(["variant", "varied keys", "replications", "median (min)",
+                table_html(["variant", "varied keys", "replications", "median (min)",
                        "target percentile (min)", "max (min)", "never finished",
                        "within target", "verdict"], rows),
                 paragraph("District time: minutes until the last micro-grid had staff on post; "
@@ -105,5 +89,20 @@ def sweep_page(sweep_dir: Path) -> str:
                           "confidence) from its manifest. For a variant's full report run "
                           f"<code>mobsim report {escape(str(sweep_dir))}/variant=K</code>.",
                           "meta")),
+        _differences_section(sweep_dir, variants, keys),
     ])
     return document(f"mobsim sweep report: {sweep_dir.resolve().name}", body)
+
+
+def _differences_section(sweep_dir: Path, variants: pd.DataFrame, keys: list[str]) -> str:
+    """Each variant's difference from variant 0, as `mobsim sweep` prints it."""
+    if len(variants) < 2:
+        return ""
+    table = pd.concat([variants.reset_index(drop=True),
+                       compare([sweep_dir / f"variant={int(k)}" for k in variants["variant"]])],
+                      axis=1)
+    headers, rows = difference_rows(table, ["variant", *keys])
+    reference = f"variant 0 ({variant_label(variants.iloc[0], keys)})"
+    return section(f"Differences from {reference}",
+                   table_html(headers, [[escape(cell) for cell in row] for row in rows]),
+                   *(paragraph(escape(line), "meta") for line in notes(table, reference)))

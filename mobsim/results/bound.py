@@ -58,9 +58,8 @@ def order_index(n: int, quantile: float, confidence: float) -> int | None:
 
 def clopper_pearson_lower(successes: int, n: int, confidence: float) -> float:
     """One-sided Clopper–Pearson lower confidence bound on a binomial proportion."""
-    if successes == 0:
-        return 0.0
-    return float(stats.beta.ppf(1.0 - confidence, successes, n - successes + 1))
+    test = stats.binomtest(successes, n, alternative="greater")
+    return float(test.proportion_ci(confidence_level=confidence, method="exact").low)
 
 
 def replications_needed(share: float, quantile: float, confidence: float) -> int | None:

@@ -27,19 +27,33 @@ import pandas as pd
 from scipy import stats
 
 from mobsim.errors import InputError
-from mobsim.results.run import Run, load
+from mobsim.results.run import Run, is_sweep, load_run, variant_dirs
 from mobsim.results.stats import never_last, order_statistic
 
 EXACT_RANK_SUM_PAIRS = 10_000
 """Largest m·n for which the Mann–Whitney interval uses the exact null distribution of U."""
 
-REPLICATION_COLUMNS: tuple[str, ...] = ("replication", "t_full_min", "share_activated_at_target")
-"""Columns of replications.parquet a comparison reads."""
-
 DIFFERENCE_COLUMNS: tuple[str, ...] = (
     "share_diff", "share_diff_low", "share_diff_high",
     "t_full_diff_min", "t_full_diff_low_min", "t_full_diff_high_min")
 """Columns of a comparison holding a difference from the reference: estimate, low, high."""
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The two replication measures a comparison differences: a time that may be never, and a
+    share every replication has; and the columns the differences go to."""
+
+    time: str
+    share: str
+    difference_columns: tuple[str, ...]
+
+
+WARTIME = Measures("t_full_min", "share_activated_at_target", DIFFERENCE_COLUMNS)
+SCAN = Measures("days_to_full", "share_verified_at_horizon",
+                ("share_diff", "share_diff_low", "share_diff_high",
+                 "days_to_full_diff", "days_to_full_diff_low", "days_to_full_diff_high"))
+"""The building-scan campaign: days until it is over, households verified by the horizon."""
 
 _ROUNDING = 1e-9  # binomial tail sums that equal alpha/2 exactly must count as within it
 
@@ -63,29 +77,32 @@ def never_difference(variant_min: np.ndarray, reference_min: np.ndarray) -> np.n
 
 def paired_mean_difference(variant: np.ndarray, reference: np.ndarray,
                            confidence: float) -> Difference:
-    """Mean of paired differences with a t-interval from their standard error."""
-    diffs = np.asarray(variant, float) - np.asarray(reference, float)
-    n = len(diffs)
-    estimate = float(diffs.mean())
-    if n < 2:
+    """Mean of paired differences with a t-interval (scipy's ttest_rel)."""
+    a, b = np.asarray(variant, float), np.asarray(reference, float)
+    estimate = float((a - b).mean())
+    if len(a) < 2:
         return Difference(estimate, math.nan, math.nan)
-    half = stats.t.ppf((1 + confidence) / 2, n - 1) * diffs.std(ddof=1) / math.sqrt(n)
-    return Difference(estimate, estimate - half, estimate + half)
+    if np.ptp(a - b) == 0:  # no spread: the interval is the point (scipy warns on it)
+        return Difference(estimate, estimate, estimate)
+    return _with_interval(estimate, stats.ttest_rel(a, b), confidence)
 
 
 def welch_mean_difference(variant: np.ndarray, reference: np.ndarray,
                           confidence: float) -> Difference:
-    """Difference of means of independent samples with a Welch (unequal-variance) t-interval."""
+    """Difference of means of independent samples with a Welch (unequal-variance) t-interval
+    (scipy's ttest_ind)."""
     a, b = np.asarray(variant, float), np.asarray(reference, float)
     estimate = float(a.mean() - b.mean())
     if len(a) < 2 or len(b) < 2:
         return Difference(estimate, math.nan, math.nan)
-    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-    if va + vb == 0:
+    if np.ptp(a) == 0 and np.ptp(b) == 0:
         return Difference(estimate, estimate, estimate)
-    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
-    half = stats.t.ppf((1 + confidence) / 2, df) * math.sqrt(va + vb)
-    return Difference(estimate, estimate - half, estimate + half)
+    return _with_interval(estimate, stats.ttest_ind(a, b, equal_var=False), confidence)
+
+
+def _with_interval(estimate: float, test, confidence: float) -> Difference:
+    interval = test.confidence_interval(confidence_level=confidence)
+    return Difference(estimate, float(interval.low), float(interval.high))
 
 
 def _rank_within(cdf: np.ndarray, confidence: float) -> int:
@@ -147,25 +164,24 @@ def shift_difference(variant_min: np.ndarray, reference_min: np.ndarray,
     return Difference(order_statistic(diffs, 0.5), *_order_interval(diffs, k))
 
 
+def measures_of(reps: pd.DataFrame) -> Measures:
+    """The measures of a run's replications table: the scan campaign's, or wartime's."""
+    return SCAN if SCAN.time in reps.columns else WARTIME
+
+
 def _open(source: Run | str | Path) -> tuple[Run, pd.DataFrame]:
-    """A run and its replications table, checked for the columns a comparison reads."""
-    if isinstance(source, Run):
-        run, path = source, source.path
-    else:
-        path = Path(source)
-        if (path / "variants.parquet").is_file() and not (path / "manifest.json").is_file():
-            raise InputError(f"{path}: a sweep folder, not a run folder; give its variant "
-                             f"folders ({path}/variant=0 ...) or read its table with "
-                             "`mobsim report`")
-        run = load(path)
+    """A run (or run folder) and its replications table, checked for the columns it needs."""
+    run = source if isinstance(source, Run) else load_run(source)
+    path = run.path
     if "replications" not in run.table_names:
         raise InputError(f"{path}: the run has no replications table")
     reps = run.table("replications")
-    missing = [c for c in REPLICATION_COLUMNS if c not in reps.columns]
+    measures = measures_of(reps)
+    missing = [c for c in ("replication", measures.time, measures.share) if c not in reps.columns]
     if missing:
-        raise InputError(f"{path / 'replications.parquet'}: no column {missing[0]!r}")
+        raise InputError(f"{run.table_path('replications')}: no column {missing[0]!r}")
     if reps.empty:
-        raise InputError(f"{path / 'replications.parquet'}: the table has no rows")
+        raise InputError(f"{run.table_path('replications')}: the table has no rows")
     return run, reps.sort_values("replication")
 
 
@@ -186,18 +202,32 @@ def _figures(run: Run, reps: pd.DataFrame) -> dict:
 
 
 def _differences(reps: pd.DataFrame, reference: pd.DataFrame, paired: bool,
-                 confidence: float) -> dict:
+                 confidence: float, measures: Measures = WARTIME) -> dict:
     if paired:
         both = reference.merge(reps, on="replication", suffixes=("_ref", ""))
-        share = paired_mean_difference(both["share_activated_at_target"],
-                                       both["share_activated_at_target_ref"], confidence)
-        time = paired_median_difference(both["t_full_min"], both["t_full_min_ref"], confidence)
+        share = paired_mean_difference(both[measures.share], both[f"{measures.share}_ref"],
+                                       confidence)
+        time = paired_median_difference(both[measures.time], both[f"{measures.time}_ref"],
+                                        confidence)
     else:
-        share = welch_mean_difference(reps["share_activated_at_target"],
-                                      reference["share_activated_at_target"], confidence)
-        time = shift_difference(reps["t_full_min"], reference["t_full_min"], confidence)
-    return dict(zip(DIFFERENCE_COLUMNS, (share.estimate, share.low, share.high,
-                                         time.estimate, time.low, time.high)))
+        share = welch_mean_difference(reps[measures.share], reference[measures.share], confidence)
+        time = shift_difference(reps[measures.time], reference[measures.time], confidence)
+    return dict(zip(measures.difference_columns, (share.estimate, share.low, share.high,
+                                                  time.estimate, time.low, time.high)))
+
+
+def _scan_figures(run: Run, reps: pd.DataFrame) -> dict:
+    """A scan run's own figures: days to verify 95% and to finish, share verified."""
+    quantile = run.target.quantile
+    days = never_last(reps[SCAN.time])
+    return {
+        "mode": "scan", "replications": len(reps), "seed": run.manifest.get("seed"),
+        "days_to_95pct_median": order_statistic(reps["days_to_95pct"], 0.5),
+        "quantile": quantile, "days_to_full_median": order_statistic(days, 0.5),
+        "days_to_full_quantile": order_statistic(days, quantile),
+        "days_to_full_max": float(days.max()), "never": int(np.isinf(days).sum()),
+        "share_verified": float(reps[SCAN.share].mean()),
+    }
 
 
 def _pairing(run: Run, reps: pd.DataFrame, reference: Run,
@@ -214,21 +244,34 @@ def _pairing(run: Run, reps: pd.DataFrame, reference: Run,
     return f"paired by seed {seed}", True
 
 
-def compare(run_dirs: Sequence[Run | str | Path]) -> pd.DataFrame:
-    """One row per run (or run folder): its figures and its difference from the first."""
-    if not run_dirs:
+def compare(runs: Sequence[Run | str | Path]) -> pd.DataFrame:
+    """One row per run: its figures and its difference from the first (the reference).
+
+    A run is a `Run` or a run folder; a sweep folder stands for its variants' runs.
+    """
+    if not runs:
         raise InputError("compare: no run folders given")
-    opened = [_open(path) for path in run_dirs]
+    expanded = [run for source in runs for run in (
+        variant_dirs(Path(source)) if not isinstance(source, Run) and is_sweep(Path(source))
+        else [source])]
+    opened = [_open(path) for path in expanded]
     reference, reference_reps = opened[0]
+    measures = measures_of(reference_reps)
+    for run, reps in opened[1:]:
+        if measures_of(reps) != measures:
+            raise InputError(f"{run.path}: a {'scan' if measures_of(reps) == SCAN else 'wartime'} "
+                             f"run cannot be compared with {reference.path}, a "
+                             f"{'scan' if measures == SCAN else 'wartime'} run")
+    figures = _scan_figures if measures == SCAN else _figures
     confidence = reference.target.confidence
     rows = []
     for index, (run, reps) in enumerate(opened):
-        row = {"run": str(run.path), **_figures(run, reps), "confidence": confidence}
+        row = {"run": str(run.path), **figures(run, reps), "confidence": confidence}
         if index == 0:
             row["pairing"] = "reference"
-            row.update(dict.fromkeys(DIFFERENCE_COLUMNS, math.nan))
+            row.update(dict.fromkeys(measures.difference_columns, math.nan))
         else:
             row["pairing"], paired = _pairing(run, reps, reference, reference_reps)
-            row.update(_differences(reps, reference_reps, paired, confidence))
+            row.update(_differences(reps, reference_reps, paired, confidence, measures))
         rows.append(row)
     return pd.DataFrame(rows)

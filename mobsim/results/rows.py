@@ -101,13 +101,20 @@ def curves_table(activated_min: np.ndarray, reached_min: np.ndarray, lay: Layout
               "share_households_reached"])
 
 
-def _nullable(values: np.ndarray) -> pa.Array:
-    return pa.array(values, pa.float64(), from_pandas=True)
+def _times(values: np.ndarray) -> pa.Array:
+    """Times as stored: NaN (never happened) as +inf, so that max, describe() and SQL quantiles
+    count it as later than any time instead of dropping it as null."""
+    return pa.array(np.where(np.isnan(values), np.inf, values), pa.float64())
+
+
+def _never_as_inf(value: object) -> object:
+    return math.inf if isinstance(value, float) and math.isnan(value) else value
 
 
 def row_table(row: dict[str, list]) -> pa.Table:
-    """A summary row as a table, NaN (never happened) written as null."""
-    return pa.table({name: pa.array(values, from_pandas=True) for name, values in row.items()})
+    """A summary row as a table, NaN (never happened) written as +inf."""
+    return pa.table({name: pa.array([_never_as_inf(v) for v in values])
+                     for name, values in row.items()})
 
 
 def _replication_column(replication: int, n: int) -> pa.Array:
@@ -127,22 +134,22 @@ def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication
             _replication_column(replication, n_mg), lay.microgrid_id, lay.community_id,
             lay.subdistrict_id,
             category_array(lay.compound_type, COMPOUND_TYPES), lay.households,
-            _nullable(act), category_array(result.microgrid_activated_by, ACTIVATED_BY),
+            _times(act), category_array(result.microgrid_activated_by, ACTIVATED_BY),
             result.microgrid_hand_changes,
         ], names=["replication", "microgrid_id", "community_id", "subdistrict_id",
                   "compound_type", "households", "activated_min", "activated_by", "hand_changes"]),
         "members": pa.table([
             _replication_column(replication, n_mem), lay.member_id, lay.member_microgrid_id,
             category_array(result.member_state, states), category_array(result.member_channel, channels),
-            _nullable(result.member_notified_min), _nullable(result.member_acknowledged_min),
-            _nullable(result.member_arrived_min),
+            _times(result.member_notified_min), _times(result.member_acknowledged_min),
+            _times(result.member_arrived_min),
         ], names=["replication", "member_id", "microgrid_id", "state_at_order", "channel",
                   "notified_min", "acknowledged_min", "arrived_min"]),
         "cadres": pa.table([
             _replication_column(replication, n_cad), lay.cadre_id, lay.cadre_unit_id,
             lay.cadre_community_id,
             pa.array(cadre_mg, pa.int32(), mask=cadre_pos < 0),
-            _nullable(result.cadre_dispatched_min), _nullable(result.cadre_arrived_min),
+            _times(result.cadre_dispatched_min), _times(result.cadre_arrived_min),
         ], names=["replication", "cadre_id", "unit_id", "community_id", "microgrid_id",
                   "dispatched_min", "arrived_min"]),
         "reserve_shifts": shifts_table(result.reserve_shifts, lay, replication),
@@ -163,7 +170,7 @@ def shifts_table(shifts: np.ndarray, lay: Layout, replication: int) -> pa.Table:
     return pa.table([
         _replication_column(replication, len(shifts)), category_array(shifts["kind"], ACTIVATED_BY),
         pa.array(reserve_id, pa.int32()), pa.array(lay.microgrid_id[shifts["microgrid"]], pa.int32()),
-        _nullable(shifts["arrived_min"]), _nullable(shifts["released_min"]),
+        _times(shifts["arrived_min"]), _times(shifts["released_min"]),
         category_array(shifts["why"], RELEASE_REASONS),
     ], names=["replication", "kind", "reserve_id", "microgrid_id", "arrived_min", "released_min", "why"])
 

@@ -1,4 +1,8 @@
-"""A run: its folder, manifest and tables (loaded on first use), its check and comparisons."""
+"""Runs and sweeps: folders (or memory) of manifests and tables loaded on first use, and checks.
+
+A sweep folder is one dataset per table, `DIR/<table>/variant=K/part-0.parquet`, beside
+`DIR/variant=K/` (each variant's manifest and scenario) and `DIR/variants.parquet`.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,18 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mobsim.errors import InputError
 from mobsim.results.check import Verdict, check_run
 from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import Target
+
+VARIANTS_FILE = "variants.parquet"
+"""The table of variants that makes a folder a sweep folder."""
 
 DEFAULT_TARGET = {"minutes": 180.0, "quantile": 0.95, "confidence": 0.95, "households_share": 0.0}
 """The built-in baseline's target, used where a manifest does not state one."""
@@ -37,13 +46,18 @@ class Run:
         listed = [Path(name).stem for name in self.manifest.get("tables", [])]
         return listed or list(self._tables)
 
+    def table_path(self, name: str) -> Path:
+        """Where table `name` is: in the run folder, or (a sweep's variant) in the sweep's dataset."""
+        return self.path / self.manifest.get("table_paths", {}).get(name, f"{name}.parquet")
+
     def table(self, name: str) -> pd.DataFrame:
-        """One table as a DataFrame (categories as pandas categoricals, null times as NaN)."""
+        """One table as a DataFrame (categories as pandas categoricals, times that never
+        happened as +inf)."""
         if name not in self.table_names:
             raise InputError(f"{self.path}: the run has no table {name!r}; "
                              f"it has {', '.join(self.table_names)}")
         if name not in self._tables:
-            self._tables[name] = pq.read_table(self.path / f"{name}.parquet").to_pandas()
+            self._tables[name] = pq.read_table(self.table_path(name)).to_pandas()
         return self._tables[name]
 
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -94,8 +108,75 @@ class Run:
         return check_run(self.replications, target or self.target)
 
 
-def load(run_dir: str | Path) -> Run:
-    """Open the run folder `run_dir` written by `mobsim run`."""
+@dataclass
+class Sweep:
+    """A sweep: its variants, each variant's run, and every table with a `variant` column."""
+
+    path: Path
+    variants: pd.DataFrame
+    runs: list[Run]
+    elapsed_s: float = math.nan
+    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def table_names(self) -> list[str]:
+        """Names of the tables every variant wrote."""
+        return self.runs[0].table_names if self.runs else []
+
+    @property
+    def seed(self) -> int | None:
+        """The seed every variant ran with."""
+        return self.runs[0].seed if self.runs else None
+
+    @property
+    def replication_count(self) -> int:
+        """Replications of each variant."""
+        return int(self.runs[0].manifest.get("replications", 0)) if self.runs else 0
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Every variant's rows of table `name`, with the `variant` column (int32)."""
+        if name not in self.table_names:
+            raise InputError(f"{self.path}: the sweep has no table {name!r}; "
+                             f"it has {', '.join(self.table_names)}")
+        if name not in self._tables:
+            frames = [run.table(name).assign(variant=np.full(len(run.table(name)), number, np.int32))
+                      for number, run in zip(self.variants["variant"], self.runs)]
+            self._tables[name] = pd.concat(frames, ignore_index=True)
+        return self._tables[name]
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        if name.startswith("_") or name not in self.table_names:
+            raise AttributeError(name)
+        return self.table(name)
+
+
+def read_variants(sweep_dir: Path) -> pd.DataFrame:
+    """variants.parquet: one row per variant, its number and the value of each varied key."""
+    path = sweep_dir / VARIANTS_FILE
+    try:
+        variants = pq.read_table(path).to_pandas()
+    except (OSError, pa.ArrowInvalid) as err:
+        reason = str(err).splitlines()[0]
+        raise InputError(f"{path}: not a readable Parquet file ({reason})") from None
+    if "variant" not in variants.columns:
+        raise InputError(f"{path}: no column 'variant'")
+    if variants.empty:
+        raise InputError(f"{path}: the table has no rows")
+    return variants
+
+
+def is_sweep(path: Path) -> bool:
+    """Whether `path` is a finished sweep folder rather than a run folder."""
+    return (path / VARIANTS_FILE).is_file() and not (path / "manifest.json").is_file()
+
+
+def variant_dirs(sweep_dir: Path) -> list[Path]:
+    """The run folders of a sweep's variants, in variant order."""
+    return [sweep_dir / f"variant={int(k)}" for k in read_variants(sweep_dir)["variant"]]
+
+
+def load_run(run_dir: str | Path) -> Run:
+    """Open the run folder `run_dir` written by `mobsim run` (or a sweep's variant folder)."""
     path = Path(run_dir)
     manifest_path = path / "manifest.json"
     if not manifest_path.is_file():
@@ -105,3 +186,20 @@ def load(run_dir: str | Path) -> Run:
     except json.JSONDecodeError as err:
         raise InputError(f"{manifest_path}:{err.lineno}:{err.colno}: {err.msg}") from None
     return Run(path, manifest)
+
+
+def load_sweep(sweep_dir: str | Path) -> Sweep:
+    """Open the sweep folder `sweep_dir` written by `mobsim sweep`."""
+    path = Path(sweep_dir)
+    return Sweep(path, read_variants(path), [load_run(p) for p in variant_dirs(path)])
+
+
+def load(folder: str | Path) -> Run | Sweep:
+    """Open a run folder written by `mobsim run`, or a sweep folder written by `mobsim sweep`."""
+    path = Path(folder)
+    if is_sweep(path):
+        return load_sweep(path)
+    if not (path / "manifest.json").is_file():
+        raise InputError(f"{path}: not a run folder (no manifest.json) nor a sweep folder "
+                         f"(no {VARIANTS_FILE})")
+    return load_run(path)

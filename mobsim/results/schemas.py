@@ -82,6 +82,18 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("kind", _category()),
         ("x_km", pa.float64()),
         ("y_km", pa.float64()),
+        ("name", pa.string()),
+    ]),
+    "subdistricts": pa.schema([
+        ("subdistrict_id", pa.int32()),
+        ("name", pa.string()),
+        ("kind", _category()),
+        ("microgrids", pa.int32()),
+        ("households", pa.int64()),
+    ]),
+    "units": pa.schema([
+        ("unit_id", pa.int32()),
+        ("name", pa.string()),
     ]),
     "events": pa.schema([
         ("replication", pa.int32()),

@@ -1,6 +1,6 @@
 """Aggregate a run's tables into the curves, maps and breakdowns the report shows.
 
-Times that never happened (NaN in the tables) count as infinitely late, and every quantile is
+Times that never happened (+inf in the tables, NaN in the model's arrays) count as infinitely late, and every quantile is
 an order statistic (the ceil(q·n)-th smallest value), as in the bound check and the run summary.
 """
 
@@ -24,7 +24,7 @@ GAP_FILLERS: tuple[str, ...] = ("member", "grid_worker", "cadre", "none")
 
 
 def never_last(times_min: np.ndarray | pd.Series) -> np.ndarray:
-    """Times as floats with NaN (never happened) replaced by +inf."""
+    """Times as floats, never happened as +inf (the tables store +inf; the model's arrays NaN)."""
     times = np.asarray(times_min, dtype=float)
     return np.where(np.isnan(times), np.inf, times)
 
@@ -41,7 +41,7 @@ def order_statistic(times_min: np.ndarray | pd.Series, q: float) -> float:
 
 
 def finite_order_statistic(times_min: np.ndarray | pd.Series, q: float) -> float:
-    """`order_statistic`, with never (infinitely late) given back as NaN, as the tables write it."""
+    """`order_statistic`, with never (infinitely late) given back as NaN, as the model's arrays hold it."""
     time = order_statistic(times_min, q)
     return time if math.isfinite(time) else math.nan
 
@@ -90,19 +90,6 @@ def share_at_minute(per_replication: pd.DataFrame, minute: float) -> np.ndarray:
     """Each replication's share at whole minute floor(`minute`); NaN past the curves' end."""
     row = per_replication.reindex([math.floor(minute)])
     return row.to_numpy(dtype=float)[0]
-
-
-def community_activation(microgrids: pd.DataFrame, communities: pd.DataFrame,
-                         target_min: float) -> pd.DataFrame:
-    """Communities with their median-of-medians activation and pooled share activated by target."""
-    per_replication = grouped_order_statistics(microgrids[["community_id", "replication"]],
-                                               microgrids["activated_min"], (0.5,))
-    frame = per_replication.rename(columns={0.5: "t"}).reset_index()
-    median = grouped_order_statistics(frame[["community_id"]], frame["t"], (0.5,))[0.5]
-    in_time = never_last(microgrids["activated_min"]) <= target_min
-    share = pd.Series(in_time).groupby(microgrids["community_id"].to_numpy()).mean()
-    located = pd.DataFrame({"median_activation_min": median, "share_by_target": share})
-    return communities.merge(located, left_on="community_id", right_index=True)
 
 
 def breakdown(microgrids: pd.DataFrame, by: str, target_min: float) -> pd.DataFrame:

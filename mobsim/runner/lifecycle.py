@@ -13,11 +13,12 @@ import numpy as np
 import pyarrow as pa
 
 from mobsim import __version__
-from mobsim.codes import COMMUNITY_KINDS
+from mobsim.codes import COMMUNITY_KINDS, SUBDISTRICT_KINDS
 from mobsim.district import District, district_problems, load_district
 from mobsim.district.schemas import category_array
 from mobsim.errors import InputError, RunInterrupted
 from mobsim.model.scan import scan_plan
+from mobsim.results import folders
 from mobsim.results.rows import layout
 from mobsim.results.run import Run
 from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter, with_metadata
@@ -63,7 +64,9 @@ def _claim_out_dir(out: Path, identity: dict, force: bool, resume: bool) -> None
     """Create the run folder; refuse to overwrite a different run, finished or not, without `force`.
 
     With `resume`, an interrupted run is the staging's to judge (it names what differs).
+    A folder holding a sweep or files mobsim did not write is refused too (`folders.claim`).
     """
+    folders.claim(out, folders.RUN, force)
     earlier = _earlier_run(out)
     if earlier is not None and not force and not (resume and earlier[0] == "interrupted run"):
         kind, held = earlier
@@ -113,9 +116,9 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1,
         raise
     try:
         summary = staging.merge(out, replications, schemas)
-        _write_communities(out, district, meta)
+        _write_district_names(out, district, meta)
         manifest = _write_manifest(out, scenario, identity, time.perf_counter() - started,
-                                   ["communities", *schemas])
+                                   [*NAME_TABLES, *schemas])
     except OSError as err:
         raise write_failed(out, "the run's tables", err, replications, replications) from None
     return Run(out, manifest, {"replications": summary.to_pandas()})
@@ -153,14 +156,30 @@ def _closing(finished: Iterator[tuple[int, Tables]]) -> Iterator[Iterator[tuple[
             close()
 
 
-def _write_communities(out: Path, district: District, meta: dict[str, str]) -> None:
-    """Write the community table the report maps (locations, sub-district, kind)."""
-    c = district.communities
-    table = pa.table({"community_id": c["community_id"], "subdistrict_id": c["subdistrict_id"],
-                      "kind": category_array(c["kind"], COMMUNITY_KINDS),
-                      "x_km": c["x_km"], "y_km": c["y_km"]})
-    with TableWriter(out, "communities", with_metadata(OUTPUT_SCHEMAS["communities"], meta)) as w:
-        w.write(table)
+NAME_TABLES: tuple[str, ...] = ("communities", "subdistricts", "units")
+"""District tables copied into every run folder, so that every id in the outputs joins to a name."""
+
+
+def _write_district_names(out: Path, district: District, meta: dict[str, str]) -> None:
+    """Write the communities (with the locations the report maps), sub-districts and work units
+    with their names, so that an output's community, sub-district or unit id joins to a name."""
+    c, s, u = district.communities, district.subdistricts, district.units
+    # sizes weight the sub-districts' curves into district curves (scan mode has no microgrids table)
+    position = district.position("subdistricts", district.microgrid_subdistrict())
+    sizes = np.bincount(position, minlength=len(s["subdistrict_id"]))
+    homes = np.bincount(position, district.microgrids["households"], len(s["subdistrict_id"]))
+    tables = {
+        "communities": {"community_id": c["community_id"], "subdistrict_id": c["subdistrict_id"],
+                        "kind": category_array(c["kind"], COMMUNITY_KINDS),
+                        "x_km": c["x_km"], "y_km": c["y_km"], "name": c["name"]},
+        "subdistricts": {"subdistrict_id": s["subdistrict_id"], "name": s["name"],
+                         "kind": category_array(s["kind"], SUBDISTRICT_KINDS),
+                         "microgrids": sizes.astype(np.int32), "households": homes.astype(np.int64)},
+        "units": {"unit_id": u["unit_id"], "name": u["name"]},
+    }
+    for name in NAME_TABLES:
+        with TableWriter(out, name, with_metadata(OUTPUT_SCHEMAS[name], meta)) as writer:
+            writer.write(pa.table(tables[name]))
 
 
 def _write_manifest(out: Path, scenario: Scenario, identity: dict, elapsed_s: float,

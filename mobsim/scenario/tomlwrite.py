@@ -8,18 +8,39 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import tomlkit
+
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def dumps(data: dict[str, Any], header: str = "",
           inline_table: Callable[[dict[str, Any]], bool] = lambda table: False) -> str:
-    """TOML text for `data`: tables become [sections] unless `inline_table` says otherwise.
+    """TOML text for `data` (written by tomlkit): tables become [sections] unless
+    `inline_table` says otherwise.
 
     `header` lines become comments at the top.
     """
-    lines = [f"# {line}".rstrip() for line in header.splitlines()]
-    _write_table(data, (), lines, inline_table)
-    return "\n".join(lines).lstrip("\n") + "\n"
+    document = tomlkit.document()
+    for line in header.splitlines():
+        document.add(tomlkit.comment(line) if line.strip() else tomlkit.nl())
+    for key, value in data.items():
+        document.add(key, _item(value, inline_table, inside_inline=False))
+    return tomlkit.dumps(document)
+
+
+def _item(value: Any, inline_table: Callable[[dict[str, Any]], bool], inside_inline: bool) -> Any:
+    """The tomlkit item of `value`: a dict as a [section] or an inline table, lists inline."""
+    if isinstance(value, dict):
+        inline_here = inside_inline or inline_table(value)
+        table = tomlkit.inline_table() if inline_here else tomlkit.table()
+        for key, item in value.items():
+            table.append(key, _item(item, inline_table, inline_here))
+        return table
+    if isinstance(value, list):
+        array = tomlkit.array()
+        array.extend(_item(item, inline_table, True) for item in value)
+        return array
+    return tomlkit.item(value)
 
 
 def inline(value: Any) -> str:
@@ -46,18 +67,6 @@ def inline(value: Any) -> str:
 def _escape(char: str) -> str:
     code = ord(char)
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def _write_table(table: dict[str, Any], path: tuple[str, ...], lines: list[str],
-                 inline_table: Callable[[dict[str, Any]], bool]) -> None:
-    sections = {k: v for k, v in table.items() if isinstance(v, dict) and not inline_table(v)}
-    values = [f"{key_text(k)} = {inline(v)}" for k, v in table.items() if k not in sections]
-    # A table holding only tables needs no header of its own; an empty one does, to exist.
-    if path and (values or not sections):
-        lines += ["", "[" + ".".join(key_text(k) for k in path) + "]"]
-    lines += values
-    for key, value in sections.items():
-        _write_table(value, (*path, key), lines, inline_table)
 
 
 def key_text(key: str) -> str:

@@ -80,7 +80,7 @@ def test_a_horizon_too_short_is_reported_as_not_over(routes, tmp_path) -> None:
     _, _, lengths = routes
     assert lengths.max() > DAY_MIN
     printed, row = run_case(tmp_path / "run", "scan.horizon_days=1")
-    assert row["days_to_full"] is None  # never within the horizon
+    assert row["days_to_full"] == math.inf  # never within the horizon
     assert row["share_verified_at_horizon"] == np.minimum(lengths, DAY_MIN).sum() / HOUSEHOLDS
     assert "campaign over (every household verified or given up): median never" in printed
     assert "not within the horizon: 1 of 1" in printed

@@ -1,0 +1,49 @@
+"""Speed gates stay out of the default test run and CI runs them as their own stage."""
+
+import ast
+import configparser
+import shlex
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _marks(node: ast.FunctionDef) -> set[str]:
+    """Names of the `pytest.mark.X` decorators of a test function."""
+    return {d.attr for d in node.decorator_list if isinstance(d, ast.Attribute)} | {
+        d.func.attr for d in node.decorator_list
+        if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)}
+
+
+def _timed_tests() -> dict[str, set[str]]:
+    """Every test in tests/ and benchmarks/ that reads the clock or compares a speed-up, with its marks."""
+    found = {}
+    for path in [*ROOT.glob("tests/**/test_*.py"), *ROOT.glob("benchmarks/test_*.py")]:
+        if path.name == Path(__file__).name:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                body = ast.unparse(node)
+                if "_gate" in node.name or "best_seconds" in body or "best_rate" in body:
+                    found[f"{path.name}::{node.name}"] = _marks(node)
+    return found
+
+
+def test_every_speed_gate_is_marked_bench() -> None:
+    timed = _timed_tests()
+    assert len(timed) >= 4, timed
+    unmarked = [name for name, marks in timed.items() if not marks & {"bench", "slow"}]
+    assert unmarked == []
+
+
+def test_default_run_deselects_bench_and_ci_runs_it() -> None:
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    addopts = shlex.split(config["tool:pytest"]["addopts"])
+    selection = addopts[addopts.index("-m") + 1]
+    assert "not bench" in selection and "not slow" in selection and "not browser" in selection
+    ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
+    suite = next(i for i, line in enumerate(ci_lines) if line.endswith(".venv/bin/python -m pytest"))
+    bench = ci_lines.index(".venv/bin/python -m pytest -m bench benchmarks")
+    browser = ci_lines.index(".venv/bin/python -m pytest -m browser tests/test_report_browser.py")
+    assert bench > suite and browser > suite
