@@ -4,6 +4,10 @@ After ship-evacuation practice (IMO MSC.1/Circ.1238 and 1533): with n replicatio
 k-th smallest time T(k) is an upper confidence bound at level C for the Q-quantile when
 P(Binomial(n, Q) <= k - 1) >= C. The bound is shown when T(k) <= M, which is the same as the
 one-sided Clopper–Pearson lower bound on P(T <= M) reaching Q.
+
+The verdict has three outcomes (`decide`): PASS when that bound is shown, FAIL when the
+one-sided Clopper–Pearson *upper* bound on P(T <= M) is below Q (shown not met at the same
+confidence), and UNDECIDED otherwise: too few replications to show either.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ import numpy as np
 from scipy import stats
 
 from mobsim.aggregate import order_statistic
+
+PASS, FAIL, UNDECIDED = "PASS", "FAIL", "UNDECIDED"
+"""The three verdicts: shown met, shown not met, neither yet."""
 
 MAX_REPLICATIONS = 10_000_000
 """Largest replication count `replications_needed` searches before giving up."""
@@ -34,6 +41,8 @@ class BoundCheck:
     order_index: int | None
     upper_bound_min: float
     lower_bound_share: float
+    upper_bound_share: float
+    verdict: str
     passed: bool
     replications_needed: int | None
 
@@ -60,27 +69,46 @@ def clopper_pearson_lower(successes: int, n: int, confidence: float) -> float:
     return float(stats.beta.ppf(1.0 - confidence, successes, n - successes + 1))
 
 
+def clopper_pearson_upper(successes: int, n: int, confidence: float) -> float:
+    """One-sided Clopper–Pearson upper confidence bound on a binomial proportion."""
+    if successes >= n:
+        return 1.0
+    return float(stats.beta.ppf(confidence, successes + 1, n - successes))
+
+
+def decide(within: int, n: int, quantile: float, confidence: float) -> str:
+    """The verdict on P(T <= M) >= Q from `within` of `n` replications: PASS, FAIL or UNDECIDED."""
+    k = order_index(n, quantile, confidence)
+    if k is not None and within >= k:
+        return PASS
+    if clopper_pearson_upper(within, n, confidence) < quantile:
+        return FAIL
+    return UNDECIDED
+
+
 def replications_needed(share: float, quantile: float, confidence: float) -> int | None:
-    """Fewest replications that would show the bound if the observed share within target held."""
-    if share <= quantile:
+    """About how many replications would decide the verdict if the observed share held.
+
+    None when the share equals the quantile: then no number of replications decides it.
+    """
+    if share == quantile:
         return None
     lo, hi = 1, 1
-    while not _shown(hi, share, quantile, confidence):
+    while not _decided(hi, share, quantile, confidence):
         if hi >= MAX_REPLICATIONS:
             return None
         lo, hi = hi, hi * 2
     while lo < hi:
         mid = (lo + hi) // 2
-        if _shown(mid, share, quantile, confidence):
+        if _decided(mid, share, quantile, confidence):
             hi = mid
         else:
             lo = mid + 1
     return hi
 
 
-def _shown(n: int, share: float, quantile: float, confidence: float) -> bool:
-    k = order_index(n, quantile, confidence)
-    return k is not None and math.floor(share * n + 1e-9) >= k
+def _decided(n: int, share: float, quantile: float, confidence: float) -> bool:
+    return decide(math.floor(share * n + 1e-9), n, quantile, confidence) != UNDECIDED
 
 
 def check_bound(times_min: np.ndarray, target_min: float, quantile: float,
@@ -94,12 +122,13 @@ def check_bound(times_min: np.ndarray, target_min: float, quantile: float,
     k = order_index(n, quantile, confidence)
     upper = float(times[k - 1]) if k is not None else math.inf
     empirical = order_statistic(times, quantile)
-    passed = k is not None and upper <= target_min
-    needed = None if passed else replications_needed(within / n, quantile, confidence)
+    verdict = decide(within, n, quantile, confidence)
+    needed = replications_needed(within / n, quantile, confidence) if verdict == UNDECIDED else None
     return BoundCheck(
         replications=n, target_min=target_min, quantile=quantile, confidence=confidence,
         within_target=within, share_within_target=within / n,
         empirical_quantile_min=empirical if math.isfinite(empirical) else math.nan,
         order_index=k, upper_bound_min=upper if math.isfinite(upper) else math.nan,
         lower_bound_share=clopper_pearson_lower(within, n, confidence),
-        passed=passed, replications_needed=needed)
+        upper_bound_share=clopper_pearson_upper(within, n, confidence),
+        verdict=verdict, passed=verdict == PASS, replications_needed=needed)

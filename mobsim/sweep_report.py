@@ -66,7 +66,7 @@ def _variant_row(variant: int, label: str, run: RunData) -> list[str]:
         cell("never", never, str(never)),
         cell("within-target", check.within_target,
              f"{check.within_target} of {check.replications} (≤ {target.minutes:g} min)"),
-        cell("verdict", "pass" if check.passed else "fail", "PASS" if check.passed else "FAIL"),
+        cell("verdict", check.verdict.lower(), check.verdict),
     ]
 
 
