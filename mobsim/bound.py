@@ -12,6 +12,7 @@ confidence), and UNDECIDED otherwise: too few replications to show either.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 
@@ -76,6 +77,7 @@ def clopper_pearson_upper(successes: int, n: int, confidence: float) -> float:
     return float(stats.beta.ppf(confidence, successes + 1, n - successes))
 
 
+@functools.lru_cache(maxsize=65_536)
 def decide(within: int, n: int, quantile: float, confidence: float) -> str:
     """The verdict on P(T <= M) >= Q from `within` of `n` replications: PASS, FAIL or UNDECIDED."""
     k = order_index(n, quantile, confidence)

@@ -205,6 +205,11 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=None, help="Confidence C [default: target.confidence].")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+@click.option("--until-decided", is_flag=True,
+              help="Instead of -n, run batches until PASS or FAIL, the error rate held at "
+                   "1 − C over all looks (Bonferroni split; see mobsim.sequential).")
+@click.option("--max-replications", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="With --until-decided: the last look; UNDECIDED if even it decides nothing.")
 @QUIET_OPTION
 @VERBOSE_OPTION
 @_executor_options
@@ -212,8 +217,8 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @_input_errors_exit_2
 def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
           target_minutes: float | None, quantile: float | None, confidence: float | None,
-          as_json: bool, quiet: bool, verbose: bool, executor: _ExecutorChoice,
-          overrides: tuple[str, ...]) -> None:
+          as_json: bool, until_decided: bool, max_replications: int, quiet: bool, verbose: bool,
+          executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Exit 0 PASS (Q-quantile of the district time shown ≤ M at confidence C), 1 FAIL (shown
     not), 3 UNDECIDED (too few replications to show either; the text says about how many more).
 
@@ -232,17 +237,31 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     target = {"target.minutes": target_minutes, "target.quantile": quantile,
               "target.confidence": confidence}
     overrides += tuple(f"{key}={value!r}" for key, value in target.items() if value is not None)
+    context = click.get_current_context()
+    if until_decided and context.get_parameter_source("replications") is ParameterSource.COMMANDLINE:
+        raise click.UsageError("-n: not with --until-decided (give --max-replications)")
     loaded = load_scenario(scenario, overrides)
     require_wartime(loaded, "check")
     workers = jobs or default_jobs()
+    sequential = None
     with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
-        result = run_scenario(loaded, replications, seed, None, workers, progress=progress,
-                              write=False, executor=run_on)
-    verdict = check_run(result.replications, loaded)
+        if until_decided:
+            from mobsim.sequential_run import check_until_decided
+            verdict, sequential = check_until_decided(loaded, seed, max_replications, workers,
+                                                      run_on, progress)
+        else:
+            result = run_scenario(loaded, replications, seed, None, workers, progress=progress,
+                                  write=False, executor=run_on)
+            verdict = check_run(result.replications, loaded)
     if as_json:
-        click.echo(json.dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict()}))
+        extra = {} if sequential is None else {"sequential": sequential.to_dict()}
+        click.echo(json.dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict(),
+                               **extra}))
     else:
         click.echo(format_verdict(loaded.name, verdict, verbose))
+        if sequential is not None:
+            from mobsim.sequential import describe
+            click.echo(describe(sequential))
     sys.exit(verdict.exit_code)
 
 
