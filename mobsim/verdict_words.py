@@ -45,12 +45,16 @@ def _minutes(value: float) -> str:
 def statistics_lines(check: BoundCheck) -> list[str]:
     """The named statistics behind the verdict (order statistic, Clopper–Pearson bounds)."""
     q_pct, c_pct = f"{check.quantile * 100:g}th", _pct(check.confidence)
-    k = "—" if check.order_index is None else f"{check.order_index} of {check.replications}"
+    if check.order_index is None:
+        bound = "none: too few replications for any order statistic to bound it"
+    else:
+        bound = (f"{_minutes(check.upper_bound_min)} min (order statistic {check.order_index} "
+                 f"of {check.replications})")
     return [
         f"within target: {check.within_target} of {check.replications} "
         f"({check.share_within_target * 100:.1f}%)",
         f"empirical {q_pct} percentile: {_minutes(check.empirical_quantile_min)} min; "
-        f"one-sided upper bound (order statistic {k}): {_minutes(check.upper_bound_min)} min",
+        f"one-sided upper bound: {bound}",
         f"one-sided Clopper–Pearson {c_pct} bounds on P(T ≤ {check.target_min:g} min): "
         f"lower {check.lower_bound_share:.4f}, upper {check.upper_bound_share:.4f}; "
         f"PASS when lower ≥ {check.quantile:g}, FAIL when upper < {check.quantile:g}",
