@@ -344,5 +344,48 @@ def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
                                  f"the first run ({run_dirs[0]})"))
 
 
+@main.command(epilog="Example:  mobsim sensitivity --method morris --size 4 -n 20 "
+                     "--parameters cadres.speed_kmh,escalation.after_min")
+@SCENARIO_ARG
+@click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris",
+              show_default=True, help="Morris screening (μ*, σ) or Sobol indices (S1, ST).")
+@click.option("--parameters", "keys", metavar="KEY[,KEY...]", default="",
+              help="Keys to vary [default: every key with a range in sensitivity.ranges that "
+                   "can move the district time].")
+@click.option("--size", type=click.IntRange(min=1), default=None,
+              help="Morris trajectories [default 4] or Sobol base samples, a power of 2 "
+                   "[default 16]; the design has size × (parameters + 1) or + 2 points.")
+@replications_option(20)
+@SEED_OPTION
+@JOBS_OPTION
+@click.option("--ends-top", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Run this many top parameters alone at the ends of their ranges for the verdict.")
+@click.option("--ends-replications", type=click.IntRange(min=1), default=59, show_default=True,
+              help="Replications of each end run (59 can show 95/95).")
+@click.option("--json", "as_json", is_flag=True, help="Print the indices as one JSON object.")
+@QUIET_OPTION
+@_executor_options
+@SET_OPTION
+@_input_errors_exit_2
+def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
+                replications: int, seed: int, jobs: int | None, ends_top: int,
+                ends_replications: int, as_json: bool, quiet: bool, executor: _ExecutorChoice,
+                overrides: tuple[str, ...]) -> None:
+    """Rank the placeholders by their effect on the district time and the share on post."""
+    from mobsim.job import default_jobs
+    from mobsim.progress import progress_bar
+    from mobsim.sensitivity.analysis import Settings, analyse
+    from mobsim.sensitivity.text import format_sensitivity, sensitivity_json
+
+    workers = jobs or default_jobs()
+    settings = Settings(method, size or (4 if method == "morris" else 16), replications, seed,
+                        workers, ends_top, ends_replications)
+    chosen = [key.strip() for key in keys.split(",") if key.strip()]
+    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+        result = analyse(scenario, overrides, chosen, settings, run_on, progress)
+    name = str(scenario or "xindu-baseline")
+    click.echo(sensitivity_json(name, result) if as_json else format_sensitivity(name, result))
+
+
 if __name__ == "__main__":
     main()
