@@ -16,7 +16,18 @@ def problems(source: str, overrides: Iterable[str] = ()) -> list[str]:
     if found:
         return found
     scenario = load_scenario(source, overrides)
-    return district_problems(scenario) or campaign_problems(scenario)
+    return district_problems(scenario) or campaign_problems(scenario) or range_problems(scenario)
+
+
+def range_problems(scenario: Scenario) -> list[str]:
+    """A bad entry of sensitivity.ranges, as `mobsim sensitivity` and `plan` would meet it."""
+    from mobsim.sensitivity.ranges import parameters
+
+    try:
+        parameters(scenario)
+    except InputError as err:
+        return [str(err)]
+    return []
 
 
 def campaign_problems(scenario: Scenario) -> list[str]:

@@ -123,3 +123,11 @@ def test_cli_prints_the_ranking_and_json(known: Path) -> None:
     assert found["indices"]["quantile_min"][INERT]["mu_star"] == 0.0
     bad = CliRunner().invoke(main, [*args[:-1], "no.such"])
     assert bad.exit_code == 2 and "--parameters: no.such" in bad.stderr
+
+
+def test_validate_reports_a_bad_range(tmp_path: Path) -> None:
+    from mobsim.validate import problems
+
+    path = write_scenario(tmp_path, 'sensitivity.ranges=[{key = "no.such", low = 1.0, high = 2.0}]')
+    found = problems(str(path))
+    assert len(found) == 1 and "sensitivity.ranges[0]" in found[0] and "no.such" in found[0]
