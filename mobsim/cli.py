@@ -394,21 +394,26 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
                    "default: its sensitivity.ranges entry].")
 @click.option("--max-replications", type=click.IntRange(min=1), default=200, show_default=True,
               help="Last look of each probe's sequential check.")
+@click.option("--step", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Resolution of the answer [default: 1 for a whole-number key, else 1/64 "
+                   "of the range].")
 @SEED_OPTION
 @JOBS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
 @_executor_options
 @SET_OPTION
 @_input_errors_exit_2
-def plan(scenario: str | None, lever: str, max_replications: int, seed: int, jobs: int | None,
-         as_json: bool, executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
+def plan(scenario: str | None, lever: str, max_replications: int, step: float | None, seed: int,
+         jobs: int | None, as_json: bool, executor: _ExecutorChoice,
+         overrides: tuple[str, ...]) -> None:
     """The least value of a lever for which the verdict is PASS (exit 1 if none in range)."""
     from mobsim.job import default_jobs
     from mobsim.plan import format_plan, plan as search, plan_json
 
     workers = jobs or default_jobs()
     with executor.open(workers) as run_on:
-        result = search(scenario, overrides, lever, seed, max_replications, workers, run_on)
+        result = search(scenario, overrides, lever, seed, max_replications, workers, run_on,
+                        step or 0.0)
     name = str(scenario or "xindu-baseline")
     click.echo(plan_json(name, result) if as_json else format_plan(name, result))
     sys.exit(0 if result.answer is not None else 1)

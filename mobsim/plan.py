@@ -39,15 +39,18 @@ class Lever:
     low: float
     high: float
     integer: bool
+    step: float = 0.0
 
-    @property
-    def step(self) -> float:
-        """The search stops when the range between failing and passing is this narrow."""
-        return 1.0 if self.integer else (self.high - self.low) / FLOAT_STEPS
+    def __post_init__(self) -> None:
+        if self.step <= 0:  # the default: whole numbers, or 1/64 of a float range
+            object.__setattr__(self, "step", 1.0 if self.integer
+                               else (self.high - self.low) / FLOAT_STEPS)
 
     def middle(self, low: float, high: float) -> float:
-        """A value between `low` and `high` (a whole number for an integer lever)."""
-        return (low + high) // 2 if self.integer else (low + high) / 2
+        """A value between `low` and `high` on the grid low + k·step."""
+        steps = math.floor((high - low) / self.step / 2 + 1e-9)
+        value = low + max(steps, 1) * self.step
+        return int(round(value)) if self.integer else value
 
 
 @dataclass(frozen=True)
@@ -75,8 +78,12 @@ class PlanResult:
         return sum(p.replications for p in self.probes)
 
 
-def parse_lever(text: str, scenario: Scenario) -> Lever:
-    """"KEY=MIN..MAX", or "KEY" with the range from the scenario's sensitivity.ranges."""
+def parse_lever(text: str, scenario: Scenario, step: float = 0.0) -> Lever:
+    """"KEY=MIN..MAX", or "KEY" with the range from the scenario's sensitivity.ranges.
+
+    `step` (> 0) is the resolution of the answer; 0: 1 for a whole-number key, else 1/64 of
+    the range.
+    """
     key, given, span = (part.strip() for part in text.partition("="))
     try:
         base = scenario.get(key)
@@ -98,7 +105,9 @@ def parse_lever(text: str, scenario: Scenario) -> Lever:
         low, high = ranged.low, ranged.high
     if not low < high:
         raise InputError(f"--lever {text}: MIN must be below MAX")
-    return Lever(key, low, high, integer)
+    if integer and step != int(step):
+        raise InputError(f"--step {step:g}: {key} takes whole numbers")
+    return Lever(key, low, high, integer, step)
 
 
 def _number(text: str, lever: str, integer: bool) -> float:
@@ -113,12 +122,13 @@ def _number(text: str, lever: str, integer: bool) -> float:
 
 
 def plan(source: Source, overrides: Sequence[str], lever_text: str, seed: int,
-         max_replications: int, jobs: int, executor: Executor = run_local) -> PlanResult:
+         max_replications: int, jobs: int, executor: Executor = run_local,
+         step: float = 0.0) -> PlanResult:
     """Search the lever's range for the least value whose sequential check is PASS."""
     started = time.perf_counter()
     scenario = load_scenario(source, overrides)
     require_wartime(scenario, "plan")
-    result = PlanResult(parse_lever(lever_text, scenario))
+    result = PlanResult(parse_lever(lever_text, scenario, step))
     lever = result.lever
 
     def passes(value: float) -> bool:
@@ -133,7 +143,7 @@ def plan(source: Source, overrides: Sequence[str], lever_text: str, seed: int,
         failing, passing = lever.low, lever.high
         if passes(lever.low):
             passing = lever.low
-        while passing - failing > lever.step:
+        while passing - failing > lever.step * (1 + 1e-9):
             middle = lever.middle(failing, passing)
             if passes(middle):
                 passing = middle

@@ -103,3 +103,13 @@ def test_cli_plan_prints_json_and_exits_by_the_answer(lines_scenario) -> None:
     assert json.loads(found.output)["answer"] is not None
     none = CliRunner().invoke(main, [*args, "--set", "target.minutes=1.0"])
     assert none.exit_code == 1 and "no value of" in none.output
+
+
+def test_a_step_keeps_every_probe_on_its_grid(lines_scenario) -> None:
+    path, target = lines_scenario
+    result = plan(path, target, f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1, step=3)
+    assert all((p.value - LOW) % 3 == 0 or p.value == HIGH for p in result.probes)
+    answer, _ = _brute_force(path, target)
+    # the answer on the grid is the least grid value at or above the exact answer
+    grid = [v for v in range(LOW, HIGH + 1, 3)] + [HIGH]
+    assert result.answer == min(v for v in grid if v >= answer)
