@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mobsim import aggregate, plots
+from mobsim.bottleneck_report import bottleneck_section
 from mobsim.bound import BoundCheck
 from mobsim.errors import InputError
 from mobsim.rundata import RunData, load
@@ -52,6 +53,7 @@ def run_page(run: RunData) -> str:
                   f"mobsim {escape(str(run.manifest.get('mobsim_version')))}; "
                   f"run folder {escape(str(run.path))}", "meta"),
         paragraph(verdict_html(check)),
+        bottleneck_section(run, microgrids, target.minutes),
         _curve_section(curves, sizes, target, check.replications),
         _district_time_section(run, check),
         _map_section(run, microgrids, labels, target),

@@ -178,3 +178,10 @@ def test_run_folder_written_by_the_runner_renders(tmp_path: Path) -> None:
     assert len(page.images) >= 5
     assert _value(page, "t-full-max") == _order_statistic(t_full, 1.0)
     assert _value(page, "replications") == 2
+    html = (out / "report.html").read_text()
+    assert "What holds the district back" in html and "of 2." in html
+
+
+def test_a_run_without_members_table_says_the_last_posts_cannot_be_traced(run_dir: Path) -> None:
+    html = write_report(run_dir).read_text()
+    assert "What holds the district back" in html and "cannot be traced" in html
