@@ -210,6 +210,9 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
                    "1 − C over all looks (Bonferroni split; see mobsim.sequential).")
 @click.option("--max-replications", type=click.IntRange(min=1), default=1000, show_default=True,
               help="With --until-decided: the last look; UNDECIDED if even it decides nothing.")
+@click.option("--parameter-uncertainty", is_flag=True,
+              help="Each replication draws the placeholders the model draws once per "
+                   "replication from their sensitivity.ranges priors (probabilities, timers).")
 @QUIET_OPTION
 @VERBOSE_OPTION
 @_executor_options
@@ -217,7 +220,8 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @_input_errors_exit_2
 def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
           target_minutes: float | None, quantile: float | None, confidence: float | None,
-          as_json: bool, until_decided: bool, max_replications: int, quiet: bool, verbose: bool,
+          as_json: bool, until_decided: bool, max_replications: int,
+          parameter_uncertainty: bool, quiet: bool, verbose: bool,
           executor: _ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Exit 0 PASS (Q-quantile of the district time shown ≤ M at confidence C), 1 FAIL (shown
     not), 3 UNDECIDED (too few replications to show either; the text says about how many more).
@@ -242,6 +246,11 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
         raise click.UsageError("-n: not with --until-decided (give --max-replications)")
     loaded = load_scenario(scenario, overrides)
     require_wartime(loaded, "check")
+    uncertainty = None
+    if parameter_uncertainty:
+        from mobsim.sensitivity.uncertainty import parameter_uncertainty as priors
+        uncertainty = priors(loaded)
+        loaded = load_scenario(scenario, overrides + uncertainty.overrides)
     workers = jobs or default_jobs()
     sequential = None
     with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
@@ -255,10 +264,15 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
             verdict = check_run(result.replications, loaded)
     if as_json:
         extra = {} if sequential is None else {"sequential": sequential.to_dict()}
+        if uncertainty is not None:
+            extra["parameter_uncertainty"] = {"drawn": list(uncertainty.drawn),
+                                              "held": list(uncertainty.held)}
         click.echo(json.dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict(),
                                **extra}))
     else:
         click.echo(format_verdict(loaded.name, verdict, verbose))
+        if uncertainty is not None:
+            click.echo(uncertainty.describe())
         if sequential is not None:
             from mobsim.sequential import describe
             click.echo(describe(sequential))
