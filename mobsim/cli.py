@@ -105,6 +105,9 @@ def main() -> None:
       mobsim run                                   # the Xindu baseline, 59 replications
       mobsim run scenarios/xindu-night.toml -n 20 --set cadres.count=4000
       mobsim check -n 59                           # is the 95th percentile within 3 hours?
+      mobsim check --until-decided                 # run batches until PASS or FAIL
+      mobsim sensitivity --size 4 -n 20            # which placeholders the answer hangs on
+      mobsim plan --lever cadres.count=3241..6000 --step 250   # least cadres that pass
       mobsim sweep --vary cadres.count=3241,6000 -n 20 -o runs/cadres
       mobsim compare runs/xindu-baseline runs/xindu-night
       mobsim report runs/xindu-baseline            # one HTML file with the plots
