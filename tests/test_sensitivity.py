@@ -102,7 +102,8 @@ def test_a_share_keeps_its_row_summing_to_one() -> None:
     ('{key = "no.such", low = 1.0, high = 2.0}', "no such scenario key"),
     ('{key = "cadres.speed_kmh", low = 5.0, high = 2.0}', "above high"),
     ('{key = "cadres.speed_kmh", beta = [0.0, 1.0]}', "positive"),
-    ('{key = "cadres.speed_kmh", factor = [0.5, 2.0]}', "factor is for a distribution"),
+    ('{key = "alert.weekday", factor = [0.5, 2.0]}', "factor is for a distribution or a number"),
+    ('{key = "alert.weekday", low = 1.0, high = 2.0}', "a range needs a number or a clock"),
     ('{key = "cadres.speed_kmh"}', "give low and high"),
 ])
 def test_a_bad_range_is_one_input_error_naming_it(tmp_path: Path, entry: str,
@@ -131,3 +132,9 @@ def test_validate_reports_a_bad_range(tmp_path: Path) -> None:
     path = write_scenario(tmp_path, 'sensitivity.ranges=[{key = "no.such", low = 1.0, high = 2.0}]')
     found = problems(str(path))
     assert len(found) == 1 and "sensitivity.ranges[0]" in found[0] and "no.such" in found[0]
+
+
+def test_a_factor_scales_a_number_set_where_the_baseline_has_a_distribution() -> None:
+    scenario = load_scenario(None, ["channels.phone.call_min=2.0"])
+    factor = next(p for p in parameters(scenario) if p.key == "channels.phone.call_min")
+    assert factor.overrides(1.0) == ["channels.phone.call_min=4.0"]  # × 2 at the high end

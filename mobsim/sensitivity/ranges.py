@@ -72,6 +72,8 @@ class Parameter:
     def overrides(self, u: float) -> list[str]:
         """--set strings that put the key at unit position `u`."""
         value = self.value(u)
+        if self.kind == "factor" and not is_dist_table(self.base):
+            return [f"{self.key}={inline(float(self.base) * value)}"]
         if self.kind == "factor":
             scaled = {k: (v * value if k in SCALED_TIMES else v) for k, v in self.base.items()}
             return [f"{self.key}={inline(scaled)}"]
@@ -129,9 +131,8 @@ def _parameter(entry: Any, scenario: Scenario, where: str) -> Parameter:
         return Parameter(key, "beta", *_pair(entry["beta"], f"{where}: {key}: beta",
                                              positive=True), base)
     if given == ["factor"]:
-        if not is_dist_table(base):
-            raise InputError(f"{where}: {key}: factor is for a distribution; "
-                             f"give low and high for a number")
+        if not (is_dist_table(base) or _is_number(base)):
+            raise InputError(f"{where}: {key}: factor is for a distribution or a number")
         low, high = _pair(entry["factor"], f"{where}: {key}: factor", positive=True)
         return Parameter(key, "factor", low, high, base)
     if given == ["high", "low"]:
@@ -142,20 +143,24 @@ def _parameter(entry: Any, scenario: Scenario, where: str) -> Parameter:
 
 def _ranged(key: str, low: Any, high: Any, base: Any, scenario: Scenario,
             where: str) -> Parameter:
-    if isinstance(base, str):
+    if isinstance(base, str) and clock_minutes(base) is not None:
         minutes = [clock_minutes(v) if isinstance(v, str) else None for v in (low, high)]
-        if None in minutes or clock_minutes(base) is None:
+        if None in minutes:
             raise InputError(f"{where}: {key}: low and high of a clock are \"HH:MM\" texts")
         return Parameter(key, "clock", *_ordered(minutes[0], minutes[1], where, key), base)
-    if isinstance(base, bool) or not isinstance(base, (int, float)):
-        raise InputError(f"{where}: {key}: a range needs a number or a clock time "
-                         "(use factor = [low, high] for a distribution)")
+    if not (_is_number(base) or is_dist_table(base)):
+        raise InputError(f"{where}: {key}: a range needs a number or a clock time")
     low, high = _pair([low, high], f"{where}: {key}: low and high")
+    # a distribution set where the range expects a number: the design sets a fixed number
     kind = "integer" if isinstance(base, int) else "number"
     if _in_share_table(key, scenario):
         kind = "share"
         base = scenario.get(key.rpartition(".")[0])
     return Parameter(key, kind, low, high, base)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _in_share_table(key: str, scenario: Scenario) -> bool:
