@@ -45,11 +45,16 @@ class SensitivityResult:
     elapsed_s: float
 
     def ranking(self) -> pd.DataFrame:
-        """Both outputs' indices side by side, parameters ranked by the district-time index."""
+        """Both outputs' indices side by side, ranked by the district-time index, then on post.
+
+        The tie-break matters when the target percentile never moves (it is never, counted as
+        the horizon, at every point: the night order).
+        """
         column = ranking_column(self.settings.method)
         table = pd.concat({name: frame for name, frame in self.indices.items()}, axis=1)
         table.insert(0, ("range", ""), [p.describe_range() for p in self.parameters])
-        return table.sort_values(("quantile_min", column), ascending=False)
+        return table.sort_values([("quantile_min", column), ("share_on_post", column)],
+                                 ascending=False)
 
 
 def analyse(source: Source, overrides: Sequence[str], keys: Sequence[str] | None,

@@ -67,7 +67,7 @@ def _notes(result: SensitivityResult) -> list[str]:
 def format_sensitivity(name: str, result: SensitivityResult) -> str:
     """The ranking table, the verdict at the ends of the top parameters' ranges, the notes."""
     title = (f"{name}: {result.settings.method} sensitivity of {len(result.parameters)} "
-             "parameters, ranked by their effect on the district time")
+             "parameters, ranked by their effect on the district time, then on the share on post")
     return "\n".join([title, "", *_ranking_lines(result), *_ends_lines(result),
                       *_notes(result)])
 
