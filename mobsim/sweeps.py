@@ -35,6 +35,7 @@ from mobsim.runner import Executor, ProgressFn, run
 from mobsim.runner.local import run_local
 from mobsim.scenario.files import Scenario, baseline_schema
 from mobsim.scenario.overrides import OVERRIDE_LABEL, parse_setting
+from mobsim.scenario.params import Settings
 
 VARY_LABEL = "--vary"
 """How messages name the source of a varied value."""
@@ -130,7 +131,7 @@ def variants_table(keys: Sequence[str], variants: Sequence[Variant]) -> pa.Table
     """variants.parquet: the variant number and each varied key's values with their type."""
     columns = {"variant": pa.array([v.number for v in variants], pa.int32())}
     for index, key in enumerate(keys):
-        columns[key] = typed_column([v.scenario.get(key) for v in variants],
+        columns[key] = typed_column([Settings(v.scenario).value(key) for v in variants],
                                     [v.values[index] for v in variants])
     return pa.table(columns)
 

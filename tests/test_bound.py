@@ -9,8 +9,13 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from mobsim.results.bound import (
+    FAIL,
+    PASS,
+    UNDECIDED,
     check_bound,
     clopper_pearson_lower,
+    clopper_pearson_upper,
+    decide,
     order_index,
     replications_needed,
 )
@@ -68,7 +73,6 @@ def test_replications_needed_is_the_smallest_that_shows_it() -> None:
     assert k is not None and math.floor(0.99 * n + 1e-9) >= k
     k_less = order_index(n - 1, 0.95, 0.95)
     assert k_less is None or math.floor(0.99 * (n - 1) + 1e-9) < k_less
-    assert replications_needed(0.9, 0.95, 0.95) is None
 
 
 def _fewest_by_brute_force(share: float, quantile: float, confidence: float, up_to: int) -> int:
@@ -98,3 +102,39 @@ def test_the_shown_condition_is_not_monotone_in_n() -> None:
     share = 57 / 59
     assert order_index(530, 0.95, 0.95) <= math.floor(share * 530)
     assert any(order_index(n, 0.95, 0.95) > math.floor(share * n) for n in range(531, 601))
+
+
+def test_replications_needed_below_the_quantile_is_the_smallest_that_shows_failure() -> None:
+    n = replications_needed(0.9, 0.95, 0.95)
+    assert n is not None
+    assert decide(math.floor(0.9 * n + 1e-9), n, 0.95, 0.95) == FAIL
+    assert decide(math.floor(0.9 * (n - 1) + 1e-9), n - 1, 0.95, 0.95) == UNDECIDED
+    assert replications_needed(0.95, 0.95, 0.95) is None
+
+
+def test_clopper_pearson_upper_bound_exact_cases() -> None:
+    # With no success the one-sided upper bound is 1 - (1 - C)^(1/n); with all, 1.
+    assert clopper_pearson_upper(0, 2, 0.95) == pytest.approx(1 - 0.05 ** 0.5, rel=1e-12)
+    assert clopper_pearson_upper(7, 7, 0.95) == 1.0
+
+
+def test_few_replications_all_in_time_are_undecided_not_fail() -> None:
+    result = check_bound(np.full(12, 100.0), 180.0, 0.95, 0.95)
+    assert result.verdict == UNDECIDED and not result.passed
+    assert result.replications_needed == 59  # 1 - 0.95^n >= 0.95 first at n = 59
+    # 0 of 2 in time: the upper bound 1 - 0.05^(1/2) ≈ 0.78 is below 0.95
+    assert check_bound(np.full(2, 300.0), 180.0, 0.95, 0.95).verdict == FAIL
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 400), successes_share=st.floats(0, 1), q=st.sampled_from([0.5, 0.9, 0.95]),
+       c=st.sampled_from([0.9, 0.95, 0.99]))
+def test_three_verdicts_follow_the_two_clopper_pearson_bounds(n: int, successes_share: float,
+                                                              q: float, c: float) -> None:
+    within = int(round(successes_share * n))
+    times = np.r_[np.full(within, 100.0), np.full(n - within, 300.0)]
+    result = check_bound(times, 180.0, q, c)
+    expected = (PASS if result.lower_bound_share >= q - 1e-12 else
+                FAIL if result.upper_bound_share < q else UNDECIDED)
+    assert result.verdict == expected
+    assert (result.replications_needed is None) == (expected != UNDECIDED or within / n == q)

@@ -81,8 +81,10 @@ def test_check_exits_0_when_the_bound_is_shown(fixed_scenario: Path) -> None:
     """59 replications all within 180 min show the 95th percentile ≤ 180 min at 95%."""
     result = invoke("check", str(fixed_scenario), "-n", "59", "-j", "1", "--quiet")
     assert result.exit_code == 0, result.output
-    assert "within target: 59 of 59" in result.output
-    assert "verdict: PASS" in result.output
+    assert "verdict: PASS — 59 of 59 runs were in time" in result.output
+    assert "Clopper–Pearson" not in result.output
+    verbose = invoke("check", str(fixed_scenario), "-n", "59", "-j", "1", "--quiet", "-v")
+    assert "within target: 59 of 59" in verbose.output and "Clopper–Pearson" in verbose.output
 
 
 def test_check_exits_1_when_the_target_cannot_be_met(fixed_scenario: Path) -> None:
@@ -90,8 +92,15 @@ def test_check_exits_1_when_the_target_cannot_be_met(fixed_scenario: Path) -> No
     result = invoke("check", str(fixed_scenario), "-n", "3", "-j", "1", "--quiet",
                     "--target-minutes", "1")
     assert result.exit_code == 1, result.output
-    assert "within target: 0 of 3" in result.output
-    assert "verdict: FAIL" in result.output
+    assert "verdict: FAIL — 0 of 3 runs were in time" in result.output
+
+
+def test_check_exits_3_when_too_few_replications_decide_nothing(fixed_scenario: Path) -> None:
+    """3 of 3 in time show nothing at 95/95: 1 - 0.95^3 < 0.95, and 0.95 is within the bounds."""
+    result = invoke("check", str(fixed_scenario), "-n", "3", "-j", "1", "--quiet")
+    assert result.exit_code == 3, result.output
+    assert "verdict: UNDECIDED — 3 of 3 runs were in time" in result.output
+    assert "about 56 more runs would decide it" in result.output
 
 
 def test_check_json_is_one_object_with_the_documented_keys(fixed_scenario: Path) -> None:
@@ -101,7 +110,8 @@ def test_check_json_is_one_object_with_the_documented_keys(fixed_scenario: Path)
                     "--seed", "5", "--target-minutes", "1")
     assert result.exit_code == 1
     verdict = json.loads(result.output)  # one object and nothing else
-    assert set(verdict) == {"scenario", "seed", "district_passed", *bound_fields}
+    assert set(verdict) == {"scenario", "seed", "district_passed", "district_verdict",
+                            *bound_fields}
     assert (verdict["scenario"], verdict["seed"], verdict["replications"]) == ("scenario", 5, 3)
     assert verdict["passed"] is verdict["district_passed"] is False
     assert verdict["target_min"] == 1.0
@@ -109,10 +119,11 @@ def test_check_json_is_one_object_with_the_documented_keys(fixed_scenario: Path)
     result = invoke("check", str(fixed_scenario), "-n", "3", "-j", "1", "--quiet", "--json",
                     "--set", "target.households_share=0.5")
     verdict = json.loads(result.output)
-    assert set(verdict) == {"scenario", "seed", "district_passed", "households", *bound_fields}
+    assert set(verdict) == {"scenario", "seed", "district_passed", "district_verdict",
+                            "households", *bound_fields}
     assert set(verdict["households"]) == {"share", *bound_fields}
     assert verdict["households"]["share"] == 0.5
-    assert result.exit_code == (0 if verdict["passed"] else 1)
+    assert result.exit_code == {"PASS": 0, "FAIL": 1, "UNDECIDED": 3}[verdict["verdict"]]
     assert verdict["passed"] is (verdict["district_passed"] and verdict["households"]["passed"])
 
 

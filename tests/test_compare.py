@@ -222,7 +222,7 @@ def test_each_run_figures_match_its_tables(runs: dict[str, Path]) -> None:
         assert row.never == reps["t_full_min"].isna().sum()
         assert row.share_at_target == pytest.approx(reps["share_activated_at_target"].mean())
         check = check_bound(reps["t_full_min"].to_numpy(), 180.0, 0.95, CONFIDENCE)
-        assert row.verdict == ("PASS" if check.passed else "FAIL")
+        assert row.verdict == check.verdict
 
 
 def test_same_seed_is_paired_by_replication(runs: dict[str, Path]) -> None:

@@ -374,7 +374,7 @@ def test_a_scenario_nobody_can_staff_ends_and_reports_never(tmp_path: Path, case
                            "-j", "1", "--quiet", "-o", str(out)],
                           capture_output=True, text=True, timeout=GUARD_TIMEOUT_S)
     assert done.returncode == 0, done.stderr
-    assert "never finished: 2 of 2" in done.stdout and "NOT MET" in done.stdout
+    assert "never finished: 2 of 2" in done.stdout and "target 180 min: FAIL" in done.stdout
     reps = pq.read_table(out / "replications.parquet").to_pydict()
     microgrids = pq.read_table(out / "microgrids.parquet")
     assert reps["t_full_min"] == [math.inf, math.inf]  # "never" is written as +inf

@@ -24,6 +24,7 @@ def test_parts_merge_in_replication_order_whatever_the_finishing_order(tmp_path:
         staging.put(rep, _tables(rep), SCHEMA)
     assert staging.done() == {0, 1, 2}
     gathered = staging.merge(tmp_path, 3, SCHEMA, gather="t")
+    staging.discard()
     assert pq.read_table(tmp_path / "t.parquet").column("replication").to_pylist() == [0, 1, 2]
     assert gathered.equals(pq.read_table(tmp_path / "t.parquet").cast(SCHEMA["t"]))
     assert not staging.root.exists()

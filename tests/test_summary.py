@@ -17,12 +17,24 @@ def _reps(t_full: list[float], reached: list[float] | None = None) -> pd.DataFra
                          "gaps_by_cadre": [7] * n, "never_activated": [0] * n})
 
 
-def test_verdict_follows_the_quantile() -> None:
-    met = format_summary("s", _reps([100.0] * 20), TARGET)
-    assert "MET" in met.splitlines()[-1] and "NOT MET" not in met
-    missed = format_summary("s", _reps([100.0] * 18 + [200.0, 200.0]), TARGET)
-    assert "NOT MET" in missed.splitlines()[-1]
-    assert "18 of 20" in missed
+def test_verdict_is_plain_words_with_three_outcomes() -> None:
+    shown = format_summary("s", _reps([100.0] * 59), TARGET).splitlines()[-1]
+    assert shown == ("target 180 min: PASS — 59 of 59 runs were in time; with 95% confidence "
+                     "at least 95% of orders like this one finish in time.")
+    # 20 of 20 in time: 1 - 0.95^n >= 0.95 first holds at n = 59, so 39 more would show it
+    early = format_summary("s", _reps([100.0] * 20), TARGET).splitlines()[-1]
+    assert early.startswith("target 180 min: UNDECIDED — 20 of 20 runs were in time")
+    assert "about 39 more runs would decide it" in early
+    missed = format_summary("s", _reps([100.0] * 5 + [200.0] * 15), TARGET)
+    assert missed.splitlines()[-1].startswith("target 180 min: FAIL — 5 of 20 runs were in time")
+    assert "fewer than 95% of orders" in missed
+
+
+def test_verbose_adds_the_statistics_names() -> None:
+    plain = format_summary("s", _reps([100.0] * 59), TARGET)
+    verbose = format_summary("s", _reps([100.0] * 59), TARGET, verbose=True)
+    assert "Clopper–Pearson" not in plain and "order statistic" not in plain
+    assert "Clopper–Pearson" in verbose and "order statistic 59 of 59" in verbose
 
 
 def test_households_reached_line_counts_replications_at_the_asked_share() -> None:
@@ -53,5 +65,6 @@ def test_the_verdict_names_both_checks_and_the_overall_answer() -> None:
     scenario = load_scenario(None, ["target.households_share=0.3"])
     reps = pd.DataFrame({"t_full_min": [100.0] * 59, "share_households_reached_at_target": [0.1] * 59})
     text = format_verdict("s", check_run(reps, Settings(scenario).target))
-    assert "verdict: PASS" in text and "replications reaching it: 0 of 59" in text
+    assert "verdict: PASS" in text
+    assert "verdict: FAIL — 0 of 59 runs reached 30% of households in time" in text
     assert text.splitlines()[-1] == "overall: FAIL"

@@ -85,7 +85,9 @@ def notes(table: pd.DataFrame, reference: str) -> list[str]:
         "district time: minutes from the order until the last micro-grid has staff on post; "
         "never: not within the simulated horizon.",
         "verdict: is the target percentile of the district time within the target at the "
-        "target confidence (the bound check of `mobsim check`)?",
+        "target confidence (the bound check of `mobsim check`)? PASS: shown; FAIL: shown not "
+        "(the Clopper–Pearson upper bound on the share in time is below the percentile); "
+        "UNDECIDED: too few replications to show either.",
         f"[low, high]: {confidence} confidence interval of the difference, each row minus "
         f"{reference}. ±∞: one of the two never finished (+∞ this row, -∞ the reference); "
         "[-∞, +∞]: too few replications for an interval at this confidence.",

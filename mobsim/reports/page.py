@@ -23,6 +23,7 @@ h1 { font-size: 1.6rem; margin-bottom: 0.2rem; } h2 { font-size: 1.25rem; margin
 .meta { color: #666; font-size: 0.9rem; }
 .verdict { font-weight: bold; padding: 0.1rem 0.4rem; border-radius: 0.2rem; }
 .pass { background: #d5f0dc; color: #145a27; } .fail { background: #f8d7d3; color: #8a1f11; }
+.undecided { background: #fdf1c7; color: #6b5200; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9rem; color: #444; }
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }

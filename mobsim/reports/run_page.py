@@ -32,6 +32,8 @@ from mobsim.reports.story import (
     tail_section,
 )
 from mobsim.reports.sweep_page import sweep_page
+from mobsim.reports.tail import causes_section
+from mobsim.reports.verdict import plain_verdict
 from mobsim.results import stats
 from mobsim.results.bound import BoundCheck
 from mobsim.results.run import Run, Sweep, load_run
@@ -74,6 +76,7 @@ def run_page(run: Run) -> str:
                   f"run folder {escape(str(run.path))}", "meta"),
         paragraph(verdict_html(check)),
         bottleneck_section(run, microgrids, target),
+        causes_section(run, microgrids, target.minutes),
         settings_section(run),
         _curve_section(curves, sizes, target, check.replications),
         tail_section(curves, sizes, target, check.replications),
@@ -87,24 +90,10 @@ def run_page(run: Run) -> str:
 
 
 def verdict_html(check: BoundCheck) -> str:
-    """The bound verdict as one sentence with the PASS/FAIL mark."""
-    q, c = f"{check.quantile * 100:g}th percentile", f"{check.confidence * 100:g}%"
-    mark = number("verdict", "pass" if check.passed else "fail", "PASS" if check.passed else "FAIL")
-    css = "pass" if check.passed else "fail"
-    claim = (f"is the {q} of the district mobilization time (last micro-grid on post) at most "
-             f"{check.target_min:g} min, with {c} confidence?")
-    if check.passed:
-        reason = f"yes, shown by {check.replications} replications."
-    elif check.replications_needed is not None:
-        needed = check.replications_needed
-        reason = (f"not shown with {check.replications} replications; about "
-                  f"{number('replications-needed', needed, str(needed))} would be needed if the "
-                  "share within target held.")
-    else:
-        reason = (f"not shown: {check.within_target} of {check.replications} replications were "
-                  f"within target, no more than the {check.quantile * 100:g}% the target asks "
-                  "for; more replications would not show it.")
-    return f'<span class="verdict {css}">{mark}</span> Target: {escape(claim)} {reason}'
+    """The bound verdict as one plain sentence with the PASS/FAIL/UNDECIDED mark."""
+    mark = number("verdict", check.verdict.lower(), check.verdict)
+    return (f'<span class="verdict {check.verdict.lower()}">{mark}</span> '
+            f"{escape(plain_verdict(check))}")
 
 
 def _curve_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Target,
@@ -170,7 +159,11 @@ def _district_time_section(run: Run, check: BoundCheck) -> str:
         table(["figure", "value"], rows),
         paragraph("The bound is distribution-free (after IMO MSC.1/Circ.1238 and 1533): the "
                   f"k-th smallest of n times bounds the {q_label} from above at the stated "
-                  "confidence; never-finished replications count as later than any time.", "meta"))
+                  "confidence; never-finished replications count as later than any time. "
+                  "Verdict: PASS when that bound is within the target (the one-sided "
+                  "Clopper–Pearson lower bound on P(time ≤ target) reaches the percentile); FAIL "
+                  "when the one-sided Clopper–Pearson upper bound is below the percentile; "
+                  "UNDECIDED otherwise (more replications needed).", "meta"))
 
 
 def _time(value: float) -> tuple[float, str]:

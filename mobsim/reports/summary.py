@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mobsim.results.bound import BoundCheck
+from mobsim.reports.verdict import plain_verdict, statistics_lines
+from mobsim.results.bound import BoundCheck, check_bound
 from mobsim.results.check import Verdict
 from mobsim.results.stats import finite_order_statistic
 from mobsim.scenario.params import Target
@@ -15,20 +16,22 @@ def _minutes(value: float) -> str:
     return f"{value:.1f}" if np.isfinite(value) else "never"
 
 
-def format_summary(name: str, reps: pd.DataFrame, target: Target) -> str:
+def format_summary(name: str, reps: pd.DataFrame, target: Target, verbose: bool = False) -> str:
     """Render the run summary for the terminal from replications.parquet rows of either mode."""
     if "days_to_full" in reps.columns:
         return format_scan_summary(name, reps, target.quantile)
     return format_wartime_summary(name, reps, target.minutes, target.quantile,
-                                  target.households_share)
+                                  target.households_share, target.confidence, verbose)
 
 
 def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, quantile: float,
-                           households_share: float = 0.0) -> str:
+                           households_share: float = 0.0, confidence: float = 0.95,
+                           verbose: bool = False) -> str:
     """The wartime summary: district time, activation and households reached by the target.
 
     A positive `households_share` (target.households_share) adds how many replications
-    reached at least that share of the households by the target.
+    reached at least that share of the households by the target. The last line is the
+    verdict of the bound check (as `mobsim check` gives it); `verbose` adds its statistics.
     """
     t_full = reps["t_full_min"].to_numpy(dtype=float)
     n = len(reps)
@@ -49,12 +52,10 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
         f"cadres {reps['gaps_by_cadre'].mean():.1f}, "
         f"never filled {reps['never_activated'].mean():.1f}",
     ]
-    met = int(reps["met_target"].sum())
-    t_q = finite_order_statistic(t_full, quantile)
-    verdict = "MET" if np.isfinite(t_q) and t_q <= target_min else "NOT MET"
-    lines.append(f"target {target_min:g} min: {verdict} — {met} of {n} replications had every "
-                 f"micro-grid on post in time; empirical {q_label} {_minutes(t_q)} min "
-                 "(`mobsim check` states the confidence)")
+    check = check_bound(t_full, target_min, quantile, confidence)
+    if verbose:
+        lines += statistics_lines(check)
+    lines.append(f"target {target_min:g} min: {check.verdict} — {plain_verdict(check)}")
     return "\n".join(lines)
 
 
@@ -88,47 +89,31 @@ def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
     return "\n".join(lines)
 
 
-def format_check(name: str, check: BoundCheck) -> str:
-    """Render the district-time bound check's verdict with the figures behind it."""
-    q_pct, c_pct = f"{check.quantile * 100:g}th", f"{check.confidence * 100:g}%"
-    k = "—" if check.order_index is None else f"{check.order_index} of {check.replications}"
-    return "\n".join([
-        f"{name}: {check.replications} replications; is the {q_pct} percentile of the district "
-        f"time ≤ {check.target_min:g} min at {c_pct} confidence?",
-        f"within target: {check.within_target} of {check.replications} "
-        f"({check.share_within_target * 100:.1f}%)",
-        f"empirical {q_pct} percentile: {_minutes(check.empirical_quantile_min)} min; "
-        f"one-sided upper bound (order statistic {k}): {_minutes(check.upper_bound_min)} min",
-        f"Clopper–Pearson {c_pct} lower bound on P(T ≤ {check.target_min:g} min): "
-        f"{check.lower_bound_share:.4f}",
-        _verdict_line(check, f"the {q_pct} percentile is ≤ {check.target_min:g} min"),
-    ])
+def format_check(name: str, check: BoundCheck, verbose: bool = False) -> str:
+    """Render the district-time bound check's verdict in plain words (`verbose`: statistics)."""
+    lines = [f"{name}: {check.replications} replications; do at least "
+             f"{check.quantile * 100:g}% of orders have every micro-grid on post within "
+             f"{check.target_min:g} min, at {check.confidence * 100:g}% confidence?"]
+    if verbose:
+        lines += statistics_lines(check)
+    lines.append(f"verdict: {check.verdict} — {plain_verdict(check)}")
+    return "\n".join(lines)
 
 
-def _verdict_line(check: BoundCheck, claim: str) -> str:
-    if check.passed:
-        return f"verdict: PASS — {claim} with {check.confidence * 100:g}% confidence"
-    if check.replications_needed is not None:
-        return (f"verdict: FAIL — not shown with {check.replications} replications; about "
-                f"{check.replications_needed} would be needed if the share within target held")
-    return (f"verdict: FAIL — the share within target is at or below {check.quantile:g}: "
-            "more replications would not show it")
-
-
-def format_verdict(name: str, verdict: Verdict) -> str:
+def format_verdict(name: str, verdict: Verdict, verbose: bool = False) -> str:
     """Render `mobsim check`'s answer: the district time and, when asked, households reached."""
-    text = format_check(name, verdict.district)
+    text = format_check(name, verdict.district, verbose)
     h = verdict.households
     if h is None:
         return text
     share = f"{verdict.households_share * 100:g}%"
-    return "\n".join([
-        text,
-        f"households: does a replication reach {share} of households by {h.target_min:g} min "
-        f"with probability ≥ {h.quantile:g}, at {h.confidence * 100:g}% confidence?",
-        f"replications reaching it: {h.within_target} of {h.replications} "
-        f"({h.share_within_target * 100:.1f}%); Clopper–Pearson lower bound {h.lower_bound_share:.4f}",
-        _verdict_line(h, f"{share} of households are reached by {h.target_min:g} min "
-                         f"in at least {h.quantile * 100:g}% of replications"),
-        f"overall: {'PASS' if verdict.passed else 'FAIL'}",
-    ])
+    lines = [text, f"households: do at least {h.quantile * 100:g}% of orders reach {share} of "
+                   f"households door to door by {h.target_min:g} min, at "
+                   f"{h.confidence * 100:g}% confidence?"]
+    if verbose:
+        lines += statistics_lines(h)
+    lines += [f"verdict: {h.verdict} — " + plain_verdict(
+                  h, in_time=f"reached {share} of households in time",
+                  finish=f"reach {share} of households in time"),
+              f"overall: {verdict.verdict}"]
+    return "\n".join(lines)

@@ -55,8 +55,8 @@ def _variant_row(variant: int, label: str, run: Run) -> list[str]:
         cell("never", never, str(never)),
         cell("within-target", check.within_target,
              f"{check.within_target} of {check.replications} (≤ {target.minutes:g} min)"),
-        number(f"variant-{variant}-verdict", "pass" if check.passed else "fail",
-               "PASS" if check.passed else "FAIL", "td", "pass" if check.passed else "fail"),
+        number(f"variant-{variant}-verdict", check.verdict.lower(), check.verdict, "td",
+               check.verdict.lower()),
     ]
 
 

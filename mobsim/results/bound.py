@@ -4,10 +4,15 @@ After ship-evacuation practice (IMO MSC.1/Circ.1238 and 1533): with n replicatio
 k-th smallest time T(k) is an upper confidence bound at level C for the Q-quantile when
 P(Binomial(n, Q) <= k - 1) >= C. The bound is shown when T(k) <= M, which is the same as the
 one-sided Clopper–Pearson lower bound on P(T <= M) reaching Q.
+
+The verdict has three outcomes (`decide`): PASS when that bound is shown, FAIL when the
+one-sided Clopper–Pearson *upper* bound on P(T <= M) is below Q (shown not met at the same
+confidence), and UNDECIDED otherwise: too few replications to show either.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 
@@ -15,6 +20,9 @@ import numpy as np
 from scipy import stats
 
 from mobsim.results.stats import order_statistic
+
+PASS, FAIL, UNDECIDED = "PASS", "FAIL", "UNDECIDED"
+"""The three verdicts: shown met, shown not met, neither yet."""
 
 MAX_REPLICATIONS = 1_000_000
 """Largest replication count `replications_needed` tries (every n up to it: about 4 s at most)."""
@@ -37,6 +45,8 @@ class BoundCheck:
     order_index: int | None
     upper_bound_min: float
     lower_bound_share: float
+    upper_bound_share: float
+    verdict: str
     passed: bool
     replications_needed: int | None
 
@@ -62,27 +72,50 @@ def clopper_pearson_lower(successes: int, n: int, confidence: float) -> float:
     return float(test.proportion_ci(confidence_level=confidence, method="exact").low)
 
 
-def replications_needed(share: float, quantile: float, confidence: float) -> int | None:
-    """Fewest replications that would show the bound if the observed share within target held.
+def clopper_pearson_upper(successes: int, n: int, confidence: float) -> float:
+    """One-sided Clopper–Pearson upper confidence bound on a binomial proportion."""
+    if successes >= n:
+        return 1.0
+    return float(stats.beta.ppf(confidence, successes + 1, n - successes))
 
-    Shown at n means floor(share·n) within target reach the order index of n, that is
-    P(Bin(n, Q) <= floor(share·n) - 1) >= C. This is not monotone in n (floor(share·n) steps
-    up unevenly), so every n is tried in turn, a block of them at once, up to MAX_REPLICATIONS.
+
+@functools.lru_cache(maxsize=65_536)
+def decide(within: int, n: int, quantile: float, confidence: float) -> str:
+    """The verdict on P(T <= M) >= Q from `within` of `n` replications: PASS, FAIL or UNDECIDED."""
+    k = order_index(n, quantile, confidence)
+    if k is not None and within >= k:
+        return PASS
+    if clopper_pearson_upper(within, n, confidence) < quantile:
+        return FAIL
+    return UNDECIDED
+
+
+def replications_needed(share: float, quantile: float, confidence: float) -> int | None:
+    """Fewest replications that would decide the verdict if the observed share within target held.
+
+    Decided at n means PASS — floor(share·n) within target reach the order index of n, that is
+    P(Bin(n, Q) <= floor(share·n) - 1) >= C — or FAIL — the one-sided Clopper–Pearson upper
+    bound of floor(share·n) in n is below Q. Neither is monotone in n (floor(share·n) steps up
+    unevenly), so every n is tried in turn, a block of them at once, up to MAX_REPLICATIONS.
+    None when the share equals the quantile: then no number of replications decides it.
     """
-    if share <= quantile:
+    if share == quantile:
         return None
     for start in range(1, MAX_REPLICATIONS + 1, SEARCH_BLOCK):
         n = np.arange(start, min(start + SEARCH_BLOCK, MAX_REPLICATIONS + 1))
-        shown = np.flatnonzero(_shown(n, share, quantile, confidence))
-        if len(shown):
-            return int(n[shown[0]])
+        decided = np.flatnonzero(_decided(n, share, quantile, confidence))
+        if len(decided):
+            return int(n[decided[0]])
     return None
 
 
-def _shown(n: np.ndarray, share: float, quantile: float, confidence: float) -> np.ndarray:
-    """Whether n replications with floor(share·n) within target show the bound, for each n."""
+def _decided(n: np.ndarray, share: float, quantile: float, confidence: float) -> np.ndarray:
+    """Whether n replications with floor(share·n) within target decide the verdict, for each n."""
     within = np.floor(share * n + 1e-9)
-    return (within >= 1) & (stats.binom.cdf(within - 1, n, quantile) >= confidence)
+    shown = (within >= 1) & (stats.binom.cdf(within - 1, n, quantile) >= confidence)
+    upper = np.where(within >= n, 1.0,
+                     stats.beta.ppf(confidence, within + 1, np.maximum(n - within, 1)))
+    return shown | (upper < quantile)
 
 
 def check_bound(times_min: np.ndarray, target_min: float, quantile: float,
@@ -96,12 +129,13 @@ def check_bound(times_min: np.ndarray, target_min: float, quantile: float,
     k = order_index(n, quantile, confidence)
     upper = float(times[k - 1]) if k is not None else math.inf
     empirical = order_statistic(times, quantile)
-    passed = k is not None and upper <= target_min
-    needed = None if passed else replications_needed(within / n, quantile, confidence)
+    verdict = decide(within, n, quantile, confidence)
+    needed = replications_needed(within / n, quantile, confidence) if verdict == UNDECIDED else None
     return BoundCheck(
         replications=n, target_min=target_min, quantile=quantile, confidence=confidence,
         within_target=within, share_within_target=within / n,
         empirical_quantile_min=empirical if math.isfinite(empirical) else math.nan,
         order_index=k, upper_bound_min=upper if math.isfinite(upper) else math.nan,
         lower_bound_share=clopper_pearson_lower(within, n, confidence),
-        passed=passed, replications_needed=needed)
+        upper_bound_share=clopper_pearson_upper(within, n, confidence),
+        verdict=verdict, passed=verdict == PASS, replications_needed=needed)

@@ -8,9 +8,19 @@ import numpy as np
 import pandas as pd
 
 from mobsim.errors import InputError
-from mobsim.results.bound import BoundCheck, check_bound
+from mobsim.results.bound import FAIL, PASS, UNDECIDED, BoundCheck, check_bound
 from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import Settings, Target
+
+EXIT_CODES = {PASS: 0, FAIL: 1, UNDECIDED: 3}
+"""`mobsim check`'s exit code per verdict (2 stays bad input)."""
+
+
+def combined(verdicts: list[str]) -> str:
+    """FAIL if any check is shown to fail, PASS if every one is shown, else UNDECIDED."""
+    if FAIL in verdicts:
+        return FAIL
+    return PASS if all(v == PASS for v in verdicts) else UNDECIDED
 
 
 @dataclass(frozen=True)
@@ -22,14 +32,26 @@ class Verdict:
     households_share: float
 
     @property
+    def verdict(self) -> str:
+        """PASS, FAIL or UNDECIDED over every check asked for."""
+        checks = [self.district] + ([self.households] if self.households is not None else [])
+        return combined([check.verdict for check in checks])
+
+    @property
     def passed(self) -> bool:
         """Every check asked for is shown."""
-        return self.district.passed and (self.households is None or self.households.passed)
+        return self.verdict == PASS
+
+    @property
+    def exit_code(self) -> int:
+        """0 PASS, 1 FAIL, 3 UNDECIDED."""
+        return EXIT_CODES[self.verdict]
 
     def to_dict(self) -> dict:
         """The district check's fields at top level, the action check under "households"."""
         out = {**self.district.to_dict(), "district_passed": self.district.passed,
-               "passed": self.passed}
+               "district_verdict": self.district.verdict,
+               "passed": self.passed, "verdict": self.verdict}
         if self.households is not None:
             out["households"] = {"share": self.households_share, **self.households.to_dict()}
         return out

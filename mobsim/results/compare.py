@@ -197,7 +197,7 @@ def _figures(run: Run, reps: pd.DataFrame) -> dict:
         "max_min": float(t_full.max()), "never": int(np.isinf(t_full).sum()),
         "target_min": target.minutes,
         "share_at_target": float(reps["share_activated_at_target"].mean()),
-        "verdict": "PASS" if check.passed else "FAIL",
+        "verdict": check.verdict,
     }
 
 

@@ -74,7 +74,8 @@ class Staging:
 
     def merge(self, out_dir: Path, replications: int, schemas: dict[str, pa.Schema],
               gather: str = "replications") -> pa.Table:
-        """Write the final tables from the parts in replication order, then drop the parts.
+        """Write the final tables from the parts in replication order (`discard` drops the parts
+        once the run's manifest is written, so a failure before that can still --resume).
 
         Returns the table `gather` (by default the row per replication), gathered on the way.
         """
@@ -86,5 +87,4 @@ class Staging:
                     writer.write(part)
                     if name == gather:
                         gathered.append(part.cast(schema))
-        shutil.rmtree(self.root)
         return pa.concat_tables(gathered) if gathered else schemas[gather].empty_table()

@@ -28,6 +28,7 @@ from mobsim.runner.local import ReplicationJob, Tables, run_local
 from mobsim.runner.stopping import exit_code
 from mobsim.scenario.files import Scenario, load_scenario, validate_scenario
 from mobsim.scenario.params import Settings
+from mobsim.scenario.ranges import parameters
 
 ProgressFn = Callable[[int, int], None]
 Executor = Callable[[ReplicationJob, Iterable[int], int], Iterator[tuple[int, Tables]]]
@@ -119,6 +120,7 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1,
         _write_district_names(out, district, meta)
         manifest = _write_manifest(out, scenario, identity, time.perf_counter() - started,
                                    [*NAME_TABLES, *schemas])
+        staging.discard()
     except OSError as err:
         raise write_failed(out, "the run's tables", err, replications, replications) from None
     return Run(out, manifest, {"replications": summary.to_pandas()})
@@ -214,8 +216,19 @@ def validate(source: str | os.PathLike[str] | None,
     found = validate_scenario(source, overrides)
     if found:
         return found
-    settings = Settings(load_scenario(source, overrides))
-    return district_problems(settings.district_source) or _campaign_problems(settings)
+    scenario = load_scenario(source, overrides)
+    settings = Settings(scenario)
+    return (district_problems(settings.district_source) or _campaign_problems(settings)
+            or _range_problems(scenario))
+
+
+def _range_problems(scenario: Scenario) -> list[str]:
+    """A bad entry of sensitivity.ranges, as `mobsim sensitivity` and `plan` would meet it."""
+    try:
+        parameters(scenario)
+    except InputError as err:
+        return [str(err)]
+    return []
 
 
 def _campaign_problems(settings: Settings) -> list[str]:

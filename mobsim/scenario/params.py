@@ -86,6 +86,10 @@ class Settings:
         """Where the district comes from."""
         return DistrictSource.of(self.scenario)
 
+    def value(self, key: str) -> object:
+        """The value of any key as loaded, for studies that vary keys by name (sweeps, plans)."""
+        return self.scenario.get(key)
+
     def duration(self, key: str) -> Dist:
         """The distribution of a duration in minutes (drawn per entity by its user)."""
         return self.scenario.dist(key)

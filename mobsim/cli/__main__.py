@@ -1,0 +1,5 @@
+"""`python -m mobsim.cli`: the command line."""
+
+from mobsim.cli import main
+
+main()

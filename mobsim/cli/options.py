@@ -1,0 +1,109 @@
+"""The command line's shared options, and how bad input and interruptions end a command."""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from mobsim.errors import InputError, RunInterrupted
+
+if TYPE_CHECKING:
+    from mobsim.runner import Executor
+
+F = TypeVar("F", bound=Callable)
+
+SCENARIO_ARG = click.argument("scenario", required=False)
+SET_OPTION = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                          help="Override a scenario key (value parsed as TOML); repeatable.")
+SEED_OPTION = click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+                           help="Seed of the run; replication r draws from its own stream of it.")
+JOBS_OPTION = click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                           help="Worker processes [default: all cores].")
+QUIET_OPTION = click.option("--quiet", is_flag=True, help="No progress bar.")
+VERBOSE_OPTION = click.option("-v", "--verbose", is_flag=True,
+                              help="Also print the statistics behind the verdict (order "
+                                   "statistic, Clopper–Pearson bounds).")
+
+
+def replications_option(default: int) -> Callable[[F], F]:
+    """The -n/--replications option with the command's default."""
+    return click.option("-n", "--replications", type=click.IntRange(min=1), default=default,
+                        show_default=True, help="Number of Monte Carlo replications.")
+
+
+class BadInput(click.ClickException):
+    """Bad input: one line on stderr, exit code 2, never a traceback."""
+
+    exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class Interrupted(click.ClickException):
+    """A run stopped by Ctrl-C or SIGTERM: what was kept; exit code 130 or 143, as for the signal."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), err=True)
+
+
+class Commands(click.Group):
+    """The command group: every command's bad input and interruption end the same way."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InputError as err:
+            raise BadInput(str(err)) from None
+        except RunInterrupted as stop:
+            raise Interrupted(str(stop), stop.exit_code) from None
+
+
+@dataclass(frozen=True)
+class ExecutorChoice:
+    """Where a command runs its replications: the --executor, --scheduler and --batch options."""
+
+    name: str
+    scheduler: str | None
+    batch: int | None
+
+    @contextmanager
+    def open(self, jobs: int) -> Iterator[Executor]:
+        """The chosen executor; a Dask cluster started for it lives for the block."""
+        if self.name == "local":
+            from mobsim.runner.local import run_local
+            yield run_local
+            return
+        from mobsim.runner.cluster import dask_session
+        with dask_session(self.scheduler, jobs, self.batch) as executor:
+            yield executor
+
+
+def executor_options(func: F) -> F:
+    """Add --executor, --scheduler and --batch; the command receives them as one `executor`."""
+    @click.option("--executor", "executor_name", type=click.Choice(["local", "dask"]),
+                  default="local", show_default=True,
+                  help="Run replications in a pool of local processes or on a Dask cluster.")
+    @click.option("--scheduler", metavar="tcp://HOST:PORT", envvar="MOBSIM_DASK_SCHEDULER",
+                  help="Running Dask scheduler to use with --executor dask [default: "
+                       "$MOBSIM_DASK_SCHEDULER, else a local cluster of --jobs workers].")
+    @click.option("--batch", type=click.IntRange(min=1), default=None,
+                  help="Replications per Dask task [default: about 4 tasks per worker, at most 16].")
+    @functools.wraps(func)
+    def wrapper(*args, executor_name: str, scheduler: str | None, batch: int | None, **kwargs):
+        context = click.get_current_context()
+        given = [f"--{name}" for name in ("scheduler", "batch")
+                 if context.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+        if executor_name == "local" and given:
+            raise click.UsageError(f"{' and '.join(given)}: only with --executor dask")
+        return func(*args, executor=ExecutorChoice(executor_name, scheduler, batch), **kwargs)
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,130 @@
+"""Commands of studies that take many runs: calibrate, sensitivity, plan."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from mobsim.cli.options import (
+    JOBS_OPTION,
+    QUIET_OPTION,
+    SCENARIO_ARG,
+    SEED_OPTION,
+    SET_OPTION,
+    ExecutorChoice,
+    executor_options,
+    replications_option,
+)
+
+
+@click.command(epilog="Examples:\n\n\b\n  mobsim calibrate drill.csv --scenario scenarios/xindu-night.toml "
+                     "-o scenarios/drill-fitted.toml\n  mobsim calibrate --targets targets.toml "
+                     "-o scenarios/targets-fitted.toml")
+@click.argument("drill_log", type=click.Path(path_type=Path), required=False)
+@click.option("--targets", "targets", type=click.Path(path_type=Path), default=None,
+              help="Fit to aggregate targets (a TOML file) by simulation instead of a drill log.")
+@click.option("--scenario", "base", default=None,
+              help="Base scenario whose district the drill ran in [default: the Xindu baseline].")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True,
+              help="Fitted scenario file to write (it extends the base).")
+@click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=0.95, show_default=True, help="Confidence of the fitted values' intervals.")
+@replications_option(10)
+@SEED_OPTION
+def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, out: Path,
+              confidence: float, replications: int, seed: int) -> None:
+    """Fit the scenario's delays and probabilities to a drill log, then simulate the drill with
+    the fitted scenario and compare; or fit named parameters to aggregate targets
+    (docs/calibration.md). -n and --seed are those of the comparison."""
+    from mobsim.studies.calibration import command
+
+    if (drill_log is None) == (targets is None):
+        raise click.UsageError("give either a DRILL_LOG or --targets FILE")
+    if targets is not None:
+        click.echo(command.format_target_fit(command.calibrate_targets(targets, base, out)))
+        click.echo(f"wrote {out}")
+        return
+    from mobsim.studies.calibration.validation import format_validation
+
+    calibration = command.calibrate_drill(drill_log, base, out, confidence)
+    click.echo(command.format_fits(calibration, confidence))
+    click.echo(f"wrote {out}")
+    validation = command.validate_fitted(calibration, out, replications, seed, confidence)
+    click.echo(format_validation(validation, calibration.log.window_min))
+    click.echo("wrote " + " and ".join(map(str, command.validation_files(out))))
+
+
+@click.command(epilog="Example:  mobsim sensitivity --method morris --size 4 -n 20 "
+                     "--parameters cadres.speed_kmh,escalation.after_min")
+@SCENARIO_ARG
+@click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris",
+              show_default=True, help="Morris screening (μ*, σ) or Sobol indices (S1, ST).")
+@click.option("--parameters", "keys", metavar="KEY[,KEY...]", default="",
+              help="Keys to vary [default: every key with a range in sensitivity.ranges that "
+                   "can move the district time].")
+@click.option("--size", type=click.IntRange(min=1), default=None,
+              help="Morris trajectories [default 4] or Sobol base samples, a power of 2 "
+                   "[default 16]; the design has size × (parameters + 1) or + 2 points.")
+@replications_option(20)
+@SEED_OPTION
+@JOBS_OPTION
+@click.option("--ends-top", type=click.IntRange(min=0), default=5, show_default=True,
+              help="Run this many top parameters alone at the ends of their ranges for the verdict.")
+@click.option("--ends-replications", type=click.IntRange(min=1), default=59, show_default=True,
+              help="Replications of each end run (59 can show 95/95).")
+@click.option("--json", "as_json", is_flag=True, help="Print the indices as one JSON object.")
+@QUIET_OPTION
+@executor_options
+@SET_OPTION
+def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
+                replications: int, seed: int, jobs: int | None, ends_top: int,
+                ends_replications: int, as_json: bool, quiet: bool, executor: ExecutorChoice,
+                overrides: tuple[str, ...]) -> None:
+    """Rank the placeholders by their effect on the district time and the share on post."""
+    from mobsim.reports.progress import progress_bar
+    from mobsim.runner.local import default_jobs
+    from mobsim.studies.sensitivity.analysis import Settings, analyse
+    from mobsim.studies.sensitivity.text import format_sensitivity, sensitivity_json
+
+    workers = jobs or default_jobs()
+    settings = Settings(method, size or (4 if method == "morris" else 16), replications, seed,
+                        workers, ends_top, ends_replications)
+    chosen = [key.strip() for key in keys.split(",") if key.strip()]
+    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
+        result = analyse(scenario, overrides, chosen, settings, run_on, progress)
+    name = str(scenario or "xindu-baseline")
+    click.echo(sensitivity_json(name, result) if as_json else format_sensitivity(name, result))
+
+
+@click.command(epilog="Example:  mobsim plan --lever cadres.count=0..6000 --max-replications 200")
+@SCENARIO_ARG
+@click.option("--lever", required=True, metavar="KEY[=MIN..MAX]",
+              help="Numeric key to search, assumed to help the more there is of it [range "
+                   "default: its sensitivity.ranges entry].")
+@click.option("--max-replications", type=click.IntRange(min=1), default=200, show_default=True,
+              help="Last look of each probe's sequential check.")
+@click.option("--step", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Resolution of the answer [default: 1 for a whole-number key, else 1/64 "
+                   "of the range].")
+@SEED_OPTION
+@JOBS_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
+@executor_options
+@SET_OPTION
+def plan(scenario: str | None, lever: str, max_replications: int, step: float | None, seed: int,
+         jobs: int | None, as_json: bool, executor: ExecutorChoice,
+         overrides: tuple[str, ...]) -> None:
+    """The least value of a lever for which the verdict is PASS (exit 1 if none in range)."""
+    from mobsim.runner.local import default_jobs
+    from mobsim.studies.plan import format_plan, plan_json
+    from mobsim.studies.plan import plan as search
+
+    workers = jobs or default_jobs()
+    with executor.open(workers) as run_on:
+        result = search(scenario, overrides, lever, seed, max_replications, workers, run_on,
+                        step or 0.0)
+    name = str(scenario or "xindu-baseline")
+    click.echo(plan_json(name, result) if as_json else format_plan(name, result))
+    sys.exit(0 if result.answer is not None else 1)

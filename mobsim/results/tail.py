@@ -1,0 +1,110 @@
+"""Where the time goes: the last micro-grid of each replication, why it was late, and where.
+
+Computed from a run's tables (micro-grids, members, cadres) without re-running anything.
+The last micro-grid of a replication is the one activated last (never counts as latest; among
+ties the lowest id). Its cause, along its critical path:
+
+- `never staffed, no reserve sent`: nobody came and no cadre was dispatched to it;
+- `never staffed, reserve too late`: a cadre was dispatched but not on post in the horizon;
+- `reserve dispatched late` / `reserve trip long`: a cadre activated it; the larger of the
+  dispatch time and the trip, each beyond that replication's median over cadre-activated posts;
+- `covered by a grid worker`: the grid worker went in person (its timeline is not in the tables);
+- `alert late`, `member slow to acknowledge`, `member trip long`: a member activated it; the
+  part of the member's time (notified, notified → acknowledged, acknowledged → on post) most
+  beyond that replication's median over member-activated posts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mobsim.results.stats import never_last
+
+MEMBER_PARTS = {"notified_min": "alert late", "ack_delay_min": "member slow to acknowledge",
+                "trip_min": "member trip long"}
+CADRE_PARTS = {"dispatched_min": "reserve dispatched late", "trip_min": "reserve trip long"}
+
+
+def last_posts(microgrids: pd.DataFrame) -> pd.DataFrame:
+    """Per replication, the micro-grid activated last: its ids, time (inf: never) and filler."""
+    frame = microgrids.assign(t=never_last(microgrids["activated_min"]))
+    frame = frame.sort_values(["replication", "t", "microgrid_id"],
+                              ascending=[True, False, True], kind="stable")
+    last = frame.drop_duplicates("replication")
+    return last[["replication", "microgrid_id", "community_id", "subdistrict_id", "t",
+                 "activated_by"]].rename(columns={"t": "last_min"}).reset_index(drop=True)
+
+
+def _first_arrivals(members: pd.DataFrame) -> pd.DataFrame:
+    """The member who came first to each post: the parts of that member's time."""
+    came = members[np.isfinite(members["arrived_min"].to_numpy(dtype=float))]
+    came = came.sort_values("arrived_min", kind="stable")
+    first = came.drop_duplicates(["replication", "microgrid_id"])
+    return pd.DataFrame({
+        "replication": first["replication"], "microgrid_id": first["microgrid_id"],
+        "notified_min": first["notified_min"],
+        "ack_delay_min": first["acknowledged_min"] - first["notified_min"],
+        "trip_min": first["arrived_min"] - first["acknowledged_min"]})
+
+
+def _cadre_arrivals(cadres: pd.DataFrame) -> pd.DataFrame:
+    sent = cadres.dropna(subset=["microgrid_id"]).sort_values("arrived_min", kind="stable")
+    first = sent.drop_duplicates(["replication", "microgrid_id"])
+    return pd.DataFrame({
+        "replication": first["replication"], "microgrid_id": first["microgrid_id"].astype(int),
+        "dispatched_min": first["dispatched_min"],
+        "trip_min": first["arrived_min"] - first["dispatched_min"]})
+
+
+def _largest_excess(parts: pd.DataFrame, names: dict[str, str], last: pd.DataFrame) -> pd.Series:
+    """For each last post, the part most beyond its replication's median over all posts."""
+    medians = parts.groupby("replication")[list(names)].median()
+    own = last[["replication", "microgrid_id"]].merge(parts, how="left",
+                                                      on=["replication", "microgrid_id"])
+    excess = (own[list(names)].to_numpy(dtype=float)
+              - medians.reindex(own["replication"]).to_numpy(dtype=float))
+    excess = np.where(np.isnan(excess), -np.inf, excess)
+    return pd.Series(np.array(list(names.values()))[np.argmax(excess, axis=1)],
+                     index=last.index)
+
+
+def attribute(microgrids: pd.DataFrame, members: pd.DataFrame,
+              cadres: pd.DataFrame) -> pd.DataFrame:
+    """Per replication: the last micro-grid, its community and sub-district, time and cause."""
+    last = last_posts(microgrids)
+    member_cause = _largest_excess(_first_arrivals(members), MEMBER_PARTS, last)
+    cadre_parts = _cadre_arrivals(cadres)
+    cadre_cause = _largest_excess(cadre_parts, CADRE_PARTS, last)
+    sent = (last.merge(cadre_parts[["replication", "microgrid_id"]], how="left", indicator=True,
+                       on=["replication", "microgrid_id"])["_merge"] == "both").to_numpy()
+    by = last["activated_by"].astype(str).to_numpy()
+    cause = np.select(
+        [by == "member", by == "cadre", by == "grid_worker", sent],
+        [member_cause, cadre_cause, "covered by a grid worker", "never staffed, reserve too late"],
+        "never staffed, no reserve sent")
+    return last.assign(cause=cause)
+
+
+def bottlenecks(microgrids: pd.DataFrame, attributed: pd.DataFrame,
+                target_min: float) -> pd.DataFrame:
+    """Per community: how often it holds the last post, is late at all, and why it is last.
+
+    `p_last`: share of replications whose last micro-grid is in it; `p_late`: share in which
+    some micro-grid of it is on post after the target (or never); `causes`: its last posts'
+    causes, most frequent first. Sorted by p_last, then p_late.
+    """
+    replications = microgrids["replication"].nunique()
+    late = never_last(microgrids["activated_min"]) > target_min
+    p_late = (pd.Series(late).groupby([microgrids["community_id"].to_numpy(),
+                                       microgrids["replication"].to_numpy()]).any()
+              .groupby(level=0).sum() / replications)
+    held = attributed.groupby("community_id")
+    causes = held["cause"].agg(lambda c: "; ".join(f"{name} {count}" for name, count
+                                                   in c.value_counts().items()))
+    table = pd.DataFrame({"subdistrict_id": microgrids.groupby("community_id")["subdistrict_id"]
+                          .first(), "p_last": held.size() / replications,
+                          "p_late": p_late, "causes": causes})
+    table["p_last"] = table["p_last"].fillna(0.0)
+    table["causes"] = table["causes"].fillna("")
+    return table.sort_values(["p_last", "p_late"], ascending=False)

@@ -1,0 +1,59 @@
+"""`mobsim check --until-decided`: run replications in batches until the verdict is decided."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable
+
+import pandas as pd
+import pyarrow as pa
+
+from mobsim.district import load_district
+from mobsim.results.check import Verdict, check_run
+from mobsim.results.rows import layout
+from mobsim.results.sequential import SequentialOutcome, decide_sequentially, plan_looks
+from mobsim.runner import Executor, ProgressFn
+from mobsim.runner.local import ReplicationJob, run_local
+from mobsim.scenario import Scenario
+from mobsim.scenario.params import Settings
+
+
+def replication_summaries(job: ReplicationJob, replications: Iterable[int], jobs: int,
+                          executor: Executor = run_local) -> pd.DataFrame:
+    """The replications table rows of `replications` (in replication order), nothing written."""
+    schema = job.schemas["replications"]
+    rows = {rep: tables["replications"].cast(schema)
+            for rep, tables in executor(job, replications, jobs)}
+    return pa.concat_tables([rows[rep] for rep in sorted(rows)]).to_pandas()
+
+
+def summary_job(scenario: Scenario, seed: int) -> ReplicationJob:
+    """A job that sends back only the replications row, for checks that write nothing."""
+    district = load_district(scenario)
+    return ReplicationJob(scenario, district, layout(district), seed, False, summary_only=True)
+
+
+def check_until_decided(scenario: Scenario, seed: int, max_replications: int, jobs: int,
+                        executor: Executor = run_local, progress: ProgressFn | None = None
+                        ) -> tuple[Verdict, SequentialOutcome]:
+    """Run batches of replications 0, 1, … until a planned look decides PASS or FAIL.
+
+    Replication r is the same as in `mobsim check -n N` with the same seed, for any N > r.
+    """
+    target = Settings(scenario).target
+    plan = plan_looks(max_replications, target.quantile, target.confidence)
+    job = summary_job(scenario, seed)
+    batches: list[pd.DataFrame] = []
+    verdicts: dict[int, Verdict] = {}
+
+    def verdict_at(n: int, confidence: float) -> str:
+        done = sum(len(batch) for batch in batches)
+        batches.append(replication_summaries(job, range(done, n), jobs, executor))
+        if progress is not None:
+            progress(n, max_replications)
+        verdicts[n] = check_run(pd.concat(batches, ignore_index=True),
+                                replace(Settings(scenario).target, confidence=confidence))
+        return verdicts[n].verdict
+
+    outcome = decide_sequentially(plan, verdict_at)
+    return verdicts[outcome.replications], outcome

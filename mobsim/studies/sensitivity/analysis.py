@@ -1,0 +1,99 @@
+"""`mobsim sensitivity`: which placeholders the district time and the verdict hang on."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from mobsim.errors import InputError
+from mobsim.results.check import require_wartime
+from mobsim.runner import Executor
+from mobsim.runner.local import run_local
+from mobsim.scenario import load_scenario
+from mobsim.scenario.ranges import Parameter, parameters, select
+from mobsim.studies.sensitivity.design import indices, ranking_column, sample
+from mobsim.studies.sensitivity.evaluate import OUTPUTS, PointProgress, Source, evaluate
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a sensitivity analysis runs: design, replications per point, the verdict ends."""
+
+    method: str = "morris"
+    size: int = 4
+    replications: int = 20
+    seed: int = 1
+    jobs: int = 1
+    ends_top: int = 5
+    ends_replications: int = 59
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    """The design, each point's outputs, the indices per output and the verdict at the ends."""
+
+    settings: Settings
+    parameters: list[Parameter]
+    points: np.ndarray
+    outputs: pd.DataFrame
+    indices: dict[str, pd.DataFrame]
+    ends: pd.DataFrame
+    elapsed_s: float
+
+    def ranking(self) -> pd.DataFrame:
+        """Both outputs' indices side by side, ranked by the district-time index, then on post.
+
+        The tie-break matters when the target percentile never moves (it is never, counted as
+        the horizon, at every point: the night order).
+        """
+        column = ranking_column(self.settings.method)
+        table = pd.concat({name: frame for name, frame in self.indices.items()}, axis=1)
+        table.insert(0, ("range", ""), [p.describe_range() for p in self.parameters])
+        return table.sort_values([("quantile_min", column), ("share_on_post", column)],
+                                 ascending=False)
+
+
+def analyse(source: Source, overrides: Sequence[str], keys: Sequence[str] | None,
+            settings: Settings, executor: Executor = run_local,
+            progress: PointProgress | None = None) -> SensitivityResult:
+    """Sample the ranges of the chosen parameters, run every point, compute the indices."""
+    started = time.perf_counter()
+    scenario = load_scenario(source, overrides)
+    require_wartime(scenario, "sensitivity")
+    chosen = select(parameters(scenario), list(keys or ()), scenario)
+    if not chosen:
+        raise InputError(f"{scenario.name}: no parameter with a range to vary")
+    names = [p.key for p in chosen]
+    points = sample(settings.method, names, settings.size, settings.seed)
+    outputs = evaluate(source, overrides, chosen, points, settings.replications, settings.seed,
+                       settings.jobs, executor, progress)
+    found = {name: indices(settings.method, names, points, outputs[name].to_numpy(dtype=float),
+                           settings.seed) for name in OUTPUTS}
+    ranked = found["quantile_min"][ranking_column(settings.method)].sort_values(ascending=False)
+    top = [p for p in chosen if p.key in set(ranked.index[:settings.ends_top])]
+    ends = verdict_at_ends(source, overrides, top, settings, executor)
+    return SensitivityResult(settings, chosen, points, outputs, found, ends,
+                             time.perf_counter() - started)
+
+
+def verdict_at_ends(source: Source, overrides: Sequence[str], chosen: Sequence[Parameter],
+                    settings: Settings, executor: Executor = run_local) -> pd.DataFrame:
+    """Each parameter alone at the low and high end of its range: does the verdict change?"""
+    if not chosen:
+        return pd.DataFrame(columns=["key", "range", "low", "base", "high", "flips"])
+    n, seed, jobs = settings.ends_replications, settings.seed, settings.jobs
+    base = evaluate(source, overrides, [], np.zeros((1, 0)), n, seed, jobs, executor).iloc[0]
+    rows = []
+    for parameter in chosen:
+        at = evaluate(source, overrides, [parameter], np.array([[0.0], [1.0]]), n, seed, jobs,
+                      executor)
+        low, high = (f"{r.verdict} ({r.within_target}/{r.replications})" for r in at.itertuples())
+        rows.append({"key": parameter.key, "range": parameter.describe_range(), "low": low,
+                     "base": f"{base.verdict} ({base.within_target}/{base.replications})",
+                     "high": high,
+                     "flips": bool((at["verdict"] != base["verdict"]).any())})
+    return pd.DataFrame(rows)

@@ -1,0 +1,89 @@
+"""The sensitivity analysis as a planner reads it in a terminal, and as JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from mobsim.studies.sensitivity.analysis import SensitivityResult
+from mobsim.studies.sensitivity.evaluate import OUTPUTS
+
+_GAP = "  "
+
+
+def _aligned(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows)]
+    return [_GAP.join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
+            for line in [headers, *rows]]
+
+
+def _index_cells(row: pd.Series, output: str, method: str, scale: float) -> list[str]:
+    if method == "morris":
+        return [f"{row[(output, 'mu_star')] * scale:.2f} ± {row[(output, 'mu_star_conf')] * scale:.2f}",
+                f"{row[(output, 'sigma')] * scale:.2f}"]
+    return [f"{row[(output, 'S1')]:.2f} ± {row[(output, 'S1_conf')]:.2f}",
+            f"{row[(output, 'ST')]:.2f} ± {row[(output, 'ST_conf')]:.2f}"]
+
+
+def _ranking_lines(result: SensitivityResult) -> list[str]:
+    method = result.settings.method
+    names = ("μ*", "σ") if method == "morris" else ("S1", "ST")
+    headers = ["parameter", "range",
+               *(f"{n} time (min)" if method == "morris" else f"{n} time" for n in names),
+               *(f"{n} on post (pts)" if method == "morris" else f"{n} on post" for n in names)]
+    rows = [[key, row[("range", "")], *_index_cells(row, "quantile_min", method, 1.0),
+             *_index_cells(row, "share_on_post", method, 100.0)]
+            for key, row in result.ranking().iterrows()]
+    return _aligned(headers, rows)
+
+
+def _ends_lines(result: SensitivityResult) -> list[str]:
+    if result.ends.empty:
+        return []
+    headers = ["parameter", "range", "verdict at low end", "baseline", "at high end", "flips"]
+    rows = [[r.key, r.range, r.low, r.base, r.high, "yes" if r.flips else "no"]
+            for r in result.ends.itertuples()]
+    return ["", f"verdict with each of the top {len(rows)} alone at the ends of its range "
+                f"({result.settings.ends_replications} replications; in time/replications):",
+            *_aligned(headers, rows)]
+
+
+def _notes(result: SensitivityResult) -> list[str]:
+    s = result.settings
+    if s.method == "morris":
+        what = ("μ*: mean absolute elementary effect of moving the parameter across 2/3 of its "
+                "range (Morris screening), ± its 95% bootstrap half-width; σ: their spread "
+                "(interactions or curvature). Time in minutes, on post in percentage points.")
+    else:
+        what = ("S1: share of the output's variance from the parameter alone; ST: with all its "
+                "interactions (Sobol, Saltelli design), ± 95% bootstrap half-widths.")
+    return ["", what,
+            f"time: {OUTPUTS['quantile_min']}; on post: {OUTPUTS['share_on_post']}.",
+            f"{len(result.points)} design points × {s.replications} replications, the same "
+            f"seed {s.seed} at every point (common random numbers); {result.elapsed_s:.0f} s."]
+
+
+def format_sensitivity(name: str, result: SensitivityResult) -> str:
+    """The ranking table, the verdict at the ends of the top parameters' ranges, the notes."""
+    title = (f"{name}: {result.settings.method} sensitivity of {len(result.parameters)} "
+             "parameters, ranked by their effect on the district time, then on the share on post")
+    return "\n".join([title, "", *_ranking_lines(result), *_ends_lines(result),
+                      *_notes(result)])
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """NaN (an index of an output that never varied) as None, for JSON."""
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def sensitivity_json(name: str, result: SensitivityResult) -> str:
+    """Indices per output and parameter, the verdict at the ends, the design's size."""
+    return json.dumps({
+        "scenario": name, "method": result.settings.method,
+        "design_points": len(result.points), "replications_per_point": result.settings.replications,
+        "seed": result.settings.seed, "elapsed_s": round(result.elapsed_s, 3),
+        "indices": {output: _plain(frame).to_dict("index")
+                    for output, frame in result.indices.items()},
+        "ends": result.ends.to_dict("records"),
+    }, ensure_ascii=False, allow_nan=False)

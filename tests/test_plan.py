@@ -1,0 +1,116 @@
+"""`mobsim plan` on a small deterministic scenario, against a brute-force sweep of the lever.
+
+Twelve micro-grids of one grid worker, every duration fixed: the more phone lines the grid
+worker has, the sooner the last member is called. The sweep checks every value with a fixed
+number of replications; the plan must find the same least value with fewer replications.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cli_fixtures import write_scenario
+from click.testing import CliRunner
+from model_fixtures import deterministic
+
+from mobsim.cli import main
+from mobsim.errors import InputError
+from mobsim.results.bound import PASS
+from mobsim.results.check import check_run
+from mobsim.results.sequential import fewest_to_show
+from mobsim.runner import run
+from mobsim.scenario import load_scenario
+from mobsim.scenario.params import Settings
+from mobsim.studies.plan import parse_lever, plan
+
+LEVER = "cascade.gridworkers.callers"
+LOW, HIGH = 1, 12
+# a cheap target: the median at 90% confidence needs 4 replications, all in time
+TARGET = ("target.quantile=0.5", "target.confidence=0.9")
+MAX_REPLICATIONS = 12
+SWEEP_REPLICATIONS = 4
+
+
+@pytest.fixture(scope="module")
+def lines_scenario(tmp_path_factory) -> tuple[Path, list[str]]:
+    """The scenario and a target between the times of 2 and of 12 phone lines."""
+    path = write_scenario(tmp_path_factory.mktemp("plan"), *deterministic(), *TARGET,
+                          "escalation.follow_up_min=600.0",
+                          subdistricts=1, communities=1, grids=1, microgrids=12)
+    times = [run(load_scenario(path, [f"{LEVER}={v}"]), 1, 1, write=False)
+             .replications["t_full_min"].iloc[0] for v in (2, HIGH)]
+    assert times[1] < times[0], "more lines must help in this scenario"
+    return path, [f"target.minutes={(times[0] + times[1]) / 2}"]
+
+
+def _brute_force(path: Path, overrides: list[str]) -> tuple[int | None, int]:
+    """The least value passing with SWEEP_REPLICATIONS each, and the replications spent."""
+    spent = 0
+    for value in range(LOW, HIGH + 1):
+        scenario = load_scenario(path, [*overrides, f"{LEVER}={value}"])
+        spent += SWEEP_REPLICATIONS
+        reps = run(scenario, SWEEP_REPLICATIONS, 1, write=False).replications
+        if check_run(reps, Settings(scenario).target).verdict == PASS:
+            return value, spent
+    return None, spent
+
+
+def test_plan_finds_the_sweep_s_answer_with_fewer_replications(lines_scenario) -> None:
+    path, target = lines_scenario
+    assert fewest_to_show(0.5, 0.9) == SWEEP_REPLICATIONS
+    answer, _ = _brute_force(path, target)
+    full_sweep = SWEEP_REPLICATIONS * (HIGH - LOW + 1)
+    result = plan(path, target, f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1)
+    assert answer is not None and result.answer == answer
+    assert result.replications < full_sweep
+    passing = [p.value for p in result.probes if p.verdict == PASS]
+    assert min(passing) == answer and all(p.value < answer for p in result.probes
+                                          if p.verdict != PASS)
+
+
+def test_no_value_in_range_passing_says_so(lines_scenario) -> None:
+    path, _ = lines_scenario
+    result = plan(path, ["target.minutes=1.0"], f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1)
+    assert result.answer is None and [p.value for p in result.probes] == [HIGH]
+
+
+def test_lever_range_comes_from_the_sensitivity_ranges() -> None:
+    scenario = load_scenario()
+    lever = parse_lever("escalation.after_min", scenario)
+    ranged = next(e for e in scenario.get("sensitivity.ranges") if e["key"] == lever.key)
+    assert (lever.low, lever.high, lever.integer) == (ranged["low"], ranged["high"], False)
+    counted = parse_lever("cadres.count=0..6000", scenario)
+    assert counted.integer and counted.step == 1.0
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("cadres.count=6000..0", "MIN must be below MAX"), ("cadres.count=1.5..3", "whole"),
+    ("alert.weekday=1..2", "not a number"), ("cadres.count", "has no range"),
+    ("cadres.count=0-5", "KEY=MIN..MAX"), ("no.such=1..2", "no such scenario key"),
+])
+def test_a_bad_lever_is_one_input_error(text: str, fragment: str) -> None:
+    with pytest.raises(InputError, match=fragment):
+        parse_lever(text, load_scenario())
+
+
+def test_cli_plan_prints_json_and_exits_by_the_answer(lines_scenario) -> None:
+    path, target = lines_scenario
+    args = ["plan", str(path), "--lever", f"{LEVER}={LOW}..{HIGH}", "-j", "1",
+            "--max-replications", str(MAX_REPLICATIONS), "--set", target[0]]
+    found = CliRunner().invoke(main, [*args, "--json"])
+    assert found.exit_code == 0, found.output
+    assert json.loads(found.output)["answer"] is not None
+    none = CliRunner().invoke(main, [*args, "--set", "target.minutes=1.0"])
+    assert none.exit_code == 1 and "no value of" in none.output
+
+
+def test_a_step_keeps_every_probe_on_its_grid(lines_scenario) -> None:
+    path, target = lines_scenario
+    result = plan(path, target, f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1, step=3)
+    assert all((p.value - LOW) % 3 == 0 or p.value == HIGH for p in result.probes)
+    answer, _ = _brute_force(path, target)
+    # the answer on the grid is the least grid value at or above the exact answer
+    grid = [v for v in range(LOW, HIGH + 1, 3)] + [HIGH]
+    assert result.answer == min(v for v in grid if v >= answer)
