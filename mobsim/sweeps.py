@@ -29,8 +29,8 @@ from mobsim.results import folders
 from mobsim.results.check import require_wartime
 from mobsim.results.compare import compare
 from mobsim.results.dataset import move_into_dataset, stale_partitions, typed_column
+from mobsim.results.folders import prepare_folder
 from mobsim.results.run import VARIANTS_FILE, Sweep, load_run
-from mobsim.results.writable import prepare_folder
 from mobsim.runner import Executor, ProgressFn, run
 from mobsim.runner.local import run_local
 from mobsim.scenario.files import Scenario, baseline_schema

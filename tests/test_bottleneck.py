@@ -14,8 +14,8 @@ from report_fixtures import parse_page, write_fake_run
 import mobsim
 from mobsim.reports.run_page import write_report
 from mobsim.reports.story import settings_differences
-from mobsim.results.bottleneck import community_bottlenecks, unstaffed_band
 from mobsim.results.stats import order_statistic, subdistrict_sizes
+from mobsim.results.tail import community_bottlenecks, unstaffed_band
 from mobsim.scenario import load_scenario
 
 INF = math.inf

@@ -66,7 +66,7 @@ def test_run_prints_the_communities_holding_the_last_post_by_name(tmp_path: Path
     from click.testing import CliRunner
 
     from mobsim.cli import main
-    from mobsim.results.bottleneck import community_bottlenecks
+    from mobsim.results.tail import community_bottlenecks
 
     scenario = write_scenario(tmp_path)
     out = tmp_path / "run"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mobsim.results.bottleneck import community_bottlenecks
 from mobsim.results.run import Run
+from mobsim.results.tail import community_bottlenecks
 
 FALLBACK = {"subdistricts": "sub-district", "communities": "community", "units": "work unit"}
 """Word for an id whose name the run folder does not hold."""

@@ -15,8 +15,8 @@ from mobsim.reports.map import community_map_svg
 from mobsim.reports.names import names
 from mobsim.reports.page import figure, paragraph, section
 from mobsim.reports.templating import render
-from mobsim.results.bottleneck import community_bottlenecks, unstaffed_band
 from mobsim.results.run import Run
+from mobsim.results.tail import community_bottlenecks, unstaffed_band
 from mobsim.scenario import load_scenario
 from mobsim.scenario.params import Target
 from mobsim.scenario.tomlwrite import inline

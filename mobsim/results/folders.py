@@ -1,14 +1,16 @@
-"""One kind of thing per output folder: a run, a sweep, or nothing of mobsim's.
+"""Output folders: one kind of thing per folder, writable before a run starts, failed writes told.
 
 `mobsim run` and `mobsim sweep` claim their folder here before anything runs: a folder that
 holds the other kind, or files mobsim did not write, is refused without --force, with a message
 saying what is there. With --force the other kind's files are removed; files mobsim did not
-write are never removed (the new output is written beside them).
+write are never removed (the new output is written beside them). A folder that cannot be
+written is refused before anything runs; a write that fails later (a full disk) is one line.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -118,3 +120,32 @@ def claim(folder: Path, kind: str, force: bool) -> None:
         raise InputError(f"{folder}: holds files mobsim did not write ({_listing(held.other)}); "
                          f"choose an empty or new folder with -o, or use --force to write the "
                          f"{kind} beside them")
+
+
+RESUME_HINT = "make space and run the same command with --resume to continue"
+
+
+def prepare_folder(folder: Path) -> None:
+    """Create `folder` and write a file in it, or raise InputError saying why it cannot be used."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: exists and is not a folder; choose another -o")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".mobsim-probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise InputError(f"{folder}: cannot write there ({reason(err)}); choose another -o") from None
+
+
+def reason(err: OSError) -> str:
+    """What the system said, with the path it was about when there is one."""
+    # Arrow's errors carry the errno but wrap its text in their own words.
+    said = os.strerror(err.errno) if err.errno else str(err).splitlines()[0]
+    return f"{said}: {err.filename}" if err.filename else said
+
+
+def write_failed(out: Path, what: str, err: OSError, kept: int, total: int) -> InputError:
+    """The one line for a write that failed mid-run: what, why, what is kept, how to go on."""
+    return InputError(f"{out}/: could not write {what} ({reason(err)}); kept {kept} of {total} "
+                      f"finished replications: {RESUME_HINT}")

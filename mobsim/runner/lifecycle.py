@@ -19,11 +19,11 @@ from mobsim.district.schemas import category_array
 from mobsim.errors import InputError, RunInterrupted
 from mobsim.model.scan import scan_plan
 from mobsim.results import folders
+from mobsim.results.folders import prepare_folder, write_failed
 from mobsim.results.rows import layout
 from mobsim.results.run import Run
 from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter, with_metadata
 from mobsim.results.store import Staging
-from mobsim.results.writable import prepare_folder, write_failed
 from mobsim.runner.local import ReplicationJob, Tables, run_local
 from mobsim.runner.stopping import exit_code
 from mobsim.scenario.files import Scenario, load_scenario, validate_scenario
