@@ -110,7 +110,8 @@ def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households:
                 "replication": np.full(MICROGRIDS, rep, dtype=np.int32), **district,
                 "compound_type": category_array(district["compound_type"], COMPOUND_TYPES),
                 "activated_min": pa.array(act, from_pandas=True),
-                "activated_by": category_array(by, ACTIVATED_BY)}))
+                "activated_by": category_array(by, ACTIVATED_BY),
+                "hand_changes": np.zeros(MICROGRIDS, dtype=np.int32)}))  # a fake run has no reserves
             curve_out.write(_curves(rep, act, district, households))
             rep_out.write(_summary(rep, act, by, float(target["minutes"]), district["households"]))
     with TableWriter(path, "communities", OUTPUT_SCHEMAS["communities"]) as out:
