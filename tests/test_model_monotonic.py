@@ -26,6 +26,7 @@ import pytest
 from model_fixtures import scenario, small_district
 from scipy.stats import binom
 
+from mobsim.codes import ACTIVATED_BY
 from mobsim.district.generate import generate_xindu
 from mobsim.model import simulate
 
@@ -123,15 +124,17 @@ def _check_conservation(district, replications: int, *overrides: str) -> None:
     chosen = scenario(*overrides)
     for replication in range(replications):
         r = simulate(district, chosen, SEED, replication)
-        reserves = int((~np.isnan(r.cadre_reported_min)).sum())
+        # reserves: cadres who reported, and grid workers who went to a post at all
+        workers = r.reserve_shifts["who"][r.reserve_shifts["kind"] == ACTIVATED_BY.index("grid_worker")]
+        reserves = int((~np.isnan(r.cadre_reported_min)).sum()) + len(np.unique(workers))
         assert reserves > _memberless_posts(r, district) > 0  # the case is the one meant
         assert not np.isnan(r.microgrid_activated_min).any(), replication
 
 
 def test_when_reserves_outnumber_the_memberless_posts_every_post_is_filled() -> None:
     """Conservation: a reserve relieved by a member goes on, so none is lost to a post a
-    member fills; with more cadres reporting than posts no member reaches, and twelve hours,
-    no post is left. Posts lie 50 m apart, so every sub-district is within the lending reach
+    member fills; with more reserves (cadres reporting, grid workers out) than posts no member
+    reaches, and twelve hours, no post is left. Posts lie 50 m apart, so every sub-district is within the lending reach
     (`cadres.lend_max_ride_min`) of the one all cadres are paired in."""
     district = small_district(subdistricts=3, communities=4, grids=3, microgrids=8, members=1,
                               units=4, cadres=40, spacing_km=0.05, home_offset_km=0.5)
