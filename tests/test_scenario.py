@@ -153,12 +153,14 @@ def test_file_errors_are_one_line_naming_the_file(tmp_path: Path, monkeypatch: p
 def test_unreadable_sources(tmp_path: Path) -> None:
     (tmp_path / "latin1.toml").write_bytes('name = "caf\xe9"'.encode("latin-1"))
     assert validate_scenario(tmp_path / "latin1.toml") == [f"{tmp_path / 'latin1.toml'}: not UTF-8 text"]
+    names = ", ".join(builtin_names())
     assert validate_scenario(tmp_path / "none.toml") == \
-        [f"{tmp_path / 'none.toml'}: no such scenario file (built-in scenarios: xindu-baseline)"]
+        [f"{tmp_path / 'none.toml'}: no such scenario file (built-in scenarios: {names})"]
     assert validate_scenario("xindu-nite") == \
-        ["xindu-nite: no such scenario file (built-in scenarios: xindu-baseline)"]
+        [f"xindu-nite: no such scenario file (built-in scenarios: {names}); "
+         "did you mean xindu-night?"]
     assert validate_scenario(tmp_path) == \
-        [f"{tmp_path}: no such scenario file (built-in scenarios: xindu-baseline)"]
+        [f"{tmp_path}: no such scenario file (built-in scenarios: {names})"]
 
 
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
@@ -309,3 +311,11 @@ def test_any_file_text_validates_or_gives_one_line_problems(text: str) -> None:
     finally:
         path.unlink()
     assert all(line.startswith(str(path)) and "\n" not in line for line in found)
+
+
+def test_every_shipped_scenario_is_a_built_in_reachable_by_name() -> None:
+    shipped = sorted(p.stem for p in SCENARIOS.glob("*.toml"))
+    assert list(builtin_names()) == shipped
+    for name in shipped:
+        by_name, by_file = load_scenario(name), load_scenario(SCENARIOS / f"{name}.toml")
+        assert by_name.name == name and by_name.digest == by_file.digest

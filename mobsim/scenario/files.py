@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -185,7 +186,7 @@ def _resolve(source: str | os.PathLike[str] | None,
 def _default_identity(merged: dict[str, Any], top_file: _File, top_layer: dict[str, Any],
                       origins: dict[str, Origin]) -> None:
     # A file's name and description are its own: those of the file it extends do not carry over.
-    stem = top_file.path.stem if top_file.path else ""
+    stem = top_file.path.stem if top_file.path else (top_file.builtin or "")
     for key, default in (("name", stem), ("description", "")):
         if key in merged and key not in top_layer:
             merged[key] = default
@@ -203,8 +204,10 @@ def _source_file(source: str | os.PathLike[str] | None) -> _File:
         return _builtin(source)
     path = Path(source)
     if not path.is_file():
+        close = difflib.get_close_matches(str(source), builtin_names(), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
         raise InputError(f"{source}: no such scenario file (built-in scenarios: "
-                         f"{', '.join(builtin_names())})")
+                         f"{', '.join(builtin_names())}){hint}")
     return _File(str(source), path.absolute())
 
 
