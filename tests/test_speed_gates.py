@@ -45,5 +45,5 @@ def test_default_run_deselects_bench_and_ci_runs_it() -> None:
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     suite = next(i for i, line in enumerate(ci_lines) if line.endswith(".venv/bin/python -m pytest"))
     bench = ci_lines.index(".venv/bin/python -m pytest -m bench benchmarks")
-    browser = ci_lines.index(".venv/bin/python -m pytest -m browser tests/test_report_browser.py")
+    browser = ci_lines.index(".venv/bin/python -m pytest -m browser tests/reports/test_report_browser.py")
     assert bench > suite and browser > suite

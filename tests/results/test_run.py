@@ -15,7 +15,7 @@ from mobsim.results.schemas import SCAN_SCHEMAS
 from mobsim.runner import run
 from mobsim.scenario.files import load_scenario
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "outputs.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "outputs.md"
 
 
 @pytest.fixture(scope="module")

@@ -100,7 +100,7 @@ def _run_scan(tmp_path: Path, name: str, jobs: int) -> Path:
     district = with_scanners(small_district(subdistricts=2, communities=3, grids=1,
                                             microgrids=4, units=1, cadres=1), [0, 0, 2, 4, 5])
     write_district(district, tmp_path / "district")
-    scenario = load_scenario(Path(__file__).parents[1] / "scenarios" / "xindu-building-scan.toml",
+    scenario = load_scenario(Path(__file__).parents[2] / "scenarios" / "xindu-building-scan.toml",
                              [f"district.path='{tmp_path / 'district'}'", "members.count=24",
                               "cadres.count=1", "scanners.count=5", "scan.horizon_days=60"])
     return run(scenario, replications=3, seed=9, out=tmp_path / name, jobs=jobs).path

@@ -22,7 +22,7 @@ from mobsim.model.engine import run_until
 from mobsim.scenario import load_scenario
 
 PHONE = CHANNELS.index("phone")
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def _served(start: float, count: int, call_min: float, callers: int) -> np.ndarray:

@@ -31,7 +31,7 @@ from mobsim.scenario.params import Settings
 from mobsim.scenario.rules import RULES
 from mobsim.scenario.schema import is_dist_table, is_table, leaves
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 BASELINE_TEXT = (resources.files("mobsim.scenario.builtin") / "xindu-baseline.toml").read_text("utf-8")
 
 
