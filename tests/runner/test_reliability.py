@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 from cli_fixtures import write_scenario
 from click.testing import CliRunner
-from test_resume import (
+from interruptions import (
     REPLICATIONS,
     SHAPE,
     WAIT_S,
@@ -39,20 +39,6 @@ from mobsim.district.check import MAX_HOUSEHOLDS
 SIGTERM_EXIT = 128 + signal.SIGTERM
 FILE_LIMIT_BYTES = 100 * 1024
 """`ulimit -f 100`: a replication's parts fit, the merged members table does not."""
-
-
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory) -> Path:
-    return write_scenario(tmp_path_factory.mktemp("reliability"), **SHAPE)
-
-
-@pytest.fixture(scope="module")
-def uninterrupted(scenario: Path) -> Path:
-    """The run folder of the same command, never interrupted."""
-    out = scenario.parent / "uninterrupted"
-    result = CliRunner().invoke(main, run_args(scenario, out))
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def stray_files(out: Path) -> list[Path]:
