@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+from model_fixtures import small_district
 
 from mobsim.codes import COMPOUND_TYPES, PERIODS
+from mobsim.district import write_district
 from mobsim.district.tables import District
+from mobsim.runner import run
+from mobsim.scenario import load_scenario
 
 
 def fixed_doors(campaign: str, service_min: float, walk_min: float,
@@ -32,3 +37,14 @@ def with_households(district: District, households: list[int]) -> District:
     """`district` with these household counts per micro-grid (one per micro-grid row)."""
     microgrids = {**district.microgrids, "households": np.asarray(households, dtype=np.int32)}
     return replace(district, microgrids=microgrids)
+
+
+def scan_run(folder: Path, name: str, jobs: int) -> Path:
+    """A 3-replication scan campaign of 5 scanners on a small district, written to folder/name."""
+    district = with_scanners(small_district(subdistricts=2, communities=3, grids=1,
+                                            microgrids=4, units=1, cadres=1), [0, 0, 2, 4, 5])
+    write_district(district, folder / "district")
+    scenario = load_scenario("xindu-building-scan",
+                             [f"district.path='{folder / 'district'}'", "members.count=24",
+                              "cadres.count=1", "scanners.count=5", "scan.horizon_days=60"])
+    return run(scenario, replications=3, seed=9, out=folder / name, jobs=jobs).path

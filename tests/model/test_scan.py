@@ -7,15 +7,13 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-from canvass_fixtures import fixed_doors, with_households, with_scanners
+from canvass_fixtures import fixed_doors, scan_run, with_households, with_scanners
 from model_fixtures import small_district
 
-from mobsim.district import write_district
 from mobsim.errors import InputError
 from mobsim.model.canvass import households
 from mobsim.model.scan import covering_community, scanner_routes
 from mobsim.results.rows import layout
-from mobsim.runner import run
 from mobsim.runner.local import ReplicationJob
 from mobsim.scenario.files import load_scenario
 
@@ -96,18 +94,8 @@ def test_weekend_windows_wait_for_saturday() -> None:
     assert row["days_to_full"] * DAY_MIN == 6 * DAY_MIN + 9 * 60 + 20 * 6.0
 
 
-def _run_scan(tmp_path: Path, name: str, jobs: int) -> Path:
-    district = with_scanners(small_district(subdistricts=2, communities=3, grids=1,
-                                            microgrids=4, units=1, cadres=1), [0, 0, 2, 4, 5])
-    write_district(district, tmp_path / "district")
-    scenario = load_scenario(Path(__file__).parents[2] / "scenarios" / "xindu-building-scan.toml",
-                             [f"district.path='{tmp_path / 'district'}'", "members.count=24",
-                              "cadres.count=1", "scanners.count=5", "scan.horizon_days=60"])
-    return run(scenario, replications=3, seed=9, out=tmp_path / name, jobs=jobs).path
-
-
 def test_a_scan_run_writes_the_same_files_with_one_or_two_processes(tmp_path: Path) -> None:
-    one, two = _run_scan(tmp_path, "one", 1), _run_scan(tmp_path, "two", 2)
+    one, two = scan_run(tmp_path, "one", 1), scan_run(tmp_path, "two", 2)
     manifest = json.loads((one / "manifest.json").read_text())
     assert manifest["tables"] == ["communities.parquet", "subdistricts.parquet", "units.parquet",
                                   "scan_curves.parquet", "replications.parquet"]

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from canvass_fixtures import scan_run
 from cli_fixtures import write_scenario
-from test_scan import _run_scan
 
 from mobsim.reports.run_page import write_report
 from mobsim.runner import run
@@ -50,7 +50,7 @@ def pages(tmp_path_factory) -> dict[str, Path]:
     run_dir = run(load_scenario(scenario), 6, seed=2, out=folder / "run", jobs=1).path
     sweep_dir = sweep(load_scenario(scenario), {"cadres.count": ["0", "6"]}, replications=4,
                       seed=2, out=folder / "sweep").path
-    scan_dir = _run_scan(folder / "scan-district", "scan", 1)
+    scan_dir = scan_run(folder / "scan-district", "scan", 1)
     return {"run": write_report(run_dir), "sweep": write_report(sweep_dir),
             "scan": write_report(scan_dir)}
 

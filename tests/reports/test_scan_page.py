@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from canvass_fixtures import scan_run
 from click.testing import CliRunner
 from report_fixtures import parse_page, write_fake_run
-from test_scan import _run_scan
 
 import mobsim
 from mobsim.cli import main
@@ -20,7 +20,7 @@ from mobsim.results.stats import order_statistic
 @pytest.fixture(scope="module")
 def scan_runs(tmp_path_factory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("scan")
-    return _run_scan(folder, "a", 1), _run_scan(folder / "b", "b", 1)
+    return scan_run(folder, "a", 1), scan_run(folder / "b", "b", 1)
 
 
 def test_report_of_a_scan_run_matches_its_tables(scan_runs, tmp_path: Path) -> None:
