@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import pandas as pd
 
 from mobsim.errors import InputError
+from mobsim.reports.page import paragraph
 from mobsim.results.bound import BoundCheck
 from mobsim.results.run import Run
 
@@ -35,3 +38,16 @@ def district_time_check(run: Run) -> BoundCheck:
     """The bound check of the run's district times against its target."""
     checked_table(run, "replications")
     return run.check().district
+
+
+def run_name(run: Run) -> str:
+    """The name a page gives its run: the scenario's, else the folder's."""
+    return str(run.manifest.get("scenario", run.path.name))
+
+
+def run_heading(title: str, run: Run, replications: int) -> str:
+    """The page's title (`title`: the scenario's name) and the line naming the run it reports."""
+    return (f"<h1>{escape(title)}: {escape(run_name(run))}</h1>"
+            + paragraph(f"{replications} replications, seed {escape(str(run.manifest.get('seed')))}, "
+                        f"mobsim {escape(str(run.manifest.get('mobsim_version')))}; "
+                        f"run folder {escape(str(run.path))}", "meta"))

@@ -11,7 +11,13 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.reports import plots
-from mobsim.reports.inputs import HOUSEHOLDS_COLUMN, checked_table, district_time_check
+from mobsim.reports.inputs import (
+    HOUSEHOLDS_COLUMN,
+    checked_table,
+    district_time_check,
+    run_heading,
+    run_name,
+)
 from mobsim.reports.names import names
 from mobsim.reports.page import (
     count_text,
@@ -68,12 +74,8 @@ def run_page(run: Run) -> str:
     check = district_time_check(run)
     sizes = stats.subdistrict_sizes(microgrids)
     labels = names(run, "subdistricts", sizes.index)
-    name = str(run.manifest.get("scenario", run.path.name))
     body = "".join([
-        f"<h1>Mobilization report: {escape(name)}</h1>",
-        paragraph(f"{check.replications} replications, seed {escape(str(run.manifest.get('seed')))}, "
-                  f"mobsim {escape(str(run.manifest.get('mobsim_version')))}; "
-                  f"run folder {escape(str(run.path))}", "meta"),
+        run_heading("Mobilization report", run, check.replications),
         paragraph(verdict_html(check)),
         bottleneck_section(run, microgrids, target),
         causes_section(run, microgrids, target.minutes),
@@ -86,7 +88,7 @@ def run_page(run: Run) -> str:
         _gap_section(microgrids),
         _households_section(curves, sizes, target, check.replications),
     ])
-    return document(f"mobsim report: {name}", body)
+    return document(f"mobsim report: {run_name(run)}", body)
 
 
 def verdict_html(check: BoundCheck) -> str:

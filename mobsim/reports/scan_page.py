@@ -9,12 +9,12 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.reports.figures import coverage_days_png
+from mobsim.reports.inputs import run_heading, run_name
 from mobsim.reports.names import names
 from mobsim.reports.page import (
     document,
     figure,
     number,
-    paragraph,
     percent_text,
     section,
     table,
@@ -86,12 +86,8 @@ def scan_page(run: Run) -> str:
     band = stats.curve_band(coverage)
     horizon = int(coverage.index.max())
     quantile = run.target.quantile
-    name = str(run.manifest.get("scenario", run.path.name))
     body = "".join([
-        f"<h1>Building-scan campaign report: {escape(name)}</h1>",
-        paragraph(f"{len(reps)} replications, seed {escape(str(run.manifest.get('seed')))}, "
-                  f"mobsim {escape(str(run.manifest.get('mobsim_version')))}; "
-                  f"run folder {escape(str(run.path))}", "meta"),
+        run_heading("Building-scan campaign report", run, len(reps)),
         section("How long the campaign takes", table(
             ["measure", "median", f"p{quantile * 100:g}", "max", "not within the horizon"],
             _duration_rows(reps, quantile))),
@@ -105,4 +101,4 @@ def scan_page(run: Run) -> str:
             ["sub-district", "households verified (median over replications)"],
             _subdistrict_rows(run, horizon))),
     ])
-    return document(f"mobsim scan report: {name}", body)
+    return document(f"mobsim scan report: {run_name(run)}", body)

@@ -18,7 +18,6 @@ import pyarrow.parquet as pq
 
 from mobsim.errors import InputError
 from mobsim.results.check import Verdict, check_run
-from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import Target
 
 VARIANTS_FILE = "variants.parquet"
@@ -79,12 +78,6 @@ class Run:
     def elapsed_s(self) -> float:
         """Seconds the run took, from start to written files (NaN when not recorded)."""
         return float(self.manifest.get("run_time_s", math.nan))
-
-    @property
-    def scenario(self) -> Scenario:
-        """The resolved scenario the run simulated."""
-        return Scenario(self.manifest.get("scenario", ""), self.manifest.get("scenario_data", {}),
-                        None)
 
     @property
     def target(self) -> Target:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -105,8 +106,12 @@ class Scenario:
         return tomlwrite.dumps(self.data, header, inline_table=is_dist_table)
 
 
+@functools.cache
 def baseline_schema() -> dict[str, Any]:
-    """The built-in baseline as parsed: every key a scenario may set, with its kind of value."""
+    """The built-in baseline as parsed: every key a scenario may set, with its kind of value.
+
+    Parsed once per process (studies call `Scenario.with_` per design point); read-only.
+    """
     return _parse(_builtin(BASELINE))
 
 
