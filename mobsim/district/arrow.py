@@ -7,7 +7,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mobsim.district.check import at, row_problems
-from mobsim.district.schemas import CATEGORIES, DISTRICT_SCHEMAS, category_array
+from mobsim.district.schemas import (
+    CATEGORIES,
+    DISTRICT_SCHEMAS,
+    OPTIONAL_COLUMNS,
+    category_array,
+)
 from mobsim.district.tables import Table
 
 _INT32 = np.iinfo(np.int32)
@@ -30,11 +35,15 @@ def to_arrow(name: str, table: Table) -> pa.Table:
 
 
 def from_arrow(name: str, arrow: pa.Table, file: str, text: bool) -> tuple[Table, list[str]]:
-    """Typed NumPy columns of table `name` read from `file` (cells all text if `text`); problems."""
+    """Typed NumPy columns of table `name` read from `file` (cells all text if `text`); problems.
+
+    Optional columns the file lacks are left out (the reader derives them)."""
     table: Table = {}
     problems: list[str] = []
     for field in DISTRICT_SCHEMAS[name]:
         if field.name not in arrow.column_names:
+            if (name, field.name) in OPTIONAL_COLUMNS:
+                continue
             problems.append(f"{at(file, None, field.name)}: missing column")
             continue
         column = arrow.column(field.name).combine_chunks()

@@ -28,6 +28,9 @@ twenty Xindu-sized districts (about 10 million households)."""
 REQUIRED_TABLES: tuple[str, ...] = ("subdistricts", "communities", "general_grids", "microgrids")
 """Tables a district cannot do without; the others may be empty."""
 
+DEGREE_RANGES: dict[str, tuple[float, float]] = {"lon_deg": (-180.0, 180.0), "lat_deg": (-90.0, 90.0)}
+"""Bounds of the WGS84 longitude and latitude columns."""
+
 SINGULAR: dict[str, str] = {
     "subdistricts": "sub-district", "communities": "community", "general_grids": "general grid",
     "microgrids": "micro-grid", "members": "member", "units": "unit", "pairings": "pairing",
@@ -77,10 +80,19 @@ def _table_problems(name: str, tables: Mapping[str, Table], files: Mapping[str, 
         if values.dtype.kind == "f":
             problems += row_problems(file, column, np.flatnonzero(~np.isfinite(values)),
                                      lambda r, v=values: f"{v[r]} is not a finite number")
+        if column in DEGREE_RANGES:
+            problems += _degree_problems(values, file, column)
     for column, target in FOREIGN_KEYS.get(name, ()):
         problems += _reference_problems(table[column], tables[target][PRIMARY_KEYS[target]],
                                         file, column, SINGULAR[target])
     return problems
+
+
+def _degree_problems(values: np.ndarray, file: str, column: str) -> list[str]:
+    low, high = DEGREE_RANGES[column]
+    rows = np.flatnonzero((values < low) | (values > high))
+    return row_problems(file, column, rows, lambda r: (
+        f"{values[r]} degrees is outside {low:g} to {high:g} (WGS84)"))
 
 
 def _length(table: Table) -> int:

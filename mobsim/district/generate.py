@@ -6,7 +6,6 @@ change of one count leaves every table that does not depend on it unchanged, dra
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,28 +17,10 @@ from mobsim.codes import (
     MEMBER_ROLES,
     SUBDISTRICT_KINDS,
 )
+from mobsim.district.places import Place, places
 from mobsim.district.tables import TABLE_NAMES, District, Table
 from mobsim.errors import InputError
 from mobsim.random import table_generator
-
-AREA_KM2 = 496.0
-RADIUS_KM = math.sqrt(AREA_KM2 / math.pi)
-"""The district is drawn as a disc of Xindu's area, centred on (0, 0)."""
-
-# Sub-district: name, kind, centre (km), urban communities, villages. The core street at the
-# centre, the other streets around it, the two towns at the edge; the split of the 105 urban
-# communities and 79 villages among them is a plausible placeholder, not census data.
-SUBDISTRICTS: tuple[tuple[str, str, tuple[float, float], int, int], ...] = (
-    ("Xindu", "street", (0.0, 0.0), 24, 2),
-    ("Dafeng", "street", (-1.5, -6.0), 16, 8),
-    ("Sanhe", "street", (4.5, -4.0), 14, 8),
-    ("Guihu", "street", (-5.0, -1.5), 13, 7),
-    ("Xinfan", "street", (-6.0, 4.0), 12, 10),
-    ("Banzhuyuan", "street", (1.0, 6.5), 10, 10),
-    ("Shibantan", "street", (6.5, 2.0), 8, 12),
-    ("Juntun", "town", (-5.5, 9.5), 4, 11),
-    ("Qingliu", "town", (8.0, 8.5), 4, 11),
-)
 
 MICROGRIDS = 10_161
 GENERAL_GRIDS = 1_270
@@ -59,13 +40,17 @@ COMMUNITY_SIZE_SHAPE = 4.0
 UNIT_SIZE_SHAPE = 2.0
 """Gamma shape of the work-unit size weights."""
 
+COMMUNITY_SPREAD_SHARE = (0.3, 0.6)
+"""Spread (sd) of urban communities and villages around their sub-district's seat, as a share
+of the sub-district's radius (placeholders: urban communities gather in the built-up area)."""
 # Spread (km, sd) of each level around the one above, for urban communities and villages.
-COMMUNITY_SPREAD_KM = (1.2, 2.5)
 GRID_SPREAD_KM = (0.35, 0.9)
 MICROGRID_SPREAD_KM = (0.08, 0.25)
 HOME_SPREAD_KM = 0.05
-UNIT_SPREAD_KM = 2.0
-"""Work units (departments, state enterprises) sit in the urban core."""
+UNIT_SPREAD_KM = 0.5
+UNIT_NEAR_KM = 1.5
+"""A work unit sits around the centre of the communities it is paired with (sd UNIT_SPREAD_KM,
+at most UNIT_NEAR_KM from it): placeholders, no source places the 61 units."""
 
 # Compound types of a general grid, with plausible shares (placeholders until local data).
 URBAN_COMPOUNDS: dict[str, float] = {
@@ -79,8 +64,15 @@ ROLE_SHARES: dict[str, float] = {
     "legal_worker": 0.04, "retired_teacher": 0.06, "social_worker": 0.08,
 }
 """Share of each role among micro-grid members (placeholder)."""
-LIVES_IN_MICROGRID = 0.85
-"""Members who live inside their micro-grid; the others live elsewhere in the community."""
+LIVES_IN_MICROGRID: dict[str, float] = {
+    "commercial_housing": 0.75, "work_unit_compound": 0.90, "old_compound": 0.90,
+    "affordable_housing": 0.85, "self_built_resettlement": 0.90,
+    "demolition_resettlement": 0.85, "rural_settlement": 0.95,
+}
+"""Members who live inside their micro-grid, by its compound type; the others live elsewhere in
+the community (placeholders, range 0.6-1.0: building heads and retired residents of
+work-unit, old and rural compounds live there; owners' committee members and party members of
+large commercial compounds more often live or work elsewhere)."""
 
 _URBAN, _VILLAGE = COMMUNITY_KINDS.index("urban"), COMMUNITY_KINDS.index("village")
 
@@ -88,9 +80,6 @@ CITY_SCALE = 20
 """The city preset: twenty Xindu-sized districts' worth (about 10.2 million households)."""
 MAX_SCALE = 98
 """Largest scale: 98 × 508,050 households stay within a run's limit (district_check)."""
-SUBDISTRICT_RING = 0.9
-"""Sub-district centres of a scaled district lie within this share of its radius."""
-GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 
 
 @dataclass(frozen=True)
@@ -100,24 +89,9 @@ class Shape:
     scale: int
 
     @property
-    def subdistricts(self) -> tuple[tuple[str, str, tuple[float, float], int, int], ...]:
-        """Xindu's sub-districts, or `scale` of each spread over the larger disc."""
-        if self.scale == 1:
-            return SUBDISTRICTS
-        # Each Xindu row `scale` times, core street first and towns last, on a sunflower
-        # spiral from the centre out: the core stays central and the towns at the edge.
-        rows = [(f"{name} {copy + 1}", kind, urban, villages)
-                for name, kind, _, urban, villages in SUBDISTRICTS for copy in range(self.scale)]
-        count = len(rows)
-        radius = SUBDISTRICT_RING * self.radius_km * np.sqrt((np.arange(count) + 0.5) / count)
-        angle = GOLDEN_ANGLE * np.arange(count)
-        return tuple((name, kind, (float(r * np.cos(a)), float(r * np.sin(a))), urban, villages)
-                     for (name, kind, urban, villages), r, a in zip(rows, radius, angle))
-
-    @property
-    def radius_km(self) -> float:
-        """Radius of the district disc: `scale` times Xindu's area."""
-        return RADIUS_KM * math.sqrt(self.scale)
+    def subdistricts(self) -> tuple[Place, ...]:
+        """Xindu's sub-districts at their real positions, or `scale` tiles of them."""
+        return places(self.scale)
 
     @property
     def general_grids(self) -> int:
@@ -165,15 +139,15 @@ def generate_xindu(seed: int = 2020, members: int = 12_518, cadres: int = 3_241,
                              shape)
     community_households = np.bincount(microgrids["community_id"], microgrids["households"],
                                        len(communities["community_id"]))
-    units = _units(_stream(seed, "units"), shape)
-    pairings = _pairings(_stream(seed, "pairings"), shape)
+    pairings = _pairings(communities, shape)
+    units = _units(_stream(seed, "units"), communities, pairings, shape)
     cadre_table, per_unit = _cadres(_stream(seed, "cadres"), cadres, pairings,
                                      community_households, shape.units)
     units["cadres"] = per_unit
     return District(
         subdistricts=_subdistricts(shape), communities=communities, general_grids=general_grids,
         microgrids=microgrids,
-        members=_members(_stream(seed, "members"), members, microgrids, shape.radius_km),
+        members=_members(_stream(seed, "members"), members, microgrids, communities, shape),
         units=units, pairings=pairings, cadres=cadre_table,
         scanners=_scanners(_stream(seed, "scanners"), scanners, community_households))
 
@@ -195,26 +169,33 @@ def _ids(n: int) -> np.ndarray:
 
 def _subdistricts(shape: Shape) -> Table:
     rows = shape.subdistricts
-    centres = np.array([centre for _, _, centre, _, _ in rows])
     return {
         "subdistrict_id": _ids(len(rows)),
-        "name": np.array([name for name, *_ in rows]),
-        "kind": np.array([SUBDISTRICT_KINDS.index(kind) for _, kind, *_ in rows], np.int8),
-        "x_km": centres[:, 0].copy(), "y_km": centres[:, 1].copy(),
+        "name": np.array([row.name for row in rows]),
+        "kind": np.array([SUBDISTRICT_KINDS.index(row.kind) for row in rows], np.int8),
+        "x_km": np.array([row.x_km for row in rows]), "y_km": np.array([row.y_km for row in rows]),
     }
+
+
+def extents(shape: Shape, subdistrict: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centre (km, n × 2) and radius (km) of the sub-district of each row of `subdistrict`."""
+    rows = shape.subdistricts
+    centres = np.array([(row.x_km, row.y_km) for row in rows])
+    radius = np.array([row.radius_km for row in rows])
+    return centres[subdistrict], radius[subdistrict]
 
 
 def _communities(rng: np.random.Generator, shape: Shape) -> Table:
     """Urban communities first, then villages, sub-district by sub-district."""
     rows = shape.subdistricts
-    counts = np.array([(urban, villages) for *_, urban, villages in rows])
+    counts = np.array([(row.urban, row.villages) for row in rows])
     subdistrict = np.repeat(np.arange(len(rows)), counts.sum(axis=1))
     kind = np.repeat(np.tile([_URBAN, _VILLAGE], len(rows)), counts.reshape(-1))
-    names = [f"{rows[s][0]} {'village' if k == _VILLAGE else 'community'} {j + 1}"
+    names = [f"{rows[s].name} {'village' if k == _VILLAGE else 'community'} {j + 1}"
              for s, (urban, villages) in enumerate(counts)
              for k, n in ((_URBAN, urban), (_VILLAGE, villages)) for j in range(n)]
-    centres = np.array([centre for _, _, centre, _, _ in rows])[subdistrict]
-    xy = _scatter(rng, centres, np.take(COMMUNITY_SPREAD_KM, kind), shape.radius_km)
+    centres, radius = extents(shape, subdistrict)
+    xy = _scatter(rng, centres, np.take(COMMUNITY_SPREAD_SHARE, kind) * radius, centres, radius)
     return {
         "community_id": _ids(len(kind)), "subdistrict_id": subdistrict.astype(np.int32),
         "name": np.array(names), "kind": kind.astype(np.int8),
@@ -254,10 +235,11 @@ def _microgrids(rng: np.random.Generator, communities: Table, general_grids: Tab
     grid_village = communities["kind"][grid_community] == _VILLAGE
     compound = _compound_types(rng, grid_village)
     community_xy = np.column_stack([communities["x_km"], communities["y_km"]])
+    centres, radius = extents(shape, communities["subdistrict_id"][grid_community])
     grid_xy = _scatter(rng, community_xy[grid_community],
-                       np.take(GRID_SPREAD_KM, grid_village.astype(int)), shape.radius_km)
+                       np.take(GRID_SPREAD_KM, grid_village.astype(int)), centres, radius)
     xy = _scatter(rng, grid_xy[grid], np.take(MICROGRID_SPREAD_KM, grid_village[grid].astype(int)),
-                  shape.radius_km)
+                  centres[grid], radius[grid])
     households = _split_households(rng, general_grids["households"], grid_size)
     return {
         "microgrid_id": _ids(shape.microgrids), "general_grid_id": grid.astype(np.int32),
@@ -298,14 +280,16 @@ def _split_households(rng: np.random.Generator, grid_households: np.ndarray,
     return MICROGRID_HOUSEHOLDS_MIN + np.bincount(filled, minlength=len(slot_microgrid) // places)
 
 
-def _members(rng: np.random.Generator, count: int, microgrids: Table, radius_km: float) -> Table:
+def _members(rng: np.random.Generator, count: int, microgrids: Table, communities: Table,
+             shape: Shape) -> Table:
     """One member in every micro-grid, the rest where households are; sorted by micro-grid."""
     n_mg = len(microgrids["microgrid_id"])
     weight = microgrids["households"] / microgrids["households"].sum()
     microgrid = np.sort(np.concatenate([np.arange(n_mg), rng.choice(n_mg, count - n_mg, p=weight)]))
     role = rng.choice(len(MEMBER_ROLES), count,
                       p=[ROLE_SHARES[name] for name in MEMBER_ROLES]).astype(np.int8)
-    lives_in = rng.random(count) < LIVES_IN_MICROGRID
+    share = np.array([LIVES_IN_MICROGRID[name] for name in COMPOUND_TYPES])
+    lives_in = rng.random(count) < share[microgrids["compound_type"][microgrid]]
     # micro-grids are numbered community by community: a community's are a contiguous range
     community = microgrids["community_id"][microgrid]
     first = np.searchsorted(microgrids["community_id"], community)
@@ -313,31 +297,49 @@ def _members(rng: np.random.Generator, count: int, microgrids: Table, radius_km:
     elsewhere = first + (rng.random(count) * in_community).astype(np.int64)
     anchor = np.where(lives_in, microgrid, elsewhere)
     mg_xy = np.column_stack([microgrids["x_km"], microgrids["y_km"]])
-    home = _scatter(rng, mg_xy[anchor], np.full(count, HOME_SPREAD_KM), radius_km)
+    centres, radius = extents(shape, communities["subdistrict_id"][community])
+    home = _scatter(rng, mg_xy[anchor], np.full(count, HOME_SPREAD_KM), centres, radius)
     return {
         "member_id": _ids(count), "microgrid_id": microgrid.astype(np.int32), "role": role,
         "lives_in_microgrid": lives_in, "home_x_km": home[:, 0], "home_y_km": home[:, 1],
     }
 
 
-def _units(rng: np.random.Generator, shape: Shape) -> Table:
-    """Work units in the urban core; their cadre counts are filled in with the cadres."""
+def _units(rng: np.random.Generator, communities: Table, pairings: Table, shape: Shape) -> Table:
+    """Work units around the centre of their paired communities; cadre counts come later."""
     units = shape.units
-    # the core grows with the district, as its sub-district centres spread
-    spread_km = UNIT_SPREAD_KM * math.sqrt(shape.scale)
-    xy = _scatter(rng, np.zeros((units, 2)), np.full(units, spread_km), shape.radius_km)
+    paired = np.bincount(pairings["unit_id"], minlength=units)
+    community_xy = np.column_stack([communities["x_km"], communities["y_km"]])
+    served_xy = np.column_stack([np.bincount(pairings["unit_id"], xy[pairings["community_id"]],
+                                             units) / paired for xy in community_xy.T])
+    xy = _scatter(rng, served_xy, np.full(units, UNIT_SPREAD_KM), served_xy,
+                  np.full(units, UNIT_NEAR_KM))
     return {
         "unit_id": _ids(units), "name": np.array([f"work unit {u + 1:02d}" for u in range(units)]),
         "x_km": xy[:, 0], "y_km": xy[:, 1], "cadres": np.zeros(units, np.int32),
     }
 
 
-def _pairings(rng: np.random.Generator, shape: Shape) -> Table:
-    """Every community paired with one unit; every unit with 3 or 4 communities."""
-    n_communities = sum(urban + villages for *_, urban, villages in shape.subdistricts)
-    unit = np.empty(n_communities, np.int32)
-    unit[rng.permutation(n_communities)] = np.arange(n_communities) % shape.units
-    order = np.lexsort((np.arange(n_communities), unit))
+def _pairings(communities: Table, shape: Shape) -> Table:
+    """Every community paired with one unit, every unit with neighbours in one sub-district.
+
+    Each sub-district gets units in proportion to its communities (largest remainder); they
+    take its communities in turn around its seat, 2 to 4 each.
+    """
+    subdistrict = communities["subdistrict_id"]
+    per_subdistrict = np.bincount(subdistrict, minlength=len(shape.subdistricts))
+    quota = shape.units * per_subdistrict / per_subdistrict.sum()
+    allotted = np.floor(quota).astype(np.int64)
+    allotted[np.argsort(allotted - quota, kind="stable")[:shape.units - allotted.sum()]] += 1
+    centres, _ = extents(shape, subdistrict)
+    angle = np.arctan2(communities["y_km"] - centres[:, 1], communities["x_km"] - centres[:, 0])
+    around = np.lexsort((angle, subdistrict))
+    first_unit = np.cumsum(allotted) - allotted
+    unit = np.empty(len(subdistrict), np.int32)
+    for s, members in enumerate(np.split(around, np.cumsum(per_subdistrict)[:-1])):
+        for offset, chunk in enumerate(np.array_split(members, allotted[s])):
+            unit[chunk] = first_unit[s] + offset
+    order = np.lexsort((np.arange(len(unit)), unit))
     return {"unit_id": unit[order], "community_id": order.astype(np.int32)}
 
 
@@ -369,10 +371,12 @@ def _scanners(rng: np.random.Generator, count: int, community_households: np.nda
 
 
 def _scatter(rng: np.random.Generator, centres: np.ndarray, spread_km: np.ndarray,
-             disc_km: float) -> np.ndarray:
-    """Points around `centres` (normal, sd `spread_km`), folded back inside the district disc."""
+             bound_xy: np.ndarray, bound_km: np.ndarray) -> np.ndarray:
+    """Points around `centres` (normal, sd `spread_km`), each folded back inside its disc
+    (centre `bound_xy`, radius `bound_km`): a point beyond the rim is reflected across it."""
     xy = centres + rng.standard_normal(centres.shape) * spread_km[:, None]
-    radius = np.hypot(xy[:, 0], xy[:, 1])
-    inside = np.minimum(np.abs(disc_km - np.abs(disc_km - radius)), disc_km)
-    scale = np.divide(inside, radius, out=np.ones_like(radius), where=radius > disc_km)
-    return xy * scale[:, None]
+    offset = xy - bound_xy
+    radius = np.hypot(offset[:, 0], offset[:, 1])
+    inside = np.minimum(np.abs(bound_km - np.abs(bound_km - radius)), bound_km)
+    scale = np.divide(inside, radius, out=np.ones_like(radius), where=radius > bound_km)
+    return bound_xy + offset * scale[:, None]

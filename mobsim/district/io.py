@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from mobsim.district.arrow import from_arrow, to_arrow
 from mobsim.district.check import check_tables
 from mobsim.district.generate import generate_xindu
+from mobsim.district.lonlat import with_lonlat
 from mobsim.district.schemas import DISTRICT_SCHEMAS, PRIMARY_KEYS
 from mobsim.district.tables import TABLE_NAMES, District, Table
 from mobsim.errors import InputError
@@ -82,7 +83,7 @@ def _read_checked(folder: Path) -> tuple[District | None, list[str]]:
             continue
         files[name] = str(path)
         table, table_problems = _read_table(name, path)
-        tables[name] = table
+        tables[name] = with_lonlat(name, table)
         problems += table_problems
     problems = problems or check_tables(tables, files)
     if problems:

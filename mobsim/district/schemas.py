@@ -11,6 +11,7 @@ from mobsim.codes import (
     MEMBER_ROLES,
     SUBDISTRICT_KINDS,
 )
+from mobsim.district.lonlat import LONLAT_COLUMNS
 
 
 def _category() -> pa.DataType:
@@ -24,6 +25,8 @@ DISTRICT_SCHEMAS: dict[str, pa.Schema] = {
         ("kind", _category()),
         ("x_km", pa.float64()),
         ("y_km", pa.float64()),
+        ("lon_deg", pa.float64()),
+        ("lat_deg", pa.float64()),
     ]),
     "communities": pa.schema([
         ("community_id", pa.int32()),
@@ -32,6 +35,8 @@ DISTRICT_SCHEMAS: dict[str, pa.Schema] = {
         ("kind", _category()),
         ("x_km", pa.float64()),
         ("y_km", pa.float64()),
+        ("lon_deg", pa.float64()),
+        ("lat_deg", pa.float64()),
     ]),
     "general_grids": pa.schema([
         ("general_grid_id", pa.int32()),
@@ -46,6 +51,8 @@ DISTRICT_SCHEMAS: dict[str, pa.Schema] = {
         ("households", pa.int32()),
         ("x_km", pa.float64()),
         ("y_km", pa.float64()),
+        ("lon_deg", pa.float64()),
+        ("lat_deg", pa.float64()),
     ]),
     "members": pa.schema([
         ("member_id", pa.int32()),
@@ -60,6 +67,8 @@ DISTRICT_SCHEMAS: dict[str, pa.Schema] = {
         ("name", pa.string()),
         ("x_km", pa.float64()),
         ("y_km", pa.float64()),
+        ("lon_deg", pa.float64()),
+        ("lat_deg", pa.float64()),
         ("cadres", pa.int32()),
     ]),
     "pairings": pa.schema([
@@ -109,6 +118,11 @@ CATEGORIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("members", "role"): MEMBER_ROLES,
 }
 """Allowed values of each categorical column."""
+
+OPTIONAL_COLUMNS: frozenset[tuple[str, str]] = frozenset(
+    (table, column) for table, columns in LONLAT_COLUMNS.items() for column in columns[2:])
+"""Columns a district folder may leave out: derived from the km columns when read
+(mobsim.district.lonlat)."""
 
 COUNT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("general_grids", "households"),

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from mobsim.codes import COMMUNITY_KINDS
+from mobsim.district.lonlat import with_lonlat
 from mobsim.district.schemas import DISTRICT_SCHEMAS, PRIMARY_KEYS
 
 Table = dict[str, np.ndarray]
@@ -18,7 +19,10 @@ TABLE_NAMES: tuple[str, ...] = tuple(DISTRICT_SCHEMAS)
 
 @dataclass(frozen=True, eq=False)
 class District:
-    """A district's hierarchy as tables (see mobsim/tables.py); rows sorted by id."""
+    """A district's hierarchy as tables (see mobsim/tables.py); rows sorted by id.
+
+    Tables given without lon/lat columns get them from their km columns (district.lonlat).
+    """
 
     subdistricts: Table
     communities: Table
@@ -32,8 +36,11 @@ class District:
 
     def __post_init__(self) -> None:
         for name in TABLE_NAMES:
-            columns = self.table(name)
+            columns = with_lonlat(name, self.table(name))
             expected = DISTRICT_SCHEMAS[name].names
+            if columns.keys() == set(expected):
+                columns = {column: columns[column] for column in expected}
+            object.__setattr__(self, name, columns)
             if list(columns) != expected:
                 raise ValueError(f"District.{name}: columns {list(columns)}, expected {expected}")
             if len({len(column) for column in columns.values()}) > 1:

@@ -12,6 +12,7 @@ from mobsim.district.tables import District
 from mobsim.model.cadres import SinkingDown, cadre_report_min
 from mobsim.model.cascade import Cascade
 from mobsim.model.chain import Chain, build_chain
+from mobsim.model.compounds import inside_compound_min
 from mobsim.model.dispatcher import Dispatcher
 from mobsim.model.escalation import Escalation
 from mobsim.model.geometry import Geometry, geometry
@@ -86,6 +87,7 @@ def _members(model: _Model) -> MemberReports:
     report = member_report_min(model.params, model.travel, states,
                                draw_available(model.params, "members", model.period, states),
                                distance_km(hx, hy, mx[post], my[post]), geo.village_microgrid[post])
+    report = report + inside_compound_min(model.params, geo.compound_of_microgrid[post])
     members = MemberReports(model.cascade, model.posts, post, report,
                             model.params.once("escalation.trusted_eta_min"))
     level = model.chain.levels["members"]

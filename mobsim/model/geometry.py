@@ -26,6 +26,7 @@ class Geometry:
     unit_xy: tuple[np.ndarray, np.ndarray]
     home_xy: tuple[np.ndarray, np.ndarray]
     village_microgrid: np.ndarray
+    compound_of_microgrid: np.ndarray
     ids: dict[str, np.ndarray]
 
 
@@ -47,6 +48,7 @@ def geometry(district: District) -> Geometry:
         unit_xy=(units["x_km"], units["y_km"]),
         home_xy=(members["home_x_km"], members["home_y_km"]),
         village_microgrid=district.microgrid_is_village(),
+        compound_of_microgrid=mg["compound_type"],
         ids={
             "district": np.zeros(1, dtype=np.int32),
             "subdistrict": district.subdistricts[PRIMARY_KEYS["subdistricts"]],

@@ -229,6 +229,7 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("travel.walk_max_km", _not_negative),
     ("travel.ride_speed_kmh", _positive),
     ("travel.village_factor", _positive),
+    ("travel.inside_compound_min.*", _not_negative),
     ("canvass.absent_min", _not_negative),
     ("canvass.home_factor.*", _positive),
     ("*.revisit_gap_min", _not_negative),
