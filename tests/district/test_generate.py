@@ -12,7 +12,8 @@ from mobsim.codes import (
     SUBDISTRICT_KINDS,
 )
 from mobsim.district.check import check_district
-from mobsim.district.generate import RADIUS_KM, generate_xindu
+from mobsim.district.generate import LIVES_IN_MICROGRID, generate_xindu
+from mobsim.district.places import SITES
 from mobsim.district.tables import TABLE_NAMES, District
 from mobsim.errors import InputError
 
@@ -78,10 +79,14 @@ def test_12518_members_at_least_one_in_every_microgrid(xindu: District) -> None:
 
 def test_most_members_live_in_their_microgrid_the_rest_in_its_community(xindu: District) -> None:
     members, mg = xindu.members, xindu.microgrids
-    share = members["lives_in_microgrid"].mean()
-    se = math.sqrt(0.85 * 0.15 / len(members["member_id"]))
-    assert abs(share - 0.85) < 4 * se
     row = xindu.position("microgrids", members["microgrid_id"])
+    # each member lives in with the share of their micro-grid's compound type (independent draws)
+    compound = mg["compound_type"][row]
+    for code, name in enumerate(COMPOUND_TYPES):
+        of_type = members["lives_in_microgrid"][compound == code]
+        p = LIVES_IN_MICROGRID[name]
+        se = math.sqrt(p * (1 - p) / len(of_type))
+        assert abs(of_type.mean() - p) < 4 * se, name
     distance = np.hypot(members["home_x_km"] - mg["x_km"][row],
                         members["home_y_km"] - mg["y_km"][row])
     # homes are drawn 0.05 km (sd per axis) around a micro-grid: 0.3 km is six sd
@@ -119,20 +124,25 @@ def test_all_seven_compound_types_where_they_belong(xindu: District) -> None:
                         "affordable_housing", "demolition_resettlement"}
 
 
-def test_everything_lies_in_a_disc_of_496_square_km(xindu: District) -> None:
-    assert math.isclose(math.pi * RADIUS_KM ** 2, 496.0)
-    for name, x, y in (("communities", "x_km", "y_km"), ("microgrids", "x_km", "y_km"),
-                       ("members", "home_x_km", "home_y_km"), ("units", "x_km", "y_km")):
+def test_everything_lies_in_the_disc_of_its_subdistrict_s_area(xindu: District) -> None:
+    sub = xindu.subdistricts
+    radius = np.array([math.sqrt(site.area_km2 / math.pi) for site in SITES])
+    com_sub = xindu.position("subdistricts", xindu.communities["subdistrict_id"])
+    mg_sub = xindu.position("subdistricts", xindu.microgrid_subdistrict())
+    member_sub = mg_sub[xindu.position("microgrids", xindu.members["microgrid_id"])]
+    for name, x, y, of in (("communities", "x_km", "y_km", com_sub),
+                           ("microgrids", "x_km", "y_km", mg_sub),
+                           ("members", "home_x_km", "home_y_km", member_sub)):
         table = xindu.table(name)
-        assert np.hypot(table[x], table[y]).max() <= RADIUS_KM + 1e-9, name
+        away = np.hypot(table[x] - sub["x_km"][of], table[y] - sub["y_km"][of])
+        assert np.all(away <= radius[of] + 1e-9), name
 
 
-def test_urban_core_villages_spread_towns_at_the_edge(xindu: District) -> None:
+def test_urban_communities_gather_nearer_the_seat_than_villages(xindu: District) -> None:
     com, sub = xindu.communities, xindu.subdistricts
-    radius = np.hypot(com["x_km"], com["y_km"])
-    assert np.median(radius[com["kind"] == URBAN]) < np.median(radius[com["kind"] == VILLAGE])
-    town = sub["kind"][xindu.position("subdistricts", com["subdistrict_id"])] == 1
-    assert np.median(radius[town]) > np.percentile(radius[~town], 75)
+    of = xindu.position("subdistricts", com["subdistrict_id"])
+    away = np.hypot(com["x_km"] - sub["x_km"][of], com["y_km"] - sub["y_km"][of])
+    assert np.median(away[com["kind"] == URBAN]) < np.median(away[com["kind"] == VILLAGE])
 
 
 def test_ids_are_dense_and_every_reference_resolves(xindu: District) -> None:
