@@ -1,5 +1,9 @@
 """The report's map: one inline SVG (offline, no script) of community markers sized by late
-posts, coloured by whether the community held the district's last post, with names."""
+posts, coloured by whether the community held the district's last post, with names.
+
+Communities with longitude and latitude (WGS84) are drawn in a plain equirectangular
+projection, north up; run folders written before those columns use the km coordinates.
+"""
 
 from __future__ import annotations
 
@@ -27,14 +31,25 @@ def _radius(late: float, most: float) -> float:
     return MIN_RADIUS_PX + (MAX_RADIUS_PX - MIN_RADIUS_PX) * math.sqrt(late / most)
 
 
+def plane(communities: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """East and north map coordinates: lon/lat (equirectangular) when present, else km."""
+    if {"lon_deg", "lat_deg"} <= set(communities.columns):
+        lon, lat = communities["lon_deg"].to_numpy(float), communities["lat_deg"].to_numpy(float)
+        # a degree of longitude is cos(latitude) of a degree of latitude, at the map's middle
+        mid_lat = math.radians((lat.min() + lat.max()) / 2)
+        return lon * math.cos(mid_lat), lat
+    return communities["x_km"].to_numpy(float), communities["y_km"].to_numpy(float)
+
+
 def community_map_svg(communities: pd.DataFrame, bottlenecks: pd.DataFrame,
                       subdistrict_names: dict[int, str], replications: int,
                       target_min: float) -> Markup:
-    """The map as inline SVG; `communities` has community_id, subdistrict_id, x_km, y_km, name."""
+    """The map as inline SVG; `communities` has community_id, subdistrict_id, name and either
+    lon_deg, lat_deg or x_km, y_km."""
     frame = communities.merge(bottlenecks[["last_post_replications", "late_per_replication"]],
                               left_on="community_id", right_index=True, how="left").fillna(
         {"last_post_replications": 0, "late_per_replication": 0.0})
-    x, y = frame["x_km"].to_numpy(float), frame["y_km"].to_numpy(float)
+    x, y = plane(frame)
     span = max(np.ptp(x), np.ptp(y), 1e-9)
     scale = (WIDTH_PX - 2 * MARGIN_PX) / span
     height = int(np.ptp(y) * scale + 2 * MARGIN_PX)

@@ -83,6 +83,8 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("x_km", pa.float64()),
         ("y_km", pa.float64()),
         ("name", pa.string()),
+        ("lon_deg", pa.float64()),
+        ("lat_deg", pa.float64()),
     ]),
     "subdistricts": pa.schema([
         ("subdistrict_id", pa.int32()),

@@ -173,7 +173,8 @@ def _write_district_names(out: Path, district: District, meta: dict[str, str]) -
     tables = {
         "communities": {"community_id": c["community_id"], "subdistrict_id": c["subdistrict_id"],
                         "kind": category_array(c["kind"], COMMUNITY_KINDS),
-                        "x_km": c["x_km"], "y_km": c["y_km"], "name": c["name"]},
+                        "x_km": c["x_km"], "y_km": c["y_km"], "name": c["name"],
+                        "lon_deg": c["lon_deg"], "lat_deg": c["lat_deg"]},
         "subdistricts": {"subdistrict_id": s["subdistrict_id"], "name": s["name"],
                          "kind": category_array(s["kind"], SUBDISTRICT_KINDS),
                          "microgrids": sizes.astype(np.int32), "households": homes.astype(np.int64)},
