@@ -29,3 +29,10 @@ def test_rows_are_found_through_ids_whatever_their_values() -> None:
     assert b.ids["microgrid"][0] == 3 and b.ids["member"][1] == 13
     assert a.village_microgrid.all()
     assert PRIMARY_KEYS["microgrids"] == "microgrid_id"
+
+
+def test_compound_types_of_the_posts_come_in_row_order() -> None:
+    district = small_district(microgrids=7)
+    district.microgrids["compound_type"][:] = np.arange(district.rows("microgrids")) % 7
+    assert np.array_equal(geometry(_sparse(district)).compound_of_microgrid,
+                          district.microgrids["compound_type"])
