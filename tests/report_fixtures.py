@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mobsim.codes import ACTIVATED_BY, COMMUNITY_KINDS, COMPOUND_TYPES
+from mobsim.district.lonlat import to_lonlat
 from mobsim.district.schemas import category_array
 from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter
 
@@ -85,11 +86,13 @@ def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: floa
 
 def _communities(rng: np.random.Generator) -> pa.Table:
     ids = np.arange(COMMUNITIES, dtype=np.int32)
+    x_km, y_km = rng.uniform(0.0, 20.0, COMMUNITIES), rng.uniform(0.0, 15.0, COMMUNITIES)
+    lon_deg, lat_deg = to_lonlat(x_km, y_km)
     return pa.table({"community_id": ids, "subdistrict_id": ids // (COMMUNITIES // SUBDISTRICTS),
                      "kind": category_array((ids % 2).astype(np.int8), COMMUNITY_KINDS),
-                     "x_km": rng.uniform(0.0, 20.0, COMMUNITIES),
-                     "y_km": rng.uniform(0.0, 15.0, COMMUNITIES),
-                     "name": [f"community {chr(ord('A') + i)}" for i in ids]})
+                     "x_km": x_km, "y_km": y_km,
+                     "name": [f"community {chr(ord('A') + i)}" for i in ids],
+                     "lon_deg": lon_deg, "lat_deg": lat_deg})
 
 
 def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households: bool = False,
