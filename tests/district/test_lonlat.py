@@ -6,10 +6,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 from model_fixtures import small_district
 
+from mobsim.cli import main
 from mobsim.district.io import check_folder, read_district, write_district
 from mobsim.district.lonlat import LONLAT_COLUMNS, XINDU_ORIGIN_DEG, to_km, to_lonlat
 from mobsim.errors import InputError
@@ -67,3 +69,22 @@ def test_a_latitude_out_of_range_is_one_line_naming_file_row_and_column(tmp_path
     assert "\n" not in message
     assert message.startswith(f"{tmp_path / 'communities.parquet'} row 1, column lat_deg: 91.0")
     assert "-90 to 90" in message
+
+
+def test_validate_accepts_an_old_folder_and_names_a_bad_longitude(tmp_path: Path) -> None:
+    old, bad = tmp_path / "old", tmp_path / "bad"
+    district = small_district()
+    counts = [f"--set={name}.count={district.rows(name)}" for name in ("members", "cadres")]
+    write_district(district, old)
+    _drop_lonlat(old)
+    runner = CliRunner()
+    ok = runner.invoke(main, ["validate", "xindu-baseline", f"--set=district.path='{old}'",
+                              *counts, "--set=scanners.count=0"])
+    assert ok.exit_code == 0, ok.output
+    district.units["lon_deg"][0] = -200.0
+    write_district(district, bad)
+    failed = runner.invoke(main, ["validate", "xindu-baseline", f"--set=district.path='{bad}'",
+                                  *counts, "--set=scanners.count=0"])
+    assert failed.exit_code == 2
+    assert failed.stderr.strip() == (f"{bad / 'units.parquet'} row 0, column lon_deg: -200.0 "
+                                      "degrees is outside -180 to 180 (WGS84)")
