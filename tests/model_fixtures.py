@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobsim.codes import PRESENCE_STATES
+from mobsim.codes import COMPOUND_TYPES, PRESENCE_STATES
 from mobsim.district.tables import District
 from mobsim.scenario.files import Scenario, load_scenario
 
@@ -74,7 +74,8 @@ def everyone(state: str, period: str = "day") -> list[str]:
 
 def deterministic(call_min: float = 2.0, processing_min: tuple[float, ...] = (3.0, 5.0, 7.0, 11.0, 13.0),
                   callers: tuple[int, ...] = (1, 2, 1, 1, 1), prepare_min: float = 4.0) -> list[str]:
-    """Overrides of a deterministic day: everyone home and available, phone only, fixed delays."""
+    """Overrides of a deterministic day: everyone home and available, phone only, fixed delays,
+    no travel inside compounds."""
     overrides = everyone("home") + [
         "alert.start='14:00'", "alert.weekday='tue'",
         "channels.phone.reach=1.0", "channels.phone.answer.home=1.0",
@@ -83,7 +84,7 @@ def deterministic(call_min: float = 2.0, processing_min: tuple[float, ...] = (3.
         f"cadres.prepare_min.home={prepare_min}",
         "escalation.after_min=600.0", "escalation.sweep_min=650.0",
         "cascade.units.order_min=5.0",
-    ]
+    ] + [f"travel.inside_compound_min.{name}=0.0" for name in COMPOUND_TYPES]
     for population in ("members", "gridworkers", "cadres"):
         overrides.append(f"{population}.availability.day=1.0")
     for sender, processing, lines in zip(SENDERS, processing_min, callers):

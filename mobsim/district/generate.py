@@ -17,7 +17,7 @@ from mobsim.codes import (
     MEMBER_ROLES,
     SUBDISTRICT_KINDS,
 )
-from mobsim.district.places import Place, places
+from mobsim.district.places import Place, subdistrict_places
 from mobsim.district.tables import TABLE_NAMES, District, Table
 from mobsim.errors import InputError
 from mobsim.random import table_generator
@@ -91,7 +91,7 @@ class Shape:
     @property
     def subdistricts(self) -> tuple[Place, ...]:
         """Xindu's sub-districts at their real positions, or `scale` tiles of them."""
-        return places(self.scale)
+        return subdistrict_places(self.scale)
 
     @property
     def general_grids(self) -> int:
@@ -177,7 +177,7 @@ def _subdistricts(shape: Shape) -> Table:
     }
 
 
-def extents(shape: Shape, subdistrict: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _extents(shape: Shape, subdistrict: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Centre (km, n × 2) and radius (km) of the sub-district of each row of `subdistrict`."""
     rows = shape.subdistricts
     centres = np.array([(row.x_km, row.y_km) for row in rows])
@@ -194,7 +194,7 @@ def _communities(rng: np.random.Generator, shape: Shape) -> Table:
     names = [f"{rows[s].name} {'village' if k == _VILLAGE else 'community'} {j + 1}"
              for s, (urban, villages) in enumerate(counts)
              for k, n in ((_URBAN, urban), (_VILLAGE, villages)) for j in range(n)]
-    centres, radius = extents(shape, subdistrict)
+    centres, radius = _extents(shape, subdistrict)
     xy = _scatter(rng, centres, np.take(COMMUNITY_SPREAD_SHARE, kind) * radius, centres, radius)
     return {
         "community_id": _ids(len(kind)), "subdistrict_id": subdistrict.astype(np.int32),
@@ -235,7 +235,7 @@ def _microgrids(rng: np.random.Generator, communities: Table, general_grids: Tab
     grid_village = communities["kind"][grid_community] == _VILLAGE
     compound = _compound_types(rng, grid_village)
     community_xy = np.column_stack([communities["x_km"], communities["y_km"]])
-    centres, radius = extents(shape, communities["subdistrict_id"][grid_community])
+    centres, radius = _extents(shape, communities["subdistrict_id"][grid_community])
     grid_xy = _scatter(rng, community_xy[grid_community],
                        np.take(GRID_SPREAD_KM, grid_village.astype(int)), centres, radius)
     xy = _scatter(rng, grid_xy[grid], np.take(MICROGRID_SPREAD_KM, grid_village[grid].astype(int)),
@@ -297,7 +297,7 @@ def _members(rng: np.random.Generator, count: int, microgrids: Table, communitie
     elsewhere = first + (rng.random(count) * in_community).astype(np.int64)
     anchor = np.where(lives_in, microgrid, elsewhere)
     mg_xy = np.column_stack([microgrids["x_km"], microgrids["y_km"]])
-    centres, radius = extents(shape, communities["subdistrict_id"][community])
+    centres, radius = _extents(shape, communities["subdistrict_id"][community])
     home = _scatter(rng, mg_xy[anchor], np.full(count, HOME_SPREAD_KM), centres, radius)
     return {
         "member_id": _ids(count), "microgrid_id": microgrid.astype(np.int32), "role": role,
@@ -331,7 +331,7 @@ def _pairings(communities: Table, shape: Shape) -> Table:
     quota = shape.units * per_subdistrict / per_subdistrict.sum()
     allotted = np.floor(quota).astype(np.int64)
     allotted[np.argsort(allotted - quota, kind="stable")[:shape.units - allotted.sum()]] += 1
-    centres, _ = extents(shape, subdistrict)
+    centres, _ = _extents(shape, subdistrict)
     angle = np.arctan2(communities["y_km"] - centres[:, 1], communities["x_km"] - centres[:, 0])
     around = np.lexsort((angle, subdistrict))
     first_unit = np.cumsum(allotted) - allotted

@@ -20,7 +20,6 @@ from mobsim.district.lonlat import to_km
 AREA_KM2 = 496.0
 """Xindu District's area (source article; brief section 2)."""
 
-MAP_SOURCE = "approximate seat location, public maps (placeholder until checked)"
 AREA_PAGE = "area: district administrative-division page (third-party, citing official figures)"
 
 
@@ -108,7 +107,7 @@ def tile_offsets_km(count: int) -> np.ndarray:
     return offsets[order[:count]]
 
 
-def places(scale: int) -> tuple[Place, ...]:
+def subdistrict_places(scale: int) -> tuple[Place, ...]:
     """The sub-districts of a district `scale` times Xindu, each Xindu row `scale` times.
 
     Rows go sub-district by sub-district (core street first, towns last), copy by copy; copy k

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from scenario_files import case_on_district, child_positions
 
-from mobsim.codes import ACTIVATED_BY, CHANNELS
+from mobsim.codes import ACTIVATED_BY, CHANNELS, COMPOUND_TYPES
 from mobsim.district.generate import generate_xindu
 from mobsim.district.tables import District
 from mobsim.model import simulate
@@ -82,13 +82,16 @@ def relay_delay_min(scenario: Scenario, sender: str, receiver: str,
 
 
 def walk_min(scenario: Scenario, district: District) -> np.ndarray:
-    """Each member's walk to the post: HOME_NORTH_KM, lengthened to posts in villages."""
+    """Each member's trip to the post: HOME_NORTH_KM, lengthened to posts in villages, then
+    the minutes inside the post's compound."""
     minutes = HOME_NORTH_KM * scenario.get("travel.detour_factor") / (
         scenario.get("travel.walk_speed_mps") * 3.6) * 60.0
     assert minutes == 5.0  # the district was built for this: the sums stay exact
-    village = district.microgrid_is_village()[
-        district.position("microgrids", district.members["microgrid_id"])]
-    return np.where(village, minutes * scenario.get("travel.village_factor"), minutes)
+    post = district.position("microgrids", district.members["microgrid_id"])
+    village = district.microgrid_is_village()[post]
+    inside = np.array([scenario.get(f"travel.inside_compound_min.{name}")
+                       for name in COMPOUND_TYPES])[district.microgrids["compound_type"][post]]
+    return np.where(village, minutes * scenario.get("travel.village_factor"), minutes) + inside
 
 
 CHAIN = (("district", "subdistricts"), ("subdistricts", "communities"),
