@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from mobsim.codes import COMPOUND_TYPES
-from mobsim.scenario.params import Parameters
+from mobsim.scenario.params import Settings
 
 
-def inside_compound_min(params: Parameters, compound_type: np.ndarray) -> np.ndarray:
+def inside_compound_min(settings: Settings, compound_type: np.ndarray) -> np.ndarray:
     """Extra minutes to each post, by the compound type of its micro-grid.
 
     `travel.inside_compound_min.<type>`: fixed minutes, no draw, so a change of one type's
     minutes moves only the trips to posts of that type (common random numbers).
     """
-    minutes = np.array([params.number(f"travel.inside_compound_min.{name}")
+    minutes = np.array([settings.number(f"travel.inside_compound_min.{name}")
                         for name in COMPOUND_TYPES])
     return minutes[np.asarray(compound_type, np.intp)]
