@@ -7,7 +7,6 @@ from pathlib import Path
 
 from cli_fixtures import write_scenario
 
-from mobsim.codes import COMPOUND_TYPES
 from mobsim.district import load_district
 from mobsim.scenario import Scenario, load_scenario
 from mobsim.studies.calibration.drill_log import DrillLog
@@ -17,10 +16,6 @@ DRILL_SHAPE = {"subdistricts": 3, "communities": 4, "grids": 4, "microgrids": 10
                "home_offset_km": 0.3}
 """960 members in 48 general grids, each living a 0.3 km walk from the post: enough for
 intervals of a few tenths on each parameter."""
-
-NO_COMPOUND_TRAVEL = tuple(f"travel.inside_compound_min.{name}=0.0" for name in COMPOUND_TYPES)
-"""The calibration does not yet take the minutes inside compounds off the trips it fits
-(docs/model.md section 11): the drills are simulated without them."""
 
 NIGHT = ("alert.start='03:00'",)
 """A Tuesday 03:00 order: members mostly asleep (exponential reading, slower preparing)."""
@@ -32,7 +27,7 @@ def drill_files(folder: Path, window_min: float, *settings: str,
 
     Returns (scenario file, drill log file, loaded scenario, the log).
     """
-    scenario_path = write_scenario(folder, *NO_COMPOUND_TRAVEL, *settings, **DRILL_SHAPE)
+    scenario_path = write_scenario(folder, *settings, **DRILL_SHAPE)
     scenario = load_scenario(scenario_path)
     log = simulated_drill(load_district(scenario), scenario, seed, 0, window_min)
     log_path = folder / "drill.csv"

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from scipy import stats
 
 from mobsim.cli import main
+from mobsim.codes import COMPOUND_TYPES
 from mobsim.district import load_district
 from mobsim.scenario import load_scenario
 from mobsim.studies.calibration.censored import Durations, fit
@@ -195,12 +196,17 @@ def test_a_walking_speed_that_varies_gets_the_ratio_estimate_and_a_bootstrap_int
     rows = log.rows
     walked = (rows["role"] == "member") & rows["state"].isin(("home", "asleep")) \
         & rows["set_out_min"].notna() & rows["arrived_min"].notna()
-    trip_min = rows.loc[walked, "arrived_min"] - rows.loc[walked, "set_out_min"]
+    # The walk is the trip less the fixed minutes inside the post's compound.
+    district = load_district(scenario)
+    post = district.position("microgrids", rows.loc[walked, "post_id"].to_numpy())
+    inside = np.array([scenario.get(f"travel.inside_compound_min.{name}") for name in COMPOUND_TYPES])
+    inside_min = inside[district.microgrids["compound_type"][post]]
+    trip_min = rows.loc[walked, "arrived_min"] - rows.loc[walked, "set_out_min"] - inside_min
     slower = np.random.default_rng(5).lognormal(0.0, 0.3, int(walked.sum()))
-    rows.loc[walked, "arrived_min"] = rows.loc[walked, "set_out_min"] + trip_min * slower
+    rows.loc[walked, "arrived_min"] = rows.loc[walked, "set_out_min"] + inside_min + trip_min * slower
     assert not (rows["arrived_min"] >= log.window_min).any()  # walks take minutes
     speeds = {key: estimate for key, estimate, _ in
-              fit_speeds(dataclasses.replace(log, rows=rows), load_district(scenario), scenario, 0.95)}
+              fit_speeds(dataclasses.replace(log, rows=rows), district, scenario, 0.95)}
     estimate = speeds["travel.walk_speed_mps"]
     # By hand: every member lives 0.3 km from the post (DRILL_SHAPE), route 0.3 x detour.
     route_km = 0.3 * scenario.get("travel.detour_factor")

@@ -11,10 +11,12 @@
 - members' preparation (`members.prepare_min.<state>`) and availability
   (`members.availability.<period>`): setting out − acknowledgement where the log has setting
   out (every state but away); otherwise, for members at home or asleep, arrival −
-  acknowledgement − the travel the base scenario gives for the route home → post; censored at
-  the window's end; an unavailable member never sets out (the shared probability);
-- travel from work (`travel.from_work_min`): arrival − setting out of members at work, over
-  the base's village factor for posts in villages; censored at the window's end.
+  acknowledgement − the travel the base scenario gives for the route home → post and the
+  minutes inside the compound; censored at the window's end; an unavailable member never sets
+  out (the shared probability);
+- travel from work (`travel.from_work_min`): arrival − setting out − the minutes inside the
+  compound of members at work, over the base's village factor for posts in villages; censored
+  at the window's end.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pandas as pd
 from mobsim.codes import CHANNELS
 from mobsim.district import District
 from mobsim.errors import InputError
+from mobsim.model.compounds import inside_compound_min
 from mobsim.model.geometry import geometry
 from mobsim.model.turnout import distance_km, read_travel
 from mobsim.scenario import Scenario
@@ -198,6 +201,12 @@ def route_km(members: pd.DataFrame, district: District,
     return straight_km * travel.detour_factor, factor
 
 
+def inside_min(members: pd.DataFrame, district: District, scenario: Scenario) -> np.ndarray:
+    """Minutes inside the compound on each member's trip to the post (docs/model.md section 11)."""
+    post = district.position("microgrids", members["post_id"].to_numpy())
+    return inside_compound_min(Settings(scenario), geometry(district).compound_of_microgrid[post])
+
+
 def _trip_min(members: pd.DataFrame, district: District,
               scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
     """(minutes the base scenario gives from home to post, that trip's village factor) per member."""
@@ -221,7 +230,8 @@ def _preparing(log: DrillLog, rows: pd.DataFrame, district: District,
         # Arrival less the base scenario's travel, for those who walk or ride from home.
         members = members[members["state"].isin(("home", "asleep"))]
         minutes = (members["arrived_min"].fillna(log.window_min) - ack[members.index]).to_numpy()
-        minutes = minutes - _trip_min(members, district, scenario)[0]
+        minutes = (minutes - _trip_min(members, district, scenario)[0]
+                   - inside_min(members, district, scenario))
         exact = members["arrived_min"].notna().to_numpy()
     if members.empty:
         return Problem({}, None)
@@ -235,8 +245,9 @@ def _from_work(log: DrillLog, rows: pd.DataFrame, district: District,
     if members.empty:
         return Problem({}, None)
     minutes = (members["arrived_min"].fillna(log.window_min) - members["set_out_min"]).to_numpy()
-    # The model lengthens every trip to a village post by travel.village_factor.
-    minutes = minutes / _trip_min(members, district, scenario)[1]
+    # The model lengthens every ride to a village post by travel.village_factor, then adds the
+    # minutes inside the compound.
+    minutes = (minutes - inside_min(members, district, scenario)) / _trip_min(members, district, scenario)[1]
     exact = members["arrived_min"].notna().to_numpy()
     key = "travel.from_work_min"
     durations = Durations(_family(scenario, key), np.maximum(minutes[exact], FLOOR_MIN),

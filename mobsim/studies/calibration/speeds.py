@@ -20,7 +20,7 @@ from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
 from mobsim.studies.calibration.censored import Estimate
 from mobsim.studies.calibration.drill_log import DrillLog
-from mobsim.studies.calibration.observations import MIN_EXACT, route_km
+from mobsim.studies.calibration.observations import MIN_EXACT, inside_min, route_km
 
 BOOTSTRAP_RESAMPLES = 999
 """Bootstrap resamples of a speed's interval (seeded: the interval is reproducible)."""
@@ -44,7 +44,8 @@ def travelled(log: DrillLog, district: District, scenario: Scenario) -> pd.DataF
                    & rows["set_out_min"].notna() & rows["arrived_min"].notna()]
     km, factor = route_km(members, district, scenario)
     walk_max_km = Settings(scenario).number("travel.walk_max_km")
-    hours = (members["arrived_min"] - members["set_out_min"]).to_numpy() / factor / 60.0
+    on_the_way_min = (members["arrived_min"] - members["set_out_min"]).to_numpy()
+    hours = (on_the_way_min - inside_min(members, district, scenario)) / factor / 60.0
     moving = (km > 0) & (hours > 0)
     return pd.DataFrame({"km": km[moving], "hours": hours[moving],
                          "mode": np.where(km[moving] <= walk_max_km, "walk", "ride")})
