@@ -50,7 +50,9 @@ def tested_min(homes: Households, params: Parameters, task_units: np.ndarray,
     swab = streams.sample("tasks", "testing.swab", params.duration("tasks.testing.swab_min"),
                           homes.count)
     queued = np.flatnonzero(comes & (site >= 0) & (arrival < params.horizon_min))
-    queued = queued[np.lexsort((arrival[queued], site[queued]))]
+    # By site, then by arrival: two sorts, much faster than a lexsort of float keys.
+    queued = queued[np.argsort(arrival[queued])]
+    queued = queued[np.argsort(site[queued], kind="stable")]
     offsets = np.searchsorted(site[queued], np.arange(len(sites) + 1))
     start = serve_sites(offsets, arrival[queued], swab[queued], sites["stations"],
                         sites["able_min"])
