@@ -59,7 +59,8 @@ class Staffing:
             # Nobody calls away a person who came unannounced: give them a key of their own.
             self._anonymous += 1
             person = -self._anonymous
-        self._place((kind, person), community, now_min)
+        if (kind, person) not in self.where:  # already in the pool: counted once
+            self._place((kind, person), community, now_min)
 
     def on_left(self, kind: str, person: int, now_min: float) -> None:
         """A reserve of the pool is sent to a gap: their place goes to an idle person, if any."""

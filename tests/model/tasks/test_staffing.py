@@ -98,3 +98,11 @@ def test_a_priority_that_is_not_each_community_task_once_is_refused(bad: str) ->
     from mobsim.errors import InputError
     with pytest.raises(InputError, match="tasks.priority"):
         scenario(f"tasks.priority={bad}")
+
+
+def test_a_person_reported_twice_is_counted_once() -> None:
+    staffing = Staffing(one_community_plan(), ("testing", "checkpoints"), 1,
+                        np.zeros(1, np.int32), post_keep=1)
+    staffing.on_reported("cadre", 7, 0, -1, 1.0)
+    staffing.on_reported("cadre", 7, 0, -1, 2.0)
+    assert staffing.staff.sum() == 1
