@@ -61,3 +61,10 @@ SUBDISTRICT_KINDS: tuple[str, ...] = ("street", "town")
 
 COMMUNITY_KINDS: tuple[str, ...] = ("urban", "village")
 """Kinds of community: an urban community (社区) or a village (村)."""
+
+TASKS: tuple[str, ...] = ("verification", "publicity", "supply", "testing", "checkpoints")
+"""The wartime tasks (mobsim.model.tasks): personnel verification, policy publicity, supply
+delivery, nucleic-acid testing, order maintenance and QR-code checking at checkpoints."""
+
+COMMUNITY_TASKS: tuple[str, ...] = ("testing", "checkpoints")
+"""Tasks staffed at community level from the people beyond the posts (`tasks.priority`)."""

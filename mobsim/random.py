@@ -20,7 +20,7 @@ import numpy as np
 from mobsim.distributions import Dist
 
 SUBSYSTEMS: tuple[str, ...] = (
-    "parameters", "presence", "cascade", "report", "escalation", "cadres", "dispatch")
+    "parameters", "presence", "cascade", "report", "escalation", "cadres", "dispatch", "tasks")
 """Subsystem codes of the SimPy model: the second element of its streams' spawn keys."""
 
 DOOR_TO_DOOR = zlib.crc32(b"canvass")

@@ -104,14 +104,17 @@ def test_check_exits_3_when_too_few_replications_decide_nothing(fixed_scenario: 
 
 
 def test_check_json_is_one_object_with_the_documented_keys(fixed_scenario: Path) -> None:
-    """The district check's fields at top level; the households check, when asked, under its key."""
+    """The district check's fields at top level; the households check, when asked, under its key;
+    the able-to-act check always under "act", and the measure the verdict is about."""
     bound_fields = {f.name for f in dataclasses.fields(BoundCheck)}
     result = invoke("check", str(fixed_scenario), "-n", "3", "-j", "1", "--quiet", "--json",
                     "--seed", "5", "--target-minutes", "1")
     assert result.exit_code == 1
     verdict = json.loads(result.output)  # one object and nothing else
     assert set(verdict) == {"scenario", "seed", "district_passed", "district_verdict",
-                            *bound_fields}
+                            "act", "measure", *bound_fields}
+    assert set(verdict["act"]) == {"limited_by", *bound_fields}
+    assert verdict["measure"] == "district"
     assert (verdict["scenario"], verdict["seed"], verdict["replications"]) == ("scenario", 5, 3)
     assert verdict["passed"] is verdict["district_passed"] is False
     assert verdict["target_min"] == 1.0
@@ -120,7 +123,7 @@ def test_check_json_is_one_object_with_the_documented_keys(fixed_scenario: Path)
                     "--set", "target.households_share=0.5")
     verdict = json.loads(result.output)
     assert set(verdict) == {"scenario", "seed", "district_passed", "district_verdict",
-                            "households", *bound_fields}
+                            "households", "act", "measure", *bound_fields}
     assert set(verdict["households"]) == {"share", *bound_fields}
     assert verdict["households"]["share"] == 0.5
     assert result.exit_code == {"PASS": 0, "FAIL": 1, "UNDECIDED": 3}[verdict["verdict"]]

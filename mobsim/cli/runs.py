@@ -125,6 +125,10 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=None, help="Confidence C [default: target.confidence].")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+@click.option("--measure", type=click.Choice(["district", "act"]), default="district",
+              show_default=True,
+              help="What to bound: the district time (every post staffed) or the minute every "
+                   "community is able to act on every wartime task (t_act_min).")
 @click.option("--until-decided", is_flag=True,
               help="Instead of -n, run batches until PASS or FAIL, the error rate held at "
                    "1 − C over all looks (Bonferroni split; see mobsim.results.sequential).")
@@ -139,7 +143,7 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @SET_OPTION
 def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
           target_minutes: float | None, quantile: float | None, confidence: float | None,
-          as_json: bool, until_decided: bool, max_replications: int,
+          as_json: bool, measure: str, until_decided: bool, max_replications: int,
           parameter_uncertainty: bool, quiet: bool, verbose: bool,
           executor: ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Exit 0 PASS (Q-quantile of the district time shown ≤ M at confidence C), 1 FAIL (shown
@@ -163,6 +167,8 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     context = click.get_current_context()
     if until_decided and context.get_parameter_source("replications") is ParameterSource.COMMANDLINE:
         raise click.UsageError("-n: not with --until-decided (give --max-replications)")
+    if until_decided and measure != "district":
+        raise click.UsageError("--until-decided: bounds the district time only (not --measure act)")
     changes = {key: value for key, value in target.items() if value is not None}
     loaded = mobsim.Scenario.load(scenario, overrides).with_(changes)
     require_wartime(loaded, "check")
@@ -183,7 +189,8 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
                                                           workers, run_on, progress)
             else:
                 verdict = mobsim.run(loaded, replications, seed, None, workers,
-                                     progress=progress, write=False, executor=run_on).check()
+                                     progress=progress, write=False,
+                                     executor=run_on).check(measure=measure)
     except KeyboardInterrupt as stop:
         click.echo("interrupted: no verdict (a check keeps no replications)", err=True)
         sys.exit(exit_code(stop))

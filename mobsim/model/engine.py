@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -20,6 +20,7 @@ from mobsim.model.handover import Shifts
 from mobsim.model.posts import Posts
 from mobsim.model.presence import draw_available
 from mobsim.model.result import ReplicationResult, within_horizon
+from mobsim.model.tasks.wiring import staff_tasks, task_units
 from mobsim.model.trace import Trace
 from mobsim.model.turnout import (
     MemberReports,
@@ -64,8 +65,11 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     members = _members(model)
     escalation = _escalation(model)
     sinking, dispatcher = _cadres(model)
+    staffing = staff_tasks(district, params, geo, cascade, model.posts, sinking,
+                           dispatcher)
     events = run_until(cascade.env, horizon_min)
-    return _collect(model, members, escalation, sinking, dispatcher, events)
+    result = _collect(model, members, escalation, sinking, dispatcher, events)
+    return replace(result, task_units=task_units(staffing, horizon_min))
 
 
 def run_until(env: simpy.Environment, horizon_min: float) -> int:

@@ -35,6 +35,10 @@ class Posts:
         self.holders: dict[int, dict[tuple[str, int], Callable[[], None]]] = {}
         # Called as listener(microgrid, who) when a reserve takes a post.
         self.on_held: list[Callable[[int, str], None]] = []
+        # Called as listener(microgrid, who, now_min) after anyone arrives at a post (the tasks).
+        self.on_arrived: list[Callable[[int, str, float], None]] = []
+        # Called as listener(reserve) when a reserve sets out for a post (the tasks lose them).
+        self.on_ride: list[Callable[[tuple[str, int]], None]] = []
 
     def arrive(self, microgrid: int, who: str, now_min: float, announced: bool) -> None:
         """One staff member of kind `who` (an ACTIVATED_BY name) arrives at a post."""
@@ -50,11 +54,15 @@ class Posts:
             self._redirect_riders(microgrid)
         if who == "member":
             self._relieve_holders(microgrid)
+        for listener in self.on_arrived:
+            listener(microgrid, who, now_min)
 
     def ride(self, microgrid: int, reserve: tuple[str, int], on_filled: Callable[[], None]) -> None:
         """A reserve sets out for a post; `on_filled` runs if the post fills before they arrive."""
         self.on_the_way[microgrid] += 1
         self.riders.setdefault(microgrid, {})[reserve] = on_filled
+        for listener in self.on_ride:
+            listener(reserve)
 
     def take_post(self, microgrid: int, reserve: tuple[str, int], who: str, now_min: float,
                   on_relieved: Callable[[], None]) -> bool:

@@ -53,6 +53,8 @@ class ReplicationResult:
     """SimPy events processed."""
     trace: np.ndarray | None = None
     """TRACE_DTYPE records sorted by time when traced, else None."""
+    task_units: np.ndarray | None = None
+    """TASK_UNIT_DTYPE (mobsim.model.tasks.wiring) records: every testing site and checkpoint."""
 
 def within_horizon(times_min: np.ndarray, horizon_min: float) -> np.ndarray:
     """Copy of `times_min` with every time at or after the horizon (or infinite) set to NaN."""

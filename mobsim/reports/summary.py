@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mobsim.reports.act import act_lines, format_act_verdict
 from mobsim.reports.verdict import plain_verdict, statistics_lines
 from mobsim.results.bound import BoundCheck, check_bound
 from mobsim.results.check import Verdict
@@ -56,6 +57,7 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
     if verbose:
         lines += statistics_lines(check)
     lines.append(f"target {target_min:g} min: {check.verdict} — {plain_verdict(check)}")
+    lines += act_lines(reps, target_min, quantile, confidence, verbose)
     return "\n".join(lines)
 
 
@@ -101,7 +103,10 @@ def format_check(name: str, check: BoundCheck, verbose: bool = False) -> str:
 
 
 def format_verdict(name: str, verdict: Verdict, verbose: bool = False) -> str:
-    """Render `mobsim check`'s answer: the district time and, when asked, households reached."""
+    """Render `mobsim check`'s answer: the district time and, when asked, households reached;
+    or the able-to-act measure (`--measure act`)."""
+    if verdict.measure == "act":
+        return format_act_verdict(name, verdict, verbose)
     text = format_check(name, verdict.district, verbose)
     h = verdict.households
     if h is None:

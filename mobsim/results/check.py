@@ -1,4 +1,5 @@
-"""`mobsim check`: the bound on the district time and, when asked, on households reached."""
+"""`mobsim check`: the bound on the district time and, when asked, on households reached; or
+(`--measure act`) the bound on the minute the district is able to act on every task."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from mobsim.errors import InputError
 from mobsim.results.bound import FAIL, PASS, UNDECIDED, BoundCheck, check_bound
 from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import Settings, Target
+
+MEASURES: tuple[str, ...] = ("district", "act")
+"""What `mobsim check --measure` bounds: the district time (last post staffed), or the minute
+every community has every wartime task at its minimum staffing (`t_act_min`)."""
 
 EXIT_CODES = {PASS: 0, FAIL: 1, UNDECIDED: 3}
 """`mobsim check`'s exit code per verdict (2 stays bad input)."""
@@ -30,12 +35,24 @@ class Verdict:
     district: BoundCheck
     households: BoundCheck | None
     households_share: float
+    act: BoundCheck | None = None
+    """The able-to-act check, when the run has the tasks' column."""
+    measure: str = "district"
+    """The measure the verdict is about (MEASURES)."""
+    act_limited_by: tuple[tuple[str, int], ...] = ()
+    """Replications per task that came last (the task limiting the able-to-act minute)."""
+
+    @property
+    def checks(self) -> list[BoundCheck]:
+        """The checks the verdict combines: the measure asked for."""
+        if self.measure == "act":
+            return [self.act] if self.act is not None else []
+        return [self.district] + ([self.households] if self.households is not None else [])
 
     @property
     def verdict(self) -> str:
         """PASS, FAIL or UNDECIDED over every check asked for."""
-        checks = [self.district] + ([self.households] if self.households is not None else [])
-        return combined([check.verdict for check in checks])
+        return combined([check.verdict for check in self.checks])
 
     @property
     def passed(self) -> bool:
@@ -54,6 +71,9 @@ class Verdict:
                "passed": self.passed, "verdict": self.verdict}
         if self.households is not None:
             out["households"] = {"share": self.households_share, **self.households.to_dict()}
+        if self.act is not None:
+            out["act"] = {**self.act.to_dict(), "limited_by": dict(self.act_limited_by)}
+        out["measure"] = self.measure
         return out
 
 
@@ -65,8 +85,8 @@ def require_wartime(scenario: Scenario, command: str) -> None:
                          f"this one is {mode!r} (use `mobsim run`)")
 
 
-def check_run(replications: pd.DataFrame, target: Target) -> Verdict:
-    """Check `target` against the per-replication summary of a run."""
+def check_run(replications: pd.DataFrame, target: Target, measure: str = "district") -> Verdict:
+    """Check `target` against the per-replication summary of a run, the verdict about `measure`."""
     district = check_bound(replications["t_full_min"].to_numpy(dtype=float), target.minutes,
                            target.quantile, target.confidence)
     households = None
@@ -76,4 +96,13 @@ def check_run(replications: pd.DataFrame, target: Target) -> Verdict:
         times = np.where(np.nan_to_num(reached, nan=0.0) >= target.households_share,
                          target.minutes, np.nan)
         households = check_bound(times, target.minutes, target.quantile, target.confidence)
-    return Verdict(district, households, target.households_share)
+    act, limited = None, ()
+    if "t_act_min" in replications.columns:
+        act = check_bound(replications["t_act_min"].to_numpy(dtype=float), target.minutes,
+                          target.quantile, target.confidence)
+        counts = replications["act_limited_by"].value_counts()
+        limited = tuple((str(task), int(n)) for task, n in counts.items())
+    elif measure == "act":
+        raise InputError("--measure act: the run has no able-to-act times (t_act_min): it was "
+                         "made before the wartime tasks; run it again")
+    return Verdict(district, households, target.households_share, act, measure, limited)

@@ -96,9 +96,10 @@ class Run:
     def _manifest_path(self) -> Path | str:
         return self.path / "manifest.json" if self.path is not None else "manifest"
 
-    def check(self, target: Target | None = None) -> Verdict:
-        """The bound check of the run against `target` (default: the run's own target)."""
-        return check_run(self.replications, target or self.target)
+    def check(self, target: Target | None = None, measure: str = "district") -> Verdict:
+        """The bound check of the run against `target` (default: the run's own target), the
+        verdict about `measure` ("district" or "act")."""
+        return check_run(self.replications, target or self.target, measure)
 
 
 @dataclass

@@ -75,6 +75,26 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("gaps_by_cadre", pa.int32()),
         ("never_activated", pa.int32()),
         ("events", pa.int64()),
+        ("t_act_min", pa.float64()),
+        ("act_limited_by", pa.string()),
+        ("share_informed_at_target", pa.float64()),
+        ("share_tested_at_target", pa.float64()),
+        ("share_supplied_at_target", pa.float64()),
+        ("checkpoints_kept_at_target", pa.float64()),
+    ]),
+    "tasks": pa.schema([
+        ("replication", pa.int32()),
+        ("community_id", pa.int32()),
+        ("task", _category()),
+        ("able_min", pa.float64()),
+        ("staff_at_target", pa.int32()),
+        ("done_at_target", pa.float64()),
+    ]),
+    "task_curves": pa.schema([
+        ("replication", pa.int32()),
+        ("task", _category()),
+        ("minute", pa.int32()),
+        ("share_done", pa.float64()),
     ]),
     "communities": pa.schema([
         ("community_id", pa.int32()),
@@ -126,7 +146,7 @@ SCAN_SCHEMAS: dict[str, pa.Schema] = {
 """The per-replication tables of the scan mode (the building-scan campaign), in file order."""
 
 PER_REPLICATION: tuple[str, ...] = ("microgrids", "members", "cadres", "reserve_shifts", "curves",
-                                    "replications")
+                                    "replications", "tasks", "task_curves")
 """Wartime tables that gain rows with every replication (events too, when traced)."""
 
 

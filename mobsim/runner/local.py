@@ -19,7 +19,10 @@ from mobsim.model import simulate
 from mobsim.model.action import household_reached_min
 from mobsim.model.scan import ScanPlan, scan_plan, simulate_scan
 from mobsim.random import Streams
+from mobsim.model.tasks.outcome import task_work
 from mobsim.results.rows import Layout, replication_tables, scan_tables
+from mobsim.results.task_rows import with_tasks
+from mobsim.runner.scan_state import TaskLayout, task_layout
 from mobsim.results.schemas import per_replication_schemas
 from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import Parameters, Settings
@@ -81,14 +84,24 @@ class ReplicationJob:
         tables = self._run_scan(replication) if scan else self._run_wartime(replication)
         return {"replications": tables["replications"]} if self.summary_only else tables
 
+    @cached_property
+    def task_layout(self) -> TaskLayout:
+        """What the tasks' work needs of the district and the scan, built on first use."""
+        return task_layout(self.district, self.settings, self.seed, self.layout.homes)
+
     def _run_wartime(self, replication: int) -> Tables:
         result = simulate(self.district, self.scenario, self.seed, replication, self.trace)
-        reached_min = household_reached_min(self.layout.homes, self.parameters(replication),
-                                            result.microgrid_activated_min)
-        return replication_tables(
-            result, reached_min, self.layout, replication, self.seed,
-            target_min=self.settings.target.minutes, horizon_min=self.settings.horizon_min,
+        tasks = self.task_layout
+        work = task_work(self.layout.homes, self.parameters(replication),
+                         result.microgrid_activated_min, result.task_units,
+                         tasks.community_of_microgrid, tasks.verified)
+        settings = self.settings
+        tables = replication_tables(
+            result, work.verified_min, self.layout, replication, self.seed,
+            target_min=settings.target.minutes, horizon_min=settings.horizon_min,
             states=PRESENCE_STATES, channels=CHANNELS)
+        return with_tasks(tables, work, result.task_units, tasks.community_ids, replication,
+                          settings.target.minutes, settings.horizon_min)
 
     def _run_scan(self, replication: int) -> Tables:
         result = simulate_scan(self.scan_plan, self.parameters(replication))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mobsim.clock import clock_minutes, weekly_windows
-from mobsim.codes import DISPATCH_POLICIES, MODES, WEEKDAYS
+from mobsim.codes import COMMUNITY_TASKS, DISPATCH_POLICIES, MODES, WEEKDAYS
 from mobsim.distributions import parse_dist
 from mobsim.errors import InputError
 from mobsim.scenario.schema import Origin, is_dist_table, is_table, leaves, lookup, show
@@ -18,7 +18,8 @@ KERNEL_FAMILIES: tuple[str, ...] = ("fixed", "exponential", "lognormal")
 """Distribution families the door-to-door kernel draws (mobsim.kernels.rng)."""
 
 KERNEL_DURATION_PATTERNS: tuple[str, ...] = (
-    "canvass.walk_min.*", "action.service_min.*", "scan.service_min.*")
+    "canvass.walk_min.*", "action.service_min.*", "scan.service_min.*",
+    "tasks.supply.service_min.*")
 """fnmatch patterns of durations the door-to-door kernel draws: KERNEL_FAMILIES only."""
 
 MAX_ATTEMPTS_LIMIT = 8191
@@ -188,6 +189,12 @@ def _folder(value: str, data: dict[str, Any]) -> str | None:
     return None if not value or Path(value).is_dir() else f"no folder {value}"
 
 
+def _task_priority(value: list[str], data: dict[str, Any]) -> str | None:
+    if sorted(value) == sorted(COMMUNITY_TASKS):
+        return None
+    return f"expected each of {', '.join(COMMUNITY_TASKS)} once, in priority order, got {show(value)}"
+
+
 def _channels(value: list[str], data: dict[str, Any]) -> str | None:
     # The channels a relay may use are those the scenario describes under [channels].
     known = tuple(data.get("channels", ()))
@@ -236,6 +243,21 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("*.max_attempts", _count_up_to(MAX_ATTEMPTS_LIMIT)),
     ("scan.horizon_days", _count_up_to(SCAN_DAYS_LIMIT)),
     ("scan.windows", _windows),
+    ("tasks.priority", _task_priority),
+    ("tasks.post_keep", _count_up_to(STAFF_LIMIT)),
+    ("tasks.scan_weeks", _not_negative),
+    ("tasks.scan_run", _folder),
+    ("tasks.testing.household_size", _positive),
+    ("tasks.testing.residents_per_site", _positive),
+    ("tasks.testing.min_staff", _count_up_to(STAFF_LIMIT)),
+    ("tasks.testing.stations", _count_up_to(STAFF_LIMIT)),
+    ("tasks.testing.turnout", _unit_interval),
+    ("tasks.checkpoints.staff", _count_up_to(STAFF_LIMIT)),
+    ("tasks.checkpoints.per_1000_households.*", _not_negative),
+    ("tasks.publicity.message_reach", _unit_interval),
+    ("tasks.verification.verified_*_factor", _positive),
+    ("tasks.supply.share", _unit_interval),
+    ("tasks.supply.ready_min", _not_negative),
 )
 """(fnmatch pattern of key paths, rule giving the problem of a value or None), first match wins."""
 

@@ -35,6 +35,7 @@ from interruptions import (
 import mobsim.results.store
 from mobsim.cli import main
 from mobsim.district.check import MAX_HOUSEHOLDS
+from mobsim.results.schemas import per_replication_schemas
 
 SIGTERM_EXIT = 128 + signal.SIGTERM
 FILE_LIMIT_BYTES = 100 * 1024
@@ -175,7 +176,8 @@ def test_a_full_disk_mid_run_keeps_the_finished_replications(
     real_write = mobsim.results.store.pq.write_table
 
     def write_until_full(table, path, **options) -> None:
-        if len(written) >= 7:  # one replication's five tables, then part of the next
+        # One replication's tables, then part of the next.
+        if len(written) >= len(per_replication_schemas("wartime", trace=False)) + 2:
             raise OSError(errno.ENOSPC, "No space left on device")
         written.append(path)
         real_write(table, path, **options)

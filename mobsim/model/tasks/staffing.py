@@ -1,0 +1,96 @@
+"""The one hook between people who report and the tasks: who does what, one task at a time.
+
+`Staffing.on_reported(kind, person, community, microgrid, now_min)` is called whenever a person
+is where they can work: at a micro-grid post (`microgrid` ≥ 0: members, grid workers, reserves
+taking a post) or at their community (`microgrid` = -1: cadres reporting, later every reserve
+pool). The rule (`tasks.post_keep`, `tasks.priority`):
+
+- a post keeps its first `tasks.post_keep` people on post: they do the micro-grid's own work
+  (verification round, door notices, supply round) and are not counted again;
+- everyone else joins the community's task pool: they go to the first unit of the highest
+  priority community task (`tasks.priority`) that lacks its minimum staff, else wait idle;
+- a reserve the dispatcher sends to a gap (`on_left`) leaves their unit or the idle pool: gaps
+  come first; an idle person of the same community takes the place at once.
+
+A unit is able to act from the first minute its minimum staff is on hand (`able_min`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from mobsim.codes import TASKS
+from mobsim.model.tasks.plan import UnitPlan
+
+IDLE = -1
+"""Where a person in the pool is when no unit lacks staff."""
+
+
+class Staffing:
+    """Who staffs which testing site and checkpoint of each community, minute by minute."""
+
+    def __init__(self, plan: UnitPlan, priority: tuple[str, ...], n_communities: int,
+                 on_post: np.ndarray, post_keep: int) -> None:
+        self.plan = plan
+        self.on_post = on_post
+        self.post_keep = post_keep
+        self.staff = np.zeros(len(plan), dtype=np.int64)
+        self.able_min = np.full(len(plan), np.inf)
+        self.staff_at_target = self.staff
+        self.idle_at_target = np.zeros(n_communities, dtype=np.int64)
+        self.idle: list[deque] = [deque() for _ in range(n_communities)]
+        # Each person in the pool: (unit or IDLE, community row).
+        self.where: dict[tuple[str, int], tuple[int, int]] = {}
+        self._anonymous = 0
+        rank = np.array([priority.index(TASKS[code]) for code in plan.task], dtype=np.int64)
+        # Units of each community in the order people fill them: by task priority, then row.
+        order = np.lexsort((np.arange(len(plan)), rank, plan.community))
+        starts = np.searchsorted(plan.community[order], np.arange(n_communities + 1))
+        self.units = [order[a:b] for a, b in zip(starts[:-1], starts[1:])]
+
+    def on_reported(self, kind: str, person: int, community: int, microgrid: int,
+                    now_min: float) -> None:
+        """A person is on hand: at post `microgrid` (after it counted them) or at the community."""
+        if microgrid >= 0 and self.on_post[microgrid] <= self.post_keep:
+            return
+        if person < 0:
+            # Nobody calls away a person who came unannounced: give them a key of their own.
+            self._anonymous += 1
+            person = -self._anonymous
+        if (kind, person) not in self.where:  # already in the pool: counted once
+            self._place((kind, person), community, now_min)
+
+    def on_left(self, kind: str, person: int, now_min: float) -> None:
+        """A reserve of the pool is sent to a gap: their place goes to an idle person, if any."""
+        key = (kind, person)
+        if key not in self.where:
+            return
+        unit, community = self.where.pop(key)
+        if unit == IDLE:
+            self.idle[community].remove(key)
+            return
+        self.staff[unit] -= 1
+        if self.idle[community]:
+            self._join(self.idle[community].popleft(), unit, now_min)
+
+    def snapshot(self) -> None:
+        """Keep the staff of every unit and the idle people of every pool as they are now."""
+        self.staff_at_target = self.staff.copy()
+        self.idle_at_target = np.array([len(pool) for pool in self.idle], dtype=np.int64)
+
+    def _place(self, key: tuple[str, int], community: int, now_min: float) -> None:
+        units = self.units[community]
+        lacking = units[self.staff[units] < self.plan.min_staff[units]]
+        if len(lacking):
+            self._join(key, int(lacking[0]), now_min)
+        else:
+            self.where[key] = (IDLE, community)
+            self.idle[community].append(key)
+
+    def _join(self, key: tuple[str, int], unit: int, now_min: float) -> None:
+        self.where[key] = (unit, int(self.plan.community[unit]))
+        self.staff[unit] += 1
+        if self.staff[unit] >= self.plan.min_staff[unit] and self.able_min[unit] == np.inf:
+            self.able_min[unit] = now_min

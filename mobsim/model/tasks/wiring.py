@@ -1,0 +1,80 @@
+"""Connect the tasks' staffing hook to the SimPy model: posts, cadres reporting, the target snapshot.
+
+Members arriving at their post reach `Staffing.on_reported` through `Posts.on_arrived` (after
+the post has counted them and relieved any reserve). Cadres reach it when they report at the
+paired community, after the dispatcher has put them on its list, and leave the tasks through
+`Posts.on_ride` when the dispatcher sends them to a gap; a cadre free again (handed over to a
+member, or the post filled before they came) rejoins the pool of the paired community at once
+(the way back is not modelled). Reserves that take a post hold it: they are the post's staff. The reserve pools of later versions call the same hook.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from mobsim.district.tables import District
+from mobsim.model.cadres import SinkingDown
+from mobsim.model.cascade import Cascade
+from mobsim.model.dispatcher import Dispatcher
+from mobsim.model.geometry import Geometry
+from mobsim.model.posts import Posts
+from mobsim.model.tasks.plan import unit_plan
+from mobsim.model.tasks.staffing import Staffing
+from mobsim.scenario.params import Parameters
+
+TASK_UNIT_DTYPE = np.dtype([("task", np.int8), ("community", np.int32), ("min_staff", np.int32),
+                            ("stations", np.int32), ("able_min", np.float64),
+                            ("staff_at_target", np.int32), ("idle_at_target", np.int32)])
+"""One testing site or checkpoint: task code (TASKS), community row, needs, when it could act,
+its staff at the target minute and the idle people of its community's pool then."""
+
+
+def staff_tasks(district: District, params: Parameters, geo: Geometry, cascade: Cascade,
+                posts: Posts, sinking: SinkingDown, dispatcher: Dispatcher) -> Staffing:
+    """Build the community task units and wire the staffing hook into the model."""
+    plan = unit_plan(geo, district.microgrids["households"].astype(np.float64),
+                     district.microgrids["compound_type"].astype(np.int64), params)
+    priority = tuple(params.keys("tasks.priority"))
+    staffing = Staffing(plan, priority, len(geo.community_xy[0]), posts.on_post,
+                        params.count("tasks.post_keep"))
+    env = cascade.env
+
+    def member_arrived(microgrid: int, who: str, now_min: float) -> None:
+        if who == "member":
+            staffing.on_reported(who, -1, int(geo.community_of_microgrid[microgrid]), microgrid,
+                                 now_min)
+
+    def reserve_sent(reserve: tuple[str, int]) -> None:
+        staffing.on_left(reserve[0], reserve[1], env.now)
+
+    posts.on_arrived.append(member_arrived)
+    posts.on_ride.append(reserve_sent)
+    def cadre_free(cadre: int, *_xy_km: float) -> None:
+        staffing.on_reported("cadre", cadre, int(geo.community_of_cadre[cadre]), -1, env.now)
+
+    sinking.on_reported = _also(sinking.on_reported, cadre_free)
+    dispatcher.duty.free = _also(dispatcher.duty.free, cadre_free)
+    cascade.at(params.number("target.minutes"), None, lambda _event: staffing.snapshot())
+    return staffing
+
+
+def _also(first: Callable[..., None], then: Callable[..., None]) -> Callable[..., None]:
+    """A callback that runs `first`, then `then`, with the same arguments."""
+    def both(*args: Any) -> None:
+        first(*args)
+        then(*args)
+    return both
+
+
+def task_units(staffing: Staffing, horizon_min: float) -> np.ndarray:
+    """Every unit's record; an able minute at or past the horizon is inf."""
+    plan = staffing.plan
+    out = np.zeros(len(plan), dtype=TASK_UNIT_DTYPE)
+    out["task"], out["community"] = plan.task, plan.community
+    out["min_staff"], out["stations"] = plan.min_staff, plan.stations
+    out["able_min"] = np.where(staffing.able_min < horizon_min, staffing.able_min, np.inf)
+    out["staff_at_target"] = staffing.staff_at_target
+    out["idle_at_target"] = staffing.idle_at_target[plan.community]
+    return out

@@ -1,0 +1,70 @@
+"""The "able to act" measure in a planner's words: the run summary's lines and the check's answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mobsim.reports.verdict import plain_verdict, statistics_lines
+from mobsim.results.bound import BoundCheck, check_bound
+from mobsim.results.check import Verdict
+from mobsim.results.stats import finite_order_statistic
+
+ABLE = "had every community able to act on every task in time"
+"""What a replication within the able-to-act target did, in plain words."""
+
+
+def _minutes(value: float) -> str:
+    return f"{value:.1f}" if np.isfinite(value) else "never"
+
+
+def limited_by_text(counts: pd.Series | dict) -> str:
+    """"checkpoints 52, testing 7": the task that came last, with its replications."""
+    items = sorted(dict(counts).items(), key=lambda item: -item[1])
+    return ", ".join(f"{task} {n}" for task, n in items)
+
+
+def act_lines(reps: pd.DataFrame, target_min: float, quantile: float, confidence: float,
+              verbose: bool = False) -> list[str]:
+    """The run summary's lines on the wartime tasks (none for a run made before them)."""
+    if "t_act_min" not in reps.columns:
+        return []
+    t_act = reps["t_act_min"].to_numpy(dtype=float)
+    n = len(reps)
+
+    def mean_pct(column: str) -> str:
+        return f"{reps[column].mean() * 100:.1f}%"
+
+    check = check_bound(t_act, target_min, quantile, confidence)
+    lines = [
+        "able to act (every community, every task at its minimum staffing), minutes:",
+        f"  median {_minutes(finite_order_statistic(t_act, 0.5))}   "
+        f"{quantile * 100:g}th pct {_minutes(finite_order_statistic(t_act, quantile))}   "
+        f"never: {int((~np.isfinite(t_act)).sum())} of {n}   "
+        f"last task: {limited_by_text(reps['act_limited_by'].value_counts())}",
+        f"by {target_min:g} min (mean over replications): informed "
+        f"{mean_pct('share_informed_at_target')}, verified "
+        f"{mean_pct('share_households_reached_at_target')}, tested "
+        f"{mean_pct('share_tested_at_target')}, supplied {mean_pct('share_supplied_at_target')}, "
+        f"checkpoints kept {mean_pct('checkpoints_kept_at_target')}",
+    ]
+    if verbose:
+        lines += statistics_lines(check)
+    lines.append(f"able to act by {target_min:g} min: {check.verdict} — "
+                 f"{plain_verdict(check, in_time=ABLE, finish='can act in time')}")
+    return lines
+
+
+def format_act_verdict(name: str, verdict: Verdict, verbose: bool = False) -> str:
+    """`mobsim check --measure act`'s answer, with the district time's verdict beside it."""
+    act: BoundCheck = verdict.act  # type: ignore[assignment]
+    lines = [f"{name}: {act.replications} replications; do at least {act.quantile * 100:g}% of "
+             f"orders have every community able to act on every wartime task within "
+             f"{act.target_min:g} min, at {act.confidence * 100:g}% confidence?"]
+    if verbose:
+        lines += statistics_lines(act)
+    lines += [f"verdict: {act.verdict} — "
+              f"{plain_verdict(act, in_time=ABLE, finish='can act in time')}",
+              f"task that came last: {limited_by_text(dict(verdict.act_limited_by))}",
+              f"(district time, every post staffed: {verdict.district.verdict})"]
+    return "\n".join(lines)
