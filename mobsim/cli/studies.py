@@ -85,6 +85,7 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
     """Rank the placeholders by their effect on the district time and the share on post."""
     from mobsim.reports.progress import progress_bar
     from mobsim.runner.local import default_jobs
+    from mobsim.scenario import load_scenario
     from mobsim.studies.sensitivity.analysis import Settings, analyse
     from mobsim.studies.sensitivity.text import format_sensitivity, sensitivity_json
 
@@ -93,7 +94,7 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
                         workers, ends_top, ends_replications)
     chosen = [key.strip() for key in keys.split(",") if key.strip()]
     with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
-        result = analyse(scenario, overrides, chosen, settings, run_on, progress)
+        result = analyse(load_scenario(scenario, overrides), chosen, settings, run_on, progress)
     name = str(scenario or "xindu-baseline")
     click.echo(sensitivity_json(name, result) if as_json else format_sensitivity(name, result))
 
@@ -118,13 +119,14 @@ def plan(scenario: str | None, lever: str, max_replications: int, step: float | 
          overrides: tuple[str, ...]) -> None:
     """The least value of a lever for which the verdict is PASS (exit 1 if none in range)."""
     from mobsim.runner.local import default_jobs
+    from mobsim.scenario import load_scenario
     from mobsim.studies.plan import format_plan, plan_json
     from mobsim.studies.plan import plan as search
 
     workers = jobs or default_jobs()
     with executor.open(workers) as run_on:
-        result = search(scenario, overrides, lever, seed, max_replications, workers, run_on,
-                        step or 0.0)
+        result = search(load_scenario(scenario, overrides), lever, seed, max_replications,
+                        workers, run_on, step or 0.0)
     name = str(scenario or "xindu-baseline")
     click.echo(plan_json(name, result) if as_json else format_plan(name, result))
     sys.exit(0 if result.answer is not None else 1)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from mobsim.errors import InputError
@@ -22,11 +21,9 @@ from mobsim.results.check import require_wartime
 from mobsim.runner import Executor
 from mobsim.runner.local import run_local
 from mobsim.runner.sequential import check_until_decided
-from mobsim.scenario import Scenario, load_scenario
+from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
 from mobsim.scenario.ranges import parameters
-from mobsim.scenario.tomlwrite import inline
-from mobsim.studies.sensitivity.evaluate import Source
 
 FLOAT_STEPS = 64
 """A float lever's range is halved down to 1/64 of its width."""
@@ -122,19 +119,16 @@ def _number(text: str, lever: str, integer: bool) -> float:
     return int(value) if integer else value
 
 
-def plan(source: Source, overrides: Sequence[str], lever_text: str, seed: int,
-         max_replications: int, jobs: int, executor: Executor = run_local,
-         step: float = 0.0) -> PlanResult:
+def plan(scenario: Scenario, lever_text: str, seed: int, max_replications: int, jobs: int,
+         executor: Executor = run_local, step: float = 0.0) -> PlanResult:
     """Search the lever's range for the least value whose sequential check is PASS."""
     started = time.perf_counter()
-    scenario = load_scenario(source, overrides)
     require_wartime(scenario, "plan")
     result = PlanResult(parse_lever(lever_text, scenario, step))
     lever = result.lever
 
     def passes(value: float) -> bool:
-        setting = f"{lever.key}={inline(int(value) if lever.integer else float(value))}"
-        probed = load_scenario(source, [*overrides, setting])
+        probed = scenario.with_({lever.key: int(value) if lever.integer else float(value)})
         verdict, outcome = check_until_decided(probed, seed, max_replications, jobs, executor)
         result.probes.append(Probe(value, outcome.verdict, outcome.replications,
                                    verdict.district.within_target))

@@ -62,7 +62,7 @@ def test_plan_finds_the_sweep_s_answer_with_fewer_replications(lines_scenario) -
     assert fewest_to_show(0.5, 0.9) == SWEEP_REPLICATIONS
     answer, _ = _brute_force(path, target)
     full_sweep = SWEEP_REPLICATIONS * (HIGH - LOW + 1)
-    result = plan(path, target, f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1)
+    result = plan(load_scenario(path, target), f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1)
     assert answer is not None and result.answer == answer
     assert result.replications < full_sweep
     passing = [p.value for p in result.probes if p.verdict == PASS]
@@ -72,7 +72,8 @@ def test_plan_finds_the_sweep_s_answer_with_fewer_replications(lines_scenario) -
 
 def test_no_value_in_range_passing_says_so(lines_scenario) -> None:
     path, _ = lines_scenario
-    result = plan(path, ["target.minutes=1.0"], f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1)
+    result = plan(load_scenario(path, ["target.minutes=1.0"]), f"{LEVER}={LOW}..{HIGH}", 1,
+                  MAX_REPLICATIONS, 1)
     assert result.answer is None and [p.value for p in result.probes] == [HIGH]
 
 
@@ -108,7 +109,8 @@ def test_cli_plan_prints_json_and_exits_by_the_answer(lines_scenario) -> None:
 
 def test_a_step_keeps_every_probe_on_its_grid(lines_scenario) -> None:
     path, target = lines_scenario
-    result = plan(path, target, f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1, step=3)
+    result = plan(load_scenario(path, target), f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1,
+                  step=3)
     assert all((p.value - LOW) % 3 == 0 or p.value == HIGH for p in result.probes)
     answer, _ = _brute_force(path, target)
     # the answer on the grid is the least grid value at or above the exact answer
