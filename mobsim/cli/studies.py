@@ -75,13 +75,16 @@ def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, ou
 @click.option("--ends-replications", type=click.IntRange(min=1), default=59, show_default=True,
               help="Replications of each end run (59 can show 95/95).")
 @click.option("--json", "as_json", is_flag=True, help="Print the indices as one JSON object.")
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Also write the analysis to this folder (for `mobsim report DIR`: the "
+                   "ranking and the tornado chart).")
 @QUIET_OPTION
 @executor_options
 @SET_OPTION
 def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
                 replications: int, seed: int, jobs: int | None, ends_top: int,
-                ends_replications: int, as_json: bool, quiet: bool, executor: ExecutorChoice,
-                overrides: tuple[str, ...]) -> None:
+                ends_replications: int, as_json: bool, out_dir: Path | None, quiet: bool,
+                executor: ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Rank the placeholders by their effect on the district time and the share on post."""
     from mobsim.reports.progress import progress_bar
     from mobsim.runner.local import default_jobs
@@ -93,10 +96,18 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
     settings = Settings(method, size or (4 if method == "morris" else 16), replications, seed,
                         workers, ends_top, ends_replications)
     chosen = [key.strip() for key in keys.split(",") if key.strip()]
+    loaded = load_scenario(scenario, overrides)
+    if out_dir is not None:
+        from mobsim.studies.sensitivity.folder import check_writable, write_folder
+        check_writable(out_dir)
     with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
-        result = analyse(load_scenario(scenario, overrides), chosen, settings, run_on, progress)
+        result = analyse(loaded, chosen, settings, run_on, progress)
     name = str(scenario or "xindu-baseline")
     click.echo(sensitivity_json(name, result) if as_json else format_sensitivity(name, result))
+    if out_dir is not None:
+        write_folder(out_dir, loaded, result)
+        if not as_json:
+            click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the tornado chart)")
 
 
 @click.command(epilog="Example:  mobsim plan --lever cadres.count=0..6000 --max-replications 200")

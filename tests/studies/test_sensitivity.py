@@ -143,3 +143,21 @@ def test_a_factor_scales_a_number_set_where_the_baseline_has_a_distribution() ->
     scenario = load_scenario(None, ["channels.phone.call_min=2.0"])
     factor = next(p for p in parameters(scenario) if p.key == "channels.phone.call_min")
     assert factor.changes(1.0) == {"channels.phone.call_min": 4.0}  # × 2 at the high end
+
+
+def test_cli_writes_a_folder_whose_report_puts_the_driver_first(known: Path,
+                                                                tmp_path: Path) -> None:
+    from report_fixtures import parse_page
+
+    out = tmp_path / "analysis"
+    args = ["sensitivity", str(known), "--size", "2", "-n", "2", "-j", "1", "--quiet",
+            "--ends-top", "2", "--ends-replications", "2", "--parameters", f"{INERT},{DRIVER}",
+            "-o", str(out)]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    report = CliRunner().invoke(main, ["report", str(out)])
+    assert report.exit_code == 0, report.output
+    page = parse_page((out / "report.html").read_text("utf-8"))
+    assert [page.values["rank-1"], page.values["rank-2"]] == [DRIVER, INERT]
+    assert [page.values["tornado-1"], page.values["tornado-2"]] == [DRIVER, INERT]
+    assert len(page.images) == 1
