@@ -75,6 +75,19 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("gaps_by_cadre", pa.int32()),
         ("never_activated", pa.int32()),
         ("events", pa.int64()),
+        ("last_microgrid_id", pa.int32()),
+        ("last_community_id", pa.int32()),
+        ("last_subdistrict_id", pa.int32()),
+        ("last_cause", _category()),
+    ]),
+    "bottlenecks": pa.schema([
+        ("replication", pa.int32()),
+        ("community_id", pa.int32()),
+        ("late_posts", pa.int32()),
+        ("posts_without_member", pa.int32()),
+        ("reserves_in_time", pa.int32()),
+        ("reserve_deficit", pa.int32()),
+        ("holds_last", pa.bool_()),
     ]),
     "communities": pa.schema([
         ("community_id", pa.int32()),
@@ -124,7 +137,7 @@ SCAN_SCHEMAS: dict[str, pa.Schema] = {
 """The per-replication tables of the scan mode (the building-scan campaign), in file order."""
 
 PER_REPLICATION: tuple[str, ...] = ("microgrids", "members", "cadres", "reserve_shifts", "curves",
-                                    "replications")
+                                    "replications", "bottlenecks")
 """Wartime tables that gain rows with every replication (events too, when traced)."""
 
 
