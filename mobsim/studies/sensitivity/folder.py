@@ -6,23 +6,24 @@
     indices.parquet    one row per parameter: the indices of each output ("output/index")
     ends.parquet       the top parameters alone at the ends of their ranges
 
-Every file is written beside its final name and renamed into place, so a failed write leaves
-the previous folder or none, never half of one.
+Every file is written beside its final name and renamed into place, so no file is ever half
+written, and the manifest comes last: a folder whose write failed is not read as whole.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
 from mobsim.errors import InputError
-from mobsim.results.folders import contents, prepare_folder, reason
+from mobsim.results.folders import reason
 from mobsim.scenario import Scenario, load_scenario
 from mobsim.scenario.ranges import parameters, select
+from mobsim.studies import outputs
+from mobsim.studies.outputs import write_atomic
 from mobsim.studies.sensitivity.analysis import SensitivityResult, Settings
 
 MANIFEST = "sensitivity.json"
@@ -35,20 +36,8 @@ _SEPARATOR = "/"
 
 
 def check_writable(folder: Path) -> None:
-    """A new or empty folder, or one holding a previous sensitivity analysis, that can be
-    written; InputError otherwise (checked before the analysis runs, and again to write)."""
-    held = contents(folder)
-    others = [n for n in held.run + held.sweep + held.other if n not in FILES]
-    if others:
-        raise InputError(f"{folder}: holds files that are not a sensitivity analysis's "
-                         f"({', '.join(others[:3])}); choose an empty or new folder with -o")
-    prepare_folder(folder)
-
-
-def _write(path: Path, write) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    write(partial)
-    os.replace(partial, path)
+    """Refuse a folder holding anything but a previous sensitivity analysis (before running)."""
+    outputs.check_writable(folder, FILES, "sensitivity analysis")
 
 
 def write_folder(folder: Path, scenario: Scenario, result: SensitivityResult) -> None:
@@ -62,11 +51,13 @@ def write_folder(folder: Path, scenario: Scenario, result: SensitivityResult) ->
     manifest = {"kind": "sensitivity", "scenario": scenario.name, "parameters": keys,
                 "settings": asdict(result.settings), "elapsed_s": result.elapsed_s}
     try:
-        _write(folder / "design.parquet", lambda p: design.to_parquet(p, index=False))
-        _write(folder / "indices.parquet", lambda p: indices.to_parquet(p, index=True))
-        _write(folder / "ends.parquet", lambda p: result.ends.to_parquet(p, index=False))
-        _write(folder / "scenario.toml", lambda p: p.write_text(scenario.to_toml(), "utf-8"))
-        _write(folder / MANIFEST, lambda p: p.write_text(json.dumps(manifest, indent=1), "utf-8"))
+        write_atomic(folder / "design.parquet", lambda p: design.to_parquet(p, index=False))
+        write_atomic(folder / "indices.parquet", lambda p: indices.to_parquet(p, index=True))
+        write_atomic(folder / "ends.parquet", lambda p: result.ends.to_parquet(p, index=False))
+        write_atomic(folder / "scenario.toml",
+                     lambda p: p.write_text(scenario.to_toml(), "utf-8"))
+        write_atomic(folder / MANIFEST,
+                     lambda p: p.write_text(json.dumps(manifest, indent=1), "utf-8"))
     except OSError as err:
         raise InputError(f"{folder}/: could not write the sensitivity analysis "
                          f"({reason(err)})") from None
