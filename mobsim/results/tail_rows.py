@@ -19,29 +19,37 @@ BOTTLENECK_COLUMNS = ("late_posts", "posts_without_member", "reserves_in_time",
 """bottlenecks.parquet's int32 counts per replication and community (then `holds_last`)."""
 
 
+def _frame(table: pa.Table, columns: list[str]) -> pd.DataFrame:
+    return table.select(columns).to_pandas()
+
+
 def tail_tables(tables: dict[str, pa.Table], target_min: float) -> dict[str, pa.Table]:
     """The replication's summary row with its last post and cause, and its bottleneck rows."""
-    microgrids = tables["microgrids"].to_pandas()
-    last = attribute(microgrids, tables["members"].to_pandas(),
-                     tables["cadres"].to_pandas()).iloc[0]
+    microgrids = _frame(tables["microgrids"], ["replication", "microgrid_id", "community_id",
+                                               "subdistrict_id", "activated_min",
+                                               "activated_by"])
+    members = _frame(tables["members"], ["replication", "microgrid_id", "notified_min",
+                                         "acknowledged_min", "arrived_min"])
+    cadres = _frame(tables["cadres"], ["replication", "microgrid_id", "dispatched_min",
+                                       "arrived_min"])
+    shifts = _frame(tables["reserve_shifts"], ["replication", "kind", "reserve_id",
+                                               "microgrid_id", "arrived_min"])
+    last = attribute(microgrids, members, cadres).iloc[0]
     summary = tables["replications"]
     for name in LAST_COLUMNS:
         summary = summary.append_column(name, pa.array([last[name.removeprefix("last_")]],
                                                        pa.int32()))
     cause = category_array(np.array([CAUSES.index(last["cause"])]), CAUSES)
     summary = summary.append_column("last_cause", cause)
+    bottlenecks = reserve_deficit(microgrids, members, shifts, target_min)
+    late = pd.Series(never_last(microgrids["activated_min"]) > target_min)
+    late_posts = late.groupby(microgrids["community_id"].to_numpy()).sum()
+    bottlenecks["late_posts"] = late_posts.reindex(bottlenecks["community_id"]).to_numpy()
     return {"replications": summary,
-            "bottlenecks": _bottlenecks(microgrids, tables, target_min,
-                                        int(last["community_id"]))}
+            "bottlenecks": _bottleneck_rows(bottlenecks, int(last["community_id"]))}
 
 
-def _bottlenecks(microgrids: pd.DataFrame, tables: dict[str, pa.Table], target_min: float,
-                 last_community: int) -> pa.Table:
-    late = never_last(microgrids["activated_min"]) > target_min
-    table = reserve_deficit(microgrids, tables["members"].to_pandas(),
-                            tables["reserve_shifts"].to_pandas(), target_min)
-    late_posts = pd.Series(late).groupby(microgrids["community_id"].to_numpy()).sum()
-    table["late_posts"] = late_posts.reindex(table["community_id"]).to_numpy()
+def _bottleneck_rows(table: pd.DataFrame, last_community: int) -> pa.Table:
     columns = {"replication": pa.array(table["replication"], pa.int32()),
                "community_id": pa.array(table["community_id"], pa.int32())}
     columns.update({name: pa.array(table[name], pa.int32()) for name in BOTTLENECK_COLUMNS})
