@@ -92,3 +92,13 @@ def test_a_folder_missing_a_table_is_one_error(folder: Path, tmp_path: Path) -> 
         (tmp_path / name).write_bytes((folder / name).read_bytes())
     with pytest.raises(InputError, match="no design.parquet"):
         write_report(tmp_path)
+
+
+def test_without_end_runs_the_page_says_so_and_draws_no_tornado(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    result = replace(_result(load_scenario()), ends=pd.DataFrame(columns=END_COLUMNS))
+    write_folder(tmp_path / "analysis", load_scenario(), result)
+    page = parse_page(write_report(tmp_path / "analysis").read_text("utf-8"))
+    assert "No end runs" in page.text and not page.images
+    assert page.values["rank-1"] == KEYS[MU_STAR_MIN.index(max(MU_STAR_MIN))]
