@@ -16,6 +16,7 @@ from mobsim.codes import ACTIVATED_BY, COMMUNITY_KINDS, COMPOUND_TYPES
 from mobsim.district.lonlat import to_lonlat
 from mobsim.district.schemas import category_array
 from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter
+from mobsim.results.tail import CAUSES
 
 SUBDISTRICTS, COMMUNITIES, MICROGRIDS = 3, 9, 30
 HORIZON_MIN = 400
@@ -67,9 +68,17 @@ def _curves(replication: int, act: np.ndarray, district: dict, households: bool)
     return table if households else table.drop_columns(["share_households_reached"])
 
 
+FAKE_CAUSES = {"member": "alert late", "cadre": "reserve trip long",
+               "grid_worker": "covered by a grid worker", "none": "never staffed, no reserve sent"}
+"""The cause a fake run gives its last post, by who activated it (any cause of CAUSES would do)."""
+
+
 def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: float,
-             households: np.ndarray) -> pa.Table:
-    times = np.sort(np.where(np.isnan(act), np.inf, act))
+             district: dict[str, np.ndarray]) -> pa.Table:
+    households = district["households"]
+    latest = np.where(np.isnan(act), np.inf, act)
+    last = int(np.flatnonzero(latest == latest.max())[0])
+    times = np.sort(latest)
     t = lambda q: times[max(int(np.ceil(q * len(times) - 1e-9)), 1) - 1]  # noqa: E731
     counts = np.bincount(by, minlength=len(ACTIVATED_BY))
     return pa.table({
@@ -85,7 +94,12 @@ def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: floa
         # The wartime tasks: able to act 30 minutes after the last post, testing last.
         "t_act_min": [t(1.0) + 30.0], "act_limited_by": ["testing"],
         **{column: [0.5] for column in ("share_informed_at_target", "share_tested_at_target",
-                                        "share_supplied_at_target", "checkpoints_kept_at_target")}})
+                                        "share_supplied_at_target", "checkpoints_kept_at_target")},
+        "last_microgrid_id": [int(district["microgrid_id"][last])],
+        "last_community_id": [int(district["community_id"][last])],
+        "last_subdistrict_id": [int(district["subdistrict_id"][last])],
+        "last_cause": category_array(np.array([CAUSES.index(FAKE_CAUSES[ACTIVATED_BY[by[last]]])]),
+                                     CAUSES)})
 
 
 def _communities(rng: np.random.Generator) -> pa.Table:
@@ -120,7 +134,7 @@ def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households:
                 "activated_by": category_array(by, ACTIVATED_BY),
                 "hand_changes": np.zeros(MICROGRIDS, np.int32)}))
             curve_out.write(_curves(rep, act, district, households))
-            rep_out.write(_summary(rep, act, by, float(target["minutes"]), district["households"]))
+            rep_out.write(_summary(rep, act, by, float(target["minutes"]), district))
     with TableWriter(path, "communities", OUTPUT_SCHEMAS["communities"]) as out:
         out.write(_communities(rng))
     manifest = {"mobsim_version": "0.1.0", "scenario": "fake", "scenario_digest": "x",

@@ -178,7 +178,7 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
             parameter_uncertainty as priors,
         )
         uncertainty = priors(loaded)
-        loaded = mobsim.Scenario.load(scenario, [*overrides, *uncertainty.overrides]).with_(changes)
+        loaded = loaded.with_(uncertainty.changes)
     workers = jobs or default_jobs()
     sequential = None
     try:

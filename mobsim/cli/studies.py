@@ -75,16 +75,20 @@ def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, ou
 @click.option("--ends-replications", type=click.IntRange(min=1), default=59, show_default=True,
               help="Replications of each end run (59 can show 95/95).")
 @click.option("--json", "as_json", is_flag=True, help="Print the indices as one JSON object.")
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Also write the analysis to this folder (for `mobsim report DIR`: the "
+                   "ranking and the tornado chart).")
 @QUIET_OPTION
 @executor_options
 @SET_OPTION
 def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
                 replications: int, seed: int, jobs: int | None, ends_top: int,
-                ends_replications: int, as_json: bool, quiet: bool, executor: ExecutorChoice,
-                overrides: tuple[str, ...]) -> None:
+                ends_replications: int, as_json: bool, out_dir: Path | None, quiet: bool,
+                executor: ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Rank the placeholders by their effect on the district time and the share on post."""
     from mobsim.reports.progress import progress_bar
     from mobsim.runner.local import default_jobs
+    from mobsim.scenario import load_scenario
     from mobsim.studies.sensitivity.analysis import Settings, analyse
     from mobsim.studies.sensitivity.text import format_sensitivity, sensitivity_json
 
@@ -92,39 +96,60 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
     settings = Settings(method, size or (4 if method == "morris" else 16), replications, seed,
                         workers, ends_top, ends_replications)
     chosen = [key.strip() for key in keys.split(",") if key.strip()]
+    loaded = load_scenario(scenario, overrides)
+    if out_dir is not None:
+        from mobsim.studies.sensitivity.folder import check_writable, write_folder
+        check_writable(out_dir)
     with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
-        result = analyse(scenario, overrides, chosen, settings, run_on, progress)
+        result = analyse(loaded, chosen, settings, run_on, progress)
     name = str(scenario or "xindu-baseline")
     click.echo(sensitivity_json(name, result) if as_json else format_sensitivity(name, result))
+    if out_dir is not None:
+        write_folder(out_dir, loaded, result)
+        if not as_json:
+            click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the tornado chart)")
 
 
-@click.command(epilog="Example:  mobsim plan --lever cadres.count=0..6000 --max-replications 200")
+@click.command(epilog="Examples:\n\n\b\n  mobsim plan --lever cadres.count=0..6000 --max-replications 200"
+                     "\n  mobsim plan --lever escalation.grid_worker_covers=0..3 "
+                     "--lever cadres.count=2000..6000/250 -o plans/covers-cadres")
 @SCENARIO_ARG
-@click.option("--lever", required=True, metavar="KEY[=MIN..MAX]",
+@click.option("--lever", "levers", required=True, multiple=True, metavar="KEY[=MIN..MAX[/STEP]]",
               help="Numeric key to search, assumed to help the more there is of it [range "
-                   "default: its sensitivity.ranges entry].")
+                   "default: its sensitivity.ranges entry]; repeatable: levers are lowered in "
+                   "the order given, the first saved most.")
 @click.option("--max-replications", type=click.IntRange(min=1), default=200, show_default=True,
               help="Last look of each probe's sequential check.")
 @click.option("--step", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Resolution of the answer [default: 1 for a whole-number key, else 1/64 "
-                   "of the range].")
+              help="Resolution of the answer for a lever without /STEP [default: 1 for a "
+                   "whole-number key, else 1/64 of the range].")
 @SEED_OPTION
 @JOBS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Also write the plan to this folder (plan.json; `mobsim report DIR`).")
 @executor_options
 @SET_OPTION
-def plan(scenario: str | None, lever: str, max_replications: int, step: float | None, seed: int,
-         jobs: int | None, as_json: bool, executor: ExecutorChoice,
-         overrides: tuple[str, ...]) -> None:
-    """The least value of a lever for which the verdict is PASS (exit 1 if none in range)."""
+def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int,
+         step: float | None, seed: int, jobs: int | None, as_json: bool, out_dir: Path | None,
+         executor: ExecutorChoice, overrides: tuple[str, ...]) -> None:
+    """The least values of the levers for which the verdict is PASS (exit 1 if none in range)."""
     from mobsim.runner.local import default_jobs
+    from mobsim.scenario import load_scenario
     from mobsim.studies.plan import format_plan, plan_json
     from mobsim.studies.plan import plan as search
+    from mobsim.studies.plan_folder import check_writable, write_plan
 
     workers = jobs or default_jobs()
+    if out_dir is not None:
+        check_writable(out_dir)
+    loaded = load_scenario(scenario, overrides)
     with executor.open(workers) as run_on:
-        result = search(scenario, overrides, lever, seed, max_replications, workers, run_on,
-                        step or 0.0)
+        result = search(loaded, levers, seed, max_replications, workers, run_on, step or 0.0)
     name = str(scenario or "xindu-baseline")
     click.echo(plan_json(name, result) if as_json else format_plan(name, result))
+    if out_dir is not None:
+        write_plan(out_dir, loaded, name, result)
+        if not as_json:
+            click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the plan page)")
     sys.exit(0 if result.answer is not None else 1)

@@ -48,7 +48,8 @@ from mobsim.scenario.params import Target
 
 def write_report(source: Run | Sweep | str | os.PathLike[str],
                  out: str | os.PathLike[str] | None = None) -> Path:
-    """Write the HTML report of a run or sweep (or its folder) to `out` (default FOLDER/report.html)."""
+    """Write the HTML report of a run or sweep (or its folder), or of a sensitivity or plan
+    folder, to `out` (default FOLDER/report.html)."""
     run_dir = Path(source.path if isinstance(source, Run | Sweep) else source)
     if not run_dir.is_dir():
         raise InputError(f"{run_dir}: no such folder")
@@ -57,9 +58,18 @@ def write_report(source: Run | Sweep | str | os.PathLike[str],
         html = scan_page(run) if is_scan_run(run) else run_page(run)
     elif (run_dir / "variants.parquet").is_file():
         html = sweep_page(run_dir)
+    elif (run_dir / "sensitivity.json").is_file():
+        from mobsim.reports.sensitivity_page import (
+            sensitivity_page,  # it loads SALib: only for a sensitivity folder
+        )
+        html = sensitivity_page(run_dir)
+    elif (run_dir / "plan.json").is_file():
+        from mobsim.reports.plan_page import plan_page
+        html = plan_page(run_dir)
     else:
-        raise InputError(f"{run_dir}: not a run folder (no manifest.json) "
-                         "nor a sweep folder (no variants.parquet)")
+        raise InputError(f"{run_dir}: not a run folder (no manifest.json), a sweep folder (no "
+                         "variants.parquet), a sensitivity folder (no sensitivity.json) nor a "
+                         "plan folder (no plan.json)")
     out = Path(out) if out is not None else run_dir / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")

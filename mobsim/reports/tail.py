@@ -7,7 +7,7 @@ from html import escape
 import pandas as pd
 
 from mobsim.reports.names import names
-from mobsim.reports.page import paragraph, percent_text, section, table
+from mobsim.reports.page import number, paragraph, percent_text, section, table
 from mobsim.results.run import Run
 from mobsim.results.tail import attribute, bottlenecks
 
@@ -29,8 +29,9 @@ def causes_section(run: Run, microgrids: pd.DataFrame, target_min: float) -> str
     n = len(attributed)
     community = names(run, "communities", communities.index)
     subdistrict = names(run, "subdistricts", communities["subdistrict_id"])
+    deficit = _mean_deficit(run, communities.index)
     rows = [[escape(community[c]), escape(subdistrict[row.subdistrict_id]), percent_text(row.p_last),
-             percent_text(row.p_late), escape(row.causes)]
+             percent_text(row.p_late), deficit[c], escape(row.causes)]
             for c, row in communities.iterrows()]
     return section(
         TITLE,
@@ -38,7 +39,20 @@ def causes_section(run: Run, microgrids: pd.DataFrame, target_min: float) -> str
                   + escape("; ".join(f"{cause} in {count} of {n}" for cause, count
                                      in causes.items())) + "."),
         table(["community", "sub-district", "holds the last post", f"late (after "
-               f"{target_min:g} min or never)", "causes of its last posts"], rows),
+               f"{target_min:g} min or never)", "reserve deficit (posts, mean)",
+               "causes of its last posts"], rows),
         paragraph("A member's cause is the part of that member's time (alert, acknowledging, "
                   "trip) most beyond the replication's median; a reserve's, its dispatch or "
-                  "trip. mobsim.results.tail documents each cause.", "meta"))
+                  "trip. mobsim.results.tail documents each cause. Reserve deficit: posts no "
+                  "member reached by the target minus the reserves that took a post there by "
+                  "then (bottlenecks.parquet); above 0 the community lacked reserves in reach.",
+                  "meta"))
+
+
+def _mean_deficit(run: Run, communities: pd.Index) -> dict[int, str]:
+    """Each community's mean reserve deficit as a table cell ("—" for a run without it)."""
+    if "bottlenecks" not in run.table_names:
+        return {c: "—" for c in communities}
+    mean = run.table("bottlenecks").groupby("community_id")["reserve_deficit"].mean()
+    return {c: number(f"deficit-{c}", float(mean[c]), f"{mean[c]:+.1f}", "td")
+            for c in communities}

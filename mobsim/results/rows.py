@@ -21,6 +21,7 @@ from mobsim.district.tables import District
 from mobsim.kernels.canvass import CanvassResult
 from mobsim.model.canvass import Households, households
 from mobsim.results.stats import finite_order_statistic
+from mobsim.results.tail_rows import tail_tables
 
 QUANTILES: tuple[tuple[str, float], ...] = (("t50_min", 0.50), ("t90_min", 0.90), ("t95_min", 0.95))
 """Per-replication quantiles of micro-grid activation written to replications.parquet."""
@@ -156,6 +157,7 @@ def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication
         "curves": curves_table(act, reached_min, lay, replication, horizon_min),
         "replications": row_table(summary_row(result, reached_min, replication, seed, target_min)),
     }
+    tables.update(tail_tables(tables, target_min))
     if result.trace is not None:
         tables["events"] = trace_table(result.trace, replication)
     return tables

@@ -81,6 +81,10 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("share_tested_at_target", pa.float64()),
         ("share_supplied_at_target", pa.float64()),
         ("checkpoints_kept_at_target", pa.float64()),
+        ("last_microgrid_id", pa.int32()),
+        ("last_community_id", pa.int32()),
+        ("last_subdistrict_id", pa.int32()),
+        ("last_cause", _category()),
     ]),
     "tasks": pa.schema([
         ("replication", pa.int32()),
@@ -95,6 +99,15 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("task", _category()),
         ("minute", pa.int32()),
         ("share_done", pa.float64()),
+    ]),
+    "bottlenecks": pa.schema([
+        ("replication", pa.int32()),
+        ("community_id", pa.int32()),
+        ("late_posts", pa.int32()),
+        ("posts_without_member", pa.int32()),
+        ("reserves_in_time", pa.int32()),
+        ("reserve_deficit", pa.int32()),
+        ("holds_last", pa.bool_()),
     ]),
     "communities": pa.schema([
         ("community_id", pa.int32()),
@@ -146,7 +159,7 @@ SCAN_SCHEMAS: dict[str, pa.Schema] = {
 """The per-replication tables of the scan mode (the building-scan campaign), in file order."""
 
 PER_REPLICATION: tuple[str, ...] = ("microgrids", "members", "cadres", "reserve_shifts", "curves",
-                                    "replications", "tasks", "task_curves")
+                                    "replications", "tasks", "task_curves", "bottlenecks")
 """Wartime tables that gain rows with every replication (events too, when traced)."""
 
 

@@ -24,6 +24,10 @@ from mobsim.results.stats import curve_band, district_curves, never_last
 MEMBER_PARTS = {"notified_min": "alert late", "ack_delay_min": "member slow to acknowledge",
                 "trip_min": "member trip long"}
 CADRE_PARTS = {"dispatched_min": "reserve dispatched late", "trip_min": "reserve trip long"}
+GRID_WORKER, TOO_LATE, NONE_SENT = ("covered by a grid worker", "never staffed, reserve too late",
+                                    "never staffed, no reserve sent")
+CAUSES = (*MEMBER_PARTS.values(), *CADRE_PARTS.values(), GRID_WORKER, TOO_LATE, NONE_SENT)
+"""Every cause of a last post, in the order replications.parquet's `last_cause` codes them."""
 
 
 def last_posts(microgrids: pd.DataFrame) -> pd.DataFrame:
@@ -81,8 +85,7 @@ def attribute(microgrids: pd.DataFrame, members: pd.DataFrame,
     by = last["activated_by"].astype(str).to_numpy()
     cause = np.select(
         [by == "member", by == "cadre", by == "grid_worker", sent],
-        [member_cause, cadre_cause, "covered by a grid worker", "never staffed, reserve too late"],
-        "never staffed, no reserve sent")
+        [member_cause, cadre_cause, GRID_WORKER, TOO_LATE], NONE_SENT)
     return last.assign(cause=cause)
 
 
@@ -108,6 +111,30 @@ def bottlenecks(microgrids: pd.DataFrame, attributed: pd.DataFrame,
     table["p_last"] = table["p_last"].fillna(0.0)
     table["causes"] = table["causes"].fillna("")
     return table.sort_values(["p_last", "p_late"], ascending=False)
+
+
+def reserve_deficit(microgrids: pd.DataFrame, members: pd.DataFrame, shifts: pd.DataFrame,
+                    target_min: float) -> pd.DataFrame:
+    """Per replication and community: posts no member reached by the target, the reserves on a
+    post of it by the target, and their difference (the reserve deficit; < 0: reserves to spare).
+
+    A reserve is a grid worker or cadre (reserve_shifts `kind`, `reserve_id`), counted once
+    however many posts of the community it took by the target.
+    """
+    first = members.groupby(["replication", "microgrid_id"])["arrived_min"].min()
+    posts = microgrids[["replication", "microgrid_id", "community_id"]]
+    arrived = first.reindex(pd.MultiIndex.from_frame(posts[["replication", "microgrid_id"]]))
+    no_member = never_last(arrived.to_numpy(dtype=float)) > target_min
+    keys = [posts["replication"].to_numpy(), posts["community_id"].to_numpy()]
+    table = pd.DataFrame({"posts_without_member": pd.Series(no_member).groupby(keys).sum()})
+    in_time = shifts[shifts["arrived_min"].to_numpy(dtype=float) <= target_min]
+    in_time = in_time.merge(posts, on=["replication", "microgrid_id"])
+    reserves = (in_time.drop_duplicates(["replication", "community_id", "kind", "reserve_id"])
+                .groupby(["replication", "community_id"]).size())
+    table.index.names = ["replication", "community_id"]
+    table["reserves_in_time"] = reserves.reindex(table.index, fill_value=0)
+    table["reserve_deficit"] = table["posts_without_member"] - table["reserves_in_time"]
+    return table.reset_index()
 
 
 def community_bottlenecks(microgrids: pd.DataFrame, target_min: float) -> pd.DataFrame:

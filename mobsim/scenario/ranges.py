@@ -32,7 +32,6 @@ from mobsim.errors import InputError
 from mobsim.scenario.files import SHARE_PATTERNS, Scenario
 from mobsim.scenario.params import Settings
 from mobsim.scenario.schema import is_dist_table
-from mobsim.scenario.tomlwrite import inline
 
 RANGES_KEY = "sensitivity.ranges"
 """Where a scenario lists its parameters' ranges and priors."""
@@ -72,17 +71,17 @@ class Parameter:
             return f"{minute // 60:02d}:{minute % 60:02d}"
         return x
 
-    def overrides(self, u: float) -> list[str]:
-        """--set strings that put the key at unit position `u`."""
+    def changes(self, u: float) -> dict[str, Any]:
+        """Typed values (dotted key → value, for `Scenario.with_`) at unit position `u`."""
         value = self.value(u)
         if self.kind == "factor" and not is_dist_table(self.base):
-            return [f"{self.key}={inline(float(self.base) * value)}"]
+            return {self.key: float(self.base) * value}
         if self.kind == "factor":
-            scaled = {k: (v * value if k in SCALED_TIMES else v) for k, v in self.base.items()}
-            return [f"{self.key}={inline(scaled)}"]
+            return {self.key: {k: (v * value if k in SCALED_TIMES else v)
+                               for k, v in self.base.items()}}
         if self.kind == "share":
-            return _share_overrides(self.key, value, self.base)
-        return [f"{self.key}={inline(value)}"]
+            return _share_changes(self.key, value, self.base)
+        return {self.key: value}
 
     def describe_range(self) -> str:
         """The range as a planner reads it."""
@@ -94,14 +93,14 @@ class Parameter:
         return f"{self.value(0.0)} to {self.value(1.0)}"
 
 
-def _share_overrides(key: str, share: float, row: dict[str, float]) -> list[str]:
+def _share_changes(key: str, share: float, row: dict[str, float]) -> dict[str, float]:
     """Set one share of a row; the others keep their proportions and fill the rest."""
     table, _, name = key.rpartition(".")
     others = {k: v for k, v in row.items() if k != name}
     rest = sum(others.values())
     scale = [(v / rest if rest > 0 else 1.0 / len(others)) for v in others.values()]
     values = {name: share, **{k: s * (1.0 - share) for k, s in zip(others, scale)}}
-    return [f"{table}.{k}={inline(float(v))}" for k, v in values.items()]
+    return {f"{table}.{k}": float(v) for k, v in values.items()}
 
 
 def parameters(scenario: Scenario) -> list[Parameter]:

@@ -1,11 +1,15 @@
-"""`mobsim plan`: the least value of a lever for which the verdict is PASS.
+"""`mobsim plan`: the least values of one or more levers for which the verdict is PASS.
 
-The lever is one numeric scenario key (cadres.count, escalation.grid_worker_covers, a team's
-callers, …), assumed to help the more there is of it. Its highest value is checked first (if
-even that does not pass, nothing in the range does), then its lowest, then the range is
-halved until the step: each probe is `mobsim check --until-decided` on the same seed, so every
-probe draws the same random numbers (common random numbers) and stops as soon as its verdict
-is decided. A probe left UNDECIDED counts as not passing: the answer is a value shown to pass.
+A lever is one numeric scenario key (cadres.count, escalation.grid_worker_covers, a team's
+callers, …), assumed to help the more there is of it. Every lever at its highest value is
+checked first (if even that does not pass, nothing in the ranges does). Then the levers are
+lowered one at a time, in the order given: each lever's range is searched (its lowest value,
+then halving until its step) with the levers before it at the values found and those after it
+still at their highest. Each probe is `mobsim check --until-decided` on the same seed, so every
+probe draws the same random numbers (common random numbers) and stops as soon as its verdict is
+decided. A probe left UNDECIDED counts as not passing: the answer is a combination shown to
+pass, and, more of a lever never hurting, no lever of it can be lowered by its step alone and
+still pass (a Pareto-least combination); the levers given first are the ones saved most.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from mobsim.errors import InputError
@@ -22,11 +26,9 @@ from mobsim.results.check import require_wartime
 from mobsim.runner import Executor
 from mobsim.runner.local import run_local
 from mobsim.runner.sequential import check_until_decided
-from mobsim.scenario import Scenario, load_scenario
+from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
 from mobsim.scenario.ranges import parameters
-from mobsim.scenario.tomlwrite import inline
-from mobsim.studies.sensitivity.evaluate import Source
 
 FLOAT_STEPS = 64
 """A float lever's range is halved down to 1/64 of its width."""
@@ -56,9 +58,9 @@ class Lever:
 
 @dataclass(frozen=True)
 class Probe:
-    """One value of the lever checked: its verdict and the replications it took."""
+    """One combination of lever values checked: its verdict and the replications it took."""
 
-    value: float
+    values: dict[str, float]
     verdict: str
     replications: int
     within_target: int
@@ -66,11 +68,11 @@ class Probe:
 
 @dataclass
 class PlanResult:
-    """Every probe in the order run, and the least value shown to pass (None: none in range)."""
+    """Every probe in the order run, and the least combination shown to pass (None: none)."""
 
-    lever: Lever
+    levers: list[Lever]
     probes: list[Probe] = field(default_factory=list)
-    answer: float | None = None
+    answer: dict[str, float] | None = None
     elapsed_s: float = 0.0
 
     @property
@@ -80,10 +82,11 @@ class PlanResult:
 
 
 def parse_lever(text: str, scenario: Scenario, step: float = 0.0) -> Lever:
-    """"KEY=MIN..MAX", or "KEY" with the range from the scenario's sensitivity.ranges.
+    """"KEY=MIN..MAX", "KEY=MIN..MAX/STEP", or "KEY" with the range from the scenario's
+    sensitivity.ranges.
 
-    `step` (> 0) is the resolution of the answer; 0: 1 for a whole-number key, else 1/64 of
-    the range.
+    The step is the resolution of the answer: given after "/", else `step` (> 0), else 1 for a
+    whole-number key and 1/64 of the range for a float one.
     """
     key, given, span = (part.strip() for part in text.partition("="))
     try:
@@ -93,6 +96,11 @@ def parse_lever(text: str, scenario: Scenario, step: float = 0.0) -> Lever:
     if isinstance(base, bool) or not isinstance(base, (int, float)):
         raise InputError(f"--lever {text}: {key} is not a number")
     integer = isinstance(base, int)
+    span, slash, step_text = span.partition("/")
+    if slash:
+        step = _number(step_text, text, integer)
+        if step <= 0:
+            raise InputError(f"--lever {text}: the step after / must be above 0")
     if given:
         low_text, dots, high_text = span.partition("..")
         if not dots:
@@ -107,7 +115,7 @@ def parse_lever(text: str, scenario: Scenario, step: float = 0.0) -> Lever:
     if not low < high:
         raise InputError(f"--lever {text}: MIN must be below MAX")
     if integer and step != int(step):
-        raise InputError(f"--step {step:g}: {key} takes whole numbers")
+        raise InputError(f"--lever {text}: step {step:g}: {key} takes whole numbers")
     return Lever(key, low, high, integer, step)
 
 
@@ -122,60 +130,110 @@ def _number(text: str, lever: str, integer: bool) -> float:
     return int(value) if integer else value
 
 
-def plan(source: Source, overrides: Sequence[str], lever_text: str, seed: int,
-         max_replications: int, jobs: int, executor: Executor = run_local,
-         step: float = 0.0) -> PlanResult:
-    """Search the lever's range for the least value whose sequential check is PASS."""
-    started = time.perf_counter()
-    scenario = load_scenario(source, overrides)
-    require_wartime(scenario, "plan")
-    result = PlanResult(parse_lever(lever_text, scenario, step))
-    lever = result.lever
+def parse_levers(texts: Sequence[str], scenario: Scenario, step: float = 0.0) -> list[Lever]:
+    """Every --lever, each key once."""
+    if not texts:
+        raise InputError("--lever: give at least one")
+    levers = [parse_lever(text, scenario, step) for text in texts]
+    keys = [lever.key for lever in levers]
+    twice = next((key for key in keys if keys.count(key) > 1), None)
+    if twice is not None:
+        raise InputError(f"--lever {twice}: given twice")
+    return levers
 
-    def passes(value: float) -> bool:
-        setting = f"{lever.key}={inline(int(value) if lever.integer else float(value))}"
-        probed = load_scenario(source, [*overrides, setting])
+
+def plan(scenario: Scenario, lever_texts: Sequence[str], seed: int, max_replications: int,
+         jobs: int, executor: Executor = run_local, step: float = 0.0) -> PlanResult:
+    """Search the levers' ranges for the least combination whose sequential check is PASS."""
+    started = time.perf_counter()
+    require_wartime(scenario, "plan")
+    result = PlanResult(parse_levers(lever_texts, scenario, step))
+    typed = {lever.key: (int if lever.integer else float) for lever in result.levers}
+
+    def passes(values: dict[str, float]) -> bool:
+        probed = scenario.with_({key: typed[key](value) for key, value in values.items()})
         verdict, outcome = check_until_decided(probed, seed, max_replications, jobs, executor)
-        result.probes.append(Probe(value, outcome.verdict, outcome.replications,
+        result.probes.append(Probe(dict(values), outcome.verdict, outcome.replications,
                                    verdict.district.within_target))
         return outcome.verdict == PASS
 
-    if passes(lever.high):
-        failing, passing = lever.low, lever.high
-        if passes(lever.low):
-            passing = lever.low
-        while passing - failing > lever.step * (1 + 1e-9):
-            middle = lever.middle(failing, passing)
-            if passes(middle):
-                passing = middle
-            else:
-                failing = middle
-        result.answer = passing
+    current = {lever.key: lever.high for lever in result.levers}
+    if passes(current):
+        for lever in result.levers:
+            current[lever.key] = _least(lever, current, passes)
+        result.answer = current
     result.elapsed_s = time.perf_counter() - started
     return result
 
 
+def _least(lever: Lever, current: dict[str, float],
+           passes: Callable[[dict[str, float]], bool]) -> float:
+    """The least value of `lever` that passes with the other levers at `current`, which passes."""
+    def at(value: float) -> dict[str, float]:
+        return {**current, lever.key: value}
+
+    if passes(at(lever.low)):
+        return lever.low
+    failing, passing = lever.low, current[lever.key]
+    while passing - failing > lever.step * (1 + 1e-9):
+        middle = lever.middle(failing, passing)
+        if passes(at(middle)):
+            passing = middle
+        else:
+            failing = middle
+    return passing
+
+
+def _values_text(values: dict[str, float]) -> str:
+    return ", ".join(f"{key} = {value:g}" for key, value in values.items())
+
+
+def probe_rows(result: PlanResult) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the probes table: each lever's value, verdict, replications."""
+    keys = [lever.key for lever in result.levers]
+    rows = [[*(f"{p.values[key]:g}" for key in keys), p.verdict, str(p.replications),
+             f"{p.within_target}/{p.replications}"] for p in result.probes]
+    return [*keys, "verdict", "replications", "in time"], rows
+
+
+def answer_text(result: PlanResult) -> str:
+    """The answer in plain words."""
+    if result.answer is None:
+        return ("no combination up to " + _values_text({lever.key: lever.high for lever
+                                                       in result.levers})
+                + " is shown to meet the target (with these replications)")
+    return "least shown to meet the target: " + _values_text(result.answer)
+
+
+def ranges_text(result: PlanResult) -> str:
+    """The levers searched, in their order."""
+    return ", ".join(f"{lever.key} in {lever.low:g}..{lever.high:g} (step {lever.step:g})"
+                     for lever in result.levers)
+
+
+def cost_text(result: PlanResult) -> str:
+    """How many probes and replications the search took."""
+    return (f"{len(result.probes)} probes, {result.replications} replications, "
+            f"{result.elapsed_s:.0f} s (each probe: check --until-decided, same seed)")
+
+
 def format_plan(name: str, result: PlanResult) -> str:
     """The probes as a table and the answer in plain words."""
-    lever = result.lever
-    rows = [("value", "verdict", "replications", "in time")] + [
-        (f"{p.value:g}", p.verdict, str(p.replications), f"{p.within_target}/{p.replications}")
-        for p in result.probes]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    table = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    if result.answer is None:
-        answer = (f"no value of {lever.key} up to {lever.high:g} is shown to meet the target "
-                  "(with these replications)")
-    else:
-        answer = f"least {lever.key} shown to meet the target: {result.answer:g}"
-    return "\n".join([f"{name}: plan for {lever.key} in {lever.low:g}..{lever.high:g}", "",
-                      *table, "", answer,
-                      f"{len(result.probes)} probes, {result.replications} replications, "
-                      f"{result.elapsed_s:.0f} s (each probe: check --until-decided, same seed)"])
+    headers, rows = probe_rows(result)
+    lines = [headers, *rows]
+    widths = [max(len(row[i]) for row in lines) for i in range(len(headers))]
+    table = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in lines]
+    return "\n".join([f"{name}: plan for {ranges_text(result)}", "", *table, "",
+                      answer_text(result), cost_text(result)])
+
+
+def plan_dict(name: str, result: PlanResult) -> dict:
+    """The plan as plain JSON types."""
+    return {"scenario": name, "levers": [asdict(lever) for lever in result.levers],
+            "answer": result.answer, "replications": result.replications,
+            "elapsed_s": round(result.elapsed_s, 3), "probes": [asdict(p) for p in result.probes]}
 
 
 def plan_json(name: str, result: PlanResult) -> str:
     """The plan as one JSON object."""
-    return json.dumps({"scenario": name, "lever": asdict(result.lever), "answer": result.answer,
-                       "replications": result.replications, "elapsed_s": round(result.elapsed_s, 3),
-                       "probes": [asdict(p) for p in result.probes]})
+    return json.dumps(plan_dict(name, result))

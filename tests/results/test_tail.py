@@ -6,9 +6,12 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from mobsim.results.tail import attribute, bottlenecks, last_posts
+from mobsim.results.schemas import OUTPUT_SCHEMAS
+from mobsim.results.tail import attribute, bottlenecks, last_posts, reserve_deficit
+from mobsim.results.tail_rows import tail_tables
 
 NAN = math.nan
 
@@ -85,3 +88,54 @@ def test_community_table_counts_last_and_late_shares() -> None:
     # after 180 min: community 1 in replication 1, community 0 in replication 2
     assert table.loc[0, "p_late"] == pytest.approx(1 / 4) == table.loc[1, "p_late"]
     assert set(table.index) == {0, 1} and np.all(table["causes"] != "")
+
+
+def _shifts(rows: list[tuple[int, str, int, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["replication", "kind", "reserve_id", "microgrid_id",
+                                       "arrived_min"])
+
+
+def test_reserve_deficit_by_hand() -> None:
+    """Target 60. Replication 0: community 0 lacks a member by then at micro-grid 1 (the member
+    came at 90), community 1 at 2 (no member at all) and 3 (never came). Reserves by 60: cadre 3
+    at 1; grid worker 7 at 2 and 3 (counted once); cadre 7 at 3 only at 70 (too late).
+    Replication 1: every member in time, no reserve."""
+    grids = _microgrids({0: [30.0, 45.0, 50.0, 70.0], 1: [20.0] * 4},
+                        {0: MEMBER, 1: MEMBER})
+    members = _members([(0, 0, 5, 6, 30.0), (0, 1, 5, 6, 90.0), (0, 3, NAN, NAN, NAN),
+                        *((1, m, 5, 6, 20.0) for m in range(4))])
+    shifts = _shifts([(0, "cadre", 3, 1, 45.0), (0, "grid_worker", 7, 2, 50.0),
+                      (0, "grid_worker", 7, 3, 55.0), (0, "cadre", 7, 3, 70.0)])
+    table = reserve_deficit(grids, members, shifts, 60.0).set_index(["replication",
+                                                                     "community_id"])
+    assert table.loc[(0, 0)].tolist() == [1, 1, 1 - 1]
+    assert table.loc[(0, 1)].tolist() == [2, 1, 2 - 1]
+    assert table.loc[(1, 0)].tolist() == [0, 0, 0] == table.loc[(1, 1)].tolist()
+
+
+def test_a_replication_s_tail_rows_by_hand() -> None:
+    """Micro-grid 3 (community 1) is last at 70, held by cadre 7 whose trip (50 min) is 12.5
+    beyond the median trip (25, 50 → 37.5) while its dispatch (20) is the median's."""
+    grids = _microgrids({0: [30.0, 45.0, 50.0, 70.0]},
+                        {0: ["member", "cadre", "grid_worker", "cadre"]})
+    members = _members([(0, 0, 5, 6, 30.0), (0, 1, 5, 6, 90.0), (0, 3, NAN, NAN, NAN)])
+    cadres = _cadres([(0, 1, 20.0, 45.0), (0, 3, 20.0, 70.0)])
+    shifts = _shifts([(0, "cadre", 3, 1, 45.0), (0, "grid_worker", 7, 2, 50.0),
+                      (0, "cadre", 7, 3, 70.0)])
+    tables = {name: pa.Table.from_pandas(frame, preserve_index=False) for name, frame in
+              [("microgrids", grids), ("members", members), ("cadres", cadres),
+               ("reserve_shifts", shifts), ("replications", pd.DataFrame({"replication": [0]}))]}
+    found = tail_tables(tables, target_min=60.0)
+    row = found["replications"].to_pylist()[0]
+    assert (row["last_microgrid_id"], row["last_community_id"], row["last_subdistrict_id"]) == (
+        3, 1, 1)
+    assert row["last_cause"] == "reserve trip long"
+    rows = found["bottlenecks"]
+    assert rows.schema.equals(OUTPUT_SCHEMAS["bottlenecks"])
+    by_community = rows.to_pandas().set_index("community_id")
+    # community 0: nothing late, micro-grid 1 without a member by 60, cadre 3 there in time
+    assert by_community.loc[0, ["late_posts", "posts_without_member", "reserves_in_time",
+                                "reserve_deficit", "holds_last"]].tolist() == [0, 1, 1, 0, False]
+    # community 1: micro-grid 3 late (70); 2 and 3 without a member; grid worker 7 in time
+    assert by_community.loc[1, ["late_posts", "posts_without_member", "reserves_in_time",
+                                "reserve_deficit", "holds_last"]].tolist() == [1, 2, 1, 1, True]

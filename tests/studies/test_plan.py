@@ -62,18 +62,20 @@ def test_plan_finds_the_sweep_s_answer_with_fewer_replications(lines_scenario) -
     assert fewest_to_show(0.5, 0.9) == SWEEP_REPLICATIONS
     answer, _ = _brute_force(path, target)
     full_sweep = SWEEP_REPLICATIONS * (HIGH - LOW + 1)
-    result = plan(path, target, f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1)
-    assert answer is not None and result.answer == answer
+    result = plan(load_scenario(path, target), [f"{LEVER}={LOW}..{HIGH}"], 1, MAX_REPLICATIONS,
+                  1)
+    assert answer is not None and result.answer == {LEVER: answer}
     assert result.replications < full_sweep
-    passing = [p.value for p in result.probes if p.verdict == PASS]
-    assert min(passing) == answer and all(p.value < answer for p in result.probes
+    passing = [p.values[LEVER] for p in result.probes if p.verdict == PASS]
+    assert min(passing) == answer and all(p.values[LEVER] < answer for p in result.probes
                                           if p.verdict != PASS)
 
 
 def test_no_value_in_range_passing_says_so(lines_scenario) -> None:
     path, _ = lines_scenario
-    result = plan(path, ["target.minutes=1.0"], f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1)
-    assert result.answer is None and [p.value for p in result.probes] == [HIGH]
+    result = plan(load_scenario(path, ["target.minutes=1.0"]), [f"{LEVER}={LOW}..{HIGH}"], 1,
+                  MAX_REPLICATIONS, 1)
+    assert result.answer is None and [p.values for p in result.probes] == [{LEVER: HIGH}]
 
 
 def test_lever_range_comes_from_the_sensitivity_ranges() -> None:
@@ -89,6 +91,7 @@ def test_lever_range_comes_from_the_sensitivity_ranges() -> None:
     ("cadres.count=6000..0", "MIN must be below MAX"), ("cadres.count=1.5..3", "whole"),
     ("alert.weekday=1..2", "not a number"), ("cadres.count", "has no range"),
     ("cadres.count=0-5", "KEY=MIN..MAX"), ("no.such=1..2", "no such scenario key"),
+    ("cadres.count=0..10/2.5", "whole"), ("cadres.count=0..10/0", "above 0"),
 ])
 def test_a_bad_lever_is_one_input_error(text: str, fragment: str) -> None:
     with pytest.raises(InputError, match=fragment):
@@ -103,14 +106,62 @@ def test_cli_plan_prints_json_and_exits_by_the_answer(lines_scenario) -> None:
     assert found.exit_code == 0, found.output
     assert json.loads(found.output)["answer"] is not None
     none = CliRunner().invoke(main, [*args, "--set", "target.minutes=1.0"])
-    assert none.exit_code == 1 and "no value of" in none.output
+    assert none.exit_code == 1 and "no combination up to" in none.output
 
 
 def test_a_step_keeps_every_probe_on_its_grid(lines_scenario) -> None:
     path, target = lines_scenario
-    result = plan(path, target, f"{LEVER}={LOW}..{HIGH}", 1, MAX_REPLICATIONS, 1, step=3)
-    assert all((p.value - LOW) % 3 == 0 or p.value == HIGH for p in result.probes)
+    result = plan(load_scenario(path, target), [f"{LEVER}={LOW}..{HIGH}"], 1, MAX_REPLICATIONS, 1,
+                  step=3)
+    assert all((p.values[LEVER] - LOW) % 3 == 0 or p.values[LEVER] == HIGH
+               for p in result.probes)
     answer, _ = _brute_force(path, target)
     # the answer on the grid is the least grid value at or above the exact answer
     grid = [v for v in range(LOW, HIGH + 1, 3)] + [HIGH]
-    assert result.answer == min(v for v in grid if v >= answer)
+    assert result.answer == {LEVER: min(v for v in grid if v >= answer)}
+    stepped = plan(load_scenario(path, target), [f"{LEVER}={LOW}..{HIGH}/3"], 1,
+                   MAX_REPLICATIONS, 1)
+    assert stepped.probes == result.probes
+
+
+INERT = "escalation.grid_worker_covers"  # no escalation within the horizon (follow-up at 600)
+
+
+def test_two_levers_lower_the_first_to_the_sweep_s_answer_and_the_inert_one_to_its_low(
+        lines_scenario) -> None:
+    path, target = lines_scenario
+    answer, _ = _brute_force(path, target)
+    result = plan(load_scenario(path, target), [f"{LEVER}={LOW}..{HIGH}", f"{INERT}=0..3"], 1,
+                  MAX_REPLICATIONS, 1)
+    assert result.probes[0].values == {LEVER: HIGH, INERT: 3}
+    assert result.answer == {LEVER: answer, INERT: 0}
+    # the first lever is searched with the second at its highest; then the second, alone
+    assert all(p.values[INERT] == 3 for p in result.probes if p.values[LEVER] != answer)
+    full_grid = SWEEP_REPLICATIONS * (HIGH - LOW + 1) * 4
+    assert result.replications < full_grid
+
+
+def test_a_lever_given_twice_is_one_input_error() -> None:
+    with pytest.raises(InputError, match="given twice"):
+        plan(load_scenario(), ["cadres.count=0..10", "cadres.count=0..5"], 1, 10, 1)
+
+
+def test_cli_plan_folder_and_its_report_page(lines_scenario, tmp_path: Path) -> None:
+    from report_fixtures import parse_page
+
+    path, target = lines_scenario
+    out = tmp_path / "plan"
+    args = ["plan", str(path), "--lever", f"{LEVER}={LOW}..{HIGH}", "--lever", f"{INERT}=0..3",
+            "-j", "1", "--max-replications", str(MAX_REPLICATIONS), "--set", target[0],
+            "-o", str(out)]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    found = json.loads((out / "plan.json").read_text())
+    assert CliRunner().invoke(main, ["report", str(out)]).exit_code == 0
+    page = parse_page((out / "report.html").read_text("utf-8"))
+    assert float(page.values[f"answer-{LEVER}"]) == found["answer"][LEVER]
+    assert float(page.values[f"answer-{INERT}"]) == found["answer"][INERT] == 0
+    shown = [key for key in page.values if key.startswith("probe-") and key.endswith("-0")]
+    assert len(shown) == len(found["probes"])
+    assert [page.values[f"probe-{k}-2"] for k in range(1, len(shown) + 1)] == [
+        p["verdict"] for p in found["probes"]]

@@ -41,7 +41,7 @@ def _settings(method: str, size: int) -> Settings:
 
 
 def test_morris_ranks_the_driver_first_and_the_inert_parameter_at_zero(known: Path) -> None:
-    result = analyse(known, [], [DRIVER, INERT], _settings("morris", 2))
+    result = analyse(load_scenario(known), [DRIVER, INERT], _settings("morris", 2))
     time = result.indices["quantile_min"]
     # an elementary effect is the change over a step of the unit range: the range itself here
     assert time.loc[DRIVER, "mu_star"] == pytest.approx(HIGH_MIN - LOW_MIN, rel=1e-9)
@@ -52,7 +52,7 @@ def test_morris_ranks_the_driver_first_and_the_inert_parameter_at_zero(known: Pa
 
 
 def test_sobol_gives_the_driver_all_the_variance(known: Path) -> None:
-    result = analyse(known, [], [DRIVER, INERT], _settings("sobol", 8))
+    result = analyse(load_scenario(known), [DRIVER, INERT], _settings("sobol", 8))
     time = result.indices["quantile_min"]
     assert time.loc[INERT, "ST"] == 0.0 and time.loc[INERT, "S1"] == 0.0
     # one additive driver: S1 = ST = 1 up to the estimator's error, which its interval states
@@ -66,12 +66,15 @@ def test_the_ends_say_whether_the_verdict_flips(known: Path) -> None:
     """
     base_min = run(load_scenario(known), 1, 3, write=False).replications["t_full_min"].iloc[0]
     target = f"target.minutes={base_min + 30.0}"
-    result = analyse(known, [target], [DRIVER, INERT], _settings("morris", 2))
+    result = analyse(load_scenario(known, [target]), [DRIVER, INERT], _settings("morris", 2))
     ends = result.ends.set_index("key")
     assert list(ends.index) == [DRIVER]
     assert ends.loc[DRIVER, "base"] == "UNDECIDED (2/2)"
     assert ends.loc[DRIVER, "high"] == "FAIL (0/2)" and ends.loc[DRIVER, "flips"]
     assert ends.loc[DRIVER, "low"] == "UNDECIDED (2/2)"
+    # the tornado's bar: the driver adds its range to the district time, minute for minute
+    swing = ends.loc[DRIVER, "high_min"] - ends.loc[DRIVER, "low_min"]
+    assert swing == pytest.approx(HIGH_MIN - LOW_MIN, rel=1e-9)
 
 
 def test_default_selection_leaves_out_door_to_door_and_other_periods() -> None:
@@ -86,13 +89,15 @@ def test_every_baseline_range_loads_at_both_ends() -> None:
     scenario = load_scenario()
     for parameter in parameters(scenario):
         for u in (0.0, 1.0):
-            assert load_scenario(None, parameter.overrides(u)).get("name") == "xindu-baseline"
+            changes = parameter.changes(u)
+            changed = scenario.with_(changes)
+            assert all(changed.get(key) == value for key, value in changes.items())
 
 
 def test_a_share_keeps_its_row_summing_to_one() -> None:
     scenario = load_scenario()
     share = next(p for p in parameters(scenario) if p.key == "members.presence.day.away")
-    row = load_scenario(None, share.overrides(1.0)).get("members.presence.day")
+    row = scenario.with_(share.changes(1.0)).get("members.presence.day")
     assert row["away"] == pytest.approx(0.20) and sum(row.values()) == pytest.approx(1.0)
     base = scenario.get("members.presence.day")
     assert row["home"] / row["work"] == pytest.approx(base["home"] / base["work"])
@@ -137,4 +142,22 @@ def test_validate_reports_a_bad_range(tmp_path: Path) -> None:
 def test_a_factor_scales_a_number_set_where_the_baseline_has_a_distribution() -> None:
     scenario = load_scenario(None, ["channels.phone.call_min=2.0"])
     factor = next(p for p in parameters(scenario) if p.key == "channels.phone.call_min")
-    assert factor.overrides(1.0) == ["channels.phone.call_min=4.0"]  # × 2 at the high end
+    assert factor.changes(1.0) == {"channels.phone.call_min": 4.0}  # × 2 at the high end
+
+
+def test_cli_writes_a_folder_whose_report_puts_the_driver_first(known: Path,
+                                                                tmp_path: Path) -> None:
+    from report_fixtures import parse_page
+
+    out = tmp_path / "analysis"
+    args = ["sensitivity", str(known), "--size", "2", "-n", "2", "-j", "1", "--quiet",
+            "--ends-top", "2", "--ends-replications", "2", "--parameters", f"{INERT},{DRIVER}",
+            "-o", str(out)]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 0, done.output
+    report = CliRunner().invoke(main, ["report", str(out)])
+    assert report.exit_code == 0, report.output
+    page = parse_page((out / "report.html").read_text("utf-8"))
+    assert [page.values["rank-1"], page.values["rank-2"]] == [DRIVER, INERT]
+    assert [page.values["tornado-1"], page.values["tornado-2"]] == [DRIVER, INERT]
+    assert len(page.images) == 1

@@ -20,7 +20,7 @@ PRIOR = 'sensitivity.ranges=[{key = "channels.phone.answer.home", beta = [2.0, 2
 def test_baseline_priors_become_distributions_the_scenario_accepts() -> None:
     scenario = load_scenario()
     found = parameter_uncertainty(scenario)
-    drawn = load_scenario(None, found.overrides)
+    drawn = scenario.with_(found.changes)
     assert drawn.get("members.availability.day") == {"dist": "beta", "a": 79.0, "b": 21.0}
     assert set(ONCE_KEYS) <= set(found.drawn) and "cadres.speed_kmh" in found.held
     assert not set(found.drawn) & set(found.held)
@@ -31,7 +31,7 @@ def test_a_prior_makes_alike_replications_differ(tmp_path: Path) -> None:
     path = write_scenario(tmp_path, *deterministic(), "escalation.follow_up_min=600.0", PRIOR)
     fixed = run(load_scenario(path), 6, 1, write=False).replications["t_full_min"]
     assert fixed.nunique() == 1
-    drawn = load_scenario(path, parameter_uncertainty(load_scenario(path)).overrides)
+    drawn = load_scenario(path).with_(parameter_uncertainty(load_scenario(path)).changes)
     varied = run(drawn, 6, 1, write=False).replications["t_full_min"]
     assert varied.nunique() > 1
 

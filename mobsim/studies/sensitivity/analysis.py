@@ -13,10 +13,10 @@ from mobsim.errors import InputError
 from mobsim.results.check import require_wartime
 from mobsim.runner import Executor
 from mobsim.runner.local import run_local
-from mobsim.scenario import load_scenario
+from mobsim.scenario import Scenario
 from mobsim.scenario.ranges import Parameter, parameters, select
 from mobsim.studies.sensitivity.design import indices, ranking_column, sample
-from mobsim.studies.sensitivity.evaluate import OUTPUTS, PointProgress, Source, evaluate
+from mobsim.studies.sensitivity.evaluate import OUTPUTS, PointProgress, evaluate
 
 
 @dataclass(frozen=True)
@@ -57,43 +57,55 @@ class SensitivityResult:
                                  ascending=False)
 
 
-def analyse(source: Source, overrides: Sequence[str], keys: Sequence[str] | None,
-            settings: Settings, executor: Executor = run_local,
+def analyse(scenario: Scenario, keys: Sequence[str] | None, settings: Settings,
+            executor: Executor = run_local,
             progress: PointProgress | None = None) -> SensitivityResult:
     """Sample the ranges of the chosen parameters, run every point, compute the indices."""
     started = time.perf_counter()
-    scenario = load_scenario(source, overrides)
     require_wartime(scenario, "sensitivity")
     chosen = select(parameters(scenario), list(keys or ()), scenario)
     if not chosen:
         raise InputError(f"{scenario.name}: no parameter with a range to vary")
     names = [p.key for p in chosen]
     points = sample(settings.method, names, settings.size, settings.seed)
-    outputs = evaluate(source, overrides, chosen, points, settings.replications, settings.seed,
+    outputs = evaluate(scenario, chosen, points, settings.replications, settings.seed,
                        settings.jobs, executor, progress)
     found = {name: indices(settings.method, names, points, outputs[name].to_numpy(dtype=float),
                            settings.seed) for name in OUTPUTS}
     ranked = found["quantile_min"][ranking_column(settings.method)].sort_values(ascending=False)
     top = [p for p in chosen if p.key in set(ranked.index[:settings.ends_top])]
-    ends = verdict_at_ends(source, overrides, top, settings, executor)
+    ends = verdict_at_ends(scenario, top, settings, executor)
     return SensitivityResult(settings, chosen, points, outputs, found, ends,
                              time.perf_counter() - started)
 
 
-def verdict_at_ends(source: Source, overrides: Sequence[str], chosen: Sequence[Parameter],
-                    settings: Settings, executor: Executor = run_local) -> pd.DataFrame:
-    """Each parameter alone at the low and high end of its range: does the verdict change?"""
+END_COLUMNS = ["key", "range", "low", "base", "high", "flips", "low_min", "base_min", "high_min"]
+"""The verdict at the ends (texts "VERDICT (in time/replications)") and the target percentile."""
+
+
+def verdict_at_ends(scenario: Scenario, chosen: Sequence[Parameter], settings: Settings,
+                    executor: Executor = run_local) -> pd.DataFrame:
+    """Each parameter alone at the low and high end of its range: does the verdict change?
+
+    Also the target percentile of the district time at each end and at the scenario's own
+    values: the bars of the tornado chart.
+    """
     if not chosen:
-        return pd.DataFrame(columns=["key", "range", "low", "base", "high", "flips"])
+        return pd.DataFrame(columns=END_COLUMNS)
     n, seed, jobs = settings.ends_replications, settings.seed, settings.jobs
-    base = evaluate(source, overrides, [], np.zeros((1, 0)), n, seed, jobs, executor).iloc[0]
+    base = evaluate(scenario, [], np.zeros((1, 0)), n, seed, jobs, executor).iloc[0]
     rows = []
     for parameter in chosen:
-        at = evaluate(source, overrides, [parameter], np.array([[0.0], [1.0]]), n, seed, jobs,
-                      executor)
-        low, high = (f"{r.verdict} ({r.within_target}/{r.replications})" for r in at.itertuples())
-        rows.append({"key": parameter.key, "range": parameter.describe_range(), "low": low,
-                     "base": f"{base.verdict} ({base.within_target}/{base.replications})",
-                     "high": high,
-                     "flips": bool((at["verdict"] != base["verdict"]).any())})
-    return pd.DataFrame(rows)
+        low, high = evaluate(scenario, [parameter], np.array([[0.0], [1.0]]), n, seed, jobs,
+                             executor).itertuples()
+        rows.append({"key": parameter.key, "range": parameter.describe_range(),
+                     "low": _verdict_text(low), "base": _verdict_text(base),
+                     "high": _verdict_text(high),
+                     "flips": low.verdict != base.verdict or high.verdict != base.verdict,
+                     "low_min": low.quantile_min, "base_min": base.quantile_min,
+                     "high_min": high.quantile_min})
+    return pd.DataFrame(rows, columns=END_COLUMNS)
+
+
+def _verdict_text(point) -> str:
+    return f"{point.verdict} ({point.within_target}/{point.replications})"

@@ -6,9 +6,8 @@ streams at every point and two points differ only where their parameters matter.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -17,11 +16,10 @@ from mobsim.results.bound import check_bound
 from mobsim.results.stats import order_statistic
 from mobsim.runner import Executor, run
 from mobsim.runner.local import run_local
-from mobsim.scenario import Scenario, load_scenario
+from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
 from mobsim.scenario.ranges import Parameter
 
-Source = str | os.PathLike[str] | None
 PointProgress = Callable[[int, int], None]
 
 OUTPUTS = {"quantile_min": "target percentile of the district time (min; never = horizon)",
@@ -46,19 +44,19 @@ def measure(replications: pd.DataFrame, scenario: Scenario) -> dict:
             "verdict": check.verdict}
 
 
-def point_overrides(parameters: Sequence[Parameter], unit: Sequence[float]) -> list[str]:
-    """--set strings of one design point (unit positions, one per parameter)."""
-    return [text for parameter, u in zip(parameters, unit) for text in parameter.overrides(u)]
+def point_changes(parameters: Sequence[Parameter], unit: Sequence[float]) -> dict[str, Any]:
+    """Typed values of one design point (unit positions, one per parameter)."""
+    return {key: value for parameter, u in zip(parameters, unit)
+            for key, value in parameter.changes(u).items()}
 
 
-def evaluate(source: Source, overrides: Sequence[str], parameters: Sequence[Parameter],
-             points: np.ndarray, replications: int, seed: int, jobs: int,
-             executor: Executor = run_local, progress: PointProgress | None = None
-             ) -> pd.DataFrame:
+def evaluate(base: Scenario, parameters: Sequence[Parameter], points: np.ndarray,
+             replications: int, seed: int, jobs: int, executor: Executor = run_local,
+             progress: PointProgress | None = None) -> pd.DataFrame:
     """One row per design point (rows of `points`, unit positions): its outputs and verdict."""
     rows = []
     for index, unit in enumerate(points):
-        scenario = load_scenario(source, [*overrides, *point_overrides(parameters, unit)])
+        scenario = base.with_(point_changes(parameters, unit))
         result = run(scenario, replications, seed, None, jobs, write=False, executor=executor)
         rows.append(measure(result.replications, scenario))
         if progress is not None:

@@ -26,7 +26,8 @@ def _index_cells(row: pd.Series, output: str, method: str, scale: float) -> list
             f"{row[(output, 'ST')]:.2f} ± {row[(output, 'ST_conf')]:.2f}"]
 
 
-def _ranking_lines(result: SensitivityResult) -> list[str]:
+def ranking_rows(result: SensitivityResult) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the ranking table, most influential parameter first."""
     method = result.settings.method
     names = ("μ*", "σ") if method == "morris" else ("S1", "ST")
     headers = ["parameter", "range",
@@ -35,21 +36,33 @@ def _ranking_lines(result: SensitivityResult) -> list[str]:
     rows = [[key, row[("range", "")], *_index_cells(row, "quantile_min", method, 1.0),
              *_index_cells(row, "share_on_post", method, 100.0)]
             for key, row in result.ranking().iterrows()]
-    return _aligned(headers, rows)
+    return headers, rows
+
+
+ENDS_HEADERS = ["parameter", "range", "verdict at low end", "baseline", "at high end", "flips"]
+"""Headers of the table of verdicts at the ends of the ranges."""
+
+
+def ends_rows(ends: pd.DataFrame) -> list[list[str]]:
+    """Rows of the table of verdicts at the ends, in the order of `ends`."""
+    return [[r.key, r.range, r.low, r.base, r.high, "yes" if r.flips else "no"]
+            for r in ends.itertuples()]
+
+
+def ends_title(result: SensitivityResult) -> str:
+    """What the ends table shows."""
+    return (f"verdict with each of the top {len(result.ends)} alone at the ends of its range "
+            f"({result.settings.ends_replications} replications; in time/replications)")
 
 
 def _ends_lines(result: SensitivityResult) -> list[str]:
     if result.ends.empty:
         return []
-    headers = ["parameter", "range", "verdict at low end", "baseline", "at high end", "flips"]
-    rows = [[r.key, r.range, r.low, r.base, r.high, "yes" if r.flips else "no"]
-            for r in result.ends.itertuples()]
-    return ["", f"verdict with each of the top {len(rows)} alone at the ends of its range "
-                f"({result.settings.ends_replications} replications; in time/replications):",
-            *_aligned(headers, rows)]
+    return ["", ends_title(result) + ":", *_aligned(ENDS_HEADERS, ends_rows(result.ends))]
 
 
-def _notes(result: SensitivityResult) -> list[str]:
+def notes(result: SensitivityResult) -> list[str]:
+    """What the indices mean, the outputs, and the design's size and cost."""
     s = result.settings
     if s.method == "morris":
         what = ("μ*: mean absolute elementary effect of moving the parameter across 2/3 of its "
@@ -58,7 +71,7 @@ def _notes(result: SensitivityResult) -> list[str]:
     else:
         what = ("S1: share of the output's variance from the parameter alone; ST: with all its "
                 "interactions (Sobol, Saltelli design), ± 95% bootstrap half-widths.")
-    return ["", what,
+    return [what,
             f"time: {OUTPUTS['quantile_min']}; on post: {OUTPUTS['share_on_post']}.",
             f"{len(result.points)} design points × {s.replications} replications, the same "
             f"seed {s.seed} at every point (common random numbers); {result.elapsed_s:.0f} s."]
@@ -68,8 +81,8 @@ def format_sensitivity(name: str, result: SensitivityResult) -> str:
     """The ranking table, the verdict at the ends of the top parameters' ranges, the notes."""
     title = (f"{name}: {result.settings.method} sensitivity of {len(result.parameters)} "
              "parameters, ranked by their effect on the district time, then on the share on post")
-    return "\n".join([title, "", *_ranking_lines(result), *_ends_lines(result),
-                      *_notes(result)])
+    return "\n".join([title, "", *_aligned(*ranking_rows(result)), *_ends_lines(result), "",
+                      *notes(result)])
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

@@ -11,11 +11,12 @@ their values; the check names how many.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from mobsim.scenario import Scenario
 from mobsim.scenario.ranges import parameters, select
-from mobsim.scenario.tomlwrite import inline
 
 ONCE_KEYS = ("escalation.follow_up_min", "escalation.sweep_min", "escalation.trusted_eta_min")
 """Number keys the model draws once per replication (mobsim.model: `params.once`)."""
@@ -23,9 +24,9 @@ ONCE_KEYS = ("escalation.follow_up_min", "escalation.sweep_min", "escalation.tru
 
 @dataclass(frozen=True)
 class Uncertainty:
-    """The overrides that draw placeholders per replication, and the placeholders held fixed."""
+    """The typed changes that draw placeholders per replication, and the placeholders held."""
 
-    overrides: tuple[str, ...]
+    changes: Mapping[str, Any]
     drawn: tuple[str, ...]
     held: tuple[str, ...]
 
@@ -38,8 +39,9 @@ class Uncertainty:
 
 
 def parameter_uncertainty(scenario: Scenario) -> Uncertainty:
-    """The overrides of `scenario` that turn its felt placeholders into per-replication draws."""
-    overrides, drawn, held = [], [], []
+    """The changes of `scenario` (for `Scenario.with_`) that turn its felt placeholders into
+    per-replication draws."""
+    changes, drawn, held = {}, [], []
     for parameter in select(parameters(scenario), [], scenario):
         if parameter.kind == "beta":
             prior = {"dist": "beta", "a": parameter.low, "b": parameter.high}
@@ -48,6 +50,6 @@ def parameter_uncertainty(scenario: Scenario) -> Uncertainty:
         else:
             held.append(parameter.key)
             continue
-        overrides.append(f"{parameter.key}={inline(prior)}")
+        changes[parameter.key] = prior
         drawn.append(parameter.key)
-    return Uncertainty(tuple(overrides), tuple(drawn), tuple(held))
+    return Uncertainty(changes, tuple(drawn), tuple(held))
