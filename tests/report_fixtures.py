@@ -91,15 +91,15 @@ def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: floa
         "gaps_by_grid_worker": [int(counts[ACTIVATED_BY.index("grid_worker")])],
         "gaps_by_cadre": [int(counts[ACTIVATED_BY.index("cadre")])],
         "never_activated": [int(counts[ACTIVATED_BY.index("none")])], "events": [0],
-        # The wartime tasks: able to act 30 minutes after the last post, testing last.
-        "t_act_min": [t(1.0) + 30.0], "act_limited_by": ["testing"],
-        **{column: [0.5] for column in ("share_informed_at_target", "share_tested_at_target",
-                                        "share_supplied_at_target", "checkpoints_kept_at_target")},
         "last_microgrid_id": [int(district["microgrid_id"][last])],
         "last_community_id": [int(district["community_id"][last])],
         "last_subdistrict_id": [int(district["subdistrict_id"][last])],
         "last_cause": category_array(np.array([CAUSES.index(FAKE_CAUSES[ACTIVATED_BY[by[last]]])]),
-                                     CAUSES)})
+                                     CAUSES),
+        # The wartime tasks: able to act 30 minutes after the last post, testing last.
+        "t_act_min": [t(1.0) + 30.0], "act_limited_by": ["testing"],
+        **{column: [0.5] for column in ("share_informed_at_target", "share_tested_at_target",
+                                        "share_supplied_at_target", "checkpoints_kept_at_target")}})
 
 
 def _communities(rng: np.random.Generator) -> pa.Table:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mobsim.reports.plots import BAR_COLOR, NEVER_COLOR, TARGET_STYLE, _figure, png_bytes
+from mobsim.reports.plots import (
+    BAR_COLOR,
+    NEVER_COLOR,
+    TARGET_STYLE,
+    _figure,
+    png_bytes,
+)
 
 LOW_COLOR, HIGH_COLOR = NEVER_COLOR, BAR_COLOR
 

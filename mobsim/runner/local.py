@@ -18,12 +18,12 @@ from mobsim.kernels.assignment import transport
 from mobsim.model import simulate
 from mobsim.model.action import household_reached_min
 from mobsim.model.scan import ScanPlan, scan_plan, simulate_scan
-from mobsim.random import Streams
 from mobsim.model.tasks.outcome import task_work
+from mobsim.random import Streams
 from mobsim.results.rows import Layout, replication_tables, scan_tables
+from mobsim.results.schemas import per_replication_schemas
 from mobsim.results.task_rows import with_tasks
 from mobsim.runner.scan_state import TaskLayout, task_layout
-from mobsim.results.schemas import per_replication_schemas
 from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import Parameters, Settings
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import stats
-
 from mobsim.kernels.swab_queue import serve_sites
+from scipy import stats
 
 BATCHES = 40
 """Batch means: the run is cut into this many consecutive batches to get a standard error."""
