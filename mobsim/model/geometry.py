@@ -27,6 +27,7 @@ class Geometry:
     home_xy: tuple[np.ndarray, np.ndarray]
     village_microgrid: np.ndarray
     ids: dict[str, np.ndarray]
+    compound_microgrid: np.ndarray | None = None
 
 
 def geometry(district: District) -> Geometry:
@@ -57,4 +58,5 @@ def geometry(district: District) -> Geometry:
             "cadre": cadres[PRIMARY_KEYS["cadres"]],
             "microgrid": mg[PRIMARY_KEYS["microgrids"]],
         },
+        compound_microgrid=mg["compound_type"],
     )
