@@ -5,7 +5,8 @@ header, the verdict `mobsim check` gives (mobsim.results.bound.decide). PASS: th
 shown within the target at the target confidence with N_PASS replications (59 is the fewest
 that can show a 95th percentile at 95% confidence). FAIL: shown not met with N_FAIL
 replications — the Clopper–Pearson upper bound on P(T ≤ target) is below the quantile — not
-merely too few replications. UNDECIDED: N_PASS replications show neither.
+merely too few replications (N_PASS when N_FAIL cannot decide it, as for a scenario near the
+target). UNDECIDED: N_PASS replications show neither.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mobsim.results.bound import FAIL, check_bound
+from mobsim.results.bound import FAIL, UNDECIDED, check_bound
 from mobsim.runner import run
 from mobsim.scenario.files import load_scenario
 
@@ -51,6 +52,11 @@ def test_shipped_scenario_gives_its_documented_verdict(name: str, verdict: str, 
     target = scenario.data["target"]
     check = check_bound(result.replications["t_full_min"].to_numpy(dtype=float),
                         target["minutes"], target["quantile"], target["confidence"])
+    if check.verdict == UNDECIDED and verdict == FAIL:
+        # A scenario near the target (the baseline) needs the full N_PASS to show its FAIL.
+        result = run(scenario, N_PASS, SEED, jobs=2, write=False)
+        check = check_bound(result.replications["t_full_min"].to_numpy(dtype=float),
+                            target["minutes"], target["quantile"], target["confidence"])
     benchmark.extra_info.update(share_within_target=check.share_within_target,
                                 empirical_quantile_min=check.empirical_quantile_min)
     assert check.verdict == verdict, check

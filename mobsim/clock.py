@@ -16,6 +16,9 @@ from mobsim.codes import PERIODS, WEEKDAYS
 MINUTES_PER_DAY = 1440
 """Minutes in a day."""
 
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+"""Minutes in a week: minute-of-week values wrap at this."""
+
 _CLOCK = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 _WINDOW = re.compile(r"\s*(?P<first>[a-z]{3})(?:-(?P<last>[a-z]{3}))?\s+"

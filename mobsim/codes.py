@@ -14,8 +14,16 @@ MODES: tuple[str, ...] = ("wartime", "scan")
 PRESENCE_STATES: tuple[str, ...] = ("home", "work", "asleep", "away")
 """Where a person is when the order comes (codes of `member_state`)."""
 
-CHANNELS: tuple[str, ...] = ("none", "phone", "messaging", "sms")
-"""The channel on which a person acknowledged the order (codes of `member_channel`)."""
+CHANNELS: tuple[str, ...] = ("none", "phone", "messaging", "sms", "door")
+"""The channel on which a person acknowledged the order (codes of `member_channel`); "door":
+a silent member chased at home after the phone attempts failed (not a scenario channel)."""
+
+CHAIN_LEVELS: tuple[str, ...] = ("district", "subdistricts", "communities", "gridworkers", "members")
+"""The command chain from top to bottom, as the scenario's `cascade.*` and `broadcast.*` name
+its levels; cadres hang below the district through their units' chain."""
+
+BROADCAST_CHANNELS: tuple[str, ...] = ("messaging", "sms")
+"""Channels that reach many people at once (`broadcast.<level>.channels`); a phone reaches one."""
 
 ACTIVATED_BY: tuple[str, ...] = ("none", "member", "grid_worker", "cadre")
 """Who put the first staff on post in a micro-grid (codes of `activated_by`)."""

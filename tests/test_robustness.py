@@ -361,7 +361,9 @@ NOBODY_CAN_STAFF = {
     "members unavailable": [f"{p}.availability.{period}=0.0" for p in ("members", "gridworkers")
                             for period in ("day", "evening", "night", "weekend")],
     "no channel reaches anyone": ["channels.phone.reach=0.0", "channels.messaging.reach=0.0",
-                                  "channels.sms.reach=0.0", "gridworkers.availability.day=0.0"],
+                                  "channels.sms.reach=0.0", "chase.success=0.0",
+                                  *(f"gridworkers.availability.{period}=0.0"
+                                    for period in ("day", "evening", "night", "weekend"))],
 }
 
 

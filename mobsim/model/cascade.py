@@ -3,7 +3,8 @@
 Each acknowledgement is one SimPy event; a sender's relay is one event that works out when
 each child acknowledges (contact.reach) and schedules those events. Listeners registered on
 a level (the next relay, reporting to post, escalation) run when one of its people
-acknowledges.
+acknowledges. A person can be reached by more than one sender (their own and a broadcast
+from a level higher up): they acknowledge once, on whatever reaches them first.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ class Level:
     notified_min: np.ndarray
     acknowledged_min: np.ndarray
     channel: np.ndarray
+    due_min: np.ndarray
     listeners: list[Listener] = field(default_factory=list)
 
     @classmethod
     def empty(cls, entity: str, n: int) -> "Level":
         """A level of `n` people nobody has reached yet."""
-        return cls(entity, np.full(n, np.inf), np.full(n, np.inf), np.zeros(n, dtype=np.int8))
+        return cls(entity, np.full(n, np.inf), np.full(n, np.inf), np.zeros(n, dtype=np.int8),
+                   np.full(n, np.inf))
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Cascade:
         """Give each person of a root level the order at the given minute (no channel)."""
         callback = partial(self._acknowledge, level)
         level.notified_min[:] = at_min
+        level.due_min[:] = at_min
         self.trace.record(at_min, level.entity, np.arange(len(at_min)), "notified")
         for i, t in enumerate(at_min.tolist()):
             self.at(t, i, callback)
@@ -89,6 +93,8 @@ class Cascade:
 
     def _acknowledge(self, level: Level, event: simpy.Event) -> None:
         i = event.value
+        if level.acknowledged_min[i] < np.inf:
+            return  # reached earlier by another sender
         level.acknowledged_min[i] = self.env.now
         self.trace.record(self.env.now, level.entity, i, "acknowledged")
         for listener in level.listeners:
@@ -98,16 +104,20 @@ class Cascade:
         i = event.value
         now = self.env.now
         kids = link.children[link.bounds[i]:link.bounds[i + 1]]
-        acknowledged, channel, notified = reach(link.contact, kids, now, self.horizon_min)
         receiver = link.receiver
-        receiver.notified_min[kids] = notified
-        receiver.channel[kids] = channel
-        self.trace.record(notified, receiver.entity, kids, "notified")
+        due = receiver.due_min[kids]
+        acknowledged, channel, notified = reach(link.contact, kids, now, self.horizon_min, due)
+        first = notified < receiver.notified_min[kids]
+        receiver.notified_min[kids[first]] = notified[first]
+        self.trace.record(notified[first], receiver.entity, kids[first], "notified")
         callback = partial(self._acknowledge, receiver)
         if link.follow_up is not None:
             late = acknowledged > now + link.follow_up.after_min
             in_person = now + link.follow_up.after_min + link.follow_up.in_person_min[kids]
             acknowledged = np.where(late, np.minimum(acknowledged, in_person), acknowledged)
-        soon = acknowledged < self.horizon_min
+        sooner = acknowledged < due
+        receiver.channel[kids[sooner]] = channel[sooner]
+        receiver.due_min[kids] = np.minimum(due, acknowledged)
+        soon = sooner & (acknowledged < self.horizon_min)
         for kid, t in zip(kids[soon].tolist(), acknowledged[soon].tolist()):
             self.at(t - now, kid, callback)

@@ -26,7 +26,7 @@ from mobsim.model.turnout import (
     MemberReports,
     Travel,
     distance_km,
-    member_report_min,
+    member_departure,
     prepare_min,
     read_travel,
 )
@@ -83,15 +83,13 @@ def run_until(env: simpy.Environment, horizon_min: float) -> int:
 
 
 def _members(model: _Model) -> MemberReports:
-    states = model.chain.states["members"]
     geo = model.geo
     post = geo.microgrid_of_member
     mx, my = geo.microgrid_xy
     hx, hy = geo.home_xy
-    report = member_report_min(model.params, model.travel, states,
-                               draw_available(model.params, "members", model.period, states),
-                               distance_km(hx, hy, mx[post], my[post]), geo.village_microgrid[post])
-    report = report + inside_compound_min(model.params, geo.compound_of_microgrid[post])
+    report = member_departure(model.params, model.travel, model.chain.timelines["members"],
+                              distance_km(hx, hy, mx[post], my[post]), geo.village_microgrid[post],
+                              inside_compound_min(model.params, geo.compound_of_microgrid[post]))
     members = MemberReports(model.cascade, model.posts, post, report,
                             model.params.once("escalation.trusted_eta_min"))
     level = model.chain.levels["members"]
@@ -107,7 +105,7 @@ def _escalation(model: _Model) -> Escalation:
     escalation = Escalation(
         model.cascade, model.posts, model.geo.grid_of_microgrid, model.geo.microgrid_xy,
         model.geo.village_microgrid, after, params.count("escalation.grid_worker_covers"),
-        draw_available(params, "gridworkers", model.period, states),
+        model.chain.timelines["gridworkers"].available_min,
         prepare_min(params, "gridworkers", states), model.travel, model.shifts,
         model.handover_min)
     model.chain.levels["gridworkers"].listeners.append(escalation.on_acknowledged)

@@ -2,8 +2,8 @@
 
 A micro-grid with nobody on post `escalation.after_min` after its grid worker acknowledged
 the order becomes a gap (the worker reports it); at `escalation.sweep_min` after the order the
-district roll-call makes every post still without staff a gap. At their own escalation an
-available grid worker goes to the nearest open gap of their general grid (the nearest of those
+district roll-call makes every post still without staff a gap. At their own escalation, or
+when they become available later (presence.Timeline), a grid worker goes to the nearest open gap of their general grid (the nearest of those
 no member is coming to or still being called to, if any). They hold it until
 its member arrives, hand over and go on to the next nearest open gap (mobsim.model.handover);
 one whose gap fills on the way turns to the next from where they are. A worker with no open
@@ -32,7 +32,7 @@ class Escalation:
 
     def __init__(self, cascade: Cascade, posts: Posts, grid_of_microgrid: np.ndarray,
                  microgrid_xy: tuple[np.ndarray, np.ndarray], village: np.ndarray,
-                 after_min: np.ndarray, covers: int, available: np.ndarray,
+                 after_min: np.ndarray, covers: int, available_min: np.ndarray,
                  prepare_min: np.ndarray, travel: Travel, shifts: Shifts | None = None,
                  handover_min: float = 0.0) -> None:
         self.cascade = cascade
@@ -40,7 +40,9 @@ class Escalation:
         self.x, self.y = microgrid_xy
         self.village = village
         self.after_min = after_min
-        self.available = available
+        # Minute from which each worker can go in person (inf: never); a bool: at once or never.
+        self.available_min = (np.where(available_min, 0.0, np.inf)
+                              if available_min.dtype == bool else available_min)
         self.prepare_min = prepare_min
         self.travel = travel
         n_grids = len(after_min)
@@ -78,9 +80,13 @@ class Escalation:
 
     def _escalate(self, event: simpy.Event) -> None:
         grid = event.value
-        self.posts.open_gaps(self._grid(grid), self.cascade.env.now)
-        if self.available[grid]:
-            self._cover(grid, self.start_x[grid], self.start_y[grid], self.prepare_min[grid])
+        now = self.cascade.env.now
+        self.posts.open_gaps(self._grid(grid), now)
+        self.cascade.at(max(self.available_min[grid] - now, 0.0), grid, self._set_out)
+
+    def _set_out(self, event: simpy.Event) -> None:
+        grid = event.value
+        self._cover(grid, self.start_x[grid], self.start_y[grid], self.prepare_min[grid])
 
     def _free(self, grid: int, x_km: float, y_km: float) -> None:
         self._cover(grid, x_km, y_km, 0.0)

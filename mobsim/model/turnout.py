@@ -4,6 +4,9 @@ Those at home or asleep go from home to the post by route (`travel.detour_factor
 straight line), walking at `travel.walk_speed_mps` up to `travel.walk_max_km` and riding at
 `travel.ride_speed_kmh` beyond; those at work take `travel.from_work_min`; those away do not
 report. Travel to a post in a village community takes `travel.village_factor` times longer.
+Presence changes with the clock (mobsim.model.presence.Timeline): a member leaves once they
+have the order and are available, whichever is later, and from home if by then their working
+period has ended.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import simpy
 from mobsim.codes import PRESENCE_STATES
 from mobsim.model.cascade import Cascade
 from mobsim.model.posts import Posts
+from mobsim.model.presence import Timeline
 from mobsim.scenario.params import Parameters, Settings
 
 HOME, WORK, ASLEEP, AWAY = (PRESENCE_STATES.index(s) for s in ("home", "work", "asleep", "away"))
@@ -72,32 +76,82 @@ def prepare_min(params: Parameters, population: str, states: np.ndarray) -> np.n
     return np.choose(states, draws)
 
 
+def _trips_min(params: Parameters, travel: Travel, local_km: np.ndarray,
+               village: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(from home, from work) minutes of travel to each member's post."""
+    from_work = params.streams.sample("report", "members.from_work",
+                                      params.duration("travel.from_work_min"), len(local_km))
+    return (travel.to_posts(travel.local_min(local_km), village),
+            travel.to_posts(from_work, village))
+
+
 def member_report_min(params: Parameters, travel: Travel, states: np.ndarray,
                       available: np.ndarray, local_km: np.ndarray, village: np.ndarray) -> np.ndarray:
-    """Minutes from acknowledging to being on post for each member; inf for those who do not report.
+    """Minutes from acknowledging to being on post for each member, were states fixed; inf for
+    those who do not report.
 
     `local_km`: straight line from home to the post; `village`: whether the post is in a village.
     """
-    n = len(states)
-    from_work = params.streams.sample("report", "members.from_work",
-                                      params.duration("travel.from_work_min"), n)
-    trip = np.where(states == WORK, from_work, travel.local_min(local_km))
-    minutes = prepare_min(params, "members", states) + travel.to_posts(trip, village)
+    from_home, from_work = _trips_min(params, travel, local_km, village)
+    minutes = prepare_min(params, "members", states) + np.where(states == WORK, from_work, from_home)
     return np.where(available, minutes, np.inf)
+
+
+@dataclass(frozen=True)
+class Departure:
+    """Per member: from when they can go, how long they prepare, their trips from home and
+    from work, and until when they are at work (-inf: not at work)."""
+
+    available_min: np.ndarray
+    prepare_min: np.ndarray
+    from_home_min: np.ndarray
+    from_work_min: np.ndarray
+    at_work_until_min: np.ndarray
+
+    @classmethod
+    def fixed(cls, report_min: np.ndarray) -> "Departure":
+        """Members who, having the order, are on post `report_min` later (inf: never)."""
+        n = len(report_min)
+        never = np.where(np.isinf(report_min), np.inf, 0.0)
+        return cls(never, np.where(np.isinf(report_min), 0.0, report_min), np.zeros(n),
+                   np.zeros(n), np.full(n, -np.inf))
+
+    def report_min(self, member: int, now_min: float) -> float:
+        """Minutes from `now_min` (the member has the order) to the member on post; inf: never."""
+        leave = max(now_min, self.available_min[member]) + self.prepare_min[member]
+        if leave == np.inf:
+            return np.inf
+        at_work = leave < self.at_work_until_min[member]
+        trip = self.from_work_min[member] if at_work else self.from_home_min[member]
+        return float(leave + trip - now_min)
+
+
+def member_departure(params: Parameters, travel: Travel, timeline: Timeline,
+                     local_km: np.ndarray, village: np.ndarray,
+                     inside_min: np.ndarray | float = 0.0) -> Departure:
+    """The departures of members whose presence over the horizon is `timeline`; every trip
+    ends with `inside_min` inside the post's compound."""
+    from_home, from_work = (trip + inside_min for trip in _trips_min(params, travel, local_km, village))
+    at_work_until = np.where(timeline.states == WORK, timeline.home_min, -np.inf)
+    return Departure(timeline.available_min, prepare_min(params, "members", timeline.states),
+                     from_home, from_work, at_work_until)
 
 
 class MemberReports:
     """Sends each member who acknowledges and reports to their post, and records the arrival."""
 
     def __init__(self, cascade: Cascade, posts: Posts, microgrid_of_member: np.ndarray,
-                 report_min: np.ndarray, trusted_eta_min: float) -> None:
+                 departure: Departure | np.ndarray, trusted_eta_min: float) -> None:
         self.cascade = cascade
         self.posts = posts
         self.microgrid_of_member = microgrid_of_member
-        self.report_min = report_min
+        self.departure = (departure if isinstance(departure, Departure)
+                          else Departure.fixed(departure))
+        self.trusted_eta_min = trusted_eta_min
+        n = len(microgrid_of_member)
         # The command counts a member as coming only if they will be on post soon enough.
-        self.announced = report_min <= trusted_eta_min
-        self.arrived_min = np.full(len(report_min), np.inf)
+        self.announced = np.zeros(n, dtype=bool)
+        self.arrived_min = np.full(n, np.inf)
         self._called_at, self._called = -np.inf, np.zeros(0, dtype=np.int64)
 
     def still_called(self, notified_min: np.ndarray) -> np.ndarray:
@@ -112,12 +166,14 @@ class MemberReports:
 
     def on_acknowledged(self, member: int) -> None:
         """A member has the order: they set out if they report at all, and say when they arrive."""
-        if self.report_min[member] < np.inf:
+        report_min = self.departure.report_min(member, self.cascade.env.now)
+        if report_min < np.inf:
+            self.announced[member] = report_min <= self.trusted_eta_min
             if self.announced[member]:
                 self.posts.send(int(self.microgrid_of_member[member]))
             else:
                 self.posts.expect_late(int(self.microgrid_of_member[member]))
-            self.cascade.at(self.report_min[member], member, self._arrive)
+            self.cascade.at(report_min, member, self._arrive)
 
     def _arrive(self, event: simpy.Event) -> None:
         member = event.value

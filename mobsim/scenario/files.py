@@ -30,6 +30,7 @@ PROBABILITY_PATTERNS: tuple[str, ...] = (
     "*.availability.*",
     "*.presence.*.*",
     "canvass.home.*",
+    "chase.success",
 )
 """fnmatch patterns of key paths whose values are probabilities: checked to lie in [0, 1]."""
 

@@ -110,6 +110,14 @@ class Settings:
         """A whole number: callers, attempts, a quorum."""
         return int(self.scenario.get(key))
 
+    def texts(self, key: str) -> tuple[str, ...]:
+        """A list of names, such as the levels a broadcast reaches."""
+        return tuple(self.scenario.get(key))
+
+    def flag(self, key: str) -> bool:
+        """A setting that is on or off."""
+        return bool(self.scenario.get(key))
+
     def channels(self, key: str) -> tuple[int, ...]:
         """A list of channel names as codes into CHANNELS."""
         return tuple(CHANNELS.index(name) for name in self.scenario.get(key))

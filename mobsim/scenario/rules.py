@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from mobsim.clock import clock_minutes, weekly_windows
-from mobsim.codes import COMMUNITY_TASKS, DISPATCH_POLICIES, MODES, WEEKDAYS
+from mobsim.codes import (
+    BROADCAST_CHANNELS,
+    CHAIN_LEVELS,
+    COMMUNITY_TASKS,
+    DISPATCH_POLICIES,
+    MODES,
+    WEEKDAYS,
+)
 from mobsim.distributions import parse_dist
 from mobsim.errors import InputError
 from mobsim.scenario.schema import Origin, is_dist_table, is_table, leaves, lookup, show
@@ -204,6 +211,24 @@ def _channels(value: list[str], data: dict[str, Any]) -> str | None:
     return None
 
 
+def _names_from(allowed: tuple[str, ...]) -> Callable[[Any, dict[str, Any]], str | None]:
+    """The rule of a list of distinct names from `allowed`, possibly empty."""
+    def rule(value: list[str], data: dict[str, Any]) -> str | None:
+        if all(name in allowed for name in value) and len(set(value)) == len(value):
+            return None
+        return f"expected distinct names from {', '.join(allowed)} (or none), got {show(value)}"
+    return rule
+
+
+def _broadcast_rules() -> tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...]:
+    """Each level broadcasts on messaging or SMS, to levels below it."""
+    def below(i: int) -> tuple[str, ...]:
+        return CHAIN_LEVELS[i + 1:] + (("cadres",) if i == 0 else ())
+    return (("broadcast.*.channels", _names_from(BROADCAST_CHANNELS)),
+            *((f"broadcast.{level}.to", _names_from(below(i)))
+              for i, level in enumerate(CHAIN_LEVELS[:-1])))
+
+
 # The first pattern that matches a key path gives its rule. Numbers with no rule are
 # distributions (a plain number is a fixed one); the rules below make settings plain numbers.
 RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
@@ -220,6 +245,8 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("target.confidence", _open_unit),
     ("target.households_share", _unit_interval),
     ("periods.*_start", _clock),
+    ("presence.wake_start", _clock),
+    *_broadcast_rules(),
     ("cascade.*.channels", _channels),
     ("cascade.*.callers", _at_least_one),
     ("channels.phone.attempts", _count_up_to(PHONE_ATTEMPTS_LIMIT)),

@@ -30,5 +30,6 @@ def test_the_chain_has_every_level_and_states_for_every_receiver() -> None:
     chain = build_chain(params, cascade, geometry(district), "day")
     assert set(chain.levels) == set(LEVELS)
     assert len(chain.levels["members"].acknowledged_min) == len(district.members["member_id"])
-    assert set(chain.states) == {"subdistricts", "communities", "gridworkers", "members", "cadres"}
+    assert set(chain.states) == {"subdistricts", "communities", "gridworkers", "members", "cadres",
+                                 "units"}
     assert len(chain.states["cadres"]) == 6

@@ -13,7 +13,8 @@ def _run(*extra: str):
     """One general grid of three posts 0.3 km apart; no member and no cadre reports."""
     district = small_district(subdistricts=1, communities=1, grids=1, microgrids=3, members=1,
                               units=0, cadres=0)
-    overrides = deterministic() + ["members.availability.day=0.0", "escalation.after_min=20.0",
+    never = [f"members.availability.{period}=0.0" for period in ("day", "evening", "night")]
+    overrides = deterministic() + never + ["escalation.after_min=20.0",
                                    "travel.detour_factor=1.0", *extra]
     return simulate(district, scenario(*overrides), 1, 0)
 
@@ -43,9 +44,18 @@ def test_a_worker_with_no_member_coming_holds_the_first_gap_to_the_horizon() -> 
 
 
 def test_no_cover_when_the_grid_worker_is_not_available() -> None:
-    r = _run("gridworkers.availability.day=0.0")
+    r = _run(*(f"gridworkers.availability.{p}=0.0" for p in ("day", "evening", "night")))
     assert np.isnan(r.microgrid_gridworker_arrived_min).all()
     assert np.isnan(r.microgrid_activated_min).all() and not np.isnan(r.microgrid_gap_min).any()
+
+
+def test_a_grid_worker_unavailable_by_day_sets_out_when_the_evening_begins() -> None:
+    """Order 14:00, evening from 18:00: availability is drawn again at minute 240."""
+    r = _run("gridworkers.availability.day=0.0", "gridworkers.availability.evening=1.0")
+    evening_min, prepare_min = 240.0, 4.0
+    assert r.microgrid_gap_min[1] < evening_min  # the gap was open long before
+    # from the centre of the grid, which is post 1: no travel
+    assert r.microgrid_gridworker_arrived_min[1] == evening_min + prepare_min
 
 
 def test_the_district_roll_call_opens_gaps_the_grid_worker_has_not() -> None:

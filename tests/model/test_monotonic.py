@@ -31,6 +31,7 @@ from mobsim.district.generate import generate_xindu
 from mobsim.model import simulate
 
 PERIODS = ("day", "evening", "night", "weekend")
+NIGHT = "alert.start='02:00'"
 UNIT_ORDER = "cascade.units.order_min={{dist = 'lognormal', mean = {mean}, sd = {sd}}}"
 LEVERS: dict[str, tuple[list[str], list[str]]] = {
     "more cadres": ([f"cadres.availability.{p}=0.79" for p in PERIODS],
@@ -44,6 +45,14 @@ LEVERS: dict[str, tuple[list[str], list[str]]] = {
                                    [f"members.availability.{p}=0.9" for p in PERIODS]),
     "more grid-worker covers": (["escalation.grid_worker_covers=1"],
                                 ["escalation.grid_worker_covers=0"]),
+    # people over the horizon and how the order travels, with the order at 02:00
+    "earlier wake-up": ([NIGHT, "presence.wake_start='06:00'"],
+                        [NIGHT, "presence.wake_start='05:00'"]),
+    "community duty officers": ([NIGHT, "duty_officers.communities=false"],
+                                [NIGHT, "duty_officers.communities=true"]),
+    "community broadcast": ([NIGHT], [NIGHT, "broadcast.communities.channels=['messaging']",
+                                      "broadcast.communities.to=['gridworkers', 'members']"]),
+    "silent members chased": ([NIGHT, "chase.success=0.0"], [NIGHT, "chase.success=0.8"]),
 }
 SEED = 5
 

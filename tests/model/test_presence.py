@@ -1,11 +1,18 @@
-"""Presence periods from the clock, state shares and availability."""
+"""Presence periods from the clock, state shares, availability and how they change over the horizon."""
 
 import numpy as np
 import pytest
 from model_fixtures import scenario
 
-from mobsim.codes import PRESENCE_STATES
-from mobsim.model.presence import draw_available, draw_states
+from mobsim.codes import PERIODS, PRESENCE_STATES
+from mobsim.model.presence import (
+    available_from_min,
+    draw_available,
+    draw_states,
+    draw_timeline,
+    period_changes,
+    wake_min,
+)
 from mobsim.random import Streams
 from mobsim.scenario.params import Parameters
 
@@ -52,3 +59,61 @@ def test_nobody_away_is_available_and_the_rest_with_the_period_probability() -> 
     assert not available[away].any()
     here = available[~away]
     assert abs(here.mean() - 0.5) <= 4 * np.sqrt(0.25 / here.size)
+
+
+def _order(start: str, weekday: str = "tue", *overrides: str) -> Parameters:
+    return _params(f"alert.start='{start}'", f"alert.weekday='{weekday}'", *overrides)
+
+
+def test_periods_change_at_the_clock_boundaries_within_the_horizon() -> None:
+    starts, codes = period_changes(_order("02:00"), 720.0)
+    # 07:00 is 300 min after the order; 18:00 (960 min) is beyond the horizon
+    assert starts.tolist() == [0.0, 300.0]
+    assert [PERIODS[c] for c in codes] == ["night", "day"]
+    starts, codes = period_changes(_order("22:00", "fri"), 720.0)
+    # Friday evening, night at 23:00, Saturday's weekend from 07:00
+    assert starts.tolist() == [0.0, 60.0, 540.0]
+    assert [PERIODS[c] for c in codes] == ["evening", "night", "weekend"]
+
+
+@pytest.mark.parametrize("start, expected_min", [
+    ("02:00", 270.0),   # the same night: 06:30 is 270 min later
+    ("06:45", 0.0),     # the wake-up of this night has passed: wakes at once
+    ("20:00", 630.0),   # asleep early in the evening: wakes at 06:30 the next morning
+])
+def test_the_asleep_wake_at_their_wake_up_clock(start: str, expected_min: float) -> None:
+    params = _order(start, "tue", "presence.wake_start='06:00'", "presence.wake_after_min=30.0")
+    assert wake_min(params, "members", 5).tolist() == [expected_min] * 5
+
+
+def test_someone_unavailable_at_the_order_becomes_available_when_the_period_changes() -> None:
+    params = _order("02:00", "tue", "members.availability.night=0.0", "members.availability.day=1.0")
+    states = np.array([0, 1, 2, 3], dtype=np.int8)
+    assert available_from_min(params, "members", states, 720.0).tolist() == [300.0] * 3 + [np.inf]
+    timeline = draw_timeline(params, "members", "members", states, 720.0)
+    # at home at once, at work until the next period, asleep until the wake-up, away for good
+    assert timeline.home_min[0] == 0.0 and timeline.home_min[1] == 300.0
+    assert timeline.home_min[2] == wake_min(params, "members", 4)[2]
+    assert timeline.home_min[3] == np.inf
+
+
+def test_availability_at_the_order_is_the_draw_of_draw_available() -> None:
+    params = _order("14:00")
+    states = np.zeros(2000, dtype=np.int8)
+    at_once = available_from_min(params, "members", states, 720.0) == 0.0
+    assert np.array_equal(at_once, draw_available(params, "members", "day", states))
+
+
+def test_a_home_factor_scales_the_shares_at_home_within_4_standard_errors() -> None:
+    """Day shares home 0.4, work 0.5, asleep 0, away 0.1; a factor 1.5 makes home 0.6 and
+    scales work and away by 0.4 / 0.6."""
+    n = 20_000
+    factor = np.full(n, 1.5)
+    states = draw_states(_params(), "members", "day", "members", n, factor)
+    want = {"home": 0.6, "work": 0.5 * 0.4 / 0.6, "asleep": 0.0, "away": 0.1 * 0.4 / 0.6}
+    for code, name in enumerate(PRESENCE_STATES):
+        p = want[name]
+        assert abs(np.mean(states == code) - p) <= 4 * np.sqrt(p * (1 - p) / n) + 1e-12
+    # a factor of 1 changes nobody's state (the same uniform draws)
+    assert np.array_equal(draw_states(_params(), "members", "day", "members", n, np.ones(n)),
+                          draw_states(_params(), "members", "day", "members", n))
