@@ -114,7 +114,7 @@ class Dispatcher:
         self.arrived_min = np.full(n, np.inf)
         self.n_subdistricts = int(geo.subdistrict_of_community.max(initial=-1)) + 1
         self.centre_xy = subdistrict_centres(geo)
-        shifts = Shifts() if shifts is None else shifts
+        self.shifts = shifts = Shifts() if shifts is None else shifts
         # One duty per kind; a kind's rows are contiguous, from `first[kind]`.
         kinds, self.first = np.unique(self.reserves.kind, return_index=True)
         self.first_of = dict(zip(kinds.tolist(), self.first.tolist()))
@@ -134,7 +134,12 @@ class Dispatcher:
 
     def wait(self, reserve: int) -> None:
         """A reserve (a cadre: the row of the cadre) has reported at home and waits for a post."""
-        self.free_at(reserve, *self.reserves.home_xy[reserve].tolist())
+        community = int(self.reserves.community[reserve])
+        if community >= 0:  # at the community office
+            cx, cy = self.geo.community_xy
+            self.free_at(reserve, float(cx[community]), float(cy[community]))
+        else:
+            self.free_at(reserve, *self.reserves.home_xy[reserve].tolist())
 
     def free_at(self, reserve: int, x_km: float, y_km: float) -> None:
         """A reserve is free for the next round at (x, y)."""
@@ -159,12 +164,13 @@ class Dispatcher:
             yield env.timeout(interval_min)
             rounds()
 
-    def travel_min(self, sources: Sources, rows: np.ndarray, microgrids: np.ndarray) -> np.ndarray:
-        """Minutes to ride from each source of `rows` to each post (a matrix)."""
+    def travel_min(self, xy: np.ndarray, microgrids: np.ndarray,
+                   speed_kmh: np.ndarray | None = None) -> np.ndarray:
+        """Minutes to ride from each place (rows of `xy`, at `speed_kmh` per row: the cadres'
+        by default) to each post (a matrix)."""
         mx, my = self.geo.microgrid_xy
-        xy = sources.xy[rows]
         km = distance_km(xy[:, :1], xy[:, 1:], mx[microgrids], my[microgrids])
-        ride = self.travel.drive_min(km, sources.speed_kmh[rows, None])
+        ride = self.travel.drive_min(km, self.speed_kmh if speed_kmh is None else speed_kmh[:, None])
         return self.travel.to_posts(ride, self.geo.village_microgrid[microgrids])
 
     def dispatch(self) -> None:
@@ -281,7 +287,7 @@ class Dispatcher:
         count = min(int(supply.sum()), int(demand.sum())) if count is None else count
         if count == 0:
             return
-        travel = self.travel_min(sources, rows, gaps)
+        travel = self.travel_min(sources.xy[rows], gaps, sources.speed_kmh[rows])
         home = sources.community[rows, None]
         outside = (home >= 0) & (self.geo.community_of_microgrid[gaps] != home)
         cost = (travel + self.penalty_min * outside
