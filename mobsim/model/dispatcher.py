@@ -179,27 +179,23 @@ class Dispatcher:
         if sources is None:
             return
         everyone = np.arange(len(sources.left))
-        if self.policy != "nearest":
-            # Posts a member will reach late wait for the district's steps, after every
-            # sub-district has covered the posts nobody is coming to.
-            gaps = gaps[~self.posts.second_tier(gaps)]
-        self._community_step(sources, gaps)
-        subdistrict_wide = sources.scope == SUBDISTRICT
-        if self.policy != "nearest":
-            subdistrict_wide |= (sources.scope == DISTRICT) & (sources.subdistrict >= 0)
-        own_sources = groups(everyone[subdistrict_wide], sources.subdistrict[subdistrict_wide],
-                             self.n_subdistricts)
-        own_gaps = groups(gaps, self._subdistrict_of(gaps), self.n_subdistricts)
-        for sub_sources, sub_gaps in zip(own_sources, own_gaps):
-            self._assign(sources, sub_sources, sub_gaps)
         if self.policy == "nearest":
+            self._community_step(sources, gaps, sources.scope == COMMUNITY)
+            self._subdistrict_step(sources, gaps, sources.scope == SUBDISTRICT)
             self._assign(sources, everyone[sources.scope == DISTRICT], gaps)
             return
-        # The district sends its own pools anywhere, then lends sub-districts' cadres.
+        # Posts a member will reach late wait for the district's steps, after every
+        # sub-district has covered the posts nobody is coming to.
+        first_tier = gaps[~self.posts.second_tier(gaps)]
+        self._community_step(sources, first_tier, self._at_home_step(sources))
+        self._subdistrict_step(sources, first_tier, (sources.scope == SUBDISTRICT)
+                               | ((sources.scope == DISTRICT) & (sources.subdistrict >= 0)))
+        # The district sends its own pools anywhere, then lends sub-districts' reserves.
         district_pools = everyone[sources.subdistrict < 0]
         if len(district_pools):
             self._assign(sources, district_pools, self._gaps())
         self._lend(sources)
+        self._late_within_scope(sources)
 
     def dispatch_communities(self, communities: np.ndarray) -> None:
         """A round of the community step only, for `communities` (their party branches)."""
@@ -207,17 +203,29 @@ class Dispatcher:
         if sources is None:
             return
         gaps = gaps[np.isin(self.geo.community_of_microgrid[gaps], communities)]
-        if self.policy != "nearest":
-            gaps = gaps[~self.posts.second_tier(gaps)]
-        self._community_step(sources, gaps)
+        if self.policy == "nearest":
+            self._community_step(sources, gaps, sources.scope == COMMUNITY)
+            return
+        self._community_step(sources, gaps[~self.posts.second_tier(gaps)], self._at_home_step(sources))
+        self._community_step(sources, gaps, sources.scope == COMMUNITY)
 
-    def _community_step(self, sources: Sources, gaps: np.ndarray) -> None:
-        """Each community's gaps served by the reserves at home there: those who may serve
-        only it, and under `paired-first` every reserve whose home it is."""
-        takes_part = sources.scope == COMMUNITY
+    def _at_home_step(self, sources: Sources) -> np.ndarray:
+        """Sources taking part in the community step: those who may serve only their
+        community, and under `paired-first` every reserve whose home is a community."""
         if self.policy == "paired-first":
-            takes_part |= sources.community >= 0
-        rows = np.flatnonzero(takes_part)
+            return sources.community >= 0
+        return sources.scope == COMMUNITY
+
+    def _late_within_scope(self, sources: Sources) -> None:
+        """Reserves that may serve no farther than their sub-district take the posts a
+        member will reach late there, once the district has lent its reserves."""
+        gaps = self._gaps()
+        self._community_step(sources, gaps, sources.scope == COMMUNITY)
+        self._subdistrict_step(sources, gaps, sources.scope == SUBDISTRICT)
+
+    def _community_step(self, sources: Sources, gaps: np.ndarray, takes_part: np.ndarray) -> None:
+        """Each community's gaps served by the sources of `takes_part` at home there."""
+        rows = np.flatnonzero(takes_part & (sources.left > 0))
         if len(rows) == 0 or len(gaps) == 0:
             return
         n_communities = len(self.geo.community_xy[0])
@@ -226,6 +234,16 @@ class Dispatcher:
         for community in np.unique(sources.community[rows]).tolist():
             if len(own_gaps[community]):
                 self._assign(sources, own_sources[community], own_gaps[community])
+
+    def _subdistrict_step(self, sources: Sources, gaps: np.ndarray, takes_part: np.ndarray) -> None:
+        """Each sub-district's gaps served by the sources of `takes_part` at home there."""
+        rows = np.flatnonzero(takes_part & (sources.left > 0))
+        if len(rows) == 0 or len(gaps) == 0:
+            return
+        own_sources = groups(rows, sources.subdistrict[rows], self.n_subdistricts)
+        own_gaps = groups(gaps, self._subdistrict_of(gaps), self.n_subdistricts)
+        for sub_sources, sub_gaps in zip(own_sources, own_gaps):
+            self._assign(sources, sub_sources, sub_gaps)
 
     def _lend(self, sources: Sources) -> None:
         """Plan how many reserves each sub-district lends to each need, then place them.
