@@ -51,6 +51,9 @@ from mobsim.model.turnout import Travel, distance_km
 
 LATE_PRIORITY_MIN = 1.0e5
 """Cost added to a gap a member is coming to late: larger than any trip, so it acts as a priority."""
+NARROW_FIRST_MIN = 0.01
+"""Cost per scope level wider (community, sub-district, district): of reserves equally near, those
+who may serve less widely go first, and the others stay free for gaps farther away."""
 KEEP_COST_MIN = 10 * LATE_PRIORITY_MIN
 """Cost, in the lending plan, of a cadre the district does not lend: more than any lending."""
 
@@ -308,8 +311,10 @@ class Dispatcher:
         travel = self.travel_min(sources.xy[rows], gaps, sources.speed_kmh[rows])
         home = sources.community[rows, None]
         outside = (home >= 0) & (self.geo.community_of_microgrid[gaps] != home)
+        scope = sources.scope[rows, None]
         cost = (travel + self.penalty_min * outside
-                + LATE_PRIORITY_MIN * self.posts.second_tier(gaps))
+                + LATE_PRIORITY_MIN * self.posts.second_tier(gaps)
+                + NARROW_FIRST_MIN * (scope - scope.min()))
         flow = place(cost, supply, demand, count)
         for row, column in zip(*np.nonzero(flow)):
             self._send(sources, int(rows[row]), int(gaps[column]), int(flow[row, column]),
