@@ -11,7 +11,7 @@ from `<population>.presence.<period>`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,10 +38,12 @@ LINKS: tuple[tuple[str, str, str], ...] = (
 
 @dataclass(frozen=True)
 class Chain:
-    """The levels of the cascade and the presence state of each receiving level's people."""
+    """The levels of the cascade, the presence state of each receiving level's people, and
+    each sender's processing delay before it relays (the reserve pools it alerts hear then)."""
 
     levels: dict[str, Level]
     states: dict[str, np.ndarray]
+    processing_min: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def parents(geo: Geometry) -> dict[str, np.ndarray]:
@@ -74,7 +76,7 @@ def build_chain(params: Parameters, cascade: Cascade, geo: Geometry, period: str
     sizes = {"district": 1, **{level: len(rows) for level, rows in parent.items()},
              "units": len(geo.unit_xy[0])}
     levels = {name: Level.empty(entity, sizes[name]) for name, entity in LEVELS.items()}
-    states = {}
+    states, processing_min = {}, {}
     streams = params.streams
     for sender, receiver, population in LINKS:
         states[receiver] = draw_states(params, population, period, receiver, sizes[receiver])
@@ -83,10 +85,11 @@ def build_chain(params: Parameters, cascade: Cascade, geo: Geometry, period: str
                                params.count(f"cascade.{sender}.callers"))
         processing = streams.sample("cascade", f"{sender}.processing",
                                     params.duration(f"cascade.{sender}.processing_min"), sizes[sender])
+        processing_min[sender] = processing
         cascade.link(levels[sender], levels[receiver], parent[receiver], contact, processing,
                      _follow_up(params, receiver, sizes[receiver]))
     cascade.start(levels["district"], np.zeros(1))
     cascade.start(levels["units"], streams.sample("cascade", "units.order",
                                                   params.duration("cascade.units.order_min"),
                                                   sizes["units"]))
-    return Chain(levels, states)
+    return Chain(levels, states, processing_min)

@@ -120,7 +120,7 @@ def _cadres(model: _Model) -> tuple[SinkingDown, Dispatcher]:
                             params.number("cadres.lend_max_ride_min"),
                             params.text("cadres.dispatch_policy"),
                             model.shifts, model.handover_min, pools.reserves)
-    pools.call_up(model.cascade, model.chain.levels, lambda row: dispatcher.wait(dispatcher.n_cadres + row))
+    pools.call_up(model.cascade, model.chain, lambda row: dispatcher.wait(dispatcher.n_cadres + row))
     model.geo.ids.update({name: np.arange(size, dtype=np.int32) for name, size in pools.sizes.items()})
     Branches(params, model.cascade, model.posts, model.geo, dispatcher).start(
         model.chain.levels["communities"])

@@ -6,8 +6,9 @@ Each pool is a `[pools.<name>]` table of the scenario (names in codes.POOLS):
   sub-district offices, the district centre) in row order, team t at place t mod places;
 - the pool waits at home and may fill the gaps of its `scope` (its home community, its
   sub-district or anywhere): the dispatcher serves the home community first, then wider;
-- a person is alerted when the `alerted_by` level of the cascade above their home
-  acknowledges the order (their community head, sub-district command or the district);
+- a person is alerted when the `alerted_by` level of the cascade above their home relays
+  the order (their community head, sub-district command or the district, after its
+  `cascade.<level>.processing_min`);
 - they are in the presence state, availability and preparation of the population named by
   `like` (`<like>.presence.<period>`, `<like>.availability.<period>`,
   `<like>.prepare_min.<state>`), then take `report_min` to reach home and wait there; they
@@ -26,7 +27,8 @@ import numpy as np
 import simpy
 
 from mobsim.codes import POOL_ALERTS, POOL_LEVELS, POOLS, PRESENCE_STATES
-from mobsim.model.cascade import Cascade, Level
+from mobsim.model.cascade import Cascade
+from mobsim.model.chain import Chain
 from mobsim.model.geometry import Geometry
 from mobsim.model.presence import draw_states
 from mobsim.model.reserves import Reserves, groups, subdistrict_centres
@@ -138,20 +140,22 @@ class Pools:
         self.alerts = alerts
         self.reported_min = np.full(len(self.report_min), np.inf)
 
-    def call_up(self, cascade: Cascade, levels: dict[str, Level], wait: Callable[[int], None]) -> None:
-        """Alert each pool when its level acknowledges; `wait(row)` when a person is home."""
+    def call_up(self, cascade: Cascade, chain: Chain, wait: Callable[[int], None]) -> None:
+        """Alert each pool when its level relays the order (acknowledged, then processed);
+        `wait(row)` when a person is home."""
         self.cascade, self.wait = cascade, wait
         start = 0
         for level, alert_row in self.alerts:
             local = np.flatnonzero(self.report_min[start:start + len(alert_row)] < np.inf)
             if len(local):
-                people = groups(start + local, alert_row[local], len(levels[level].acknowledged_min))
-                levels[level].listeners.append(partial(self._alerted, people))
+                people = groups(start + local, alert_row[local], len(chain.levels[level].acknowledged_min))
+                chain.levels[level].listeners.append(
+                    partial(self._relayed, people, chain.processing_min[level]))
             start += len(alert_row)
 
-    def _alerted(self, people: list[np.ndarray], sender: int) -> None:
+    def _relayed(self, people: list[np.ndarray], processing_min: np.ndarray, sender: int) -> None:
         for person in people[sender].tolist():
-            self.cascade.at(self.report_min[person], person, self._reported)
+            self.cascade.at(processing_min[sender] + self.report_min[person], person, self._reported)
 
     def _reported(self, event: simpy.Event) -> None:
         person = event.value
