@@ -54,7 +54,7 @@ class Branches:
             return
         communities.listeners.append(self._acknowledged)
         self.dispatcher.every(self.interval_min,
-                              lambda: self.dispatcher.dispatch_communities(self.communities))
+                              lambda: self.dispatcher.dispatch_communities(self.has_branch))
 
     def _acknowledged(self, community: int) -> None:
         if self.has_branch[community]:

@@ -200,12 +200,17 @@ class Dispatcher:
         self._lend(sources)
         self._late_within_scope(sources)
 
-    def dispatch_communities(self, communities: np.ndarray) -> None:
-        """A round of the community step only, for `communities` (their party branches)."""
-        sources, gaps = self._open()
+    def dispatch_communities(self, has_branch: np.ndarray) -> None:
+        """A round of the community step only, for the communities where `has_branch`."""
+        home = self.reserves.community
+        at_home = (home >= 0) & has_branch[np.maximum(home, 0)]
+        if self.policy != "paired-first":
+            at_home &= self.reserves.scope == COMMUNITY
+        # Only the reserves waiting in a branch's community can take part: the round is cheap.
+        sources, gaps = self._open(at_home)
         if sources is None:
             return
-        gaps = gaps[np.isin(self.geo.community_of_microgrid[gaps], communities)]
+        gaps = gaps[has_branch[self.geo.community_of_microgrid[gaps]]]
         if self.policy == "nearest":
             self._community_step(sources, gaps, sources.scope == COMMUNITY)
             return
@@ -287,11 +292,15 @@ class Dispatcher:
         candidates = np.flatnonzero(self.posts.gap_min < np.inf)
         return candidates[self.posts.shortfall(candidates) > 0]
 
-    def _open(self) -> tuple[Sources | None, np.ndarray]:
-        """The free reserves as sources, and gaps still lacking staff (None when either is empty)."""
+    def _open(self, among: np.ndarray | None = None) -> tuple[Sources | None, np.ndarray]:
+        """The free reserves (of `among`, if given) as sources, and gaps still lacking staff
+        (None when either is empty)."""
+        free = ~np.isnan(self.free_xy[:, 0])
+        free = np.flatnonzero(free if among is None else free & among)
+        if len(free) == 0:
+            return None, free
         gaps = self._gaps()
-        free = np.flatnonzero(~np.isnan(self.free_xy[:, 0]))
-        if len(gaps) == 0 or len(free) == 0:
+        if len(gaps) == 0:
             return None, gaps
         free = free[np.argsort(self.free_since[free], kind="stable")]
         return Sources(free, self.reserves, self.free_xy[free]), gaps
