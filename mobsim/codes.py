@@ -25,8 +25,18 @@ its levels; cadres hang below the district through their units' chain."""
 BROADCAST_CHANNELS: tuple[str, ...] = ("messaging", "sms")
 """Channels that reach many people at once (`broadcast.<level>.channels`); a phone reaches one."""
 
-ACTIVATED_BY: tuple[str, ...] = ("none", "member", "grid_worker", "cadre")
-"""Who put the first staff on post in a micro-grid (codes of `activated_by`)."""
+POOLS: tuple[str, ...] = ("community_staff", "emergency_team", "commando_team", "volunteer_team")
+"""Reserve pools besides the cadres, each a `[pools.<name>]` table of the scenario (docs/model.md 7.14)."""
+
+ACTIVATED_BY: tuple[str, ...] = ("none", "member", "grid_worker", "cadre", *POOLS)
+"""Who put the first staff on post in a micro-grid (codes of `activated_by`); also the kind of
+a reserve in `reserve_shifts`."""
+
+POOL_LEVELS: tuple[str, ...] = ("community", "subdistrict", "district")
+"""Where a pool is counted (`per`), waits (`home`) and may serve (`scope`), narrowest first."""
+
+POOL_ALERTS: tuple[str, ...] = ("communities", "subdistricts", "district")
+"""Cascade levels that may alert a pool (`alerted_by`), in POOL_LEVELS order."""
 
 DISPATCH_POLICIES: tuple[str, ...] = ("paired-first", "sub-district-first", "nearest")
 """Values of `cadres.dispatch_policy` (docs/model.md 7.7)."""
@@ -35,7 +45,8 @@ RELEASE_REASONS: tuple[str, ...] = ("horizon", "handover")
 """Why a shift ended (codes of `reserve_shifts.why`): still on post at the horizon, or relieved."""
 
 TRACE_ENTITIES: tuple[str, ...] = (
-    "district", "subdistrict", "community", "gridworker", "member", "unit", "cadre", "microgrid")
+    "district", "subdistrict", "community", "gridworker", "member", "unit", "cadre", "microgrid",
+    *POOLS)
 """Kinds of entity in a trace (codes of the trace's `entity` field)."""
 
 TRACE_EVENTS: tuple[str, ...] = (

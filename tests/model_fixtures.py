@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobsim.codes import COMPOUND_TYPES, PRESENCE_STATES
+from mobsim.codes import COMPOUND_TYPES, POOLS, PRESENCE_STATES
 from mobsim.district.tables import District
 from mobsim.scenario.files import Scenario, load_scenario
 
@@ -72,6 +72,13 @@ def everyone(state: str, period: str = "day") -> list[str]:
     return [f"{p}.presence.{period}={{{shares}}}" for p in POPULATIONS]
 
 
+def without_pools() -> list[str]:
+    """Overrides leaving out the reserve pools and party branches, every cadre on duty: the
+    reserves are the grid workers and cadres alone."""
+    return [f"pools.{pool}.teams=0" for pool in POOLS] + ["branches.count=0",
+                                                            "cadres.at_once=10000000"]
+
+
 def deterministic(call_min: float = 2.0, processing_min: tuple[float, ...] = (3.0, 5.0, 7.0, 11.0, 13.0),
                   callers: tuple[int, ...] = (1, 2, 1, 1, 1), prepare_min: float = 4.0) -> list[str]:
     """Overrides of a deterministic day: everyone home and available, phone only, fixed delays,
@@ -84,6 +91,7 @@ def deterministic(call_min: float = 2.0, processing_min: tuple[float, ...] = (3.
         f"cadres.prepare_min.home={prepare_min}",
         "escalation.after_min=600.0", "escalation.sweep_min=650.0",
         "cascade.units.order_min=5.0",
+        *without_pools(),
     ] + [f"travel.inside_compound_min.{name}=0.0" for name in COMPOUND_TYPES]
     for population in ("members", "gridworkers", "cadres"):
         overrides.append(f"{population}.availability.day=1.0")

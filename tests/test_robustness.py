@@ -30,7 +30,7 @@ from cli_fixtures import write_scenario
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from model_fixtures import small_district
+from model_fixtures import small_district, without_pools
 
 from mobsim.cli import main
 from mobsim.district.arrow import to_arrow
@@ -369,8 +369,9 @@ NOBODY_CAN_STAFF = {
 
 @pytest.mark.parametrize("case", sorted(NOBODY_CAN_STAFF))
 def test_a_scenario_nobody_can_staff_ends_and_reports_never(tmp_path: Path, case: str) -> None:
-    """No member comes, no grid worker covers, no cadre exists: every post is never activated."""
-    scenario = write_scenario(tmp_path, *NOBODY_CAN_STAFF[case], "cadres.count=0")
+    """No member comes, no grid worker covers, no cadre or pool exists: every post is never
+    activated."""
+    scenario = write_scenario(tmp_path, *NOBODY_CAN_STAFF[case], "cadres.count=0", *without_pools())
     out = tmp_path / "run"
     done = subprocess.run([sys.executable, "-m", "mobsim.cli", "run", str(scenario), "-n", "2",
                            "-j", "1", "--quiet", "-o", str(out)],
@@ -385,9 +386,10 @@ def test_a_scenario_nobody_can_staff_ends_and_reports_never(tmp_path: Path, case
 
 
 def test_no_output_time_lies_beyond_the_horizon(tmp_path: Path) -> None:
-    """A horizon cut short of the baseline's activity: every recorded time is within it."""
+    """A horizon cut short of the baseline's activity (without the pools, sized for all of
+    Xindu): every recorded time is within it."""
     horizon_min = 190.0
-    scenario = write_scenario(tmp_path, f"alert.horizon_min={horizon_min}",
+    scenario = write_scenario(tmp_path, f"alert.horizon_min={horizon_min}", *without_pools(),
                               subdistricts=2, communities=3, grids=3, microgrids=6, members=1)
     out = tmp_path / "run"
     result = CliRunner().invoke(main, ["run", str(scenario), "-n", "3", "-j", "1", "--quiet",

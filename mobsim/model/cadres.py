@@ -1,6 +1,7 @@
 """Wartime sinking-down report: cadres who have the order go to their paired community and wait.
 
-A cadre reports if available in the period (`cadres.availability.<period>`) and not away;
+Only `cadres.at_once` of them are on duty in the first hours (a seeded draw, `on_roster`).
+A cadre on duty reports if available in the period (`cadres.availability.<period>`) and not away;
 they prepare (`cadres.prepare_min.<state>`) and ride from their work unit to the paired
 community at `cadres.speed_kmh` along the route (`travel.detour_factor`). Where a cadre
 lives is not in the district tables, so every cadre sets out from the unit.
@@ -17,6 +18,19 @@ from mobsim.model.cascade import Cascade
 from mobsim.model.geometry import Geometry
 from mobsim.model.turnout import Travel, distance_km, prepare_min
 from mobsim.scenario.params import Parameters
+
+
+def on_roster(params: Parameters, n: int) -> np.ndarray:
+    """Whether each cadre is among the `cadres.at_once` on duty in the first hours.
+
+    The article's 3,241 are person-times over the whole campaign, not heads at once. Each
+    cadre draws one uniform and the lowest are on the roster, so a larger number keeps
+    everyone of a smaller one (common random numbers).
+    """
+    u = params.streams.uniform("cadres", "roster", n)
+    chosen = np.zeros(n, dtype=bool)
+    chosen[np.argsort(u, kind="stable")[:params.count("cadres.at_once")]] = True
+    return chosen
 
 
 def cadre_report_min(params: Parameters, travel: Travel, geo: Geometry, states: np.ndarray,

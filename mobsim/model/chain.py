@@ -43,11 +43,13 @@ LINKS: tuple[tuple[str, str, str], ...] = (
 
 @dataclass(frozen=True)
 class Chain:
-    """The levels of the cascade and the presence state of each receiving level's people."""
+    """The levels of the cascade, the presence state of each receiving level's people, and
+    each sender's processing delay before it relays (the reserve pools it alerts hear then)."""
 
     levels: dict[str, Level]
     states: dict[str, np.ndarray]
     timelines: dict[str, Timeline]
+    processing_min: dict[str, np.ndarray]
 
 
 def parents(geo: Geometry) -> dict[str, np.ndarray]:
@@ -119,4 +121,4 @@ def build_chain(params: Parameters, cascade: Cascade, geo: Geometry, period: str
                                sizes["units"])
     cascade.start(levels["units"], take_note_min(params, "units", order_min, timelines["units"]))
     states = {level: timeline.states for level, timeline in timelines.items()}
-    return Chain(levels, states, timelines)
+    return Chain(levels, states, timelines, processing)

@@ -25,18 +25,35 @@ on the way); mobsim.model.handover keeps the rides and posts held.
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Callable
+
 import numpy as np
 import simpy
 
+from mobsim.codes import ACTIVATED_BY
 from mobsim.kernels.assignment import transport
 from mobsim.model.cascade import Cascade
 from mobsim.model.geometry import Geometry
-from mobsim.model.handover import Duty, Shifts
+from mobsim.model.handover import TRACE_ENTITY, Duty, Shifts
+from mobsim.model.reserves import (
+    COMMUNITY,
+    DISTRICT,
+    SUBDISTRICT,
+    Reserves,
+    Sources,
+    cadre_reserves,
+    groups,
+    subdistrict_centres,
+)
 from mobsim.model.posts import Posts
 from mobsim.model.turnout import Travel, distance_km
 
 LATE_PRIORITY_MIN = 1.0e5
 """Cost added to a gap a member is coming to late: larger than any trip, so it acts as a priority."""
+NARROW_FIRST_MIN = 0.01
+"""Cost per scope level wider (community, sub-district, district): of reserves equally near, those
+who may serve less widely go first, and the others stay free for gaps farther away."""
 KEEP_COST_MIN = 10 * LATE_PRIORITY_MIN
 """Cost, in the lending plan, of a cadre the district does not lend: more than any lending."""
 
@@ -71,128 +88,173 @@ def place(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray, count: int) 
     return flow
 
 
-def groups(items: np.ndarray, keys: np.ndarray, n: int) -> list[np.ndarray]:
-    """`items` split by their key in 0..n-1 (group k holds the items whose key is k, in order)."""
-    order = np.argsort(keys, kind="stable")
-    return np.split(items[order], np.searchsorted(keys[order], np.arange(1, n)))
-
-
-class Sources:
-    """Free cadres grouped by (paired community, place): the sources of one dispatch round."""
-
-    def __init__(self, cadres: np.ndarray, community: np.ndarray, xy: np.ndarray) -> None:
-        keys = np.column_stack([community.astype(np.float64), xy])
-        places, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-        group = group.reshape(-1)
-        self.community = places[:, 0].astype(np.int64)
-        self.xy = places[:, 1:]
-        order = np.argsort(group, kind="stable")
-        self.left = np.bincount(group, minlength=len(places))
-        self.cadres = np.split(cadres[order], np.cumsum(self.left)[:-1])
-        self.taken = np.zeros(len(places), dtype=np.int64)
-
-    def take(self, source: int, count: int) -> np.ndarray:
-        """The next `count` cadres of a source, in the order they became free."""
-        out = self.cadres[source][self.taken[source]:self.taken[source] + count]
-        self.taken[source] += count
-        self.left[source] -= count
-        return out
-
-
 class Dispatcher:
-    """Assigns free cadres to gaps at fixed intervals and sends them on their way."""
+    """Assigns free reserves (cadres and pools) to gaps at fixed intervals and sends them."""
 
     def __init__(self, cascade: Cascade, posts: Posts, geo: Geometry, travel: Travel,
                  speed_kmh: float, leave_pair_penalty_min: float,
                  lend_max_ride_min: float = np.inf, policy: str = "paired-first",
-                 shifts: Shifts | None = None, handover_min: float = 0.0) -> None:
+                 shifts: Shifts | None = None, handover_min: float = 0.0,
+                 pools: Reserves | None = None) -> None:
         self.cascade = cascade
         self.posts = posts
         self.geo = geo
         self.travel = travel
-        self.speed_kmh = speed_kmh
         self.policy = policy
         self.penalty_min = 0.0 if policy == "nearest" else leave_pair_penalty_min
         self.lend_max_ride_min = lend_max_ride_min
-        n_cadres = len(geo.community_of_cadre)
-        # Free cadres: where each is (NaN = not free) and in which order they became free.
-        self.free_xy = np.full((n_cadres, 2), np.nan)
-        self.free_since = np.zeros(n_cadres, dtype=np.int64)
+        self.speed_kmh = speed_kmh  # the cadres', used to plan lending between sub-district offices
+        self.n_cadres = len(geo.community_of_cadre)
+        parts = [cadre_reserves(geo, speed_kmh)] + ([pools] if pools is not None else [])
+        self.reserves = Reserves.join(parts)
+        n = len(self.reserves)
+        # Free reserves: where each is (NaN = not free) and in which order they became free.
+        self.free_xy = np.full((n, 2), np.nan)
+        self.free_since = np.zeros(n, dtype=np.int64)
         self.frees = 0
-        self.microgrid = np.full(n_cadres, -1, dtype=np.int32)
-        self.dispatched_min = np.full(n_cadres, np.inf)
-        self.arrived_min = np.full(n_cadres, np.inf)
+        self.microgrid = np.full(n, -1, dtype=np.int32)
+        self.dispatched_min = np.full(n, np.inf)
+        self.arrived_min = np.full(n, np.inf)
         self.n_subdistricts = int(geo.subdistrict_of_community.max(initial=-1)) + 1
-        offices = np.bincount(geo.subdistrict_of_community, minlength=self.n_subdistricts)
-        self.centre_xy = tuple(np.bincount(geo.subdistrict_of_community, weights=xy,
-                                           minlength=self.n_subdistricts) / np.maximum(offices, 1)
-                               for xy in geo.community_xy)
-        self.duty = Duty(cascade, posts, Shifts() if shifts is None else shifts, "cadre",
-                         n_cadres, geo.microgrid_xy, handover_min, self.free_at)
-        self.duty.on_taken = self._taken
+        self.centre_xy = subdistrict_centres(geo)
+        self.shifts = shifts = Shifts() if shifts is None else shifts
+        # One duty per kind; a kind's rows are contiguous, from `first[kind]`.
+        kinds, self.first = np.unique(self.reserves.kind, return_index=True)
+        self.first_of = dict(zip(kinds.tolist(), self.first.tolist()))
+        self.duties = {}
+        for kind, first, size in zip(kinds.tolist(), self.first.tolist(),
+                                     np.bincount(self.reserves.kind)[kinds].tolist()):
+            duty = Duty(cascade, posts, shifts, ACTIVATED_BY[kind], size, geo.microgrid_xy,
+                        handover_min, partial(self._free_from, first))
+            duty.on_taken = partial(self._taken, first)
+            self.duties[kind] = duty
 
     @property
     def waiting_count(self) -> np.ndarray:
         """Free cadres by the community of their pairing."""
-        free = ~np.isnan(self.free_xy[:, 0])
+        free = ~np.isnan(self.free_xy[:self.n_cadres, 0])
         return np.bincount(self.geo.community_of_cadre[free], minlength=len(self.geo.community_xy[0]))
 
-    def wait(self, cadre: int) -> None:
-        """A cadre has reported to their paired community and waits for a post."""
-        community = int(self.geo.community_of_cadre[cadre])
-        cx, cy = self.geo.community_xy
-        self.free_at(cadre, float(cx[community]), float(cy[community]))
+    def wait(self, reserve: int) -> None:
+        """A reserve (a cadre: the row of the cadre) has reported at home and waits for a post."""
+        community = int(self.reserves.community[reserve])
+        if community >= 0:  # at the community office
+            cx, cy = self.geo.community_xy
+            self.free_at(reserve, float(cx[community]), float(cy[community]))
+        else:
+            self.free_at(reserve, *self.reserves.home_xy[reserve].tolist())
 
-    def free_at(self, cadre: int, x_km: float, y_km: float) -> None:
-        """A cadre is free for the next round at (x, y)."""
-        self.free_xy[cadre] = (x_km, y_km)
-        self.free_since[cadre] = self.frees
+    def free_at(self, reserve: int, x_km: float, y_km: float) -> None:
+        """A reserve is free for the next round at (x, y)."""
+        self.free_xy[reserve] = (x_km, y_km)
+        self.free_since[reserve] = self.frees
         self.frees += 1
+
+    def _free_from(self, first: int, who: int, x_km: float, y_km: float) -> None:
+        self.free_at(first + who, x_km, y_km)
 
     def run(self, interval_min: float) -> simpy.events.Process:
         """Start dispatching every `interval_min` until the horizon."""
-        return self.cascade.env.process(self._every(interval_min))
+        return self.every(interval_min, self.dispatch)
 
-    def _every(self, interval_min: float):
+    def every(self, interval_min: float, rounds: Callable[[], None]) -> simpy.events.Process:
+        """Run `rounds` every `interval_min` until the horizon."""
+        return self.cascade.env.process(self._every(interval_min, rounds))
+
+    def _every(self, interval_min: float, rounds: Callable[[], None]):
         env = self.cascade.env
         while env.now + interval_min < self.cascade.horizon_min:
             yield env.timeout(interval_min)
-            self.dispatch()
+            rounds()
 
-    def travel_min(self, xy: np.ndarray, microgrids: np.ndarray) -> np.ndarray:
-        """Minutes to ride from each place (rows of `xy`) to each post (a matrix)."""
+    def travel_min(self, xy: np.ndarray, microgrids: np.ndarray,
+                   speed_kmh: np.ndarray | None = None) -> np.ndarray:
+        """Minutes to ride from each place (rows of `xy`, at `speed_kmh` per row: the cadres'
+        by default) to each post (a matrix)."""
         mx, my = self.geo.microgrid_xy
         km = distance_km(xy[:, :1], xy[:, 1:], mx[microgrids], my[microgrids])
-        ride = self.travel.drive_min(km, self.speed_kmh)
+        ride = self.travel.drive_min(km, self.speed_kmh if speed_kmh is None else speed_kmh[:, None])
         return self.travel.to_posts(ride, self.geo.village_microgrid[microgrids])
 
     def dispatch(self) -> None:
-        """Place free cadres on open gaps by the dispatch policy."""
+        """Place free reserves on open gaps by the dispatch policy, each within its scope."""
         sources, gaps = self._open()
         if sources is None:
             return
         everyone = np.arange(len(sources.left))
         if self.policy == "nearest":
-            self._assign(sources, everyone, gaps)
+            self._community_step(sources, gaps, sources.scope == COMMUNITY)
+            self._subdistrict_step(sources, gaps, sources.scope == SUBDISTRICT)
+            self._assign(sources, everyone[sources.scope == DISTRICT], gaps)
             return
-        # Posts a member will reach late wait for the lending step, after every sub-district
-        # has covered the posts nobody is coming to.
-        gaps = gaps[~self.posts.second_tier(gaps)]
+        # Posts a member will reach late wait for the district's steps, after every
+        # sub-district has covered the posts nobody is coming to.
+        first_tier = gaps[~self.posts.second_tier(gaps)]
+        self._community_step(sources, first_tier, self._at_home_step(sources))
+        self._subdistrict_step(sources, first_tier, (sources.scope == SUBDISTRICT)
+                               | ((sources.scope == DISTRICT) & (sources.subdistrict >= 0)))
+        # The district sends its own pools anywhere, then lends sub-districts' reserves.
+        district_pools = everyone[sources.subdistrict < 0]
+        if len(district_pools):
+            self._assign(sources, district_pools, self._gaps())
+        self._lend(sources)
+        self._late_within_scope(sources)
+
+    def dispatch_communities(self, has_branch: np.ndarray) -> None:
+        """A round of the community step only, for the communities where `has_branch`."""
+        home = self.reserves.community
+        at_home = (home >= 0) & has_branch[np.maximum(home, 0)]
+        if self.policy != "paired-first":
+            at_home &= self.reserves.scope == COMMUNITY
+        # Only the reserves waiting in a branch's community can take part: the round is cheap.
+        sources, gaps = self._open(at_home)
+        if sources is None:
+            return
+        gaps = gaps[has_branch[self.geo.community_of_microgrid[gaps]]]
+        if self.policy == "nearest":
+            self._community_step(sources, gaps, sources.scope == COMMUNITY)
+            return
+        self._community_step(sources, gaps[~self.posts.second_tier(gaps)], self._at_home_step(sources))
+        self._community_step(sources, gaps, sources.scope == COMMUNITY)
+
+    def _at_home_step(self, sources: Sources) -> np.ndarray:
+        """Sources taking part in the community step: those who may serve only their
+        community, and under `paired-first` every reserve whose home is a community."""
         if self.policy == "paired-first":
-            n_communities = len(self.geo.community_xy[0])
-            own_gaps = groups(gaps, self.geo.community_of_microgrid[gaps], n_communities)
-            for community in np.unique(sources.community).tolist():
-                if len(own_gaps[community]):
-                    self._assign(sources, everyone[sources.community == community], own_gaps[community])
-        subdistrict = self.geo.subdistrict_of_community
-        own_sources = groups(everyone, subdistrict[sources.community], self.n_subdistricts)
+            return sources.community >= 0
+        return sources.scope == COMMUNITY
+
+    def _late_within_scope(self, sources: Sources) -> None:
+        """Reserves that may serve no farther than their sub-district take the posts a
+        member will reach late there, once the district has lent its reserves."""
+        gaps = self._gaps()
+        self._community_step(sources, gaps, sources.scope == COMMUNITY)
+        self._subdistrict_step(sources, gaps, sources.scope == SUBDISTRICT)
+
+    def _community_step(self, sources: Sources, gaps: np.ndarray, takes_part: np.ndarray) -> None:
+        """Each community's gaps served by the sources of `takes_part` at home there."""
+        rows = np.flatnonzero(takes_part & (sources.left > 0))
+        if len(rows) == 0 or len(gaps) == 0:
+            return
+        n_communities = len(self.geo.community_xy[0])
+        own_gaps = groups(gaps, self.geo.community_of_microgrid[gaps], n_communities)
+        own_sources = groups(rows, sources.community[rows], n_communities)
+        for community in np.unique(sources.community[rows]).tolist():
+            if len(own_gaps[community]):
+                self._assign(sources, own_sources[community], own_gaps[community])
+
+    def _subdistrict_step(self, sources: Sources, gaps: np.ndarray, takes_part: np.ndarray) -> None:
+        """Each sub-district's gaps served by the sources of `takes_part` at home there."""
+        rows = np.flatnonzero(takes_part & (sources.left > 0))
+        if len(rows) == 0 or len(gaps) == 0:
+            return
+        own_sources = groups(rows, sources.subdistrict[rows], self.n_subdistricts)
         own_gaps = groups(gaps, self._subdistrict_of(gaps), self.n_subdistricts)
         for sub_sources, sub_gaps in zip(own_sources, own_gaps):
             self._assign(sources, sub_sources, sub_gaps)
-        self._lend(sources)
 
     def _lend(self, sources: Sources) -> None:
-        """Plan how many cadres each sub-district lends to each need, then place them.
+        """Plan how many reserves each sub-district lends to each need, then place them.
 
         A need is one sub-district's gaps of one kind: nobody is coming (kind 0) or a member
         is coming late (kind 1, which costs `LATE_PRIORITY_MIN` more in the plan). Needs beyond
@@ -200,10 +262,10 @@ class Dispatcher:
         would hold the post, as a reserve on the way, while nearer cadres report.
         """
         gaps = self._gaps()
-        rows = np.flatnonzero(sources.left)
+        rows = np.flatnonzero(sources.left * (sources.scope == DISTRICT) * (sources.subdistrict >= 0))
         if len(rows) == 0 or len(gaps) == 0:
             return
-        lender_of_source = self.geo.subdistrict_of_community[sources.community[rows]]
+        lender_of_source = sources.subdistrict[rows]
         need_of_gap = 2 * self._subdistrict_of(gaps) + self.posts.second_tier(gaps)
         spare = np.bincount(lender_of_source, sources.left[rows], self.n_subdistricts).astype(np.int64)
         short = np.bincount(need_of_gap, self.posts.shortfall(gaps), 2 * self.n_subdistricts).astype(np.int64)
@@ -213,8 +275,8 @@ class Dispatcher:
         ride = self.travel.drive_min(km, self.speed_kmh)
         in_reach = ride <= self.lend_max_ride_min
         cost = np.where(in_reach, ride + LATE_PRIORITY_MIN * (needs % 2), np.inf)
-        # A last column keeps the cadres not lent: with needs out of reach, the plan may match
-        # neither every cadre nor every need.
+        # A last column keeps the reserves not lent: with needs out of reach, the plan may
+        # match neither every reserve nor every need.
         cost = np.column_stack([cost, np.full(len(lenders), KEEP_COST_MIN)])
         plan = transport(cost, spare[lenders], np.append(short[needs], spare.sum()))[:, :-1]
         sources_of = groups(rows, lender_of_source, self.n_subdistricts)
@@ -230,18 +292,22 @@ class Dispatcher:
         candidates = np.flatnonzero(self.posts.gap_min < np.inf)
         return candidates[self.posts.shortfall(candidates) > 0]
 
-    def _open(self) -> tuple[Sources | None, np.ndarray]:
-        """The free cadres as sources, and gaps still lacking staff (None when either is empty)."""
+    def _open(self, among: np.ndarray | None = None) -> tuple[Sources | None, np.ndarray]:
+        """The free reserves (of `among`, if given) as sources, and gaps still lacking staff
+        (None when either is empty)."""
+        free = ~np.isnan(self.free_xy[:, 0])
+        free = np.flatnonzero(free if among is None else free & among)
+        if len(free) == 0:
+            return None, free
         gaps = self._gaps()
-        free = np.flatnonzero(~np.isnan(self.free_xy[:, 0]))
-        if len(gaps) == 0 or len(free) == 0:
+        if len(gaps) == 0:
             return None, gaps
         free = free[np.argsort(self.free_since[free], kind="stable")]
-        return Sources(free, self.geo.community_of_cadre[free], self.free_xy[free]), gaps
+        return Sources(free, self.reserves, self.free_xy[free]), gaps
 
     def _assign(self, sources: Sources, rows: np.ndarray, gaps: np.ndarray,
                 count: int | None = None) -> None:
-        """Send `count` (by default as many as can be placed) of the cadres of source `rows`
+        """Send `count` (by default as many as can be placed) of the reserves of source `rows`
         to `gaps` by least total cost."""
         supply = sources.left[rows]
         demand = self.posts.shortfall(gaps)
@@ -251,10 +317,13 @@ class Dispatcher:
         count = min(int(supply.sum()), int(demand.sum())) if count is None else count
         if count == 0:
             return
-        travel = self.travel_min(sources.xy[rows], gaps)
-        outside = self.geo.community_of_microgrid[gaps] != sources.community[rows, None]
+        travel = self.travel_min(sources.xy[rows], gaps, sources.speed_kmh[rows])
+        home = sources.community[rows, None]
+        outside = (home >= 0) & (self.geo.community_of_microgrid[gaps] != home)
+        scope = sources.scope[rows, None]
         cost = (travel + self.penalty_min * outside
-                + LATE_PRIORITY_MIN * self.posts.second_tier(gaps))
+                + LATE_PRIORITY_MIN * self.posts.second_tier(gaps)
+                + NARROW_FIRST_MIN * (scope - scope.min()))
         flow = place(cost, supply, demand, count)
         for row, column in zip(*np.nonzero(flow)):
             self._send(sources, int(rows[row]), int(gaps[column]), int(flow[row, column]),
@@ -264,13 +333,15 @@ class Dispatcher:
               travel_min: float) -> None:
         now = self.cascade.env.now
         x, y = sources.xy[source]
-        for cadre in sources.take(source, count).tolist():
-            self.free_xy[cadre] = np.nan
-            self.microgrid[cadre] = microgrid
-            self.dispatched_min[cadre] = now
-            self.arrived_min[cadre] = np.inf
-            self.cascade.trace.record(now, "cadre", cadre, "dispatched")
-            self.duty.ride(cadre, microgrid, float(x), float(y), travel_min)
+        for reserve in sources.take(source, count).tolist():
+            kind = int(self.reserves.kind[reserve])
+            who = reserve - self.first_of[kind]
+            self.free_xy[reserve] = np.nan
+            self.microgrid[reserve] = microgrid
+            self.dispatched_min[reserve] = now
+            self.arrived_min[reserve] = np.inf
+            self.cascade.trace.record(now, TRACE_ENTITY[ACTIVATED_BY[kind]], who, "dispatched")
+            self.duties[kind].ride(who, microgrid, float(x), float(y), travel_min)
 
-    def _taken(self, cadre: int, microgrid: int) -> None:
-        self.arrived_min[cadre] = self.cascade.env.now
+    def _taken(self, first: int, who: int, microgrid: int) -> None:
+        self.arrived_min[first + who] = self.cascade.env.now

@@ -9,7 +9,8 @@ import numpy as np
 import simpy
 
 from mobsim.district.tables import District
-from mobsim.model.cadres import SinkingDown, cadre_report_min
+from mobsim.model.branches import Branches
+from mobsim.model.cadres import SinkingDown, cadre_report_min, on_roster
 from mobsim.model.cascade import Cascade
 from mobsim.model.chain import Chain, build_chain
 from mobsim.model.compounds import inside_compound_min
@@ -17,6 +18,7 @@ from mobsim.model.dispatcher import Dispatcher
 from mobsim.model.escalation import Escalation
 from mobsim.model.geometry import Geometry, geometry
 from mobsim.model.handover import Shifts
+from mobsim.model.pools import Pools
 from mobsim.model.posts import Posts
 from mobsim.model.presence import draw_available
 from mobsim.model.result import ReplicationResult, within_horizon
@@ -115,13 +117,18 @@ def _escalation(model: _Model) -> Escalation:
 
 def _cadres(model: _Model) -> tuple[SinkingDown, Dispatcher]:
     params, states = model.params, model.chain.states["cadres"]
+    pools = Pools(params, model.geo, model.period)
     dispatcher = Dispatcher(model.cascade, model.posts, model.geo, model.travel,
                             params.number("cadres.speed_kmh"),
                             params.number("cadres.leave_pair_penalty_min"),
                             params.number("cadres.lend_max_ride_min"),
                             params.text("cadres.dispatch_policy"),
-                            model.shifts, model.handover_min)
-    available = draw_available(params, "cadres", model.period, states)
+                            model.shifts, model.handover_min, pools.reserves)
+    pools.call_up(model.cascade, model.chain, lambda row: dispatcher.wait(dispatcher.n_cadres + row))
+    model.geo.ids.update({name: np.arange(size, dtype=np.int32) for name, size in pools.sizes.items()})
+    Branches(params, model.cascade, model.posts, model.geo, dispatcher).start(
+        model.chain.levels["communities"])
+    available = draw_available(params, "cadres", model.period, states) & on_roster(params, len(states))
     sinking = SinkingDown(model.cascade,
                           cadre_report_min(params, model.travel, model.geo, states, available),
                           dispatcher.wait)
@@ -136,7 +143,8 @@ def _collect(model: _Model, members: MemberReports, escalation: Escalation, sink
     clip = partial(within_horizon, horizon_min=horizon_min)
     member_level, cadre_level = model.chain.levels["members"], model.chain.levels["cadres"]
     acknowledged = clip(member_level.acknowledged_min)
-    dispatched = clip(dispatcher.dispatched_min)
+    cadres = slice(0, dispatcher.n_cadres)
+    dispatched = clip(dispatcher.dispatched_min[cadres])
     posts = model.posts
     return ReplicationResult(
         microgrid_activated_min=clip(posts.activated_min),
@@ -151,9 +159,9 @@ def _collect(model: _Model, members: MemberReports, escalation: Escalation, sink
         member_arrived_min=clip(members.arrived_min),
         cadre_acknowledged_min=clip(cadre_level.acknowledged_min),
         cadre_reported_min=clip(sinking.reported_min),
-        cadre_microgrid=np.where(np.isnan(dispatched), -1, dispatcher.microgrid).astype(np.int32),
+        cadre_microgrid=np.where(np.isnan(dispatched), -1, dispatcher.microgrid[cadres]).astype(np.int32),
         cadre_dispatched_min=dispatched,
-        cadre_arrived_min=clip(dispatcher.arrived_min),
+        cadre_arrived_min=clip(dispatcher.arrived_min[cadres]),
         gridworker_alerted_min=clip(model.chain.levels["gridworkers"].acknowledged_min),
         reserve_shifts=_shifts(model.shifts, horizon_min),
         events=events,

@@ -7,9 +7,9 @@ when they become available later (presence.Timeline), a grid worker goes to the 
 no member is coming to or still being called to, if any). They hold it until
 its member arrives, hand over and go on to the next nearest open gap (mobsim.model.handover);
 one whose gap fills on the way turns to the next from where they are. A worker with no open
-gap left relieves the nearest cadre holding a post of the grid (the cadre hands over and can
-serve posts the worker cannot reach), else waits where they are and looks again at the
-roll-call or when a cadre takes a post of the grid. `escalation.grid_worker_covers`
+gap left relieves the nearest cadre (or pool's reserve, mobsim.model.pools) holding a post of
+the grid (they hand over and can serve posts the worker cannot reach), else waits where they
+are and looks again at the roll-call or when such a reserve takes a post of the grid. `escalation.grid_worker_covers`
 caps the posts a worker sets out for (0 = no cap).
 """
 
@@ -20,7 +20,7 @@ import simpy
 
 from mobsim.model.cascade import Cascade
 from mobsim.model.handover import Duty, Shifts
-from mobsim.model.posts import Posts
+from mobsim.model.posts import DISPATCHED, Posts
 from mobsim.model.turnout import Travel, distance_km
 
 NO_CAP = np.iinfo(np.int32).max
@@ -99,8 +99,8 @@ class Escalation:
         rows = self._grid(grid)
         gaps = rows[self.posts.shortfall(rows) > 0]
         if len(gaps) == 0:
-            # No gap left: relieve a cadre holding a post of the grid, who can go farther.
-            gaps = rows[[self.posts.held_by_cadre(m) for m in rows.tolist()]]
+            # No gap left: relieve a dispatched reserve holding a post of the grid, who can go farther.
+            gaps = rows[[self.posts.held_by_dispatched(m) for m in rows.tolist()]]
         if len(gaps) == 0:
             return
         km = distance_km(x, y, self.x[gaps], self.y[gaps])
@@ -113,9 +113,10 @@ class Escalation:
         self.duty.ride(grid, int(gaps[nearest]), x, y, float(trips[nearest]), delay_min)
 
     def _held(self, microgrid: int, who: str) -> None:
-        """A cadre took a post: the grid's worker, if waiting with nothing to do, comes to relieve them."""
+        """A dispatched reserve took a post: the grid's worker, if waiting with nothing to do,
+        comes to relieve them."""
         grid = int(self.grid_of_microgrid[microgrid])
-        if who == "cadre" and not np.isnan(self.idle_xy[grid, 0]):
+        if who in DISPATCHED and not np.isnan(self.idle_xy[grid, 0]):
             self._free(grid, *self.idle_xy[grid])
 
     def _taken(self, grid: int, microgrid: int) -> None:

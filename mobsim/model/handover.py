@@ -1,6 +1,6 @@
 """Reserves on duty: riding to a post, redirected when it fills first, handing over to a member.
 
-A reserve (a grid worker or a cadre) rides to a gap. If the post fills before they arrive,
+A reserve (a grid worker, a cadre or a pool's reserve) rides to a gap. If the post fills before they arrive,
 they are free again where they are on the way (the position interpolated along the ride). If
 they arrive at a post still lacking staff they hold it; when the micro-grid's own member
 arrives and the post keeps its quorum without them, they hand over for
@@ -14,11 +14,12 @@ from typing import Callable
 import numpy as np
 import simpy
 
-from mobsim.codes import ACTIVATED_BY, RELEASE_REASONS
+from mobsim.codes import ACTIVATED_BY, POOLS, RELEASE_REASONS
 from mobsim.model.cascade import Cascade
 from mobsim.model.posts import Posts
 
-TRACE_ENTITY: dict[str, str] = {"grid_worker": "gridworker", "cadre": "cadre"}
+TRACE_ENTITY: dict[str, str] = {"grid_worker": "gridworker", "cadre": "cadre",
+                                 **{pool: pool for pool in POOLS}}
 """The trace's entity name of each kind of reserve."""
 
 SHIFT_DTYPE = np.dtype([("kind", np.int8), ("who", np.int32), ("microgrid", np.int32),

@@ -6,8 +6,12 @@ from typing import Callable
 
 import numpy as np
 
-from mobsim.codes import ACTIVATED_BY
+from mobsim.codes import ACTIVATED_BY, POOLS
 from mobsim.model.trace import Trace
+
+
+DISPATCHED: tuple[str, ...] = ("cadre", *POOLS)
+"""Kinds of reserve the dispatcher sends, whom a grid worker relieves (mobsim.model.escalation)."""
 
 
 class Posts:
@@ -68,25 +72,26 @@ class Posts:
                   on_relieved: Callable[[], None]) -> bool:
         """A riding reserve arrives: they hold the post if it still lacks staff, else stand down.
 
-        A grid worker arriving at a post of their grid that a cadre holds takes it over: the
-        cadre hands over, as to a member, and is free for posts the worker cannot reach.
+        A grid worker arriving at a post of their grid that a dispatched reserve (a cadre or a
+        pool's) holds takes it over: the reserve hands over, as to a member, and is free for
+        posts the worker cannot reach.
         """
         self.riders[microgrid].pop(reserve)
-        takes_over = who == "grid_worker" and self.held_by_cadre(microgrid)
+        takes_over = who == "grid_worker" and self.held_by_dispatched(microgrid)
         if self.is_staffed(microgrid) and not takes_over:
             self.on_the_way[microgrid] -= 1
             return False
         self.holders.setdefault(microgrid, {})[reserve] = on_relieved
         self.arrive(microgrid, who, now_min, announced=True)
         if takes_over:
-            self._relieve_holders(microgrid, kind="cadre")
+            self._relieve_holders(microgrid, kinds=DISPATCHED)
         for listener in self.on_held:
             listener(microgrid, who)
         return True
 
-    def held_by_cadre(self, microgrid: int) -> bool:
-        """A cadre holds the post."""
-        return any(kind == "cadre" for kind, _ in self.holders.get(microgrid, {}))
+    def held_by_dispatched(self, microgrid: int) -> bool:
+        """A dispatched reserve (a cadre or a pool's) holds the post."""
+        return any(kind in DISPATCHED for kind, _ in self.holders.get(microgrid, {}))
 
     def _redirect_riders(self, microgrid: int) -> None:
         riders = self.riders.pop(microgrid, {})
@@ -94,12 +99,12 @@ class Posts:
         for on_filled in riders.values():
             on_filled()
 
-    def _relieve_holders(self, microgrid: int, kind: str | None = None) -> None:
-        """Holders (of `kind`, if given) hand over while the post keeps its quorum without them,
+    def _relieve_holders(self, microgrid: int, kinds: tuple[str, ...] | None = None) -> None:
+        """Holders (of `kinds`, if given) hand over while the post keeps its quorum without them,
         first come first."""
         holders = self.holders.get(microgrid, {})
         while self.on_post[microgrid] - 1 >= self.quorum:
-            reserve = next((r for r in holders if kind is None or r[0] == kind), None)
+            reserve = next((r for r in holders if kinds is None or r[0] in kinds), None)
             if reserve is None:
                 return
             on_relieved = holders.pop(reserve)

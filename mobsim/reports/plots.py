@@ -24,7 +24,9 @@ QUANTILE_STYLE = {"color": "#34495e", "linewidth": 1.3, "linestyle": "--"}
 BAR_COLOR = "#3a6ea5"
 NEVER_COLOR = "#7f7f7f"
 GAP_LABELS = {"member": "member on post", "grid_worker": "grid worker backfill",
-              "cadre": "cadre backfill", "none": "never activated"}
+              "cadre": "cadre backfill", "community_staff": "community staff backfill",
+              "emergency_team": "emergency team backfill", "commando_team": "commando team backfill",
+              "volunteer_team": "volunteer team backfill", "none": "never activated"}
 
 
 def _figure(height_in: float) -> Figure:

@@ -164,11 +164,13 @@ def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication
 
 
 def shifts_table(shifts: np.ndarray, lay: Layout, replication: int) -> pa.Table:
-    """The reserve_shifts.parquet rows: each post a grid worker or cadre held, ids for rows."""
+    """The reserve_shifts.parquet rows: each post a reserve held; ids for cadres and grid
+    workers, a pool's people by their number within the pool (they are in no district table)."""
     is_cadre = shifts["kind"] == ACTIVATED_BY.index("cadre")
-    reserve_id = np.empty(len(shifts), dtype=np.int32)
+    is_worker = shifts["kind"] == ACTIVATED_BY.index("grid_worker")
+    reserve_id = shifts["who"].astype(np.int32)
     reserve_id[is_cadre] = lay.cadre_id[shifts["who"][is_cadre]]
-    reserve_id[~is_cadre] = lay.general_grid_id[shifts["who"][~is_cadre]]
+    reserve_id[is_worker] = lay.general_grid_id[shifts["who"][is_worker]]
     return pa.table([
         _replication_column(replication, len(shifts)), category_array(shifts["kind"], ACTIVATED_BY),
         pa.array(reserve_id, pa.int32()), pa.array(lay.microgrid_id[shifts["microgrid"]], pa.int32()),

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from mobsim.codes import ACTIVATED_BY
+from mobsim.codes import ACTIVATED_BY, POOLS
 from mobsim.errors import InputError
 
 BAND: tuple[float, float] = (0.05, 0.95)
@@ -19,7 +19,7 @@ BAND: tuple[float, float] = (0.05, 0.95)
 BAND_LABEL = "5–95%"
 """BAND as printed in legends and captions."""
 
-GAP_FILLERS: tuple[str, ...] = ("member", "grid_worker", "cadre", "none")
+GAP_FILLERS: tuple[str, ...] = ("member", "grid_worker", "cadre", *POOLS, "none")
 """Codes of `activated_by` in the order the report shows them: own staff first, never last."""
 
 

@@ -15,6 +15,9 @@ from mobsim.codes import (
     COMMUNITY_TASKS,
     DISPATCH_POLICIES,
     MODES,
+    POOL_ALERTS,
+    POOL_LEVELS,
+    POOLS,
     WEEKDAYS,
 )
 from mobsim.distributions import parse_dist
@@ -57,6 +60,12 @@ PEOPLE_LIMIT = 10_000_000
 STAFF_LIMIT = 10_000
 """Largest `microgrids.quorum` and `escalation.grid_worker_covers`: staff counts are int32."""
 
+TEAMS_LIMIT = 100_000
+"""Largest `pools.*.teams` (per unit) and `pools.*.team_size`: a pool's people are rows of arrays."""
+
+POOL_LIKE: tuple[str, ...] = ("gridworkers", "members", "cadres")
+"""Populations whose presence, availability and preparation a pool may follow (`pools.*.like`)."""
+
 _SHARE_TOLERANCE = 1e-6  # the model renormalizes what is left
 
 
@@ -82,7 +91,8 @@ def check_values(data: dict[str, Any], schema: dict[str, Any], origins: dict[str
                     and any(fnmatch.fnmatchcase(path, p) for p in KERNEL_DURATION_PATTERNS)):
                 problems.append(f"{label}: {kernel_family_problem(path, family)}")
     problems += _share_problems(data, schema, origins, share_patterns)
-    return problems + _horizon_problem(data, origins) + _periods_problem(data, origins)
+    return (problems + _horizon_problem(data, origins) + _periods_problem(data, origins)
+            + _pool_problems(data, origins))
 
 
 def kernel_family_problem(path: str, family: str) -> str:
@@ -185,6 +195,13 @@ def _windows(value: list[str], data: dict[str, Any]) -> str | None:
     return None
 
 
+def _one_of(names: tuple[str, ...]) -> Callable[[Any, dict[str, Any]], str | None]:
+    """The rule of a value that is one of `names`."""
+    def rule(value: Any, data: dict[str, Any]) -> str | None:
+        return None if value in names else f"expected one of {', '.join(names)}, got {show(value)}"
+    return rule
+
+
 def _generator(value: str, data: dict[str, Any]) -> str | None:
     if value in GENERATORS:
         return None
@@ -258,6 +275,17 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("cadres.leave_pair_penalty_min", _not_negative),
     ("cadres.lend_max_ride_min", _positive),
     ("cadres.dispatch_policy", _dispatch_policy),
+    ("cadres.at_once", _count_up_to(PEOPLE_LIMIT, low=0)),
+    ("pools.*.teams", _count_up_to(TEAMS_LIMIT, low=0)),
+    ("pools.*.team_size", _count_up_to(TEAMS_LIMIT)),
+    ("pools.*.per", _one_of(POOL_LEVELS)),
+    ("pools.*.home", _one_of(POOL_LEVELS)),
+    ("pools.*.scope", _one_of(POOL_LEVELS)),
+    ("pools.*.alerted_by", _one_of(POOL_ALERTS)),
+    ("pools.*.like", _one_of(POOL_LIKE)),
+    ("pools.*.speed_kmh", _positive),
+    ("branches.roll_call_min", _not_negative),
+    ("branches.dispatch_interval_min", _dispatch_interval),
     ("travel.walk_speed_mps", _positive),
     ("travel.detour_factor", _positive),
     ("travel.walk_max_km", _not_negative),
@@ -334,6 +362,26 @@ def _periods_problem(data: dict[str, Any], origins: dict[str, Origin]) -> list[s
     shown = ", ".join(f"{key.partition('.')[2]} {clock}" for key, clock in zip(keys, clocks))
     return [f"{origins[at].label}: {at}: day_start, evening_start and night_start must follow "
             f"each other within one day, got {shown}"]
+
+
+def _pool_problems(data: dict[str, Any], origins: dict[str, Origin]) -> list[str]:
+    """A pool's home must lie within the unit it is counted per, within its scope, and below
+    the level that alerts it."""
+    problems = []
+    for pool in POOLS:
+        keys = [f"pools.{pool}.{name}" for name in ("per", "home", "scope", "alerted_by")]
+        values = [lookup(data, key) for key in keys if key in origins]
+        if len(values) < len(keys) or not all(v in POOL_LEVELS for v in values[:3]) \
+                or values[3] not in POOL_ALERTS:
+            continue  # missing or already reported by the single-key rules
+        per, home, scope = (POOL_LEVELS.index(v) for v in values[:3])
+        alerted = POOL_ALERTS.index(values[3])
+        for wrong, other in ((home > per, "per"), (home > scope, "scope"), (home > alerted, "alerted_by")):
+            if wrong:
+                at = max((keys[1], f"pools.{pool}.{other}"), key=lambda key: origins[key].rank)
+                problems.append(f"{origins[at].label}: pools.{pool}: home {values[1]!r} is wider "
+                                f"than {other} {lookup(data, f'pools.{pool}.{other}')!r}")
+    return problems
 
 
 def _table_paths(node: dict[str, Any], prefix: str = "") -> list[str]:

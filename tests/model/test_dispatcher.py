@@ -132,7 +132,7 @@ def test_a_cadre_hands_over_to_the_member_and_is_free_at_the_post() -> None:
     env.run(until=100.0)
     assert dispatcher.arrived_min[0] == pytest.approx(arrived, abs=1e-12)
     assert posts.activated_min[5] == dispatcher.arrived_min[0] and posts.hand_changes[5] == 1
-    shift = dispatcher.duty.shifts.table()
+    shift = dispatcher.shifts.table()
     assert shift["released_min"].tolist() == pytest.approx([arrived + 10.0 + 3.0], abs=1e-12)
     assert dispatcher.free_xy[0].tolist() == [geo.microgrid_xy[0][5], geo.microgrid_xy[1][5]]
 

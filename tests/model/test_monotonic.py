@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from model_fixtures import scenario, small_district
+from model_fixtures import scenario, small_district, without_pools
 from scipy.stats import binom
 
 from mobsim.codes import ACTIVATED_BY
@@ -53,6 +53,13 @@ LEVERS: dict[str, tuple[list[str], list[str]]] = {
     "community broadcast": ([NIGHT], [NIGHT, "broadcast.communities.channels=['messaging']",
                                       "broadcast.communities.to=['gridworkers', 'members']"]),
     "silent members chased": ([NIGHT, "chase.success=0.0"], [NIGHT, "chase.success=0.8"]),
+    # the reserve pools (docs/model.md 7.14): a larger pool adds people and keeps every other
+    # person's draws; more cadres on duty keep every cadre of the smaller roster
+    "more volunteers": (["pools.volunteer_team.teams=12", "pools.volunteer_team.team_size=1"],
+                        ["pools.volunteer_team.teams=12", "pools.volunteer_team.team_size=3"]),
+    "bigger commando pool": (["pools.commando_team.teams=4", "pools.commando_team.team_size=2"],
+                             ["pools.commando_team.teams=4", "pools.commando_team.team_size=6"]),
+    "more cadres on duty": (["cadres.at_once=12"], ["cadres.at_once=24"]),
 }
 SEED = 5
 
@@ -90,8 +97,8 @@ def _check_lever(district, lever: str, replications: int, alpha: float, *common:
 
 
 def _stressed_district():
-    """288 posts, 36 grid workers, 32 cadres, members 0.5 km from their posts: in most
-    replications a few dozen posts are never filled."""
+    """288 posts, 36 grid workers, 32 cadres, members 0.5 km from their posts: without the
+    pools, in most replications a few dozen posts are never filled."""
     return small_district(subdistricts=3, communities=4, grids=3, microgrids=8, members=1,
                           units=4, cadres=8, home_offset_km=0.5)
 
@@ -105,7 +112,8 @@ def test_the_sign_test_bound_is_the_kth_smallest_difference() -> None:
 
 @pytest.mark.parametrize("lever", sorted(LEVERS))
 def test_more_or_faster_help_never_leaves_more_posts_unfilled(lever: str) -> None:
-    _check_lever(_stressed_district(), lever, 10, 0.05)
+    # the pools and branches left out, so that a few dozen posts are never filled
+    _check_lever(_stressed_district(), lever, 10, 0.05, *without_pools())
 
 
 @pytest.fixture(scope="module")
@@ -153,3 +161,20 @@ def test_when_reserves_outnumber_the_memberless_posts_every_post_is_filled() -> 
 @pytest.mark.slow
 def test_on_full_xindu_at_night_reserves_enough_in_count_fill_every_post(xindu) -> None:
     _check_conservation(xindu, 20, "alert.start='02:00'")
+
+
+def test_when_a_pool_alone_outnumbers_the_memberless_posts_every_post_is_filled() -> None:
+    """Conservation with one pool and no cadres: 400 commandos at the district centre, every
+    one on duty, against 288 posts; the grid workers alone are too few for the posts no
+    member reaches, so the pool must fill the rest, in every replication."""
+    district = _stressed_district()
+    chosen = scenario(*without_pools(), "cadres.at_once=0", "pools.commando_team.teams=400",
+                      "pools.commando_team.team_size=1", "cadres.availability.day=1.0",
+                      "cadres.presence.day={home = 1.0, work = 0.0, asleep = 0.0, away = 0.0}")
+    for replication in range(4):
+        r = simulate(district, chosen, SEED, replication)
+        workers = r.reserve_shifts["who"][r.reserve_shifts["kind"] == ACTIVATED_BY.index("grid_worker")]
+        assert _memberless_posts(r, district) > len(np.unique(workers))  # the case is the one meant
+        assert np.isnan(r.cadre_reported_min).all()
+        assert not np.isnan(r.microgrid_activated_min).any(), replication
+        assert (r.microgrid_activated_by == ACTIVATED_BY.index("commando_team")).any()

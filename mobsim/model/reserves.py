@@ -1,0 +1,105 @@
+"""Reserves the dispatcher serves: cadres and the pools, each with a home, a scope and a speed.
+
+Every reserve has a kind (a code into ACTIVATED_BY: "cadre" or a pool's name), a home
+community and sub-district (-1 when the home is wider: a sub-district pool has no home
+community, a district pool neither), a scope (the widest level whose gaps it may fill, a code
+into POOL_LEVELS) and a riding speed. A cadre's home is their paired community and their scope
+the district: the district may lend them anywhere (docs/model.md 7.7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from mobsim.codes import ACTIVATED_BY, POOL_LEVELS
+from mobsim.model.geometry import Geometry
+
+COMMUNITY, SUBDISTRICT, DISTRICT = range(len(POOL_LEVELS))
+"""Scope codes (POOL_LEVELS order)."""
+
+
+@dataclass(frozen=True)
+class Reserves:
+    """One row per reserve; the rows of one kind are contiguous."""
+
+    kind: np.ndarray
+    community: np.ndarray
+    subdistrict: np.ndarray
+    scope: np.ndarray
+    speed_kmh: np.ndarray
+    home_xy: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+    @classmethod
+    def join(cls, parts: list[Reserves]) -> Reserves:
+        """The rows of every part, in order."""
+        return cls(*(np.concatenate([getattr(p, name) for p in parts])
+                     for name in ("kind", "community", "subdistrict", "scope", "speed_kmh", "home_xy")))
+
+    @classmethod
+    def of(cls, kind: str, community: np.ndarray, subdistrict: np.ndarray, scope: int,
+           speed_kmh: float, home_xy: np.ndarray) -> Reserves:
+        """Reserves of one kind sharing a scope and a speed."""
+        n = len(community)
+        return cls(np.full(n, ACTIVATED_BY.index(kind), dtype=np.int8),
+                   np.asarray(community, dtype=np.int64), np.asarray(subdistrict, dtype=np.int64),
+                   np.full(n, scope, dtype=np.int8), np.full(n, float(speed_kmh)),
+                   np.asarray(home_xy, dtype=np.float64).reshape(n, 2))
+
+
+def cadre_reserves(geo: Geometry, speed_kmh: float) -> Reserves:
+    """The cadres: at home in their paired community, lent anywhere by the district."""
+    community = geo.community_of_cadre
+    cx, cy = geo.community_xy
+    return Reserves.of("cadre", community, geo.subdistrict_of_community[community], DISTRICT,
+                       speed_kmh, np.column_stack([cx[community], cy[community]]))
+
+
+def subdistrict_centres(geo: Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """Each sub-district office: the mean place of its communities' offices (km)."""
+    sub = geo.subdistrict_of_community
+    n = int(sub.max(initial=-1)) + 1
+    offices = np.maximum(np.bincount(sub, minlength=n), 1)
+    cx, cy = geo.community_xy
+    return (np.bincount(sub, weights=cx, minlength=n) / offices,
+            np.bincount(sub, weights=cy, minlength=n) / offices)
+
+
+def groups(items: np.ndarray, keys: np.ndarray, n: int) -> list[np.ndarray]:
+    """`items` split by their key in 0..n-1 (group k holds the items whose key is k, in order)."""
+    order = np.argsort(keys, kind="stable")
+    return np.split(items[order], np.searchsorted(keys[order], np.arange(1, n)))
+
+
+class Sources:
+    """Free reserves grouped by (kind, home, place): the sources of one dispatch round.
+
+    Reserves of one source are interchangeable: same kind, home, scope, speed and place.
+    """
+
+    def __init__(self, rows: np.ndarray, reserves: Reserves, xy: np.ndarray) -> None:
+        keys = np.column_stack([reserves.kind[rows], reserves.community[rows],
+                                reserves.subdistrict[rows], xy]).astype(np.float64)
+        places, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        group = group.reshape(-1)
+        head = rows[first]
+        self.community = reserves.community[head]
+        self.subdistrict = reserves.subdistrict[head]
+        self.scope = reserves.scope[head]
+        self.speed_kmh = reserves.speed_kmh[head]
+        self.xy = places[:, 3:]
+        order = np.argsort(group, kind="stable")
+        self.left = np.bincount(group, minlength=len(places))
+        self.reserves = np.split(rows[order], np.cumsum(self.left)[:-1])
+        self.taken = np.zeros(len(places), dtype=np.int64)
+
+    def take(self, source: int, count: int) -> np.ndarray:
+        """The next `count` reserves of a source, in the order they became free."""
+        out = self.reserves[source][self.taken[source]:self.taken[source] + count]
+        self.taken[source] += count
+        self.left[source] -= count
+        return out
