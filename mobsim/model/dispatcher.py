@@ -36,6 +36,7 @@ from mobsim.kernels.assignment import transport
 from mobsim.model.cascade import Cascade
 from mobsim.model.geometry import Geometry
 from mobsim.model.handover import TRACE_ENTITY, Duty, Shifts
+from mobsim.model.posts import Posts
 from mobsim.model.reserves import (
     COMMUNITY,
     DISTRICT,
@@ -46,7 +47,6 @@ from mobsim.model.reserves import (
     groups,
     subdistrict_centres,
 )
-from mobsim.model.posts import Posts
 from mobsim.model.turnout import Travel, distance_km
 
 LATE_PRIORITY_MIN = 1.0e5

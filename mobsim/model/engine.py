@@ -67,8 +67,7 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     members = _members(model)
     escalation = _escalation(model)
     sinking, dispatcher = _cadres(model)
-    staffing = staff_tasks(district, params, geo, cascade, model.posts, sinking,
-                           dispatcher)
+    staffing = staff_tasks(district, params, geo, cascade, model.posts, dispatcher)
     events = run_until(cascade.env, horizon_min)
     result = _collect(model, members, escalation, sinking, dispatcher, events)
     return replace(result, task_units=task_units(staffing, horizon_min))

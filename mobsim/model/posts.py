@@ -9,7 +9,6 @@ import numpy as np
 from mobsim.codes import ACTIVATED_BY, POOLS
 from mobsim.model.trace import Trace
 
-
 DISPATCHED: tuple[str, ...] = ("cadre", *POOLS)
 """Kinds of reserve the dispatcher sends, whom a grid worker relieves (mobsim.model.escalation)."""
 

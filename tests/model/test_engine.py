@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import simpy
-from model_fixtures import deterministic, everyone, scenario, small_district
+from model_fixtures import deterministic, everyone, scenario, small_district, without_pools
 
 from mobsim.codes import (
     ACTIVATED_BY,
@@ -176,8 +176,9 @@ def test_more_cadres_change_no_member_time() -> None:
     shape = dict(subdistricts=2, communities=3, grids=3, microgrids=8, members=1, units=3)
     few, many = small_district(cadres=4, **shape), small_district(cadres=20, **shape)
     for replication in range(3):
-        a = simulate(few, scenario("cadres.count=12"), 9, replication)
-        b = simulate(many, scenario("cadres.count=60"), 9, replication)
+        # the pools and party branches left out: the cadres are the only reserves
+        a = simulate(few, scenario(*without_pools(), "cadres.count=12"), 9, replication)
+        b = simulate(many, scenario(*without_pools(), "cadres.count=60"), 9, replication)
         assert np.array_equal(a.member_acknowledged_min, b.member_acknowledged_min, equal_nan=True)
         assert np.array_equal(a.member_arrived_min, b.member_arrived_min, equal_nan=True)
         assert np.array_equal(a.member_state, b.member_state)

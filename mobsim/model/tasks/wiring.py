@@ -1,12 +1,13 @@
-"""Connect the tasks' staffing hook to the SimPy model: posts, cadres reporting, the target snapshot.
+"""Connect the tasks' staffing hook to the SimPy model: posts, reserves free, the target snapshot.
 
 Members arriving at their post reach `Staffing.on_reported` through `Posts.on_arrived` (after
-the post has counted them and relieved any reserve). Cadres reach it when they report at the
-paired community, after the dispatcher has put them on its list, and leave the tasks through
-`Posts.on_ride` when the dispatcher sends them to a gap; a cadre free again (handed over to a
-member, or the post filled before they came) rejoins the pool of the paired community at once
-(the way back is not modelled). Reserves that take a post hold it: they are the post's staff. The reserve pools of later versions call the same hook.
-"""
+the post has counted them and relieved any reserve). Reserves (cadres and the pools whose home
+is a community) reach it whenever the dispatcher has them free at home: on reporting at their
+community and again when free after a hand-over, or when the post they rode to filled first
+(rejoining their community's pool at once: the way back is not modelled). They leave the tasks
+through `Posts.on_ride` when the dispatcher sends them to a gap; reserves that take a post hold
+it as the post's staff. Pools at home in a sub-district or the district (emergency team,
+commando teams) wait for the dispatcher and staff no community task."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from mobsim.codes import ACTIVATED_BY
 from mobsim.district.tables import District
-from mobsim.model.cadres import SinkingDown
 from mobsim.model.cascade import Cascade
 from mobsim.model.dispatcher import Dispatcher
 from mobsim.model.geometry import Geometry
@@ -32,7 +33,7 @@ its staff at the target minute and the idle people of its community's pool then.
 
 
 def staff_tasks(district: District, params: Parameters, geo: Geometry, cascade: Cascade,
-                posts: Posts, sinking: SinkingDown, dispatcher: Dispatcher) -> Staffing:
+                posts: Posts, dispatcher: Dispatcher) -> Staffing:
     """Build the community task units and wire the staffing hook into the model."""
     plan = unit_plan(geo, district.microgrids["households"].astype(np.float64),
                      district.microgrids["compound_type"].astype(np.int64), params)
@@ -51,11 +52,16 @@ def staff_tasks(district: District, params: Parameters, geo: Geometry, cascade: 
 
     posts.on_arrived.append(member_arrived)
     posts.on_ride.append(reserve_sent)
-    def cadre_free(cadre: int, *_xy_km: float) -> None:
-        staffing.on_reported("cadre", cadre, int(geo.community_of_cadre[cadre]), -1, env.now)
+    reserves = dispatcher.reserves
 
-    sinking.on_reported = _also(sinking.on_reported, cadre_free)
-    dispatcher.duty.free = _also(dispatcher.duty.free, cadre_free)
+    def reserve_free(reserve: int, *_xy_km: float) -> None:
+        community = int(reserves.community[reserve])
+        if community >= 0:
+            kind = int(reserves.kind[reserve])
+            staffing.on_reported(ACTIVATED_BY[kind], reserve - dispatcher.first_of[kind],
+                                 community, -1, env.now)
+
+    dispatcher.free_at = _also(dispatcher.free_at, reserve_free)
     cascade.at(params.number("target.minutes"), None, lambda _event: staffing.snapshot())
     return staffing
 
