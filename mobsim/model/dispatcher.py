@@ -95,7 +95,7 @@ class Dispatcher:
                  speed_kmh: float, leave_pair_penalty_min: float,
                  lend_max_ride_min: float = np.inf, policy: str = "paired-first",
                  shifts: Shifts | None = None, handover_min: float = 0.0,
-                 pools: Reserves | None = None) -> None:
+                 pools: Reserves | None = None, inside_min: np.ndarray | None = None) -> None:
         self.cascade = cascade
         self.posts = posts
         self.geo = geo
@@ -103,6 +103,9 @@ class Dispatcher:
         self.policy = policy
         self.penalty_min = 0.0 if policy == "nearest" else leave_pair_penalty_min
         self.lend_max_ride_min = lend_max_ride_min
+        # Minutes inside each post's compound, at the end of every ride to it.
+        self.inside_min = (np.zeros(len(geo.village_microgrid)) if inside_min is None
+                           else inside_min)
         self.speed_kmh = speed_kmh  # the cadres', used to plan lending between sub-district offices
         self.n_cadres = len(geo.community_of_cadre)
         parts = [cadre_reserves(geo, speed_kmh)] + ([pools] if pools is not None else [])
@@ -174,7 +177,8 @@ class Dispatcher:
         mx, my = self.geo.microgrid_xy
         km = distance_km(xy[:, :1], xy[:, 1:], mx[microgrids], my[microgrids])
         ride = self.travel.drive_min(km, self.speed_kmh if speed_kmh is None else speed_kmh[:, None])
-        return self.travel.to_posts(ride, self.geo.village_microgrid[microgrids])
+        return self.travel.to_posts(ride, self.geo.village_microgrid[microgrids],
+                                    self.inside_min[microgrids])
 
     def dispatch(self) -> None:
         """Place free reserves on open gaps by the dispatch policy, each within its scope."""

@@ -20,7 +20,6 @@ from mobsim.model.geometry import Geometry, geometry
 from mobsim.model.handover import Shifts
 from mobsim.model.pools import Pools
 from mobsim.model.posts import Posts
-from mobsim.model.presence import draw_available
 from mobsim.model.result import ReplicationResult, within_horizon
 from mobsim.model.tasks.wiring import staff_tasks, task_units
 from mobsim.model.trace import Trace
@@ -50,6 +49,8 @@ class _Model:
     travel: Travel
     shifts: Shifts
     handover_min: float
+    inside_min: np.ndarray
+    """Minutes inside each post's compound, at the end of everyone's trip to it."""
 
 
 def simulate(district: District, scenario: Scenario, seed: int, replication: int,
@@ -63,7 +64,8 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     model = _Model(params, period, geo, cascade, build_chain(params, cascade, geo, period),
                    Posts(len(geo.grid_of_microgrid), params.count("microgrids.quorum"),
                          cascade.trace),
-                   read_travel(params), Shifts(), params.once("escalation.handover_min"))
+                   read_travel(params), Shifts(), params.once("escalation.handover_min"),
+                   inside_compound_min(params, geo.compound_of_microgrid))
     members = _members(model)
     escalation = _escalation(model)
     sinking, dispatcher = _cadres(model)
@@ -90,7 +92,7 @@ def _members(model: _Model) -> MemberReports:
     hx, hy = geo.home_xy
     report = member_departure(model.params, model.travel, model.chain.timelines["members"],
                               distance_km(hx, hy, mx[post], my[post]), geo.village_microgrid[post],
-                              inside_compound_min(model.params, geo.compound_of_microgrid[post]))
+                              model.inside_min[post])
     members = MemberReports(model.cascade, model.posts, post, report,
                             model.params.once("escalation.trusted_eta_min"))
     level = model.chain.levels["members"]
@@ -108,7 +110,7 @@ def _escalation(model: _Model) -> Escalation:
         model.geo.village_microgrid, after, params.count("escalation.grid_worker_covers"),
         model.chain.timelines["gridworkers"].available_min,
         prepare_min(params, "gridworkers", states), model.travel, model.shifts,
-        model.handover_min)
+        model.handover_min, model.inside_min)
     model.chain.levels["gridworkers"].listeners.append(escalation.on_acknowledged)
     escalation.schedule_sweep(params.once("escalation.sweep_min"))
     return escalation
@@ -122,15 +124,15 @@ def _cadres(model: _Model) -> tuple[SinkingDown, Dispatcher]:
                             params.number("cadres.leave_pair_penalty_min"),
                             params.number("cadres.lend_max_ride_min"),
                             params.text("cadres.dispatch_policy"),
-                            model.shifts, model.handover_min, pools.reserves)
+                            model.shifts, model.handover_min, pools.reserves, model.inside_min)
     pools.call_up(model.cascade, model.chain, lambda row: dispatcher.wait(dispatcher.n_cadres + row))
     model.geo.ids.update({name: np.arange(size, dtype=np.int32) for name, size in pools.sizes.items()})
     Branches(params, model.cascade, model.posts, model.geo, dispatcher).start(
         model.chain.levels["communities"])
-    available = draw_available(params, "cadres", model.period, states) & on_roster(params, len(states))
     sinking = SinkingDown(model.cascade,
-                          cadre_report_min(params, model.travel, model.geo, states, available),
-                          dispatcher.wait)
+                          cadre_report_min(params, model.travel, model.geo, states,
+                                           on_roster(params, len(states))),
+                          dispatcher.wait, model.chain.timelines["cadres"].available_min)
     model.chain.levels["cadres"].listeners.append(sinking.on_acknowledged)
     dispatcher.run(params.number("cadres.dispatch_interval_min"))
     return sinking, dispatcher

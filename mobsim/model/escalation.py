@@ -34,11 +34,13 @@ class Escalation:
                  microgrid_xy: tuple[np.ndarray, np.ndarray], village: np.ndarray,
                  after_min: np.ndarray, covers: int, available_min: np.ndarray,
                  prepare_min: np.ndarray, travel: Travel, shifts: Shifts | None = None,
-                 handover_min: float = 0.0) -> None:
+                 handover_min: float = 0.0, inside_min: np.ndarray | None = None) -> None:
         self.cascade = cascade
         self.posts = posts
         self.x, self.y = microgrid_xy
         self.village = village
+        # Minutes inside each post's compound, at the end of every trip to it.
+        self.inside_min = np.zeros(len(village)) if inside_min is None else inside_min
         self.after_min = after_min
         # Minute from which each worker can go in person (inf: never); a bool: at once or never.
         self.available_min = (np.where(available_min, 0.0, np.inf)
@@ -104,7 +106,8 @@ class Escalation:
         if len(gaps) == 0:
             return
         km = distance_km(x, y, self.x[gaps], self.y[gaps])
-        trips = self.travel.to_posts(self.travel.local_min(km), self.village[gaps])
+        trips = self.travel.to_posts(self.travel.local_min(km), self.village[gaps],
+                                     self.inside_min[gaps])
         # The nearest gap nobody is coming to first; then the nearest a member will reach late
         # or has yet to be called to.
         nearest = int(np.lexsort((trips, self.posts.second_tier(gaps)))[0])

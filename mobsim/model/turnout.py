@@ -45,9 +45,11 @@ class Travel:
         """Minutes to ride a straight-line distance at `speed_kmh` along the route."""
         return np.asarray(distance_km) * self.detour_factor / speed_kmh * 60.0
 
-    def to_posts(self, minutes: np.ndarray, village: np.ndarray) -> np.ndarray:
-        """Travel minutes to posts, lengthened where the post is in a village."""
-        return np.where(village, minutes * self.village_factor, minutes)
+    def to_posts(self, minutes: np.ndarray, village: np.ndarray,
+                 inside_min: np.ndarray | float = 0.0) -> np.ndarray:
+        """Travel minutes to posts, lengthened where the post is in a village, then the minutes
+        inside the post's compound (mobsim.model.compounds)."""
+        return np.where(village, minutes * self.village_factor, minutes) + inside_min
 
 
 def read_travel(settings: Settings) -> Travel:

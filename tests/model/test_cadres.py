@@ -4,6 +4,7 @@ import numpy as np
 import simpy
 from model_fixtures import scenario, small_district
 
+from mobsim.model import simulate
 from mobsim.model.cadres import SinkingDown, cadre_report_min
 from mobsim.model.cascade import Cascade
 from mobsim.model.geometry import geometry
@@ -32,3 +33,34 @@ def test_reporting_cadres_are_handed_on_when_they_arrive() -> None:
     sinking.on_acknowledged(1)
     env.run()
     assert handed == [(5.0, 0)] and sinking.reported_min[0] == 5.0 and np.isinf(sinking.reported_min[1])
+
+
+def test_a_cadre_available_only_later_sets_out_then() -> None:
+    """Availability changes with the clock: a cadre who has the order at minute 10 but is
+    available only from minute 240 (the evening's draw) reports 240 + 5, not 10 + 5."""
+    env = simpy.Environment()
+    handed = []
+    sinking = SinkingDown(Cascade(env, 720.0, Trace(False)), np.array([5.0, 5.0, 5.0]),
+                          lambda cadre: handed.append((env.now, cadre)),
+                          np.array([0.0, 240.0, np.inf]))
+
+    def acknowledge():
+        yield env.timeout(10.0)
+        for cadre in range(3):
+            sinking.on_acknowledged(cadre)
+
+    env.process(acknowledge())
+    env.run()
+    assert handed == [(15.0, 0), (245.0, 1)] and np.isinf(sinking.reported_min[2])
+
+
+def test_cadres_unavailable_by_day_report_when_the_evening_begins() -> None:
+    """Through the engine: order Tuesday 14:00, evening from 18:00 (minute 240); no cadre is
+    available by day, every one in the evening: nobody reports before minute 240."""
+    district = small_district(units=2, cadres=4)
+    r = simulate(district, scenario("alert.start='14:00'", "alert.weekday='tue'",
+                                    "cadres.availability.day=0.0", "cadres.availability.evening=1.0",
+                                    "cadres.presence.day={home = 1.0, work = 0.0, asleep = 0.0, away = 0.0}",
+                                    "cadres.at_once=100"), 3, 0)
+    reported = r.cadre_reported_min[~np.isnan(r.cadre_reported_min)]
+    assert len(reported) > 0 and reported.min() >= 240.0

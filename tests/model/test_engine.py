@@ -6,7 +6,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import simpy
-from model_fixtures import deterministic, everyone, scenario, small_district, without_pools
+from model_fixtures import (
+    deterministic,
+    everyone,
+    scenario,
+    small_district,
+    without_pools,
+)
 
 from mobsim.codes import (
     ACTIVATED_BY,
