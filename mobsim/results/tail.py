@@ -9,6 +9,8 @@ ties the lowest id). Its cause, along its critical path:
 - `reserve dispatched late` / `reserve trip long`: a cadre activated it; the larger of the
   dispatch time and the trip, each beyond that replication's median over cadre-activated posts;
 - `covered by a grid worker`: the grid worker went in person (its timeline is not in the tables);
+- `covered by a reserve pool`: a person of a reserve pool (community staff, emergency team,
+  commando or volunteer team; docs/model.md 7.14) took it (their ride is not in the tables);
 - `alert late`, `member slow to acknowledge`, `member trip long`: a member activated it; the
   part of the member's time (notified, notified → acknowledged, acknowledged → on post) most
   beyond that replication's median over member-activated posts.
@@ -19,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mobsim.codes import POOLS
 from mobsim.results.stats import curve_band, district_curves, never_last
 
 MEMBER_PARTS = {"notified_min": "alert late", "ack_delay_min": "member slow to acknowledge",
@@ -26,7 +29,8 @@ MEMBER_PARTS = {"notified_min": "alert late", "ack_delay_min": "member slow to a
 CADRE_PARTS = {"dispatched_min": "reserve dispatched late", "trip_min": "reserve trip long"}
 GRID_WORKER, TOO_LATE, NONE_SENT = ("covered by a grid worker", "never staffed, reserve too late",
                                     "never staffed, no reserve sent")
-CAUSES = (*MEMBER_PARTS.values(), *CADRE_PARTS.values(), GRID_WORKER, TOO_LATE, NONE_SENT)
+POOL = "covered by a reserve pool"
+CAUSES = (*MEMBER_PARTS.values(), *CADRE_PARTS.values(), GRID_WORKER, TOO_LATE, NONE_SENT, POOL)
 """Every cause of a last post, in the order replications.parquet's `last_cause` codes them."""
 
 
@@ -84,8 +88,9 @@ def attribute(microgrids: pd.DataFrame, members: pd.DataFrame,
                        on=["replication", "microgrid_id"])["_merge"] == "both").to_numpy()
     by = last["activated_by"].astype(str).to_numpy()
     cause = np.select(
-        [by == "member", by == "cadre", by == "grid_worker", sent],
-        [member_cause, cadre_cause, GRID_WORKER, TOO_LATE], NONE_SENT)
+        [by == "member", by == "cadre", by == "grid_worker", np.isin(by, POOLS),
+         (by == "none") & sent],
+        [member_cause, cadre_cause, GRID_WORKER, POOL, TOO_LATE], NONE_SENT)
     return last.assign(cause=cause)
 
 

@@ -75,6 +75,16 @@ def test_reserves_and_never() -> None:
     assert found.loc[2, "cause"] == "never staffed, no reserve sent"
 
 
+def test_a_last_post_a_pool_took_is_the_pool_s_even_when_a_cadre_was_on_the_way() -> None:
+    # replication 0: a volunteer took the last post; a cadre had been sent there and came later
+    grids = _microgrids({0: [20.0, 20.0, 20.0, 90.0], 1: [20.0, 20.0, 20.0, 95.0]},
+                        {0: ["member"] * 3 + ["volunteer_team"],
+                         1: ["member"] * 3 + ["emergency_team"]})
+    members = _members([(r, m, 10, 12, 20) for r in range(2) for m in range(3)])
+    found = attribute(grids, members, _cadres([(0, 3, 60.0, 100.0)])).set_index("replication")
+    assert found["cause"].tolist() == ["covered by a reserve pool"] * 2
+
+
 def test_community_table_counts_last_and_late_shares() -> None:
     grids = _microgrids({0: [10.0, 50.0, 30.0, 20.0], 1: [10.0, 20.0, 200.0, 30.0],
                          2: [10.0, 190.0, 30.0, 20.0], 3: [10.0, 20.0, 30.0, 40.0]},
