@@ -135,7 +135,8 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
 @JOBS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Also write the plan to this folder (plan.json; `mobsim report DIR`).")
+              help="Also write the plan to this folder (plan.json, or allocation.json with "
+                   "--allocate; `mobsim report DIR`).")
 @executor_options
 @SET_OPTION
 def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int,
@@ -174,16 +175,21 @@ def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int,
 def _allocate(scenario: str | None, overrides: tuple[str, ...], pool: str, batch: int,
               budget: int | None, max_replications: int, seed: int, workers: int,
               as_json: bool, out_dir: Path | None, executor: ExecutorChoice) -> None:
-    """`plan --allocate`: the greedy allocation, printed (no folder yet)."""
+    """`plan --allocate`: the greedy allocation, printed, and written to `out_dir` if given."""
     from mobsim.scenario import load_scenario
     from mobsim.studies.allocate import allocate, allocation_json, format_allocation
+    from mobsim.studies.allocation_folder import check_writable, write_allocation
 
     if out_dir is not None:
-        raise click.UsageError("-o is not yet written for --allocate (use --json)")
+        check_writable(out_dir)
     loaded = load_scenario(scenario, overrides)
     with executor.open(workers) as run_on:
         result = allocate(loaded, pool, batch, 20 * batch if budget is None else budget, seed,
                           max_replications, workers, run_on)
     name = str(scenario or "xindu-baseline")
     click.echo(allocation_json(name, result) if as_json else format_allocation(name, result))
+    if out_dir is not None:
+        write_allocation(out_dir, loaded, name, result)
+        if not as_json:
+            click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the allocation page)")
     sys.exit(0 if result.passed else 1)

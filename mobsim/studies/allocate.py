@@ -151,24 +151,48 @@ def step_rows(result: Allocation) -> tuple[list[str], list[list[str]]]:
     return ["step", "teams added", "verdict", "replications", "in time", "most last posts"], rows
 
 
+def answer_text(result: Allocation) -> str:
+    """The outcome in plain words."""
+    added = sum(result.steps[-1].added) if result.steps else 0
+    return (f"PASS with {added} teams added" if result.passed else
+            f"not shown to meet the target with {added} of a budget of {result.budget} teams added")
+
+
+def search_text(result: Allocation) -> str:
+    """What was allocated, how."""
+    return (f"greedy allocation of {result.pool} over the sub-district offices, {result.batch} "
+            f"teams at a time, budget {result.budget}")
+
+
+def cost_text(result: Allocation) -> str:
+    """How many checks and replications the search took."""
+    return (f"{len(result.steps)} checks, {result.replications} replications, "
+            f"{result.elapsed_s:.0f} s (each: check --until-decided, same seed)")
+
+
 def format_allocation(name: str, result: Allocation) -> str:
     """The steps and the allocation as tables, and the answer in plain words."""
-    added = sum(result.steps[-1].added) if result.steps else 0
-    answer = (f"PASS with {added} teams added" if result.passed else
-              f"not shown to meet the target with {added} of a budget of {result.budget} teams added")
-    return "\n".join([
-        f"{name}: greedy allocation of {result.pool} over the sub-district offices, "
-        f"{result.batch} teams at a time, budget {result.budget}", "",
-        *text_table(*step_rows(result)), "", *text_table(*allocation_rows(result)), "", answer,
-        f"{len(result.steps)} checks, {result.replications} replications, {result.elapsed_s:.0f} s "
-        "(each: check --until-decided, same seed)"])
+    return "\n".join([f"{name}: {search_text(result)}", "", *text_table(*step_rows(result)), "",
+                      *text_table(*allocation_rows(result)), "", answer_text(result),
+                      cost_text(result)])
+
+
+def allocation_dict(name: str, result: Allocation) -> dict:
+    """The allocation as plain JSON types."""
+    return {"scenario": name, "pool": result.pool, "batch": result.batch,
+            "budget": result.budget, "subdistricts": result.subdistricts, "start": result.start,
+            "passed": result.passed, "replications": result.replications,
+            "elapsed_s": round(result.elapsed_s, 3),
+            "steps": [asdict(step) for step in result.steps]}
 
 
 def allocation_json(name: str, result: Allocation) -> str:
     """The allocation as one JSON object."""
-    return json.dumps({"scenario": name, "pool": result.pool, "batch": result.batch,
-                       "budget": result.budget, "subdistricts": result.subdistricts,
-                       "start": result.start, "passed": result.passed,
-                       "replications": result.replications,
-                       "elapsed_s": round(result.elapsed_s, 3),
-                       "steps": [asdict(step) for step in result.steps]})
+    return json.dumps(allocation_dict(name, result))
+
+
+def allocation_of(found: dict) -> Allocation:
+    """The allocation `allocation_dict` wrote (KeyError or TypeError when it is not one)."""
+    return Allocation(found["pool"], found["subdistricts"], found["start"], found["batch"],
+                      found["budget"], [Step(**step) for step in found["steps"]],
+                      found["elapsed_s"])

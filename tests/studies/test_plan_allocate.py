@@ -111,3 +111,29 @@ def test_lever_and_allocate_together_are_a_usage_error(gaps_scenario) -> None:
     out = CliRunner().invoke(main, ["plan", str(gaps_scenario), "--allocate", POOL,
                                     "--lever", "cadres.count=0..5"])
     assert out.exit_code == 2 and "not both" in out.output
+
+
+def test_cli_allocation_folder_and_its_report_page(gaps_scenario, tmp_path: Path) -> None:
+    from report_fixtures import parse_page
+
+    out = tmp_path / "allocation"
+    done = CliRunner().invoke(main, ["plan", str(gaps_scenario), "--allocate", POOL, "--add",
+                                     str(BATCH), "--max-replications", str(MAX_REPLICATIONS),
+                                     "-j", "1", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    found = json.loads((out / "allocation.json").read_text())
+    assert CliRunner().invoke(main, ["report", str(out)]).exit_code == 0
+    page = parse_page((out / "report.html").read_text("utf-8"))
+    # teams table: row k is sub-district k - 1; columns: name, at start, added, teams
+    assert [int(page.values[f"teams-{k}-2"]) for k in (1, 2, 3)] == found["steps"][-1]["added"]
+    assert [page.values[f"step-{k}-2"] for k in range(1, len(found["steps"]) + 1)] == [
+        step["verdict"] for step in found["steps"]]
+
+
+def test_an_allocation_folder_without_its_json_is_refused(tmp_path: Path) -> None:
+    from mobsim.studies.allocation_folder import read_allocation
+
+    (tmp_path / "allocation.json").write_text('{"pool": "pools.emergency_team"}')
+    (tmp_path / "scenario.toml").write_text("")
+    with pytest.raises(InputError, match="allocation.json: unreadable allocation"):
+        read_allocation(tmp_path)
