@@ -120,13 +120,17 @@ def place_people(pool: Pool, geo: Geometry) -> Places:
                   draw_groups)
 
 
+def check_team_counts(pool: str, counts: tuple[int, ...] | list[int], n_subdistricts: int) -> None:
+    """InputError unless `teams_by_subdistrict` has one count per sub-district of the district."""
+    if len(counts) != n_subdistricts:
+        raise InputError(f"pools.{pool}.teams_by_subdistrict: {len(counts)} counts for the "
+                         f"district's {n_subdistricts} sub-districts (one per sub-district, in table order)")
+
+
 def _by_subdistrict(pool: Pool, n_subdistricts: int) -> tuple[np.ndarray, tuple[tuple[str, int], ...]]:
     """The sub-district office of each person, sub-district by sub-district, and their streams."""
-    counts = pool.teams_by_subdistrict
-    if len(counts) != n_subdistricts:
-        raise InputError(f"pools.{pool.name}.teams_by_subdistrict: {len(counts)} counts for the "
-                         f"district's {n_subdistricts} sub-districts (one per sub-district, in table order)")
-    people = np.array(counts, dtype=np.int64) * pool.team_size
+    check_team_counts(pool.name, pool.teams_by_subdistrict, n_subdistricts)
+    people = np.array(pool.teams_by_subdistrict, dtype=np.int64) * pool.team_size
     return (np.repeat(np.arange(n_subdistricts), people),
             tuple((f"pools.{pool.name}.subdistrict{s}", int(n)) for s, n in enumerate(people)))
 

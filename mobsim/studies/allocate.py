@@ -24,6 +24,7 @@ import pandas as pd
 from mobsim.codes import POOLS
 from mobsim.district import load_district
 from mobsim.errors import InputError
+from mobsim.model.pools import check_team_counts
 from mobsim.results.bound import PASS
 from mobsim.results.check import require_wartime
 from mobsim.runner import Executor
@@ -85,9 +86,7 @@ def start_teams(settings: Settings, pool: str, n_subdistricts: int) -> list[int]
     """The scenario's teams per sub-district office: its list, else the spread of `teams`."""
     given = [int(n) for n in settings.value(f"pools.{pool}.teams_by_subdistrict")]
     if given:
-        if len(given) != n_subdistricts:
-            raise InputError(f"pools.{pool}.teams_by_subdistrict: {len(given)} counts for the "
-                             f"district's {n_subdistricts} sub-districts")
+        check_team_counts(pool, given, n_subdistricts)
         return given
     teams = settings.count(f"pools.{pool}.teams")
     if settings.text(f"pools.{pool}.per") == "subdistrict":
