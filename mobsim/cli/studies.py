@@ -114,12 +114,20 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
                      "\n  mobsim plan --lever escalation.grid_worker_covers=0..3 "
                      "--lever cadres.count=2000..6000/250 -o plans/covers-cadres")
 @SCENARIO_ARG
-@click.option("--lever", "levers", required=True, multiple=True, metavar="KEY[=MIN..MAX[/STEP]]",
+@click.option("--lever", "levers", multiple=True, metavar="KEY[=MIN..MAX[/STEP]]",
               help="Numeric key to search, assumed to help the more there is of it [range "
                    "default: its sensitivity.ranges entry]; repeatable: levers are lowered in "
                    "the order given, the first saved most.")
 @click.option("--max-replications", type=click.IntRange(min=1), default=200, show_default=True,
               help="Last look of each probe's sequential check.")
+@click.option("--allocate", "pool", metavar="pools.<name>", default=None,
+              help="Instead of --lever: add the pool's teams, --add at a time, to the "
+                   "sub-district holding the last post most often, until PASS (pool home: "
+                   "subdistrict; lever pools.<name>.teams_by_subdistrict).")
+@click.option("--add", "teams_per_step", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Teams --allocate adds per step.")
+@click.option("--budget", type=click.IntRange(min=0), default=None,
+              help="Most teams --allocate adds in all [default: 20 × --add].")
 @click.option("--step", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Resolution of the answer for a lever without /STEP [default: 1 for a "
                    "whole-number key, else 1/64 of the range].")
@@ -127,13 +135,16 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
 @JOBS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Also write the plan to this folder (plan.json; `mobsim report DIR`).")
+              help="Also write the plan to this folder (plan.json, or allocation.json with "
+                   "--allocate; `mobsim report DIR`).")
 @executor_options
 @SET_OPTION
 def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int,
+         pool: str | None, teams_per_step: int, budget: int | None,
          step: float | None, seed: int, jobs: int | None, as_json: bool, out_dir: Path | None,
          executor: ExecutorChoice, overrides: tuple[str, ...]) -> None:
-    """The least values of the levers for which the verdict is PASS (exit 1 if none in range)."""
+    """The least values of the levers for which the verdict is PASS, or a greedy allocation of
+    a pool's teams over the sub-districts (exit 1 if none passes)."""
     from mobsim.runner.local import default_jobs
     from mobsim.scenario import load_scenario
     from mobsim.studies.plan import format_plan, plan_json
@@ -141,6 +152,12 @@ def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int,
     from mobsim.studies.plan_folder import check_writable, write_plan
 
     workers = jobs or default_jobs()
+    if (pool is None) == (not levers):
+        raise click.UsageError("give --lever (one or more) or --allocate, not both")
+    if pool is not None:
+        _allocate(scenario, overrides, pool, teams_per_step, budget, max_replications, seed, workers,
+                  as_json, out_dir, executor)
+        return
     if out_dir is not None:
         check_writable(out_dir)
     loaded = load_scenario(scenario, overrides)
@@ -153,3 +170,26 @@ def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int,
         if not as_json:
             click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the plan page)")
     sys.exit(0 if result.answer is not None else 1)
+
+
+def _allocate(scenario: str | None, overrides: tuple[str, ...], pool: str, batch: int,
+              budget: int | None, max_replications: int, seed: int, workers: int,
+              as_json: bool, out_dir: Path | None, executor: ExecutorChoice) -> None:
+    """`plan --allocate`: the greedy allocation, printed, and written to `out_dir` if given."""
+    from mobsim.scenario import load_scenario
+    from mobsim.studies.allocate import allocate, allocation_json, format_allocation
+    from mobsim.studies.allocation_folder import check_writable, write_allocation
+
+    if out_dir is not None:
+        check_writable(out_dir)
+    loaded = load_scenario(scenario, overrides)
+    with executor.open(workers) as run_on:
+        result = allocate(loaded, pool, batch, 20 * batch if budget is None else budget, seed,
+                          max_replications, workers, run_on)
+    name = str(scenario or "xindu-baseline")
+    click.echo(allocation_json(name, result) if as_json else format_allocation(name, result))
+    if out_dir is not None:
+        write_allocation(out_dir, loaded, name, result)
+        if not as_json:
+            click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the allocation page)")
+    sys.exit(0 if result.passed else 1)

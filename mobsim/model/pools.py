@@ -15,6 +15,9 @@ Each pool is a `[pools.<name>]` table of the scenario (names in codes.POOLS):
   ride to posts at `speed_kmh`.
 Person j of team g is row j × (all teams) + g, so a larger `team_size` adds people and keeps
 every other person's draws (common random numbers).
+With `teams_by_subdistrict` set (home "subdistrict" only) sub-district s's office has the s-th
+count of teams instead; its people draw from streams of their own sub-district, person j of its
+team k at k × team_size + j, so a team added to one sub-district changes no one else's draws.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 import simpy
 
 from mobsim.codes import POOL_ALERTS, POOL_LEVELS, POOLS, PRESENCE_STATES
+from mobsim.errors import InputError
 from mobsim.model.cascade import Cascade
 from mobsim.model.chain import Chain
 from mobsim.model.geometry import Geometry
@@ -50,6 +54,7 @@ class Pool:
     alerted_by: int
     like: str
     speed_kmh: float
+    teams_by_subdistrict: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, settings: Settings, name: str) -> Pool:
@@ -58,7 +63,8 @@ class Pool:
         return cls(name, settings.count(key + "teams"), settings.count(key + "team_size"),
                    *(POOL_LEVELS.index(settings.text(key + level)) for level in ("per", "home", "scope")),
                    POOL_ALERTS.index(settings.text(key + "alerted_by")),
-                   settings.text(key + "like"), settings.number(key + "speed_kmh"))
+                   settings.text(key + "like"), settings.number(key + "speed_kmh"),
+                   tuple(int(n) for n in settings.value(key + "teams_by_subdistrict")))
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ class Places:
     subdistrict: np.ndarray
     xy: np.ndarray
     alert_row: np.ndarray
+    draw_groups: tuple[tuple[str, int], ...]
+    """Stream names (`pools.<name>` or a sub-district's) and how many people in a row draw from each."""
 
 
 def _home_places(geo: Geometry, level: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -96,28 +104,55 @@ def _unit_of_place(geo: Geometry, home: int, per: int) -> np.ndarray:
 def place_people(pool: Pool, geo: Geometry) -> Places:
     """Where each person of the pool waits, in row order (see the module docstring)."""
     community, subdistrict, xy = _home_places(geo, pool.home)
-    n_units = (len(geo.community_xy[0]), int(geo.subdistrict_of_community.max(initial=-1)) + 1, 1)[pool.per]
-    places_of_unit = groups(np.arange(len(community)), _unit_of_place(geo, pool.home, pool.per), n_units)
-    team_place = np.array([places[t % len(places)] for places in places_of_unit if len(places)
-                           for t in range(pool.teams)], dtype=np.int64)
-    person_place = np.tile(team_place, pool.team_size)
+    if pool.teams_by_subdistrict:
+        person_place, draw_groups = _by_subdistrict(pool, len(community))
+    else:
+        n_units = (len(geo.community_xy[0]), int(geo.subdistrict_of_community.max(initial=-1)) + 1, 1)[pool.per]
+        places_of_unit = groups(np.arange(len(community)), _unit_of_place(geo, pool.home, pool.per), n_units)
+        team_place = np.array([places[t % len(places)] for places in places_of_unit if len(places)
+                               for t in range(pool.teams)], dtype=np.int64)
+        person_place = np.tile(team_place, pool.team_size)
+        draw_groups = ((f"pools.{pool.name}", len(person_place)),)
     home_sub = np.where(subdistrict >= 0, subdistrict, 0)[person_place]
     alert_row = (np.maximum(community[person_place], 0), home_sub,
                  np.zeros(len(person_place), dtype=np.int64))[pool.alerted_by]
-    return Places(community[person_place], subdistrict[person_place], xy[person_place], alert_row)
+    return Places(community[person_place], subdistrict[person_place], xy[person_place], alert_row,
+                  draw_groups)
 
 
-def report_min(params: Parameters, pool: Pool, period: str, n: int) -> np.ndarray:
+def check_team_counts(pool: str, counts: tuple[int, ...] | list[int], n_subdistricts: int) -> None:
+    """InputError unless `teams_by_subdistrict` has one count per sub-district of the district."""
+    if len(counts) != n_subdistricts:
+        raise InputError(f"pools.{pool}.teams_by_subdistrict: {len(counts)} counts for the "
+                         f"district's {n_subdistricts} sub-districts (one per sub-district, in table order)")
+
+
+def _by_subdistrict(pool: Pool, n_subdistricts: int) -> tuple[np.ndarray, tuple[tuple[str, int], ...]]:
+    """The sub-district office of each person, sub-district by sub-district, and their streams."""
+    check_team_counts(pool.name, pool.teams_by_subdistrict, n_subdistricts)
+    people = np.array(pool.teams_by_subdistrict, dtype=np.int64) * pool.team_size
+    return (np.repeat(np.arange(n_subdistricts), people),
+            tuple((f"pools.{pool.name}.subdistrict{s}", int(n)) for s, n in enumerate(people)))
+
+
+def report_min(params: Parameters, pool: Pool, period: str,
+               draw_groups: tuple[tuple[str, int], ...]) -> np.ndarray:
     """Minutes from the alert to waiting at home for each person; inf for those who do not come."""
-    level = f"pools.{pool.name}"
-    states = draw_states(params, pool.like, period, level, n)
+    parts = [_group_report_min(params, pool, period, stream, n) for stream, n in draw_groups]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _group_report_min(params: Parameters, pool: Pool, period: str, stream: str, n: int) -> np.ndarray:
+    """`report_min` of `n` people drawing from the streams named `stream`."""
+    states = draw_states(params, pool.like, period, stream, n)
     p = params.probability(f"{pool.like}.availability.{period}")
-    available = (params.streams.uniform("presence", f"{level}.available", n) < p) & (states != AWAY)
-    prepare = [params.streams.sample("report", f"{level}.prepare.{state}",
+    available = (params.streams.uniform("presence", f"{stream}.available", n) < p) & (states != AWAY)
+    prepare = [params.streams.sample("report", f"{stream}.prepare.{state}",
                                      params.duration(f"{pool.like}.prepare_min.{state}"), n)
                for state in PRESENCE_STATES[:AWAY]]
     prepare.append(np.full(n, np.inf))
-    way = params.streams.sample("report", f"{level}.report", params.duration(f"{level}.report_min"), n)
+    way = params.streams.sample("report", f"{stream}.report",
+                                params.duration(f"pools.{pool.name}.report_min"), n)
     return np.where(available, np.choose(states, prepare) + way, np.inf)
 
 
@@ -133,7 +168,7 @@ class Pools:
             self.sizes[name] = n
             parts.append(Reserves.of(name, places.community, places.subdistrict, pool.scope,
                                      pool.speed_kmh, places.xy))
-            delays.append(report_min(params, pool, period, n))
+            delays.append(report_min(params, pool, period, places.draw_groups))
             alerts.append((POOL_ALERTS[pool.alerted_by], places.alert_row))
         self.reserves = Reserves.join(parts)
         self.report_min = np.concatenate(delays)

@@ -66,10 +66,13 @@ def write_report(source: Run | Sweep | str | os.PathLike[str],
     elif (run_dir / "plan.json").is_file():
         from mobsim.reports.plan_page import plan_page
         html = plan_page(run_dir)
+    elif (run_dir / "allocation.json").is_file():
+        from mobsim.reports.allocation_page import allocation_page
+        html = allocation_page(run_dir)
     else:
         raise InputError(f"{run_dir}: not a run folder (no manifest.json), a sweep folder (no "
                          "variants.parquet), a sensitivity folder (no sensitivity.json) nor a "
-                         "plan folder (no plan.json)")
+                         "plan folder (no plan.json or allocation.json)")
     out = Path(out) if out is not None else run_dir / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")

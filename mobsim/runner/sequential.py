@@ -40,6 +40,15 @@ def check_until_decided(scenario: Scenario, seed: int, max_replications: int, jo
 
     Replication r is the same as in `mobsim check -n N` with the same seed, for any N > r.
     """
+    verdict, outcome, _ = check_with_summaries(scenario, seed, max_replications, jobs, executor,
+                                               progress)
+    return verdict, outcome
+
+
+def check_with_summaries(scenario: Scenario, seed: int, max_replications: int, jobs: int,
+                         executor: Executor = run_local, progress: ProgressFn | None = None
+                         ) -> tuple[Verdict, SequentialOutcome, pd.DataFrame]:
+    """`check_until_decided` and the replications table rows of the replications it ran."""
     target = Settings(scenario).target
     plan = plan_looks(max_replications, target.quantile, target.confidence)
     job = summary_job(scenario, seed)
@@ -56,4 +65,4 @@ def check_until_decided(scenario: Scenario, seed: int, max_replications: int, jo
         return verdicts[n].verdict
 
     outcome = decide_sequentially(plan, verdict_at)
-    return verdicts[outcome.replications], outcome
+    return verdicts[outcome.replications], outcome, pd.concat(batches, ignore_index=True)

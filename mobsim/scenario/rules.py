@@ -23,6 +23,7 @@ from mobsim.codes import (
 from mobsim.distributions import parse_dist
 from mobsim.errors import InputError
 from mobsim.scenario.schema import Origin, is_dist_table, is_table, leaves, lookup, show
+from mobsim.scenario.team_rules import home_problems, team_counts
 
 KERNEL_FAMILIES: tuple[str, ...] = ("fixed", "exponential", "lognormal")
 """Distribution families the door-to-door kernel draws (mobsim.kernels.rng)."""
@@ -92,7 +93,7 @@ def check_values(data: dict[str, Any], schema: dict[str, Any], origins: dict[str
                 problems.append(f"{label}: {kernel_family_problem(path, family)}")
     problems += _share_problems(data, schema, origins, share_patterns)
     return (problems + _horizon_problem(data, origins) + _periods_problem(data, origins)
-            + _pool_problems(data, origins))
+            + _pool_problems(data, origins) + home_problems(data, origins))
 
 
 def kernel_family_problem(path: str, family: str) -> str:
@@ -278,6 +279,7 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("cadres.at_once", _count_up_to(PEOPLE_LIMIT, low=0)),
     ("pools.*.teams", _count_up_to(TEAMS_LIMIT, low=0)),
     ("pools.*.team_size", _count_up_to(TEAMS_LIMIT)),
+    ("pools.*.teams_by_subdistrict", team_counts(TEAMS_LIMIT)),
     ("pools.*.per", _one_of(POOL_LEVELS)),
     ("pools.*.home", _one_of(POOL_LEVELS)),
     ("pools.*.scope", _one_of(POOL_LEVELS)),

@@ -219,12 +219,15 @@ def cost_text(result: PlanResult) -> str:
 
 def format_plan(name: str, result: PlanResult) -> str:
     """The probes as a table and the answer in plain words."""
-    headers, rows = probe_rows(result)
+    return "\n".join([f"{name}: plan for {ranges_text(result)}", "", *text_table(*probe_rows(result)),
+                      "", answer_text(result), cost_text(result)])
+
+
+def text_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """The lines of a plain-text table, each column as wide as its widest cell."""
     lines = [headers, *rows]
     widths = [max(len(row[i]) for row in lines) for i in range(len(headers))]
-    table = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in lines]
-    return "\n".join([f"{name}: plan for {ranges_text(result)}", "", *table, "",
-                      answer_text(result), cost_text(result)])
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in lines]
 
 
 def plan_dict(name: str, result: PlanResult) -> dict:
