@@ -7,7 +7,13 @@ from pathlib import Path
 
 from mobsim.reports.page import document, number, paragraph, section, table
 from mobsim.scenario.params import Settings
-from mobsim.studies.allocate import allocation_rows, answer_text, cost_text, search_text, step_rows
+from mobsim.studies.allocate import (
+    allocation_rows,
+    answer_text,
+    cost_text,
+    search_text,
+    step_rows,
+)
 from mobsim.studies.allocation_folder import read_allocation
 
 
