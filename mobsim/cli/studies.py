@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -164,12 +165,9 @@ def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int,
     with executor.open(workers) as run_on:
         result = search(loaded, levers, seed, max_replications, workers, run_on, step or 0.0)
     name = str(scenario or "xindu-baseline")
-    click.echo(plan_json(name, result) if as_json else format_plan(name, result))
-    if out_dir is not None:
-        write_plan(out_dir, loaded, name, result)
-        if not as_json:
-            click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the plan page)")
-    sys.exit(0 if result.answer is not None else 1)
+    _answer(plan_json(name, result) if as_json else format_plan(name, result), out_dir,
+            lambda: write_plan(out_dir, loaded, name, result), "plan", as_json,
+            result.answer is not None)
 
 
 def _allocate(scenario: str | None, overrides: tuple[str, ...], pool: str, batch: int,
@@ -187,9 +185,17 @@ def _allocate(scenario: str | None, overrides: tuple[str, ...], pool: str, batch
         result = allocate(loaded, pool, batch, 20 * batch if budget is None else budget, seed,
                           max_replications, workers, run_on)
     name = str(scenario or "xindu-baseline")
-    click.echo(allocation_json(name, result) if as_json else format_allocation(name, result))
+    _answer(allocation_json(name, result) if as_json else format_allocation(name, result),
+            out_dir, lambda: write_allocation(out_dir, loaded, name, result), "allocation",
+            as_json, result.passed)
+
+
+def _answer(text: str, out_dir: Path | None, write: Callable[[], None], page: str,
+            as_json: bool, passed: bool) -> None:
+    """Print a study's answer, write its folder when asked, exit 0 if it passes, else 1."""
+    click.echo(text)
     if out_dir is not None:
-        write_allocation(out_dir, loaded, name, result)
+        write()
         if not as_json:
-            click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the allocation page)")
-    sys.exit(0 if result.passed else 1)
+            click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the {page} page)")
+    sys.exit(0 if passed else 1)
