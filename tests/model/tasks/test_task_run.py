@@ -6,6 +6,7 @@ import numpy as np
 from model_fixtures import deterministic, scenario, small_district
 
 from mobsim.codes import TASKS
+from mobsim.model import simulate
 from mobsim.results.rows import layout
 from mobsim.runner.local import ReplicationJob
 
@@ -25,7 +26,6 @@ def job(*overrides: str) -> ReplicationJob:
 
 def test_each_checkpoint_and_site_acts_at_the_arrival_that_completes_it() -> None:
     run = job()
-    from mobsim.model import simulate
     result = simulate(run.district, run.scenario, run.seed, 0)
     units = result.task_units
     community_of_cadre = run.district.cadres["community_id"]
@@ -73,3 +73,16 @@ def test_a_task_nobody_can_staff_leaves_the_district_unable_to_act() -> None:
     assert summary["t_act_min"] == float("inf")
     assert summary["act_limited_by"] == "checkpoints"
     assert summary["checkpoints_kept_at_target"] == 0.0
+
+
+def test_community_staff_staff_the_tasks_when_no_cadre_is_on_duty() -> None:
+    """No cadre on duty, three community staff per community (a reserve pool at home in the
+    community): they alone can take the two checkpoints and the site, so every unit can act,
+    each with its one person at the target."""
+    run = job("cadres.at_once=0", "pools.community_staff.teams=1",
+              "pools.community_staff.team_size=3", "pools.community_staff.report_min=7.0")
+    result = simulate(run.district, run.scenario, run.seed, 0)
+    units = result.task_units
+    assert np.isnan(result.cadre_reported_min).all()
+    assert np.isfinite(units["able_min"]).all()
+    assert (units["staff_at_target"] == 1).all()
