@@ -87,18 +87,6 @@ def _trips_min(params: Parameters, travel: Travel, local_km: np.ndarray,
             travel.to_posts(from_work, village))
 
 
-def member_report_min(params: Parameters, travel: Travel, states: np.ndarray,
-                      available: np.ndarray, local_km: np.ndarray, village: np.ndarray) -> np.ndarray:
-    """Minutes from acknowledging to being on post for each member, were states fixed; inf for
-    those who do not report.
-
-    `local_km`: straight line from home to the post; `village`: whether the post is in a village.
-    """
-    from_home, from_work = _trips_min(params, travel, local_km, village)
-    minutes = prepare_min(params, "members", states) + np.where(states == WORK, from_work, from_home)
-    return np.where(available, minutes, np.inf)
-
-
 @dataclass(frozen=True)
 class Departure:
     """Per member: from when they can go, how long they prepare, their trips from home and

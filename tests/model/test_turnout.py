@@ -7,11 +7,12 @@ from model_fixtures import scenario
 from mobsim.codes import PRESENCE_STATES
 from mobsim.model.cascade import Cascade
 from mobsim.model.posts import Posts
+from mobsim.model.presence import Timeline
 from mobsim.model.trace import Trace
 from mobsim.model.turnout import (
     MemberReports,
     Travel,
-    member_report_min,
+    member_departure,
     prepare_min,
     read_travel,
 )
@@ -54,7 +55,11 @@ def test_members_walk_from_home_and_take_the_work_trip_from_work() -> None:
     available = np.array([True, True, True, True, False])
     local_km = np.full(5, 0.45)
     village = np.array([False, True, False, False, False])
-    got = member_report_min(params, travel, states, available, local_km, village)
+    # Presence frozen at the order: nobody comes home from work within the horizon.
+    timeline = Timeline(states, np.where(states == WORK, np.inf, 0.0),
+                        np.where(available & (states != AWAY), 0.0, np.inf), np.zeros(5, bool))
+    departure = member_departure(params, travel, timeline, local_km, village)
+    got = np.array([departure.report_min(member, 0.0) for member in range(5)])
     walk = 0.45 / (1.25 * 3.6) * 60
     assert got[:3].tolist() == [1.0 + walk, 1.0 + 2 * 29.0, 2.0 + walk]
     assert np.isinf(got[3:]).all()
