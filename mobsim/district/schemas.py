@@ -18,25 +18,24 @@ def _category() -> pa.DataType:
     return pa.dictionary(pa.int8(), pa.string())
 
 
+POSITION: tuple[tuple[str, pa.DataType], ...] = (
+    ("x_km", pa.float64()), ("y_km", pa.float64()),
+    ("lon_deg", pa.float64()), ("lat_deg", pa.float64()))
+"""A place: km east and north of the district origin, and the same as WGS84 degrees."""
+
 DISTRICT_SCHEMAS: dict[str, pa.Schema] = {
     "subdistricts": pa.schema([
         ("subdistrict_id", pa.int32()),
         ("name", pa.string()),
         ("kind", _category()),
-        ("x_km", pa.float64()),
-        ("y_km", pa.float64()),
-        ("lon_deg", pa.float64()),
-        ("lat_deg", pa.float64()),
+        *POSITION,
     ]),
     "communities": pa.schema([
         ("community_id", pa.int32()),
         ("subdistrict_id", pa.int32()),
         ("name", pa.string()),
         ("kind", _category()),
-        ("x_km", pa.float64()),
-        ("y_km", pa.float64()),
-        ("lon_deg", pa.float64()),
-        ("lat_deg", pa.float64()),
+        *POSITION,
     ]),
     "general_grids": pa.schema([
         ("general_grid_id", pa.int32()),
@@ -49,10 +48,7 @@ DISTRICT_SCHEMAS: dict[str, pa.Schema] = {
         ("community_id", pa.int32()),
         ("compound_type", _category()),
         ("households", pa.int32()),
-        ("x_km", pa.float64()),
-        ("y_km", pa.float64()),
-        ("lon_deg", pa.float64()),
-        ("lat_deg", pa.float64()),
+        *POSITION,
     ]),
     "members": pa.schema([
         ("member_id", pa.int32()),
@@ -65,10 +61,7 @@ DISTRICT_SCHEMAS: dict[str, pa.Schema] = {
     "units": pa.schema([
         ("unit_id", pa.int32()),
         ("name", pa.string()),
-        ("x_km", pa.float64()),
-        ("y_km", pa.float64()),
-        ("lon_deg", pa.float64()),
-        ("lat_deg", pa.float64()),
+        *POSITION,
         ("cadres", pa.int32()),
     ]),
     "pairings": pa.schema([
