@@ -26,7 +26,7 @@ import pytest
 from model_fixtures import scenario, small_district, without_pools
 from scipy.stats import binom
 
-from mobsim.codes import ACTIVATED_BY
+from mobsim.codes import ACTIVATED_BY, COMPOUND_TYPES
 from mobsim.district.generate import generate_xindu
 from mobsim.model import simulate
 
@@ -60,6 +60,10 @@ LEVERS: dict[str, tuple[list[str], list[str]]] = {
     "bigger commando pool": (["pools.commando_team.teams=4", "pools.commando_team.team_size=2"],
                              ["pools.commando_team.teams=4", "pools.commando_team.team_size=6"]),
     "more cadres on duty": (["cadres.at_once=12"], ["cadres.at_once=24"]),
+    # every trip to a post, members' and reserves', ends with the compound's fixed minutes
+    "shorter travel inside compounds": (
+        [f"travel.inside_compound_min.{name}=6.0" for name in COMPOUND_TYPES],
+        [f"travel.inside_compound_min.{name}=1.5" for name in COMPOUND_TYPES]),
 }
 SEED = 5
 
