@@ -53,8 +53,7 @@ class Branches:
         if len(self.communities) == 0:
             return
         communities.listeners.append(self._acknowledged)
-        self.dispatcher.every(self.interval_min,
-                              lambda: self.dispatcher.dispatch_communities(self.has_branch))
+        self.dispatcher.every(self.interval_min, self.dispatcher.community_rounds(self.has_branch))
 
     def _acknowledged(self, community: int) -> None:
         if self.has_branch[community]:

@@ -78,6 +78,8 @@ def place(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray, count: int) 
     `count` may be less than both totals (some sources keep units back): a column cheaper
     than every other then takes the units kept back.
     """
+    if min(cost.shape) == 1:
+        return _cheapest_first(cost, supply, demand, count)
     columns = nearest_columns(cost, count)
     reduced, wanted = cost[:, columns], demand[columns]
     if count < min(supply.sum(), demand.sum()):
@@ -86,6 +88,19 @@ def place(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray, count: int) 
     flow = np.zeros(cost.shape, dtype=np.int64)
     flow[:, columns] = transport(reduced, supply, wanted)[:, :len(columns)]
     return flow
+
+
+def _cheapest_first(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray,
+                    count: int) -> np.ndarray:
+    """`place` with one source or one sink: the cheapest pairs filled first is optimal, as no
+    two pairs share a limit but the one source's (or sink's), which `count` respects."""
+    capacity = np.broadcast_to(demand if cost.shape[0] == 1 else supply[:, None],
+                               cost.shape).ravel()
+    order = np.argsort(cost.ravel(), kind="stable")
+    before = np.cumsum(capacity[order]) - capacity[order]
+    flow = np.zeros(cost.size, dtype=np.int64)
+    flow[order] = np.clip(count - before, 0, capacity[order])
+    return flow.reshape(cost.shape)
 
 
 class Dispatcher:
@@ -200,16 +215,19 @@ class Dispatcher:
         # The district sends its own pools anywhere, then lends sub-districts' reserves.
         district_pools = everyone[sources.subdistrict < 0]
         if len(district_pools):
-            self._assign(sources, district_pools, self._gaps())
+            self._assign(sources, district_pools, self.posts.gaps())
         self._lend(sources)
         self._late_within_scope(sources)
 
-    def dispatch_communities(self, has_branch: np.ndarray) -> None:
+    def community_rounds(self, has_branch: np.ndarray) -> Callable[[], None]:
         """A round of the community step only, for the communities where `has_branch`."""
         home = self.reserves.community
         at_home = (home >= 0) & has_branch[np.maximum(home, 0)]
         if self.policy != "paired-first":
             at_home &= self.reserves.scope == COMMUNITY
+        return partial(self._dispatch_communities, has_branch, at_home)
+
+    def _dispatch_communities(self, has_branch: np.ndarray, at_home: np.ndarray) -> None:
         # Only the reserves waiting in a branch's community can take part: the round is cheap.
         sources, gaps = self._open(at_home)
         if sources is None:
@@ -231,7 +249,7 @@ class Dispatcher:
     def _late_within_scope(self, sources: Sources) -> None:
         """Reserves that may serve no farther than their sub-district take the posts a
         member will reach late there, once the district has lent its reserves."""
-        gaps = self._gaps()
+        gaps = self.posts.gaps()
         self._community_step(sources, gaps, sources.scope == COMMUNITY)
         self._subdistrict_step(sources, gaps, sources.scope == SUBDISTRICT)
 
@@ -265,7 +283,7 @@ class Dispatcher:
         `lend_max_ride_min` from a lender are out of its reach: a cadre sent on a ride of hours
         would hold the post, as a reserve on the way, while nearer cadres report.
         """
-        gaps = self._gaps()
+        gaps = self.posts.gaps()
         rows = np.flatnonzero(sources.left * (sources.scope == DISTRICT) * (sources.subdistrict >= 0))
         if len(rows) == 0 or len(gaps) == 0:
             return
@@ -292,10 +310,6 @@ class Dispatcher:
     def _subdistrict_of(self, microgrids: np.ndarray) -> np.ndarray:
         return self.geo.subdistrict_of_community[self.geo.community_of_microgrid[microgrids]]
 
-    def _gaps(self) -> np.ndarray:
-        candidates = np.flatnonzero(self.posts.gap_min < np.inf)
-        return candidates[self.posts.shortfall(candidates) > 0]
-
     def _open(self, among: np.ndarray | None = None) -> tuple[Sources | None, np.ndarray]:
         """The free reserves (of `among`, if given) as sources, and gaps still lacking staff
         (None when either is empty)."""
@@ -303,7 +317,7 @@ class Dispatcher:
         free = np.flatnonzero(free if among is None else free & among)
         if len(free) == 0:
             return None, free
-        gaps = self._gaps()
+        gaps = self.posts.gaps()
         if len(gaps) == 0:
             return None, gaps
         free = free[np.argsort(self.free_since[free], kind="stable")]

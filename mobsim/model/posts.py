@@ -124,6 +124,11 @@ class Posts:
         open_gap = (self.gap_min[microgrids] < np.inf) & (self.activated_min[microgrids] == np.inf)
         return np.where(open_gap, np.maximum(lacking, 0), 0)
 
+    def gaps(self) -> np.ndarray:
+        """Every open gap still lacking staff, counting reserves on the way."""
+        lacking = self.on_post + self.on_the_way < self.quorum
+        return np.flatnonzero(lacking & (self.gap_min < np.inf) & (self.activated_min == np.inf))
+
     def second_tier(self, microgrids: np.ndarray) -> np.ndarray:
         """Gaps served after the others: a member is coming late, or is still being called."""
         return (self.coming_late[microgrids] > 0) | (self.still_called()[microgrids] > 0)

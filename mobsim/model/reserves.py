@@ -72,7 +72,9 @@ def subdistrict_centres(geo: Geometry) -> tuple[np.ndarray, np.ndarray]:
 def groups(items: np.ndarray, keys: np.ndarray, n: int) -> list[np.ndarray]:
     """`items` split by their key in 0..n-1 (group k holds the items whose key is k, in order)."""
     order = np.argsort(keys, kind="stable")
-    return np.split(items[order], np.searchsorted(keys[order], np.arange(1, n)))
+    bounds = np.searchsorted(keys[order], np.arange(n + 1)).tolist()
+    items = items[order]
+    return [items[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 class Sources:
@@ -82,20 +84,27 @@ class Sources:
     """
 
     def __init__(self, rows: np.ndarray, reserves: Reserves, xy: np.ndarray) -> None:
-        keys = np.column_stack([reserves.kind[rows], reserves.community[rows],
-                                reserves.subdistrict[rows], xy]).astype(np.float64)
-        places, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-        group = group.reshape(-1)
-        head = rows[first]
+        keys = (reserves.kind[rows], reserves.community[rows], reserves.subdistrict[rows],
+                xy[:, 0], xy[:, 1])
+        # Sources in the order of their keys, each one's reserves in the order given.
+        order = np.lexsort(keys[::-1])
+        changed = np.ones(len(rows), dtype=bool)
+        changed[1:] = False
+        for key in keys:
+            ordered_key = key[order]
+            changed[1:] |= ordered_key[1:] != ordered_key[:-1]
+        starts = np.flatnonzero(changed)
+        head = rows[order[starts]]
         self.community = reserves.community[head]
         self.subdistrict = reserves.subdistrict[head]
         self.scope = reserves.scope[head]
         self.speed_kmh = reserves.speed_kmh[head]
-        self.xy = places[:, 3:]
-        order = np.argsort(group, kind="stable")
-        self.left = np.bincount(group, minlength=len(places))
-        self.reserves = np.split(rows[order], np.cumsum(self.left)[:-1])
-        self.taken = np.zeros(len(places), dtype=np.int64)
+        self.xy = xy[order[starts]]
+        ends = np.append(starts, len(rows))
+        self.left = np.diff(ends)
+        ordered = rows[order]
+        self.reserves = [ordered[a:b] for a, b in zip(starts.tolist(), ends[1:].tolist())]
+        self.taken = np.zeros(len(starts), dtype=np.int64)
 
     def take(self, source: int, count: int) -> np.ndarray:
         """The next `count` reserves of a source, in the order they became free."""

@@ -201,9 +201,14 @@ def test_a_gap_nobody_is_coming_to_elsewhere_beats_a_late_one_at_home() -> None:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_place_sends_exactly_count_units_at_least_cost(seed: int) -> None:
+@pytest.mark.parametrize("shape", ["any", "one source", "one sink"])
+def test_place_sends_exactly_count_units_at_least_cost(seed: int, shape: str) -> None:
     rng = np.random.default_rng(seed)
     cost, supply, demand = _random_problem(rng, 4, (1, 12))
+    if shape == "one source":  # placed cheapest first, without the transport kernel
+        cost, supply = cost[:1], supply[:1]
+    elif shape == "one sink":
+        cost, demand = cost[:, :1], demand[:1]
     rows, columns = cost.shape
     count = int(rng.integers(1, min(supply.sum(), demand.sum()) + 1))
     flow = place(cost, supply, demand, count)
