@@ -102,7 +102,7 @@ class Escalation:
         gaps = rows[self.posts.shortfall(rows) > 0]
         if len(gaps) == 0:
             # No gap left: relieve a dispatched reserve holding a post of the grid, who can go farther.
-            gaps = rows[[self.posts.held_by_dispatched(m) for m in rows.tolist()]]
+            gaps = rows[self.posts.dispatched_holding[rows] > 0]
         if len(gaps) == 0:
             return
         km = distance_km(x, y, self.x[gaps], self.y[gaps])

@@ -30,12 +30,14 @@ class Posts:
         self.coming_late = np.zeros(n, dtype=np.int32)
         self.gap_min = np.full(n, np.inf)
         self.activated_min = np.full(n, np.inf)
+        self.open_gap = np.zeros(n, dtype=bool)  # a gap not yet activated
         self.activated_by = np.zeros(n, dtype=np.int8)
         self.hand_changes = np.zeros(n, dtype=np.int32)
         # Members of each post the order has yet to reach (set by the engine; none by default).
         self.still_called: Callable[[], np.ndarray] = lambda: self.coming_late * 0
         self.riders: dict[int, dict[tuple[str, int], Callable[[], None]]] = {}
         self.holders: dict[int, dict[tuple[str, int], Callable[[], None]]] = {}
+        self.dispatched_holding = np.zeros(n, dtype=np.int32)  # holders sent by the dispatcher
         # Called as listener(microgrid, who) when a reserve takes a post.
         self.on_held: list[Callable[[int, str], None]] = []
         # Called as listener(microgrid, who, now_min) after anyone arrives at a post (the tasks).
@@ -52,6 +54,7 @@ class Posts:
             self.coming_late[microgrid] -= 1
         if self.on_post[microgrid] == self.quorum and self.activated_min[microgrid] == np.inf:
             self.activated_min[microgrid] = now_min
+            self.open_gap[microgrid] = False
             self.activated_by[microgrid] = ACTIVATED_BY.index(who)
             self.trace.record(now_min, "microgrid", microgrid, "activated")
             self._redirect_riders(microgrid)
@@ -81,6 +84,7 @@ class Posts:
             self.on_the_way[microgrid] -= 1
             return False
         self.holders.setdefault(microgrid, {})[reserve] = on_relieved
+        self.dispatched_holding[microgrid] += reserve[0] in DISPATCHED
         self.arrive(microgrid, who, now_min, announced=True)
         if takes_over:
             self._relieve_holders(microgrid, kinds=DISPATCHED)
@@ -90,7 +94,7 @@ class Posts:
 
     def held_by_dispatched(self, microgrid: int) -> bool:
         """A dispatched reserve (a cadre or a pool's) holds the post."""
-        return any(kind in DISPATCHED for kind, _ in self.holders.get(microgrid, {}))
+        return bool(self.dispatched_holding[microgrid])
 
     def _redirect_riders(self, microgrid: int) -> None:
         riders = self.riders.pop(microgrid, {})
@@ -107,6 +111,7 @@ class Posts:
             if reserve is None:
                 return
             on_relieved = holders.pop(reserve)
+            self.dispatched_holding[microgrid] -= reserve[0] in DISPATCHED
             self.on_post[microgrid] -= 1
             self.hand_changes[microgrid] += 1
             on_relieved()
@@ -116,18 +121,17 @@ class Posts:
         new = microgrids[(self.activated_min[microgrids] == np.inf)
                          & (self.gap_min[microgrids] == np.inf)]
         self.gap_min[new] = now_min
+        self.open_gap[new] = True
         self.trace.record(now_min, "microgrid", new, "gap")
 
     def shortfall(self, microgrids: np.ndarray) -> np.ndarray:
         """Staff each of `microgrids` still lacks if it is an open gap, counting reserves on the way."""
         lacking = self.quorum - self.on_post[microgrids] - self.on_the_way[microgrids]
-        open_gap = (self.gap_min[microgrids] < np.inf) & (self.activated_min[microgrids] == np.inf)
-        return np.where(open_gap, np.maximum(lacking, 0), 0)
+        return np.where(self.open_gap[microgrids], np.maximum(lacking, 0), 0)
 
     def gaps(self) -> np.ndarray:
         """Every open gap still lacking staff, counting reserves on the way."""
-        lacking = self.on_post + self.on_the_way < self.quorum
-        return np.flatnonzero(lacking & (self.gap_min < np.inf) & (self.activated_min == np.inf))
+        return np.flatnonzero(self.open_gap & (self.on_post + self.on_the_way < self.quorum))
 
     def second_tier(self, microgrids: np.ndarray) -> np.ndarray:
         """Gaps served after the others: a member is coming late, or is still being called."""

@@ -17,8 +17,6 @@ A unit is able to act from the first minute its minimum staff is on hand (`able_
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 
 from mobsim.codes import TASKS
@@ -40,7 +38,8 @@ class Staffing:
         self.able_min = np.full(len(plan), np.inf)
         self.staff_at_target = self.staff
         self.idle_at_target = np.zeros(n_communities, dtype=np.int64)
-        self.idle: list[deque] = [deque() for _ in range(n_communities)]
+        # Idle people of each community, first come first (a dict: leaving is O(1)).
+        self.idle: list[dict[tuple[str, int], None]] = [{} for _ in range(n_communities)]
         # Each person in the pool: (unit or IDLE, community row).
         self.where: dict[tuple[str, int], tuple[int, int]] = {}
         self._anonymous = 0
@@ -69,11 +68,13 @@ class Staffing:
             return
         unit, community = self.where.pop(key)
         if unit == IDLE:
-            self.idle[community].remove(key)
+            del self.idle[community][key]
             return
         self.staff[unit] -= 1
         if self.idle[community]:
-            self._join(self.idle[community].popleft(), unit, now_min)
+            first = next(iter(self.idle[community]))
+            del self.idle[community][first]
+            self._join(first, unit, now_min)
 
     def snapshot(self) -> None:
         """Keep the staff of every unit and the idle people of every pool as they are now."""
@@ -87,7 +88,7 @@ class Staffing:
             self._join(key, int(lacking[0]), now_min)
         else:
             self.where[key] = (IDLE, community)
-            self.idle[community].append(key)
+            self.idle[community][key] = None
 
     def _join(self, key: tuple[str, int], unit: int, now_min: float) -> None:
         self.where[key] = (unit, int(self.plan.community[unit]))
