@@ -36,6 +36,7 @@ from mobsim.kernels.assignment import transport
 from mobsim.model.cascade import Cascade
 from mobsim.model.geometry import Geometry
 from mobsim.model.handover import TRACE_ENTITY, Duty, Shifts
+from mobsim.model.placement import place
 from mobsim.model.posts import Posts
 from mobsim.model.reserves import (
     COMMUNITY,
@@ -56,51 +57,6 @@ NARROW_FIRST_MIN = 0.01
 who may serve less widely go first, and the others stay free for gaps farther away."""
 KEEP_COST_MIN = 10 * LATE_PRIORITY_MIN
 """Cost, in the lending plan, of a cadre the district does not lend: more than any lending."""
-
-
-def nearest_columns(cost: np.ndarray, count: int) -> np.ndarray:
-    """Columns that an optimal plan sending `count` units needs when every sink can take one.
-
-    If a source sent a unit past its `count` cheapest sinks, one of those would still lack a
-    unit (they take at least `count` together, at most `count - 1` arrive there), and moving
-    the unit there costs no more: so the union of each source's `count` cheapest columns
-    holds an optimal plan.
-    """
-    if cost.shape[1] <= count:
-        return np.arange(cost.shape[1])
-    cheapest = np.argpartition(cost, count - 1, axis=1)[:, :count]
-    return np.unique(cheapest)
-
-
-def place(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray, count: int) -> np.ndarray:
-    """Least-cost integer flow sending exactly `count` units, every demand at least one.
-
-    `count` may be less than both totals (some sources keep units back): a column cheaper
-    than every other then takes the units kept back.
-    """
-    if min(cost.shape) == 1:
-        return _cheapest_first(cost, supply, demand, count)
-    columns = nearest_columns(cost, count)
-    reduced, wanted = cost[:, columns], demand[columns]
-    if count < min(supply.sum(), demand.sum()):
-        reduced = np.column_stack([reduced, np.full(len(supply), reduced.min() - 1.0)])
-        wanted = np.append(wanted, supply.sum() - count)
-    flow = np.zeros(cost.shape, dtype=np.int64)
-    flow[:, columns] = transport(reduced, supply, wanted)[:, :len(columns)]
-    return flow
-
-
-def _cheapest_first(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray,
-                    count: int) -> np.ndarray:
-    """`place` with one source or one sink: the cheapest pairs filled first is optimal, as no
-    two pairs share a limit but the one source's (or sink's), which `count` respects."""
-    capacity = np.broadcast_to(demand if cost.shape[0] == 1 else supply[:, None],
-                               cost.shape).ravel()
-    order = np.argsort(cost.ravel(), kind="stable")
-    before = np.cumsum(capacity[order]) - capacity[order]
-    flow = np.zeros(cost.size, dtype=np.int64)
-    flow[order] = np.clip(count - before, 0, capacity[order])
-    return flow.reshape(cost.shape)
 
 
 class Dispatcher:
@@ -189,9 +145,15 @@ class Dispatcher:
                    speed_kmh: np.ndarray | None = None) -> np.ndarray:
         """Minutes to ride from each place (rows of `xy`, at `speed_kmh` per row: the cadres'
         by default) to each post (a matrix)."""
+        return self._ride_min(xy[:, :1], xy[:, 1:], microgrids,
+                              self.speed_kmh if speed_kmh is None else speed_kmh[:, None])
+
+    def _ride_min(self, x_km: np.ndarray, y_km: np.ndarray, microgrids: np.ndarray,
+                  speed_kmh: np.ndarray | float) -> np.ndarray:
+        """Minutes to ride from (x, y) to posts, element by element (broadcast)."""
         mx, my = self.geo.microgrid_xy
-        km = distance_km(xy[:, :1], xy[:, 1:], mx[microgrids], my[microgrids])
-        ride = self.travel.drive_min(km, self.speed_kmh if speed_kmh is None else speed_kmh[:, None])
+        ride = self.travel.drive_min(distance_km(x_km, y_km, mx[microgrids], my[microgrids]),
+                                     speed_kmh)
         return self.travel.to_posts(ride, self.geo.village_microgrid[microgrids],
                                     self.inside_min[microgrids])
 
@@ -261,9 +223,42 @@ class Dispatcher:
         n_communities = len(self.geo.community_xy[0])
         own_gaps = groups(gaps, self.geo.community_of_microgrid[gaps], n_communities)
         own_sources = groups(rows, sources.community[rows], n_communities)
+        alone = self._one_source_sends(sources, rows, gaps, n_communities)
         for community in np.unique(sources.community[rows]).tolist():
-            if len(own_gaps[community]):
+            if community in alone:
+                for send in alone[community]:
+                    self._send(sources, *send)
+            elif len(own_gaps[community]):
                 self._assign(sources, own_sources[community], own_gaps[community])
+
+    def _one_source_sends(self, sources: Sources, rows: np.ndarray, gaps: np.ndarray,
+                          n_communities: int) -> dict[int, list[tuple[int, int, int, float]]]:
+        """The community step in every community whose reserves form one source, all at once:
+        `_assign` there places cheapest first, so the same sends (source, post, count, ride
+        minutes) in the order it would make them. Communities do not share gaps or sources."""
+        counts = np.bincount(sources.community[rows], minlength=n_communities)
+        alone = rows[counts[sources.community[rows]] == 1]
+        source_of = np.full(n_communities, -1)
+        source_of[sources.community[alone]] = alone
+        gap_community = self.geo.community_of_microgrid[gaps]
+        demand = self.posts.shortfall(gaps)
+        at = np.flatnonzero((source_of[gap_community] >= 0) & (demand > 0))
+        source, post, community, demand = source_of[gap_community[at]], gaps[at], gap_community[at], demand[at]
+        travel = self._ride_min(sources.xy[source, 0], sources.xy[source, 1], post,
+                                sources.speed_kmh[source])
+        # `_assign`'s cost: outside the community and wider scopes add nothing here.
+        cost = travel + LATE_PRIORITY_MIN * self.posts.second_tier(post)
+        order = np.lexsort((cost, community))
+        taken_before = np.cumsum(demand[order]) - demand[order]
+        first = np.searchsorted(community[order], community[order])
+        sent = np.zeros(len(at), dtype=np.int64)
+        sent[order] = np.clip(sources.left[source[order]] - (taken_before - taken_before[first]),
+                              0, demand[order])
+        sends: dict[int, list[tuple[int, int, int, float]]] = {c: [] for c in sources.community[alone].tolist()}
+        for k in np.flatnonzero(sent).tolist():  # by community, then in the order of `gaps`
+            sends[int(community[k])].append((int(source[k]), int(post[k]), int(sent[k]),
+                                             float(travel[k])))
+        return sends
 
     def _subdistrict_step(self, sources: Sources, gaps: np.ndarray, takes_part: np.ndarray) -> None:
         """Each sub-district's gaps served by the sources of `takes_part` at home there."""

@@ -124,8 +124,9 @@ def _replication_column(replication: int, n: int) -> pa.Array:
 
 def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication: int, seed: int,
                        target_min: float, horizon_min: float, states: tuple[str, ...],
-                       channels: tuple[str, ...]) -> dict[str, pa.Table]:
-    """Build every output table's rows for one replication's result and households reached."""
+                       channels: tuple[str, ...], curves: bool = True) -> dict[str, pa.Table]:
+    """Build every output table's rows for one replication's result and households reached
+    (the curves only if `curves`: a check reads none)."""
     act = result.microgrid_activated_min
     n_mg, n_mem, n_cad = len(act), len(lay.member_id), len(lay.cadre_id)
     cadre_pos = result.cadre_microgrid
@@ -154,9 +155,10 @@ def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication
         ], names=["replication", "cadre_id", "unit_id", "community_id", "microgrid_id",
                   "dispatched_min", "arrived_min"]),
         "reserve_shifts": shifts_table(result.reserve_shifts, lay, replication),
-        "curves": curves_table(act, reached_min, lay, replication, horizon_min),
         "replications": row_table(summary_row(result, reached_min, replication, seed, target_min)),
     }
+    if curves:
+        tables["curves"] = curves_table(act, reached_min, lay, replication, horizon_min)
     tables.update(tail_tables(tables, target_min))
     if result.trace is not None:
         tables["events"] = trace_table(result.trace, replication)

@@ -91,12 +91,15 @@ def task_summary(work: TaskWork | None, task_units: np.ndarray | None,
 
 def with_tasks(tables: dict[str, pa.Table], work: TaskWork, task_units: np.ndarray,
                community_ids: np.ndarray, replication: int, target_min: float,
-               horizon_min: float) -> dict[str, pa.Table]:
-    """A replication's tables with the tasks tables added and the tasks' summary columns."""
+               horizon_min: float, curves: bool = True) -> dict[str, pa.Table]:
+    """A replication's tables with the tasks tables added and the tasks' summary columns
+    (the task curves only if `curves`)."""
     summary = tables["replications"]
     for name, values in task_summary(work, task_units, target_min).items():
         column = pa.array(values, pa.string() if name == "act_limited_by" else pa.float64())
         summary = summary.append_column(name, column)
-    return {**tables, "replications": summary,
-            "tasks": tasks_table(work, community_ids, replication),
-            "task_curves": task_curves_table(work, task_units, replication, horizon_min)}
+    tables = {**tables, "replications": summary,
+              "tasks": tasks_table(work, community_ids, replication)}
+    if curves:
+        tables["task_curves"] = task_curves_table(work, task_units, replication, horizon_min)
+    return tables

@@ -99,9 +99,10 @@ class ReplicationJob:
         tables = replication_tables(
             result, work.verified_min, self.layout, replication, self.seed,
             target_min=settings.target.minutes, horizon_min=settings.horizon_min,
-            states=PRESENCE_STATES, channels=CHANNELS)
+            states=PRESENCE_STATES, channels=CHANNELS, curves=not self.summary_only)
         return with_tasks(tables, work, result.task_units, tasks.community_ids, replication,
-                          settings.target.minutes, settings.horizon_min)
+                          settings.target.minutes, settings.horizon_min,
+                          curves=not self.summary_only)
 
     def _run_scan(self, replication: int) -> Tables:
         result = simulate_scan(self.scan_plan, self.parameters(replication))

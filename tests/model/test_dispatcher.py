@@ -10,8 +10,9 @@ from scipy.optimize import linprog
 from mobsim.codes import ACTIVATED_BY
 from mobsim.errors import InputError
 from mobsim.model.cascade import Cascade
-from mobsim.model.dispatcher import Dispatcher, groups, nearest_columns, place
+from mobsim.model.dispatcher import Dispatcher, groups
 from mobsim.model.geometry import geometry
+from mobsim.model.placement import nearest_columns, place
 from mobsim.model.posts import Posts
 from mobsim.model.trace import Trace
 from mobsim.model.turnout import Travel
