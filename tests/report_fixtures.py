@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mobsim.codes import ACTIVATED_BY, COMMUNITY_KINDS, COMPOUND_TYPES
+from mobsim.codes import ACTIVATED_BY, COMMUNITY_KINDS, COMPOUND_TYPES, TASKS
 from mobsim.district.lonlat import to_lonlat
 from mobsim.district.schemas import category_array
 from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter
@@ -68,6 +68,19 @@ def _curves(replication: int, act: np.ndarray, district: dict, households: bool)
     return table if households else table.drop_columns(["share_households_reached"])
 
 
+def _task_curves(replication: int, act: np.ndarray) -> pa.Table:
+    """Each task's share done by minute: work starts with the last post, task k taking
+    60 (k + 1) minutes to finish at an even pace."""
+    minutes = np.arange(HORIZON_MIN + 1)
+    start = float(np.nanmax(act))
+    shares = [np.clip((minutes - start) / (60.0 * (k + 1)), 0.0, 1.0) for k in range(len(TASKS))]
+    return pa.table({
+        "replication": np.full(len(minutes) * len(TASKS), replication, dtype=np.int32),
+        "task": category_array(np.repeat(np.arange(len(TASKS), dtype=np.int8), len(minutes)), TASKS),
+        "minute": np.tile(minutes.astype(np.int32), len(TASKS)),
+        "share_done": np.concatenate(shares)})
+
+
 FAKE_CAUSES = {"member": "alert late", "cadre": "reserve trip long",
                "grid_worker": "covered by a grid worker", "none": "never staffed, no reserve sent"}
 """The cause a fake run gives its last post, by who activated it (any cause of CAUSES would do)."""
@@ -115,13 +128,15 @@ def _communities(rng: np.random.Generator) -> pa.Table:
 
 def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households: bool = False,
                    median_min: float = 50.0, delay_min: float = 0.0, never_share: float = 0.03,
-                   target: dict | None = None) -> Path:
-    """Write a run folder of 3 sub-districts, 9 communities, 30 micro-grids and random times."""
+                   target: dict | None = None, tasks: bool = True) -> Path:
+    """Write a run folder of 3 sub-districts, 9 communities, 30 micro-grids and random times
+    (with the wartime tasks' curves if `tasks`)."""
     rng = np.random.default_rng(seed)
     target = target or {"minutes": 180.0, "quantile": 0.95, "confidence": 0.95}
     path.mkdir(parents=True, exist_ok=True)
     district = _district(rng)
     curve_schema = HOUSEHOLDS_SCHEMA if households else NO_HOUSEHOLDS_SCHEMA
+    task_curves = []
     with TableWriter(path, "microgrids", OUTPUT_SCHEMAS["microgrids"]) as mg_out, \
             TableWriter(path, "curves", curve_schema) as curve_out, \
             TableWriter(path, "replications", OUTPUT_SCHEMAS["replications"]) as rep_out:
@@ -135,12 +150,17 @@ def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households:
                 "hand_changes": np.zeros(MICROGRIDS, np.int32)}))
             curve_out.write(_curves(rep, act, district, households))
             rep_out.write(_summary(rep, act, by, float(target["minutes"]), district))
+            task_curves.append(_task_curves(rep, act))
     with TableWriter(path, "communities", OUTPUT_SCHEMAS["communities"]) as out:
         out.write(_communities(rng))
+    if tasks:
+        with TableWriter(path, "task_curves", OUTPUT_SCHEMAS["task_curves"]) as out:
+            out.write(pa.concat_tables(task_curves))
     manifest = {"mobsim_version": "0.1.0", "scenario": "fake", "scenario_digest": "x",
                 "scenario_data": {"target": target}, "seed": 7, "replications": replications,
                 "tables": ["communities.parquet", "microgrids.parquet", "curves.parquet",
-                           "replications.parquet"], "run_time_s": 0.1}
+                           "replications.parquet", *(["task_curves.parquet"] if tasks else [])],
+                "run_time_s": 0.1}
     (path / "manifest.json").write_text(json.dumps(manifest))
     return path
 

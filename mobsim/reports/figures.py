@@ -42,8 +42,11 @@ def tail_png(band: pd.DataFrame, target_min: float, replications: int) -> bytes:
     return png_bytes(fig)
 
 
-def variant_bands_png(bands: dict[str, pd.DataFrame], targets: list[float]) -> bytes:
-    """Each variant's median share of micro-grids on post with its band across replications."""
+def variant_bands_png(bands: dict[str, pd.DataFrame], targets: list[float],
+                      ylabel: str = "micro-grids activated (%)",
+                      title: str = "Mobilization curve of each variant") -> bytes:
+    """Each labelled curve's median share (by default of micro-grids on post, one per variant)
+    with its band across replications."""
     fig = _figure(4.6)
     ax = fig.add_subplot()
     colors = colormaps["tab10"](np.arange(len(bands)) % 10)
@@ -59,8 +62,8 @@ def variant_bands_png(bands: dict[str, pd.DataFrame], targets: list[float]) -> b
     ax.set_xlim(0, end)
     ax.set_ylim(0, 102)
     ax.set_xlabel("minutes since the order")
-    ax.set_ylabel("micro-grids activated (%)")
-    ax.set_title(f"Mobilization curve of each variant: median and {BAND_LABEL} band")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{title}: median and {BAND_LABEL} band")
     ax.grid(alpha=0.3)
     outside = len(bands) > 6
     ax.legend(loc="upper left" if outside else "lower right", fontsize=8,

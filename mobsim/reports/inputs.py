@@ -17,6 +17,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "curves": ("replication", "minute", "subdistrict_id", "share_microgrids_activated"),
     "replications": ("replication", "t_full_min"),
     "communities": ("community_id", "subdistrict_id", "kind", "x_km", "y_km"),
+    "task_curves": ("replication", "task", "minute", "share_done"),
 }
 """Columns the report uses from each output table."""
 

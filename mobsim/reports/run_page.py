@@ -11,6 +11,8 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.reports import plots
+from mobsim.reports.act import ABLE, limited_by_text
+from mobsim.reports.figures import variant_bands_png
 from mobsim.reports.inputs import (
     HOUSEHOLDS_COLUMN,
     checked_table,
@@ -100,6 +102,7 @@ def run_page(run: Run) -> str:
         _breakdown_section(microgrids, labels, target),
         _gap_section(microgrids),
         _households_section(curves, sizes, target, check.replications),
+        _tasks_section(run, target),
     ])
     return document(f"mobsim report: {run_name(run)}", body)
 
@@ -265,3 +268,34 @@ def _households_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Targe
                f"replications with a band spanning {stats.BAND_LABEL} of them; red: the target."),
         paragraph(f"Households reached by the target ({target.minutes:g} min): median "
                   + _share_span("households-at-target", at_target) + "."))
+
+
+def _tasks_section(run: Run, target: Target) -> str:
+    """Able to act: the verdict of the wartime tasks and each task's share of work done."""
+    title = "Able to act: the wartime tasks"
+    if "task_curves" not in run.table_names:
+        return section(title, paragraph(
+            "This run has no wartime tasks (no task_curves.parquet), so whether the district "
+            "could act cannot be shown.", "note"))
+    check = run.check(measure="act").act
+    curves = checked_table(run, "task_curves")
+    per_task = {str(task): rows.pivot(index="minute", columns="replication", values="share_done")
+                for task, rows in curves.groupby("task", observed=True, sort=False)}
+    png = variant_bands_png({task: stats.curve_band(frame) for task, frame in per_task.items()},
+                            [target.minutes], ylabel="work done (%)",
+                            title="Wartime tasks: share of each task's work done")
+    mark = number("act-verdict", check.verdict.lower(), check.verdict)
+    limited = limited_by_text(run.replications["act_limited_by"].value_counts())
+    return section(
+        title,
+        paragraph(f'<span class="verdict {check.verdict.lower()}">{mark}</span> '
+                  + escape(plain_verdict(check, in_time=ABLE, finish="can act in time"))),
+        paragraph(f"Every community with every task at its minimum staffing is the measure; the "
+                  f"task that came last: {escape(limited)}."),
+        figure(png, "wartime tasks", "District-wide share of each task's work done, minute by "
+               "minute: households verified, informed, tested and supplied (of those who need "
+               f"it), checkpoints staffed; median over replications with a band spanning "
+               f"{stats.BAND_LABEL} of them; red: the target."),
+        table(["task", f"done by the target ({target.minutes:g} min)"],
+              [[escape(task), _share_span(f"task-{task}", stats.share_at_minute(frame, target.minutes))]
+               for task, frame in per_task.items()]))

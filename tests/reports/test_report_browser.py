@@ -78,7 +78,7 @@ def _open_in_chromium(page_path: Path) -> tuple[list[str], dict]:
 def test_run_report_loads_cleanly_and_every_figure_renders(pages: dict[str, Path]) -> None:
     errors, figures = _open_in_chromium(pages["run"])
     assert errors == []
-    assert len(figures["images"]) == 6
+    assert len(figures["images"]) == 7
     assert all(image["ok"] and image["shown"] for image in figures["images"]), figures["images"]
     assert len(figures["svgs"]) == 1
     assert figures["svgs"][0]["width"] > 100 and figures["svgs"][0]["markers"] > 0

@@ -47,7 +47,7 @@ def test_report_goes_to_the_run_folder_by_default_or_to_out(run_dir: Path, tmp_p
 
 def test_every_plot_is_an_embedded_png_and_nothing_is_external(run_dir: Path, page) -> None:
     html = (run_dir / "report.html").read_text()
-    assert len(page.images) == 6 and page.other_sources == []
+    assert len(page.images) == 7 and page.other_sources == []
     for png in page.images:
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
         pixels = imread(io.BytesIO(png))
@@ -132,7 +132,7 @@ def test_gap_counts_match_the_replications_table(run_dir: Path, page) -> None:
 
 def test_run_without_door_to_door_measure_says_so(tmp_path: Path) -> None:
     page = parse_page(write_report(write_fake_run(tmp_path / "run")).read_text())
-    assert len(page.images) == 5
+    assert len(page.images) == 6  # no households figure; the tasks figure is there
     assert "no door-to-door measure" in page.text
     assert "households-at-target-median" not in page.values
 
@@ -185,3 +185,20 @@ def test_run_folder_written_by_the_runner_renders(tmp_path: Path) -> None:
 def test_a_run_without_members_table_says_the_last_posts_cannot_be_traced(run_dir: Path) -> None:
     html = write_report(run_dir).read_text()
     assert "What holds the district back" in html and "cannot be traced" in html
+
+
+def test_the_tasks_section_gives_the_act_verdict_and_each_task_s_share_at_the_target(
+        run_dir: Path, page) -> None:
+    reps = pd.read_parquet(run_dir / "replications.parquet")
+    act = check_bound(reps["t_act_min"].to_numpy(dtype=float), TARGET_MIN, 0.95, 0.95)
+    assert page.values["act-verdict"] == act.verdict.lower()
+    curves = pd.read_parquet(run_dir / "task_curves.parquet")
+    at_target = curves[curves["minute"] == int(TARGET_MIN)]
+    for task, rows in at_target.groupby("task", observed=True):
+        shares = rows["share_done"].to_numpy()
+        assert _value(page, f"task-{task}-median") == pytest.approx(_order_statistic(shares, 0.5))
+
+
+def test_a_run_without_the_tasks_says_so(tmp_path: Path) -> None:
+    html = write_report(write_fake_run(tmp_path / "run", tasks=False)).read_text()
+    assert "This run has no wartime tasks" in html
