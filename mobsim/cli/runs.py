@@ -167,8 +167,6 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     context = click.get_current_context()
     if until_decided and context.get_parameter_source("replications") is ParameterSource.COMMANDLINE:
         raise click.UsageError("-n: not with --until-decided (give --max-replications)")
-    if until_decided and measure != "district":
-        raise click.UsageError("--until-decided: bounds the district time only (not --measure act)")
     changes = {key: value for key, value in target.items() if value is not None}
     loaded = mobsim.Scenario.load(scenario, overrides).with_(changes)
     require_wartime(loaded, "check")
@@ -186,7 +184,7 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
                 progress_bar(enabled=not quiet) as progress:
             if until_decided:
                 verdict, sequential = check_until_decided(loaded, seed, max_replications,
-                                                          workers, run_on, progress)
+                                                          workers, run_on, progress, measure)
             else:
                 verdict = mobsim.run(loaded, replications, seed, None, workers,
                                      progress=progress, write=False,

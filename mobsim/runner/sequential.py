@@ -34,19 +34,21 @@ def summary_job(scenario: Scenario, seed: int) -> ReplicationJob:
 
 
 def check_until_decided(scenario: Scenario, seed: int, max_replications: int, jobs: int,
-                        executor: Executor = run_local, progress: ProgressFn | None = None
-                        ) -> tuple[Verdict, SequentialOutcome]:
-    """Run batches of replications 0, 1, … until a planned look decides PASS or FAIL.
+                        executor: Executor = run_local, progress: ProgressFn | None = None,
+                        measure: str = "district") -> tuple[Verdict, SequentialOutcome]:
+    """Run batches of replications 0, 1, … until a planned look decides PASS or FAIL about
+    `measure` (mobsim.results.check.MEASURES).
 
     Replication r is the same as in `mobsim check -n N` with the same seed, for any N > r.
     """
     verdict, outcome, _ = check_with_summaries(scenario, seed, max_replications, jobs, executor,
-                                               progress)
+                                               progress, measure)
     return verdict, outcome
 
 
 def check_with_summaries(scenario: Scenario, seed: int, max_replications: int, jobs: int,
-                         executor: Executor = run_local, progress: ProgressFn | None = None
+                         executor: Executor = run_local, progress: ProgressFn | None = None,
+                         measure: str = "district"
                          ) -> tuple[Verdict, SequentialOutcome, pd.DataFrame]:
     """`check_until_decided` and the replications table rows of the replications it ran."""
     target = Settings(scenario).target
@@ -61,7 +63,7 @@ def check_with_summaries(scenario: Scenario, seed: int, max_replications: int, j
         if progress is not None:
             progress(n, max_replications)
         verdicts[n] = check_run(pd.concat(batches, ignore_index=True),
-                                replace(Settings(scenario).target, confidence=confidence))
+                                replace(Settings(scenario).target, confidence=confidence), measure)
         return verdicts[n].verdict
 
     outcome = decide_sequentially(plan, verdict_at)

@@ -61,3 +61,16 @@ def test_until_decided_refuses_n_and_too_small_a_maximum(fixed_scenario: Path) -
     assert _check(str(fixed_scenario), "--until-decided", "-n", "10").exit_code == 2
     small = _check(str(fixed_scenario), "--until-decided", "--max-replications", "20")
     assert small.exit_code == 2 and "give at least 59" in small.stderr
+
+
+def test_until_decided_bounds_the_able_to_act_minute_when_asked(fixed_scenario: Path) -> None:
+    """Every post of the fixed scenario is staffed in time (the district check passes), but its
+    tasks are not all staffed by the target: the act measure decides the exit code."""
+    result = _check(str(fixed_scenario), "--until-decided", "--max-replications", "100",
+                    "--measure", "act", "--json")
+    assert result.exit_code == 1, result.output
+    verdict = json.loads(result.output)
+    assert verdict["measure"] == "act" and verdict["district_verdict"] == "PASS"
+    assert verdict["verdict"] == verdict["act"]["verdict"] == "FAIL"
+    assert verdict["replications"] in plan_looks(100, 0.95, 0.95).looks
+    assert verdict["act"]["replications"] == verdict["replications"]
