@@ -243,7 +243,8 @@ class Dispatcher:
         gap_community = self.geo.community_of_microgrid[gaps]
         demand = self.posts.shortfall(gaps)
         at = np.flatnonzero((source_of[gap_community] >= 0) & (demand > 0))
-        source, post, community, demand = source_of[gap_community[at]], gaps[at], gap_community[at], demand[at]
+        community, post, demand = gap_community[at], gaps[at], demand[at]
+        source = source_of[community]
         travel = self._ride_min(sources.xy[source, 0], sources.xy[source, 1], post,
                                 sources.speed_kmh[source])
         # `_assign`'s cost: outside the community and wider scopes add nothing here.
@@ -254,7 +255,8 @@ class Dispatcher:
         sent = np.zeros(len(at), dtype=np.int64)
         sent[order] = np.clip(sources.left[source[order]] - (taken_before - taken_before[first]),
                               0, demand[order])
-        sends: dict[int, list[tuple[int, int, int, float]]] = {c: [] for c in sources.community[alone].tolist()}
+        sends: dict[int, list[tuple[int, int, int, float]]] = {
+            c: [] for c in sources.community[alone].tolist()}
         for k in np.flatnonzero(sent).tolist():  # by community, then in the order of `gaps`
             sends[int(community[k])].append((int(source[k]), int(post[k]), int(sent[k]),
                                              float(travel[k])))
