@@ -43,6 +43,7 @@ def test_every_wartime_scenario_documents_its_verdict() -> None:
         assert name in verdicts, f"{name} has no '# expected verdict:' line"
 
 
+@pytest.mark.verdicts
 @pytest.mark.parametrize("name,verdict", sorted(expected_verdicts().items()))
 def test_shipped_scenario_gives_its_documented_verdict(name: str, verdict: str, benchmark) -> None:
     scenario = load_scenario(SCENARIOS / name)
