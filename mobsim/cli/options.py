@@ -66,6 +66,12 @@ class Commands(click.Group):
             raise BadInput(str(err)) from None
         except RunInterrupted as stop:
             raise Interrupted(str(stop), stop.exit_code) from None
+        except KeyboardInterrupt as stop:
+            # A command that keeps no replications (sensitivity, plan) stopped by Ctrl-C or
+            # SIGTERM: its workers have ended with the executor; say so in one line.
+            from mobsim.runner.stopping import exit_code
+            raise Interrupted(f"interrupted: mobsim {ctx.invoked_subcommand} stopped; it wrote "
+                              "nothing", exit_code(stop)) from None
 
 
 @dataclass(frozen=True)
@@ -78,14 +84,17 @@ class ExecutorChoice:
 
     @contextmanager
     def open(self, jobs: int) -> Iterator[Executor]:
-        """The chosen executor; a Dask cluster started for it lives for the block."""
-        if self.name == "local":
-            from mobsim.runner.local import run_local
-            yield run_local
-            return
-        from mobsim.runner.cluster import dask_session
-        with dask_session(self.scheduler, jobs, self.batch) as executor:
-            yield executor
+        """The chosen executor; a Dask cluster started for it lives for the block, in which
+        SIGTERM stops the work as Ctrl-C does (workers end, nothing is orphaned)."""
+        from mobsim.runner.stopping import sigterm_stops
+        with sigterm_stops():
+            if self.name == "local":
+                from mobsim.runner.local import run_local
+                yield run_local
+                return
+            from mobsim.runner.cluster import dask_session
+            with dask_session(self.scheduler, jobs, self.batch) as executor:
+                yield executor
 
 
 def executor_options(func: F) -> F:

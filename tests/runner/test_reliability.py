@@ -268,3 +268,18 @@ def test_a_full_disk_at_the_manifest_leaves_no_partial_file(
     resumed = CliRunner().invoke(main, run_args(scenario, out, "--resume"))
     assert resumed.exit_code == 0, resumed.output
     assert parquet_bytes(out) == parquet_bytes(uninterrupted)
+
+
+@pytest.mark.parametrize("command", ["sensitivity", "plan"])
+def test_sigterm_stops_a_study_and_its_workers(scenario: Path, command: str) -> None:
+    """sensitivity and plan keep no replications: SIGTERM ends them and their workers, in one line."""
+    study = (["--parameters", "cadres.speed_kmh", "--size", "1", "-n", "200", "--quiet"]
+             if command == "sensitivity" else ["--lever", "cadres.count=0..6", "--max-replications", "400"])
+    process = _start(scenario, command, str(scenario), *study, "-j", "2")
+    me = psutil.Process(process.pid)
+    _wait_for(lambda: len(me.children()) == 2, process, "two workers")
+    time.sleep(0.5)  # the workers hold replications now
+    children, stderr = terminate(process)
+    assert process.returncode == SIGTERM_EXIT, stderr
+    assert stderr.strip().splitlines() == [f"interrupted: mobsim {command} stopped; it wrote nothing"]
+    assert live(children) == []
