@@ -70,8 +70,8 @@ class Commands(click.Group):
             # A command that keeps no replications (sensitivity, plan) stopped by Ctrl-C or
             # SIGTERM: its workers have ended with the executor; say so in one line.
             from mobsim.runner.stopping import exit_code
-            raise Interrupted(f"interrupted: mobsim {ctx.invoked_subcommand} stopped; it wrote "
-                              "nothing", exit_code(stop)) from None
+            raise Interrupted(f"interrupted: mobsim {ctx.invoked_subcommand} stopped before "
+                              "its answer", exit_code(stop)) from None
 
 
 @dataclass(frozen=True)

@@ -281,5 +281,5 @@ def test_sigterm_stops_a_study_and_its_workers(scenario: Path, command: str) -> 
     time.sleep(0.5)  # the workers hold replications now
     children, stderr = terminate(process)
     assert process.returncode == SIGTERM_EXIT, stderr
-    assert stderr.strip().splitlines() == [f"interrupted: mobsim {command} stopped; it wrote nothing"]
+    assert stderr.strip().splitlines() == [f"interrupted: mobsim {command} stopped before its answer"]
     assert live(children) == []
