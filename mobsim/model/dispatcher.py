@@ -234,8 +234,9 @@ class Dispatcher:
     def _one_source_sends(self, sources: Sources, rows: np.ndarray, gaps: np.ndarray,
                           n_communities: int) -> dict[int, list[tuple[int, int, int, float]]]:
         """The community step in every community whose reserves form one source, all at once:
-        `_assign` there places cheapest first, so the same sends (source, post, count, ride
-        minutes) in the order it would make them. Communities do not share gaps or sources."""
+        `_assign` there places cheapest first at the same `_cost`, so the same sends (source,
+        post, count, ride minutes) in the order it would make them. Communities do not share
+        gaps or sources."""
         counts = np.bincount(sources.community[rows], minlength=n_communities)
         alone = rows[counts[sources.community[rows]] == 1]
         source_of = np.full(n_communities, -1)
@@ -247,8 +248,8 @@ class Dispatcher:
         source = source_of[community]
         travel = self._ride_min(sources.xy[source, 0], sources.xy[source, 1], post,
                                 sources.speed_kmh[source])
-        # `_assign`'s cost: outside the community and wider scopes add nothing here.
-        cost = travel + LATE_PRIORITY_MIN * self.posts.second_tier(post)
+        # One source per community: its scope is the narrowest there.
+        cost = self._cost(travel, community, post, 0)
         order = np.lexsort((cost, community))
         taken_before = np.cumsum(demand[order]) - demand[order]
         first = np.searchsorted(community[order], community[order])
@@ -333,16 +334,21 @@ class Dispatcher:
         if count == 0:
             return
         travel = self.travel_min(sources.xy[rows], gaps, sources.speed_kmh[rows])
-        home = sources.community[rows, None]
-        outside = (home >= 0) & (self.geo.community_of_microgrid[gaps] != home)
         scope = sources.scope[rows, None]
-        cost = (travel + self.penalty_min * outside
-                + LATE_PRIORITY_MIN * self.posts.second_tier(gaps)
-                + NARROW_FIRST_MIN * (scope - scope.min()))
+        cost = self._cost(travel, sources.community[rows, None], gaps, scope - scope.min())
         flow = place(cost, supply, demand, count)
         for row, column in zip(*np.nonzero(flow)):
             self._send(sources, int(rows[row]), int(gaps[column]), int(flow[row, column]),
                        float(travel[row, column]))
+
+    def _cost(self, travel_min: np.ndarray, home: np.ndarray, gaps: np.ndarray,
+              wider: np.ndarray | int) -> np.ndarray:
+        """The placement cost of reserves at home in `home` (broadcast against `gaps`) that
+        serve `wider` scope levels beyond the narrowest of the round's sources: the ride, the
+        pairing penalty outside their community, the late gaps' priority, narrow first."""
+        outside = (home >= 0) & (self.geo.community_of_microgrid[gaps] != home)
+        return (travel_min + self.penalty_min * outside
+                + LATE_PRIORITY_MIN * self.posts.second_tier(gaps) + NARROW_FIRST_MIN * wider)
 
     def _send(self, sources: Sources, source: int, microgrid: int, count: int,
               travel_min: float) -> None:
