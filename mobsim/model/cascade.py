@@ -22,6 +22,19 @@ from mobsim.model.trace import Trace
 Listener = Callable[[int], None]
 
 
+class Call(simpy.Event):
+    """A timeout that runs one callback: `Environment.timeout` without its checks and extra
+    attributes, since the model schedules one of these per acknowledgement, arrival and ride."""
+
+    def __init__(self, env: simpy.Environment, delay_min: float, value: object,
+                 callback: Callable[[simpy.Event], None]) -> None:
+        self.env = env
+        self.callbacks = [callback]
+        self._value = value
+        self._ok = True
+        env.schedule(self, simpy.core.NORMAL, delay_min)
+
+
 @dataclass
 class Level:
     """The people of one cascade level and what happened to each (row order of their table)."""
@@ -70,8 +83,12 @@ class Cascade:
 
     def at(self, delay_min: float, value: object, callback: Callable[[simpy.Event], None]) -> None:
         """Run `callback(event)` (`event.value` is `value`) `delay_min` from now, if before the horizon."""
-        if self.env.now + delay_min < self.horizon_min:
-            self.env.timeout(delay_min, value).callbacks.append(callback)
+        env = self.env
+        # A Python float: clock times drawn from NumPy arrays would make every heap comparison
+        # and every sum with the clock a NumPy scalar operation (same values, several times slower).
+        delay_min = float(delay_min)
+        if env.now + delay_min < self.horizon_min:
+            Call(env, delay_min, value, callback)
 
     def start(self, level: Level, at_min: np.ndarray) -> None:
         """Give each person of a root level the order at the given minute (no channel)."""
@@ -119,5 +136,7 @@ class Cascade:
         receiver.channel[kids[sooner]] = channel[sooner]
         receiver.due_min[kids] = np.minimum(due, acknowledged)
         soon = sooner & (acknowledged < self.horizon_min)
+        env, horizon_min = self.env, self.horizon_min
         for kid, t in zip(kids[soon].tolist(), acknowledged[soon].tolist()):
-            self.at(t - now, kid, callback)
+            if now + (t - now) < horizon_min:  # as `at` decides, rounding included
+                Call(env, t - now, kid, callback)

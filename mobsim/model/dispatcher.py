@@ -353,16 +353,16 @@ class Dispatcher:
     def _send(self, sources: Sources, source: int, microgrid: int, count: int,
               travel_min: float) -> None:
         now = self.cascade.env.now
-        x, y = sources.xy[source]
-        for reserve in sources.take(source, count).tolist():
-            kind = int(self.reserves.kind[reserve])
+        x, y = sources.xy[source].tolist()
+        taken = sources.take(source, count)
+        self.free_xy[taken] = np.nan
+        self.microgrid[taken] = microgrid
+        self.dispatched_min[taken] = now
+        self.arrived_min[taken] = np.inf
+        for reserve, kind in zip(taken.tolist(), self.reserves.kind[taken].tolist()):
             who = reserve - self.first_of[kind]
-            self.free_xy[reserve] = np.nan
-            self.microgrid[reserve] = microgrid
-            self.dispatched_min[reserve] = now
-            self.arrived_min[reserve] = np.inf
             self.cascade.trace.record(now, TRACE_ENTITY[ACTIVATED_BY[kind]], who, "dispatched")
-            self.duties[kind].ride(who, microgrid, float(x), float(y), travel_min)
+            self.duties[kind].ride(who, microgrid, x, y, travel_min)
 
     def _taken(self, first: int, who: int, microgrid: int) -> None:
         self.arrived_min[first + who] = self.cascade.env.now

@@ -50,14 +50,14 @@ class Escalation:
         n_grids = len(after_min)
         self.members = np.argsort(grid_of_microgrid, kind="stable")
         self.bounds = np.searchsorted(grid_of_microgrid[self.members], np.arange(n_grids + 1))
-        self.covers_left = np.full(n_grids, covers if covers > 0 else NO_CAP, dtype=np.int32)
+        self.covers_left = [covers if covers > 0 else NO_CAP] * n_grids
         # A grid worker sets out from the centre of their general grid.
         size = np.maximum(np.bincount(grid_of_microgrid, minlength=n_grids), 1)
         self.start_x = np.bincount(grid_of_microgrid, self.x, minlength=n_grids) / size
         self.start_y = np.bincount(grid_of_microgrid, self.y, minlength=n_grids) / size
         self.arrived_min = np.full(len(village), np.inf)
-        # Where each worker waits with no gap to go to (NaN: not waiting).
-        self.idle_xy = np.full((n_grids, 2), np.nan)
+        # Where each worker waits with no gap to go to (None: not waiting).
+        self.idle_xy: list[tuple[float, float] | None] = [None] * n_grids
         self.duty = Duty(cascade, posts, Shifts() if shifts is None else shifts, "grid_worker",
                          n_grids, microgrid_xy, handover_min, self._free)
         self.duty.on_taken = self._taken
@@ -77,7 +77,7 @@ class Escalation:
 
     def _sweep(self, event: simpy.Event) -> None:
         self.posts.open_gaps(np.arange(len(self.village)), self.cascade.env.now)
-        for grid in np.flatnonzero(~np.isnan(self.idle_xy[:, 0])).tolist():
+        for grid in [grid for grid, xy in enumerate(self.idle_xy) if xy is not None]:
             self._free(grid, *self.idle_xy[grid])
 
     def _escalate(self, event: simpy.Event) -> None:
@@ -99,7 +99,7 @@ class Escalation:
         if self.covers_left[grid] == 0:
             return
         rows = self._grid(grid)
-        gaps = rows[self.posts.shortfall(rows) > 0]
+        gaps = rows[self.posts.lacks_staff(rows)]
         if len(gaps) == 0:
             # No gap left: relieve a dispatched reserve holding a post of the grid, who can go farther.
             gaps = rows[self.posts.dispatched_holding[rows] > 0]
@@ -110,17 +110,18 @@ class Escalation:
                                      self.inside_min[gaps])
         # The nearest gap nobody is coming to first; then the nearest a member will reach late
         # or has yet to be called to.
-        nearest = int(np.lexsort((trips, self.posts.second_tier(gaps)))[0])
+        nearest = 0 if len(gaps) == 1 else int(np.lexsort((trips, self.posts.second_tier(gaps)))[0])
         self.covers_left[grid] -= 1
-        self.idle_xy[grid] = np.nan
+        self.idle_xy[grid] = None
         self.duty.ride(grid, int(gaps[nearest]), x, y, float(trips[nearest]), delay_min)
 
     def _held(self, microgrid: int, who: str) -> None:
         """A dispatched reserve took a post: the grid's worker, if waiting with nothing to do,
         comes to relieve them."""
         grid = int(self.grid_of_microgrid[microgrid])
-        if who in DISPATCHED and not np.isnan(self.idle_xy[grid, 0]):
-            self._free(grid, *self.idle_xy[grid])
+        xy = self.idle_xy[grid]
+        if who in DISPATCHED and xy is not None:
+            self._free(grid, *xy)
 
     def _taken(self, grid: int, microgrid: int) -> None:
         self.arrived_min[microgrid] = self.cascade.env.now

@@ -63,10 +63,11 @@ class Duty:
         self.mx, self.my = microgrid_xy
         self.handover_min = handover_min
         self.free = free
-        self.ride_from = np.zeros((n, 2))
-        self.ride_min = np.zeros((n, 2))  # departure and planned arrival
-        self.ride_to = np.full(n, -1, dtype=np.int64)
-        self.ticket = np.zeros(n, dtype=np.int64)  # an arrival event counts only for the latest ride
+        # Python lists: each ride reads and writes single values, which NumPy scalars make slow.
+        self.ride_from: list[tuple[float, float]] = [(0.0, 0.0)] * n
+        self.ride_min: list[tuple[float, float]] = [(0.0, 0.0)] * n  # departure and planned arrival
+        self.ride_to = [-1] * n
+        self.ticket = [0] * n  # an arrival event counts only for the latest ride
         self.on_taken: Callable[[int, int], None] = lambda who, microgrid: None
 
     def ride(self, who: int, microgrid: int, x_km: float, y_km: float, travel_min: float,
@@ -78,12 +79,12 @@ class Duty:
         self.ride_min[who] = (now + leave_min, now + leave_min + travel_min)
         self.ride_to[who] = microgrid
         self.posts.ride(microgrid, (self.kind, who), lambda: self._redirect(who))
-        self.cascade.at(leave_min + travel_min, (who, int(self.ticket[who])), self._arrive)
+        self.cascade.at(leave_min + travel_min, (who, self.ticket[who]), self._arrive)
 
     def position_km(self, who: int) -> tuple[float, float]:
         """Where a riding reserve is now, interpolated along the straight line of the ride."""
         start, end = self.ride_min[who]
-        share = 1.0 if end <= start else np.clip((self.cascade.env.now - start) / (end - start), 0.0, 1.0)
+        share = 1.0 if end <= start else min(max((self.cascade.env.now - start) / (end - start), 0.0), 1.0)
         x0, y0 = self.ride_from[who]
         m = self.ride_to[who]
         return x0 + share * (self.mx[m] - x0), y0 + share * (self.my[m] - y0)
@@ -96,7 +97,7 @@ class Duty:
         who, ticket = event.value
         if ticket != self.ticket[who]:
             return
-        microgrid = int(self.ride_to[who])
+        microgrid = self.ride_to[who]
         now = self.cascade.env.now
         self.cascade.trace.record(now, TRACE_ENTITY[self.kind], who, "arrived")
         shift = len(self.shifts.rows)

@@ -189,8 +189,9 @@ class Pools:
             start += len(alert_row)
 
     def _relayed(self, people: list[np.ndarray], processing_min: np.ndarray, sender: int) -> None:
-        for person in people[sender].tolist():
-            self.cascade.at(processing_min[sender] + self.report_min[person], person, self._reported)
+        delays_min = processing_min[sender] + self.report_min[people[sender]]
+        for person, delay_min in zip(people[sender].tolist(), delays_min.tolist()):
+            self.cascade.at(delay_min, person, self._reported)
 
     def _reported(self, event: simpy.Event) -> None:
         person = event.value

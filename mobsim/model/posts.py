@@ -33,8 +33,9 @@ class Posts:
         self.open_gap = np.zeros(n, dtype=bool)  # a gap not yet activated
         self.activated_by = np.zeros(n, dtype=np.int8)
         self.hand_changes = np.zeros(n, dtype=np.int32)
-        # Members of each post the order has yet to reach (set by the engine; none by default).
-        self.still_called: Callable[[], np.ndarray] = lambda: self.coming_late * 0
+        # Members of each of the given posts the order has yet to reach (set by the engine;
+        # none by default).
+        self.still_called: Callable[[np.ndarray], np.ndarray] = lambda microgrids: 0 * microgrids
         self.riders: dict[int, dict[tuple[str, int], Callable[[], None]]] = {}
         self.holders: dict[int, dict[tuple[str, int], Callable[[], None]]] = {}
         self.dispatched_holding = np.zeros(n, dtype=np.int32)  # holders sent by the dispatcher
@@ -105,7 +106,9 @@ class Posts:
     def _relieve_holders(self, microgrid: int, kinds: tuple[str, ...] | None = None) -> None:
         """Holders (of `kinds`, if given) hand over while the post keeps its quorum without them,
         first come first."""
-        holders = self.holders.get(microgrid, {})
+        holders = self.holders.get(microgrid)
+        if not holders:
+            return
         while self.on_post[microgrid] - 1 >= self.quorum:
             reserve = next((r for r in holders if kinds is None or r[0] in kinds), None)
             if reserve is None:
@@ -133,9 +136,14 @@ class Posts:
         """Every open gap still lacking staff, counting reserves on the way."""
         return np.flatnonzero(self.open_gap & (self.on_post + self.on_the_way < self.quorum))
 
+    def lacks_staff(self, microgrids: np.ndarray) -> np.ndarray:
+        """Whether each of `microgrids` is an open gap still lacking staff (`gaps`, for a few)."""
+        return self.open_gap[microgrids] & (
+            self.on_post[microgrids] + self.on_the_way[microgrids] < self.quorum)
+
     def second_tier(self, microgrids: np.ndarray) -> np.ndarray:
         """Gaps served after the others: a member is coming late, or is still being called."""
-        return (self.coming_late[microgrids] > 0) | (self.still_called()[microgrids] > 0)
+        return (self.coming_late[microgrids] > 0) | (self.still_called(microgrids) > 0)
 
     def send(self, microgrid: int, count: int = 1) -> None:
         """Staff are on their way to a post."""

@@ -12,6 +12,7 @@ period has ended.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import simpy
@@ -106,13 +107,20 @@ class Departure:
         return cls(never, np.where(np.isinf(report_min), 0.0, report_min), np.zeros(n),
                    np.zeros(n), np.full(n, -np.inf))
 
+    @cached_property
+    def _rows(self) -> tuple[list[float], ...]:
+        # Python lists: report_min reads single values, which NumPy scalars make several times slower.
+        return (self.available_min.tolist(), self.prepare_min.tolist(),
+                self.at_work_until_min.tolist(), self.from_work_min.tolist(),
+                self.from_home_min.tolist())
+
     def report_min(self, member: int, now_min: float) -> float:
         """Minutes from `now_min` (the member has the order) to the member on post; inf: never."""
-        leave = max(now_min, self.available_min[member]) + self.prepare_min[member]
+        available, prepare, at_work_until, from_work, from_home = self._rows
+        leave = max(now_min, available[member]) + prepare[member]
         if leave == np.inf:
             return np.inf
-        at_work = leave < self.at_work_until_min[member]
-        trip = self.from_work_min[member] if at_work else self.from_home_min[member]
+        trip = from_work[member] if leave < at_work_until[member] else from_home[member]
         return float(leave + trip - now_min)
 
 
@@ -140,29 +148,29 @@ class MemberReports:
         self.trusted_eta_min = trusted_eta_min
         n = len(microgrid_of_member)
         # The command counts a member as coming only if they will be on post soon enough.
-        self.announced = np.zeros(n, dtype=bool)
+        self._post = microgrid_of_member.tolist()  # read once per acknowledgement and arrival
+        self.announced = [False] * n
         self.arrived_min = np.full(n, np.inf)
-        self._called_at, self._called = -np.inf, np.zeros(0, dtype=np.int64)
+        self._members_of, self._is_member = _members_by_post(microgrid_of_member,
+                                                             len(posts.on_post))
 
-    def still_called(self, notified_min: np.ndarray) -> np.ndarray:
-        """Members of each post whose first call or message is still to come, now."""
-        now = self.cascade.env.now
-        if now != self._called_at:  # counted once per instant of the clock, however often asked
-            waiting = (notified_min > now) & (notified_min < np.inf)
-            self._called = np.bincount(self.microgrid_of_member[waiting],
-                                       minlength=len(self.posts.on_post))
-            self._called_at = now
-        return self._called
+    def still_called(self, notified_min: np.ndarray, microgrids: np.ndarray) -> np.ndarray:
+        """Members of each of `microgrids` whose first call or message is still to come, now."""
+        rows = self._members_of[microgrids]
+        notified = notified_min[rows]
+        waiting = (notified > self.cascade.env.now) & (notified < np.inf) & self._is_member[microgrids]
+        return np.count_nonzero(waiting, axis=1)
 
     def on_acknowledged(self, member: int) -> None:
         """A member has the order: they set out if they report at all, and say when they arrive."""
         report_min = self.departure.report_min(member, self.cascade.env.now)
         if report_min < np.inf:
-            self.announced[member] = report_min <= self.trusted_eta_min
-            if self.announced[member]:
-                self.posts.send(int(self.microgrid_of_member[member]))
+            announced = report_min <= self.trusted_eta_min
+            self.announced[member] = announced
+            if announced:
+                self.posts.send(self._post[member])
             else:
-                self.posts.expect_late(int(self.microgrid_of_member[member]))
+                self.posts.expect_late(self._post[member])
             self.cascade.at(report_min, member, self._arrive)
 
     def _arrive(self, event: simpy.Event) -> None:
@@ -170,5 +178,15 @@ class MemberReports:
         now = self.cascade.env.now
         self.arrived_min[member] = now
         self.cascade.trace.record(now, "member", member, "arrived")
-        self.posts.arrive(int(self.microgrid_of_member[member]), "member", now,
-                          announced=bool(self.announced[member]))
+        self.posts.arrive(self._post[member], "member", now, announced=self.announced[member])
+
+
+def _members_by_post(microgrid_of_member: np.ndarray, n_posts: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each post's member rows, one post per row padded to the largest post (a post has a
+    handful), and which entries are members: a question about a few posts reads a few values."""
+    counts = np.bincount(microgrid_of_member, minlength=n_posts)
+    order = np.argsort(microgrid_of_member, kind="stable")
+    place = np.arange(len(order)) - np.repeat(np.cumsum(counts) - counts, counts)
+    rows = np.zeros((n_posts, int(counts.max(initial=0))), dtype=np.int64)
+    rows[microgrid_of_member[order], place] = order
+    return rows, np.arange(rows.shape[1]) < counts[:, None]

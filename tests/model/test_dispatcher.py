@@ -285,7 +285,7 @@ def test_a_gap_whose_members_are_still_being_called_comes_after_a_true_gap() -> 
     called, true_gap = (0, 5) if nearest == 0 else (5, 0)
     still = np.zeros(6, dtype=np.int64)
     still[called] = 1
-    posts.still_called = lambda: still
+    posts.still_called = lambda microgrids: still[microgrids]
     dispatcher.wait(0)
     dispatcher.dispatch()
     assert dispatcher.microgrid[0] == true_gap

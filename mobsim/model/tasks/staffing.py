@@ -17,6 +17,8 @@ A unit is able to act from the first minute its minimum staff is on hand (`able_
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 
 from mobsim.codes import TASKS
@@ -47,7 +49,19 @@ class Staffing:
         # Units of each community in the order people fill them: by task priority, then row.
         order = np.lexsort((np.arange(len(plan)), rank, plan.community))
         starts = np.searchsorted(plan.community[order], np.arange(n_communities + 1))
-        self.units = [order[a:b] for a, b in zip(starts[:-1], starts[1:])]
+        self.units = [order[a:b].tolist() for a, b in zip(starts[:-1], starts[1:])]
+        # Python lists of single values: every report reads and writes a few of them.
+        self._min_staff = plan.min_staff.tolist()
+        self._community = plan.community.tolist()
+        self._staff = [0] * len(plan)
+        self._rank = [0] * len(plan)  # each unit's place in its community's `units`
+        for units in self.units:
+            for k, unit in enumerate(units):
+                self._rank[unit] = k
+        # Per community, a heap of the places of units lacking their minimum staff: the first
+        # is where the next person goes. Entries of units since staffed are dropped when read.
+        self.lacking = [[k for k, unit in enumerate(units) if self._min_staff[unit] > 0]
+                        for units in self.units]
 
     def on_reported(self, kind: str, person: int, community: int, microgrid: int,
                     now_min: float) -> None:
@@ -71,10 +85,13 @@ class Staffing:
             del self.idle[community][key]
             return
         self.staff[unit] -= 1
+        self._staff[unit] -= 1
         if self.idle[community]:
             first = next(iter(self.idle[community]))
             del self.idle[community][first]
             self._join(first, unit, now_min)
+        elif self._staff[unit] == self._min_staff[unit] - 1:  # lacking again
+            heapq.heappush(self.lacking[community], self._rank[unit])
 
     def snapshot(self) -> None:
         """Keep the staff of every unit and the idle people of every pool as they are now."""
@@ -82,16 +99,19 @@ class Staffing:
         self.idle_at_target = np.array([len(pool) for pool in self.idle], dtype=np.int64)
 
     def _place(self, key: tuple[str, int], community: int, now_min: float) -> None:
-        units = self.units[community]
-        lacking = units[self.staff[units] < self.plan.min_staff[units]]
-        if len(lacking):
-            self._join(key, int(lacking[0]), now_min)
+        lacking, units = self.lacking[community], self.units[community]
+        while lacking and self._staff[units[lacking[0]]] >= self._min_staff[units[lacking[0]]]:
+            heapq.heappop(lacking)
+        if lacking:
+            self._join(key, units[lacking[0]], now_min)
         else:
             self.where[key] = (IDLE, community)
             self.idle[community][key] = None
 
     def _join(self, key: tuple[str, int], unit: int, now_min: float) -> None:
-        self.where[key] = (unit, int(self.plan.community[unit]))
+        community = self._community[unit]
+        self.where[key] = (unit, community)
         self.staff[unit] += 1
-        if self.staff[unit] >= self.plan.min_staff[unit] and self.able_min[unit] == np.inf:
+        self._staff[unit] += 1
+        if self._staff[unit] >= self._min_staff[unit] and self.able_min[unit] == np.inf:
             self.able_min[unit] = now_min
