@@ -91,6 +91,7 @@ class Dispatcher:
         self.arrived_min = np.full(n, np.inf)
         self.n_subdistricts = int(geo.subdistrict_of_community.max(initial=-1)) + 1
         self.centre_xy = subdistrict_centres(geo)
+        self._round_tier: np.ndarray | None = None
         self.shifts = shifts = Shifts() if shifts is None else shifts
         # One duty per kind; a kind's rows are contiguous, from `first[kind]`.
         kinds, self.first = np.unique(self.reserves.kind, return_index=True)
@@ -170,7 +171,7 @@ class Dispatcher:
             return
         # Posts a member will reach late wait for the district's steps, after every
         # sub-district has covered the posts nobody is coming to.
-        first_tier = gaps[~self.posts.second_tier(gaps)]
+        first_tier = gaps[~self._second_tier(gaps)]
         self._community_step(sources, first_tier, self._at_home_step(sources))
         self._subdistrict_step(sources, first_tier, (sources.scope == SUBDISTRICT)
                                | ((sources.scope == DISTRICT) & (sources.subdistrict >= 0)))
@@ -198,7 +199,7 @@ class Dispatcher:
         if self.policy == "nearest":
             self._community_step(sources, gaps, sources.scope == COMMUNITY)
             return
-        self._community_step(sources, gaps[~self.posts.second_tier(gaps)], self._at_home_step(sources))
+        self._community_step(sources, gaps[~self._second_tier(gaps)], self._at_home_step(sources))
         self._community_step(sources, gaps, sources.scope == COMMUNITY)
 
     def _at_home_step(self, sources: Sources) -> np.ndarray:
@@ -286,7 +287,7 @@ class Dispatcher:
         if len(rows) == 0 or len(gaps) == 0:
             return
         lender_of_source = sources.subdistrict[rows]
-        need_of_gap = 2 * self._subdistrict_of(gaps) + self.posts.second_tier(gaps)
+        need_of_gap = 2 * self._subdistrict_of(gaps) + self._second_tier(gaps)
         spare = np.bincount(lender_of_source, sources.left[rows], self.n_subdistricts).astype(np.int64)
         short = np.bincount(need_of_gap, self.posts.shortfall(gaps), 2 * self.n_subdistricts).astype(np.int64)
         lenders, needs = np.flatnonzero(spare), np.flatnonzero(short)
@@ -305,12 +306,20 @@ class Dispatcher:
             self._assign(sources, sources_of[lenders[row]], gaps_of[needs[column]],
                          int(plan[row, column]))
 
+    def _second_tier(self, gaps: np.ndarray) -> np.ndarray:
+        """`Posts.second_tier` of `gaps`, worked out for every post once a round: within a
+        round nobody acknowledges or arrives, so no post changes tier."""
+        if self._round_tier is None:
+            self._round_tier = self.posts.second_tier(np.arange(len(self.posts.on_post)))
+        return self._round_tier[gaps]
+
     def _subdistrict_of(self, microgrids: np.ndarray) -> np.ndarray:
         return self.geo.subdistrict_of_community[self.geo.community_of_microgrid[microgrids]]
 
     def _open(self, among: np.ndarray | None = None) -> tuple[Sources | None, np.ndarray]:
         """The free reserves (of `among`, if given) as sources, and gaps still lacking staff
         (None when either is empty)."""
+        self._round_tier = None  # a new round: the posts' tiers as of now, when first asked
         free = ~np.isnan(self.free_xy[:, 0])
         free = np.flatnonzero(free if among is None else free & among)
         if len(free) == 0:
@@ -348,7 +357,7 @@ class Dispatcher:
         pairing penalty outside their community, the late gaps' priority, narrow first."""
         outside = (home >= 0) & (self.geo.community_of_microgrid[gaps] != home)
         return (travel_min + self.penalty_min * outside
-                + LATE_PRIORITY_MIN * self.posts.second_tier(gaps) + NARROW_FIRST_MIN * wider)
+                + LATE_PRIORITY_MIN * self._second_tier(gaps) + NARROW_FIRST_MIN * wider)
 
     def _send(self, sources: Sources, source: int, microgrid: int, count: int,
               travel_min: float) -> None:
