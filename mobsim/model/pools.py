@@ -12,7 +12,9 @@ Each pool is a `[pools.<name>]` table of the scenario (names in codes.POOLS):
 - they are in the presence state, availability and preparation of the population named by
   `like` (`<like>.presence.<period>`, `<like>.availability.<period>`,
   `<like>.prepare_min.<state>`), then take `report_min` to reach home and wait there; they
-  ride to posts at `speed_kmh`.
+  ride to posts at `speed_kmh`. Availability changes with the clock as everyone's does
+  (mobsim.model.presence.available_from_min): someone unavailable when alerted sets out
+  when a later period's draw makes them available.
 Person j of team g is row j × (all teams) + g, so a larger `team_size` adds people and keeps
 every other person's draws (common random numbers).
 With `teams_by_subdistrict` set (home "subdistrict" only) sub-district s's office has the s-th
@@ -34,7 +36,7 @@ from mobsim.errors import InputError
 from mobsim.model.cascade import Cascade
 from mobsim.model.chain import Chain
 from mobsim.model.geometry import Geometry
-from mobsim.model.presence import draw_states
+from mobsim.model.presence import available_from_min, draw_states
 from mobsim.model.reserves import Reserves, groups, subdistrict_centres
 from mobsim.scenario.params import Parameters, Settings
 
@@ -136,31 +138,34 @@ def _by_subdistrict(pool: Pool, n_subdistricts: int) -> tuple[np.ndarray, tuple[
 
 
 def report_min(params: Parameters, pool: Pool, period: str,
-               draw_groups: tuple[tuple[str, int], ...]) -> np.ndarray:
-    """Minutes from the alert to waiting at home for each person; inf for those who do not come."""
+               draw_groups: tuple[tuple[str, int], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Per person: (minute since the order from which they are available, inf: never within
+    the horizon; minutes from setting out to waiting at home, inf for those away)."""
     parts = [_group_report_min(params, pool, period, stream, n) for stream, n in draw_groups]
-    return np.concatenate(parts) if parts else np.zeros(0)
+    if not parts:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate([a for a, _ in parts]), np.concatenate([r for _, r in parts])
 
 
-def _group_report_min(params: Parameters, pool: Pool, period: str, stream: str, n: int) -> np.ndarray:
+def _group_report_min(params: Parameters, pool: Pool, period: str, stream: str,
+                      n: int) -> tuple[np.ndarray, np.ndarray]:
     """`report_min` of `n` people drawing from the streams named `stream`."""
     states = draw_states(params, pool.like, period, stream, n)
-    p = params.probability(f"{pool.like}.availability.{period}")
-    available = (params.streams.uniform("presence", f"{stream}.available", n) < p) & (states != AWAY)
+    available_min = available_from_min(params, pool.like, states, params.horizon_min, stream)
     prepare = [params.streams.sample("report", f"{stream}.prepare.{state}",
                                      params.duration(f"{pool.like}.prepare_min.{state}"), n)
                for state in PRESENCE_STATES[:AWAY]]
     prepare.append(np.full(n, np.inf))
     way = params.streams.sample("report", f"{stream}.report",
                                 params.duration(f"pools.{pool.name}.report_min"), n)
-    return np.where(available, np.choose(states, prepare) + way, np.inf)
+    return available_min, np.choose(states, prepare) + way
 
 
 class Pools:
     """Every pool's people as reserves, and their call-up: alerted, they report home and wait."""
 
     def __init__(self, params: Parameters, geo: Geometry, period: str) -> None:
-        parts, delays, alerts, self.sizes = [], [], [], {}
+        parts, available, delays, alerts, self.sizes = [], [], [], [], {}
         for name in POOLS:
             pool = Pool.of(params, name)
             places = place_people(pool, geo)
@@ -168,9 +173,12 @@ class Pools:
             self.sizes[name] = n
             parts.append(Reserves.of(name, places.community, places.subdistrict, pool.scope,
                                      pool.speed_kmh, places.xy))
-            delays.append(report_min(params, pool, period, places.draw_groups))
+            available_min, delay_min = report_min(params, pool, period, places.draw_groups)
+            available.append(available_min)
+            delays.append(delay_min)
             alerts.append((POOL_ALERTS[pool.alerted_by], places.alert_row))
         self.reserves = Reserves.join(parts)
+        self.available_min = np.concatenate(available)
         self.report_min = np.concatenate(delays)
         self.alerts = alerts
         self.reported_min = np.full(len(self.report_min), np.inf)
@@ -181,7 +189,8 @@ class Pools:
         self.cascade, self.wait = cascade, wait
         start = 0
         for level, alert_row in self.alerts:
-            local = np.flatnonzero(self.report_min[start:start + len(alert_row)] < np.inf)
+            rows = slice(start, start + len(alert_row))
+            local = np.flatnonzero(self.available_min[rows] + self.report_min[rows] < np.inf)
             if len(local):
                 people = groups(start + local, alert_row[local], len(chain.levels[level].acknowledged_min))
                 chain.levels[level].listeners.append(
@@ -189,8 +198,11 @@ class Pools:
             start += len(alert_row)
 
     def _relayed(self, people: list[np.ndarray], processing_min: np.ndarray, sender: int) -> None:
-        delays_min = processing_min[sender] + self.report_min[people[sender]]
-        for person, delay_min in zip(people[sender].tolist(), delays_min.tolist()):
+        # They set out once alerted and available, whichever is later.
+        rows = people[sender]
+        leave_min = np.maximum(processing_min[sender], self.available_min[rows] - self.cascade.env.now)
+        delays_min = leave_min + self.report_min[rows]
+        for person, delay_min in zip(rows.tolist(), delays_min.tolist()):
             self.cascade.at(delay_min, person, self._reported)
 
     def _reported(self, event: simpy.Event) -> None:

@@ -111,19 +111,20 @@ def wake_min(params: Parameters, level: str, n: int) -> np.ndarray:
 
 
 def available_from_min(params: Parameters, population: str, states: np.ndarray,
-                       horizon_min: float) -> np.ndarray:
+                       horizon_min: float, level: str | None = None) -> np.ndarray:
     """Minute from which each person can go to post: the first period (of the order's and
     those beginning within the horizon) whose availability draw succeeds; inf if none or away.
 
     The draw at the order is the one `draw_available` makes; each later period has its own
     stream, so a change of one period's probability changes no other period's draws.
+    `level` names the streams (default: the population's).
     """
     starts, codes = period_changes(params, horizon_min)
     n = len(states)
     available = np.full(n, np.inf)
     for j in range(len(starts) - 1, -1, -1):  # latest first: earlier successes overwrite
         p = params.probability(f"{population}.availability.{PERIODS[codes[j]]}")
-        stream = f"{population}.available" + (f".{j}" if j else "")
+        stream = f"{level or population}.available" + (f".{j}" if j else "")
         u = params.streams.uniform("presence", stream, n)
         available = np.where(u < p, starts[j], available)
     return np.where(states == AWAY, np.inf, available)

@@ -60,8 +60,9 @@ def test_a_team_added_to_one_sub_district_keeps_everyone_else_s_draws() -> None:
     pool = Pool.of(Settings(scenario()), "emergency_team")
 
     def draws(counts: list[int]) -> np.ndarray:
-        return report_min(params, pool, "day", tuple(
-            (f"pools.emergency_team.subdistrict{s}", n) for s, n in enumerate(counts)))
+        """Each person's (available from, report) minutes, one row per person."""
+        return np.column_stack(report_min(params, pool, "day", tuple(
+            (f"pools.emergency_team.subdistrict{s}", n) for s, n in enumerate(counts))))
 
     before, after = draws([40, 30]), draws([40, 31])
     np.testing.assert_array_equal(after[:40], before[:40])

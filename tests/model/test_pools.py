@@ -169,3 +169,23 @@ def test_a_pool_whose_home_is_wider_than_its_scope_is_refused() -> None:
         scenario("pools.volunteer_team.home='district'", "pools.volunteer_team.alerted_by='district'")
     with pytest.raises(InputError, match="pools.community_staff.per"):
         scenario("pools.community_staff.per='street'")
+
+
+EVENING_MIN = 240.0  # the order is at 14:00 on a Tuesday; the evening period begins at 18:00
+
+
+def test_a_pool_member_unavailable_at_the_order_sets_out_when_the_period_changes() -> None:
+    # The commando (like the cadres) is unavailable in the day and available in the evening:
+    # they set out at 18:00, are home 4 + 5 minutes later (249), and the round at 250 sends them.
+    r = _run(_district([0]), "cadres.availability.day=0.0", "cadres.availability.evening=1.0",
+             *_pool("commando_team", 1, 1, "district", "district", "district", "district"))
+    first_round_after = 5.0 * np.ceil((EVENING_MIN + 4.0 + 5.0) / 5.0)
+    assert r.microgrid_activated_min[0] == pytest.approx(first_round_after + _ride_min(CENTRE_X, 0.0), abs=1e-9)
+    assert _filled_by(r, [0]) == ["commando_team"]
+
+
+def test_a_pool_member_unavailable_in_every_period_of_the_horizon_never_comes() -> None:
+    r = _run(_district([0]), "cadres.availability.day=0.0", "cadres.availability.evening=0.0",
+             "cadres.availability.night=0.0",
+             *_pool("commando_team", 1, 1, "district", "district", "district", "district"))
+    assert np.isnan(r.microgrid_activated_min[0])
