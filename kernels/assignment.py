@@ -71,7 +71,7 @@ def linear_sum_assignment(cost: np.ndarray, maximize: bool = False
     if matrix.ndim != 2:
         raise ValueError(f"expected a matrix (2-D array), got a {matrix.ndim} array")
     matrix = -matrix.astype(np.float64) if maximize else matrix.astype(np.float64)
-    if np.isnan(matrix).any() or np.isneginf(matrix).any():
+    if not (matrix > -np.inf).all():  # false for NaN and -inf alike: one pass
         raise ValueError("matrix contains invalid numeric entries")
     transposed = matrix.shape[0] > matrix.shape[1]
     if transposed:
@@ -118,7 +118,7 @@ def _transport_inputs(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray
     matrix = np.asarray(cost, dtype=np.float64)
     if matrix.ndim != 2:
         raise ValueError(f"cost must be a matrix (2-D array), got {matrix.ndim} dimensions")
-    if np.isnan(matrix).any() or np.isneginf(matrix).any():
+    if not (matrix > -np.inf).all():  # false for NaN and -inf alike: one pass
         raise ValueError("cost holds NaN or -inf")
     return matrix, _units(supply, matrix.shape[0], "supply"), _units(demand, matrix.shape[1],
                                                                      "demand")

@@ -125,8 +125,9 @@ class Cascade:
         due = receiver.due_min[kids]
         acknowledged, channel, notified = reach(link.contact, kids, now, self.horizon_min, due)
         first = notified < receiver.notified_min[kids]
-        receiver.notified_min[kids[first]] = notified[first]
-        self.trace.record(notified[first], receiver.entity, kids[first], "notified")
+        first_kids, first_notified = kids[first], notified[first]
+        receiver.notified_min[first_kids] = first_notified
+        self.trace.record(first_notified, receiver.entity, first_kids, "notified")
         callback = partial(self._acknowledge, receiver)
         if link.follow_up is not None:
             late = acknowledged > now + link.follow_up.after_min

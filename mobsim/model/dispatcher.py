@@ -92,6 +92,7 @@ class Dispatcher:
         self.n_subdistricts = int(geo.subdistrict_of_community.max(initial=-1)) + 1
         self.centre_xy = subdistrict_centres(geo)
         self._round_tier: np.ndarray | None = None
+        self._round_gaps = np.zeros(0, dtype=np.int64)
         self.shifts = shifts = Shifts() if shifts is None else shifts
         # One duty per kind; a kind's rows are contiguous, from `first[kind]`.
         kinds, self.first = np.unique(self.reserves.kind, return_index=True)
@@ -307,10 +308,12 @@ class Dispatcher:
                          int(plan[row, column]))
 
     def _second_tier(self, gaps: np.ndarray) -> np.ndarray:
-        """`Posts.second_tier` of `gaps`, worked out for every post once a round: within a
-        round nobody acknowledges or arrives, so no post changes tier."""
+        """`Posts.second_tier` of `gaps`, worked out once a round for the gaps open when it
+        began: within a round nobody acknowledges or arrives, so no post changes tier, and
+        sends only close gaps, so every gap asked about is one of those."""
         if self._round_tier is None:
-            self._round_tier = self.posts.second_tier(np.arange(len(self.posts.on_post)))
+            self._round_tier = np.zeros(len(self.posts.on_post), dtype=bool)
+            self._round_tier[self._round_gaps] = self.posts.second_tier(self._round_gaps)
         return self._round_tier[gaps]
 
     def _subdistrict_of(self, microgrids: np.ndarray) -> np.ndarray:
@@ -319,7 +322,7 @@ class Dispatcher:
     def _open(self, among: np.ndarray | None = None) -> tuple[Sources | None, np.ndarray]:
         """The free reserves (of `among`, if given) as sources, and gaps still lacking staff
         (None when either is empty)."""
-        self._round_tier = None  # a new round: the posts' tiers as of now, when first asked
+        self._round_tier = None  # a new round: the gaps' tiers as of now, when first asked
         free = ~np.isnan(self.free_xy[:, 0])
         free = np.flatnonzero(free if among is None else free & among)
         if len(free) == 0:
@@ -328,6 +331,7 @@ class Dispatcher:
         if len(gaps) == 0:
             return None, gaps
         free = free[np.argsort(self.free_since[free], kind="stable")]
+        self._round_gaps = gaps
         return Sources(free, self.reserves, self.free_xy[free]), gaps
 
     def _assign(self, sources: Sources, rows: np.ndarray, gaps: np.ndarray,
