@@ -36,9 +36,8 @@ class Staffing:
         self.plan = plan
         self.on_post = on_post
         self.post_keep = post_keep
-        self.staff = np.zeros(len(plan), dtype=np.int64)
         self.able_min = np.full(len(plan), np.inf)
-        self.staff_at_target = self.staff
+        self._staff_at_target: np.ndarray | None = None
         self.idle_at_target = np.zeros(n_communities, dtype=np.int64)
         # Idle people of each community, first come first (a dict: leaving is O(1)).
         self.idle: list[dict[tuple[str, int], None]] = [{} for _ in range(n_communities)]
@@ -84,7 +83,6 @@ class Staffing:
         if unit == IDLE:
             del self.idle[community][key]
             return
-        self.staff[unit] -= 1
         self._staff[unit] -= 1
         if self.idle[community]:
             first = next(iter(self.idle[community]))
@@ -93,9 +91,19 @@ class Staffing:
         elif self._staff[unit] == self._min_staff[unit] - 1:  # lacking again
             heapq.heappush(self.lacking[community], self._rank[unit])
 
+    @property
+    def staff(self) -> np.ndarray:
+        """People in each unit now."""
+        return np.array(self._staff, dtype=np.int64)
+
+    @property
+    def staff_at_target(self) -> np.ndarray:
+        """People in each unit at the target minute (now, if the snapshot has not been taken)."""
+        return self.staff if self._staff_at_target is None else self._staff_at_target
+
     def snapshot(self) -> None:
         """Keep the staff of every unit and the idle people of every pool as they are now."""
-        self.staff_at_target = self.staff.copy()
+        self._staff_at_target = self.staff
         self.idle_at_target = np.array([len(pool) for pool in self.idle], dtype=np.int64)
 
     def _place(self, key: tuple[str, int], community: int, now_min: float) -> None:
@@ -111,7 +119,6 @@ class Staffing:
     def _join(self, key: tuple[str, int], unit: int, now_min: float) -> None:
         community = self._community[unit]
         self.where[key] = (unit, community)
-        self.staff[unit] += 1
         self._staff[unit] += 1
         if self._staff[unit] >= self._min_staff[unit] and self.able_min[unit] == np.inf:
             self.able_min[unit] = now_min
