@@ -95,7 +95,7 @@ def _collector_paused() -> Iterator[None]:
 
     The event loop allocates an event, a heap entry and a few tuples per event. Each
     allocation burst starts a collection that walks every young container, the model's large
-    lists of people included: about a seventh of a replication, for almost no garbage. The
+    lists of people included: a tenth of a replication or more, for almost no garbage. The
     few reference cycles the loop makes are collected once the collector runs again.
     """
     enabled = gc.isenabled()
