@@ -142,7 +142,6 @@ class MemberReports:
                  departure: Departure | np.ndarray, trusted_eta_min: float) -> None:
         self.cascade = cascade
         self.posts = posts
-        self.microgrid_of_member = microgrid_of_member
         self.departure = (departure if isinstance(departure, Departure)
                           else Departure.fixed(departure))
         self.trusted_eta_min = trusted_eta_min

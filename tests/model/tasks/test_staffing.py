@@ -67,6 +67,23 @@ def test_a_reserve_sent_to_a_gap_is_replaced_by_an_idle_person() -> None:
     assert staffing.staff.sum() == SITE_STAFF + 2 * CHECKPOINT_STAFF - 1
 
 
+def test_a_unit_left_short_is_the_next_filled_before_any_later_unit() -> None:
+    # Checkpoints first, arrivals 1-7 fill every unit. Checkpoint 1 (arrivals 1-2) loses both
+    # while checkpoint 2 and the site stay full; a later unit is made short too (the site).
+    staffing = staffed(("checkpoints", "testing"))
+    for person in (0, 1):  # one idle person replaces the first; nobody replaces the second
+        staffing.on_left("cadre", person, 50.0)
+    staffing.on_left("cadre", 4, 51.0)  # arrival 5, on the site
+    assert staffing.staff.tolist() == [SITE_STAFF - 1, CHECKPOINT_STAFF - 1, CHECKPOINT_STAFF]
+    # The next person goes to checkpoint 1 (first in priority order), the one after to the site.
+    staffing.on_reported("cadre", 100, 0, -1, 60.0)
+    assert staffing.staff.tolist() == [SITE_STAFF - 1, CHECKPOINT_STAFF, CHECKPOINT_STAFF]
+    staffing.on_reported("cadre", 101, 0, -1, 61.0)
+    assert staffing.staff.tolist() == [SITE_STAFF, CHECKPOINT_STAFF, CHECKPOINT_STAFF]
+    staffing.on_reported("cadre", 102, 0, -1, 62.0)  # nothing lacks staff: idle
+    assert len(staffing.idle[0]) == 1
+
+
 def test_a_post_keeps_its_first_people_and_sends_the_rest_to_the_community() -> None:
     on_post = np.zeros(1, np.int32)
     staffing = Staffing(one_community_plan(), ("checkpoints", "testing"), 1, on_post,
