@@ -134,10 +134,10 @@ class Posts:
 
     def gaps(self) -> np.ndarray:
         """Every open gap still lacking staff, counting reserves on the way."""
-        return np.flatnonzero(self.open_gap & (self.on_post + self.on_the_way < self.quorum))
+        return np.flatnonzero(self.lacks_staff(slice(None)))
 
-    def lacks_staff(self, microgrids: np.ndarray) -> np.ndarray:
-        """Whether each of `microgrids` is an open gap still lacking staff (`gaps`, for a few)."""
+    def lacks_staff(self, microgrids: np.ndarray | slice) -> np.ndarray:
+        """Whether each of `microgrids` is an open gap still lacking staff."""
         return self.open_gap[microgrids] & (
             self.on_post[microgrids] + self.on_the_way[microgrids] < self.quorum)
 
