@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Iterator
 
 import numpy as np
-import simpy
 
 from mobsim.district.tables import District
 from mobsim.model.branches import Branches
 from mobsim.model.cadres import SinkingDown, cadre_report_min, on_roster
 from mobsim.model.cascade import Cascade
 from mobsim.model.chain import Chain, build_chain
+from mobsim.model.clock import Clock
 from mobsim.model.compounds import inside_compound_min
 from mobsim.model.dispatcher import Dispatcher
 from mobsim.model.escalation import Escalation
@@ -63,7 +60,8 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     horizon_min = params.number("alert.horizon_min")
     period = params.order_period()
     geo = geometry(district)
-    cascade = Cascade(simpy.Environment(), horizon_min, Trace(trace))
+    clock = Clock()
+    cascade = Cascade(clock, horizon_min, Trace(trace))
     model = _Model(params, period, geo, cascade, build_chain(params, cascade, geo, period),
                    Posts(len(geo.grid_of_microgrid), params.count("microgrids.quorum"),
                          cascade.trace),
@@ -73,38 +71,9 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     escalation = _escalation(model)
     sinking, dispatcher = _cadres(model)
     staffing = staff_tasks(district, params, geo, cascade, model.posts, dispatcher)
-    events = run_until(cascade.env, horizon_min)
+    events = clock.run_before(horizon_min)
     result = _collect(model, members, escalation, sinking, dispatcher, events)
     return replace(result, task_units=task_units(staffing, horizon_min))
-
-
-def run_until(env: simpy.Environment, horizon_min: float) -> int:
-    """Process every event before the horizon; return how many were processed."""
-    events = 0
-    step, peek = env.step, env.peek
-    with _collector_paused():
-        while peek() < horizon_min:
-            step()
-            events += 1
-    return events
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for the block, as it was after.
-
-    The event loop allocates an event, a heap entry and a few tuples per event. Each
-    allocation burst starts a collection that walks every young container, the model's large
-    lists of people included: a tenth of a replication or more, for almost no garbage. The
-    few reference cycles the loop makes are collected once the collector runs again.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _members(model: _Model) -> MemberReports:

@@ -24,7 +24,6 @@ from mobsim.codes import (
 )
 from mobsim.district.generate import generate_xindu
 from mobsim.model import simulate
-from mobsim.model.engine import run_until
 from mobsim.scenario import load_scenario
 
 PHONE = CHANNELS.index("phone")
@@ -242,13 +241,6 @@ def test_trace_records_each_arrival_and_activation_once() -> None:
     assert sorted(activated["entity_id"]) == sorted(np.flatnonzero(~np.isnan(r.microgrid_activated_min)))
     member_arrivals = _traced(t, "member", "arrived")
     assert len(member_arrivals) == np.sum(~np.isnan(r.member_arrived_min))
-
-
-def test_run_until_counts_the_events_it_processes() -> None:
-    env = simpy.Environment()
-    for delay in (1.0, 2.0, 5.0):
-        env.timeout(delay)
-    assert run_until(env, 4.0) == 2 and env.now == 2.0
 
 
 def test_one_replication_of_the_full_xindu_district_accounts_for_everyone() -> None:
