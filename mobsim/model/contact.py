@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mobsim.codes import CHANNELS, PRESENCE_STATES
-from mobsim.model.phone import dial
+from mobsim.kernels import relay
 from mobsim.model.presence import HOME, Timeline
 from mobsim.scenario.params import Parameters
 
@@ -31,21 +31,31 @@ PHONE, MESSAGING, SMS, DOOR = (CHANNELS.index(c) for c in ("phone", "messaging",
 
 @dataclass(frozen=True)
 class Contact:
-    """Pre-drawn contact outcomes of one population on the channels its sender uses."""
+    """Pre-drawn contact outcomes of one population on the channels its sender uses.
 
-    channels: tuple[int, ...]
+    Per channel code and person (rows of channels not used are never read): `reached`,
+    `delivery_min`, `read_min` in the person's own state, `read_home_min` once at home. Per
+    person and phone attempt (no columns without the phone): `answered`, `answered_home`,
+    `ring_min`, `retry_min`. Per person: `call_min`, `home_min` (inf: the state holds for
+    the horizon) and `chase_min` (inf: never found at the door, or not chased).
+    """
+
+    messages: np.ndarray
+    """Codes of the message channels used (all but the phone), in the sender's order."""
+    dials: bool
+    """The sender also calls (the phone comes after the messages)."""
     callers: int
-    reached: dict[int, np.ndarray]
-    read_min: dict[int, np.ndarray]
-    delivery_min: np.ndarray | None
-    answered: np.ndarray | None
-    call_min: np.ndarray | None
-    ring_min: np.ndarray | None
-    retry_min: np.ndarray | None
-    home_min: np.ndarray | None = None
-    read_home_min: dict[int, np.ndarray] | None = None
-    answered_home: np.ndarray | None = None
-    chase_min: np.ndarray | None = None
+    reached: np.ndarray
+    delivery_min: np.ndarray
+    read_min: np.ndarray
+    read_home_min: np.ndarray
+    answered: np.ndarray
+    answered_home: np.ndarray
+    call_min: np.ndarray
+    ring_min: np.ndarray
+    retry_min: np.ndarray
+    home_min: np.ndarray
+    chase_min: np.ndarray
 
 
 def _by_state(params: Parameters, key: str, quantity: str,
@@ -80,7 +90,8 @@ def draw_contact(params: Parameters, population: str, states: np.ndarray,
     n = len(states)
     streams = params.streams
     duty = timeline.duty if timeline is not None else np.zeros(n, dtype=bool)
-    reached, read_min, read_home = {}, {}, {}
+    reached = np.zeros((len(CHANNELS), n), dtype=bool)
+    delivery, read_min, read_home = (np.zeros((len(CHANNELS), n)) for _ in range(3))
     for channel in channels:
         name = CHANNELS[channel]
         p = params.probability(f"channels.{name}.reach")
@@ -90,19 +101,27 @@ def draw_contact(params: Parameters, population: str, states: np.ndarray,
                                   f"{population}.{name}.read", states)
             read_min[channel] = np.where(duty, 0.0, own)
             read_home[channel] = np.where(duty, 0.0, home)
-    delivery = (streams.sample("cascade", f"{population}.sms.delivery",
-                               params.duration("channels.sms.delivery_min"), n)
-                if SMS in channels else None)
-    home_min = timeline.home_min if timeline is not None else None
-    chase = _chase_min(params, population, n) if chased else None
-    if PHONE not in channels:
-        return Contact(channels, callers, reached, read_min, delivery, None, None, None, None,
-                       home_min, read_home, None, chase)
+    if SMS in channels:
+        delivery[SMS] = streams.sample("cascade", f"{population}.sms.delivery",
+                                       params.duration("channels.sms.delivery_min"), n)
+    home_min = timeline.home_min if timeline is not None else np.full(n, np.inf)
+    chase = _chase_min(params, population, n) if chased else np.full(n, np.inf)
+    messages = np.array([c for c in channels if c != PHONE], dtype=np.int64)
+    phone = _draw_phone(params, population, states, reached[PHONE], duty) if PHONE in channels \
+        else _no_phone(n)
+    return Contact(messages, PHONE in channels, callers, reached, delivery, read_min, read_home,
+                   *phone, np.asarray(home_min, dtype=np.float64), chase)
+
+
+def _draw_phone(params: Parameters, population: str, states: np.ndarray, reached: np.ndarray,
+                duty: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(answered, answered at home, call, ring, retry) of every person and attempt."""
+    n, streams = len(states), params.streams
     attempts = params.count("channels.phone.attempts")
     answer_p = np.array([params.probability(f"channels.phone.answer.{s}") for s in PRESENCE_STATES])
     u = streams.uniform("cascade", f"{population}.phone.answer", (n, attempts))
-    answered = reached[PHONE][:, None] & ((u < answer_p[states][:, None]) | duty[:, None])
-    answered_home = reached[PHONE][:, None] & ((u < answer_p[HOME]) | duty[:, None])
+    answered = reached[:, None] & ((u < answer_p[states][:, None]) | duty[:, None])
+    answered_home = reached[:, None] & ((u < answer_p[HOME]) | duty[:, None])
 
     def per_attempt(what: str) -> np.ndarray:
         dist = params.duration(f"channels.phone.{what}")
@@ -111,18 +130,13 @@ def draw_contact(params: Parameters, population: str, states: np.ndarray,
 
     call = streams.sample("cascade", f"{population}.phone.call",
                           params.duration("channels.phone.call_min"), n)
-    return Contact(channels, callers, reached, read_min, delivery, answered, call,
-                   per_attempt("ring_min"), per_attempt("retry_min"), home_min, read_home,
-                   answered_home, chase)
+    return answered, answered_home, call, per_attempt("ring_min"), per_attempt("retry_min")
 
 
-def _read(contact: Contact, code: int, children: np.ndarray, delivered: np.ndarray) -> np.ndarray:
-    """When each child reads a message delivered at `delivered`: woken by it, or once at home."""
-    read = delivered + contact.read_min[code][children]
-    if contact.home_min is None:
-        return read
-    later = np.maximum(delivered, contact.home_min[children]) + contact.read_home_min[code][children]
-    return np.minimum(read, later)
+def _no_phone(n: int) -> tuple[np.ndarray, ...]:
+    """The phone's arrays of a sender who does not call: no attempts."""
+    never = np.zeros((n, 0), dtype=bool)
+    return never, never, np.zeros(n), np.zeros((n, 0)), np.zeros((n, 0))
 
 
 def reach(contact: Contact, children: np.ndarray, start_min: float, horizon_min: float,
@@ -133,38 +147,10 @@ def reach(contact: Contact, children: np.ndarray, start_min: float, horizon_min:
     `prior_min`: when each child acknowledges on what reached them before (another sender's
     broadcast); the result is never later, and the phone skips those who acknowledged.
     """
-    n = len(children)
-    acknowledged = np.full(n, np.inf) if prior_min is None else prior_min.astype(np.float64)
-    channel = np.zeros(n, dtype=np.int8)
-    notified = np.full(n, np.inf)
-    for code in contact.channels:
-        if code == PHONE:
-            continue
-        hit = contact.reached[code][children]
-        delivered = np.full(n, start_min)
-        if code == SMS:
-            delivered = delivered + contact.delivery_min[children]
-        delivered = np.where(hit, delivered, np.inf)
-        read = _read(contact, code, children, delivered)
-        sooner = read < acknowledged
-        acknowledged = np.where(sooner, read, acknowledged)
-        channel[sooner] = code
-        notified = np.minimum(notified, delivered)
-    if PHONE in contact.channels:
-        later = None
-        if contact.home_min is not None:
-            later = (contact.answered_home[children], contact.home_min[children])
-        phone, ring, gave_up = dial(start_min, acknowledged, contact.answered[children],
-                                    contact.call_min[children], contact.ring_min[children],
-                                    contact.retry_min[children], contact.callers, horizon_min,
-                                    later)
-        sooner = phone < acknowledged
-        acknowledged = np.where(sooner, phone, acknowledged)
-        channel[sooner] = PHONE
-        notified = np.minimum(notified, ring)
-        if contact.chase_min is not None:
-            door = gave_up + contact.chase_min[children]
-            sooner = door < acknowledged
-            acknowledged = np.where(sooner, door, acknowledged)
-            channel[sooner] = DOOR
-    return acknowledged, channel, notified
+    prior = (np.full(len(children), np.inf) if prior_min is None
+             else np.asarray(prior_min, dtype=np.float64))
+    c = contact
+    return relay.reach(np.asarray(children, dtype=np.int64), float(start_min), float(horizon_min),
+                       prior, c.messages, c.reached, c.delivery_min, c.read_min, c.read_home_min,
+                       c.home_min, c.dials, PHONE, c.callers, c.answered, c.answered_home,
+                       c.call_min, c.ring_min, c.retry_min, DOOR, c.chase_min)

@@ -3,15 +3,21 @@
 import numpy as np
 import simpy
 
+from mobsim.codes import CHANNELS
 from mobsim.model.cascade import Cascade, FollowUp, Level
 from mobsim.model.contact import MESSAGING, Contact
 from mobsim.model.trace import Trace
 
 
 def _messaging(read_min: list[float]) -> Contact:
+    """Children reached by message only, each reading it `read_min` after the relay."""
     n = len(read_min)
-    return Contact((MESSAGING,), 1, {MESSAGING: np.ones(n, bool)}, {MESSAGING: np.array(read_min)},
-                   None, None, None, None, None)
+    reached, reading = np.zeros((len(CHANNELS), n), dtype=bool), np.zeros((len(CHANNELS), n))
+    reached[MESSAGING], reading[MESSAGING] = True, read_min
+    no_attempts = np.zeros((n, 0))
+    return Contact(np.array([MESSAGING]), False, 1, reached, np.zeros_like(reading), reading,
+                   reading, no_attempts.astype(bool), no_attempts.astype(bool), np.zeros(n),
+                   no_attempts, no_attempts, np.full(n, np.inf), np.full(n, np.inf))
 
 
 def _two_levels(horizon_min: float = 100.0):

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import simpy
 from model_fixtures import (
     deterministic,
     everyone,

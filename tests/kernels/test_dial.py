@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 import simpy
 
-from mobsim.model.phone import dial
+from mobsim.kernels.phone_queue import dial
+
+
+def _dial(start, other, answered, call, ring, retry, callers, horizon, later=None):
+    """`dial` of children who keep their state, unless `later` = (answered later, from)."""
+    later = (answered, np.full(len(call), np.inf)) if later is None else later
+    return dial(start, other, answered, call, ring, retry, callers, horizon, *later)
 
 
 def _resource_reference(start, other, answered, call, ring, retry, callers):
@@ -46,7 +52,7 @@ def test_dial_matches_a_simpy_resource_with_retries(seed: int) -> None:
     call = rng.uniform(1, 3, n)
     ring, retry = rng.uniform(0.2, 1, (n, attempts)), rng.uniform(2, 6, (n, attempts))
     other = np.where(rng.random(n) < 0.3, rng.uniform(5, 20, n), np.inf)
-    got = dial(5.0, other, answered, call, ring, retry, callers, np.inf)
+    got = _dial(5.0, other, answered, call, ring, retry, callers, np.inf)
     want = _resource_reference(5.0, other, answered, call, ring, retry, callers)
     np.testing.assert_allclose(got[0], want[0], rtol=0, atol=1e-9)
     np.testing.assert_allclose(got[1], want[1], rtol=0, atol=1e-9)
@@ -55,7 +61,7 @@ def test_dial_matches_a_simpy_resource_with_retries(seed: int) -> None:
 
 def test_one_line_reaches_the_jth_child_at_j_calls() -> None:
     n = 6
-    phone, first, _ = dial(10.0, np.full(n, np.inf), np.ones((n, 1), bool), np.full(n, 2.5),
+    phone, first, _ = _dial(10.0, np.full(n, np.inf), np.ones((n, 1), bool), np.full(n, 2.5),
                         np.zeros((n, 1)), np.zeros((n, 1)), 1, np.inf)
     assert phone.tolist() == [10.0 + 2.5 * j for j in range(1, n + 1)]
     assert first.tolist() == [10.0 + 2.5 * j for j in range(n)]
@@ -63,14 +69,14 @@ def test_one_line_reaches_the_jth_child_at_j_calls() -> None:
 
 def test_children_who_already_know_are_skipped_at_no_cost() -> None:
     other = np.array([np.inf, 0.0, np.inf])
-    phone, first, _ = dial(0.0, other, np.ones((3, 1), bool), np.full(3, 2.0), np.zeros((3, 1)),
+    phone, first, _ = _dial(0.0, other, np.ones((3, 1), bool), np.full(3, 2.0), np.zeros((3, 1)),
                         np.zeros((3, 1)), 1, np.inf)
     assert phone[0] == 2.0 and np.isinf(phone[1]) and phone[2] == 4.0 and np.isinf(first[1])
 
 
 def test_unanswered_children_are_retried_until_attempts_run_out() -> None:
     answered = np.array([[False, False, True], [False, False, False]])
-    phone, _, gave_up = dial(0.0, np.full(2, np.inf), answered, np.full(2, 1.0),
+    phone, _, gave_up = _dial(0.0, np.full(2, np.inf), answered, np.full(2, 1.0),
                              np.full((2, 3), 0.5), np.full((2, 3), 4.0), 1, np.inf)
     # child 0: rings 0-0.5, 4.5-5 (after child 1's ring 0.5-1 and its wait), answered at 9.0
     assert phone[0] == 10.0 and np.isinf(phone[1])
@@ -80,13 +86,13 @@ def test_unanswered_children_are_retried_until_attempts_run_out() -> None:
 
 def test_a_child_who_wakes_answers_with_the_awake_outcome_from_then_on() -> None:
     asleep, awake = np.zeros((1, 3), bool), np.ones((1, 3), bool)
-    phone, _, gave_up = dial(0.0, np.full(1, np.inf), asleep, np.full(1, 1.0), np.full((1, 3), 0.5),
+    phone, _, gave_up = _dial(0.0, np.full(1, np.inf), asleep, np.full(1, 1.0), np.full((1, 3), 0.5),
                              np.full((1, 3), 4.0), 1, np.inf, (awake, np.full(1, 3.0)))
     # the first attempt (0-0.5) comes before the wake-up at 3; the second, at 4.5, after it
     assert phone[0] == 4.5 + 1.0 and np.isinf(gave_up[0])
 
 
 def test_nothing_is_dialled_from_the_horizon_on() -> None:
-    phone, first, _ = dial(0.0, np.full(3, np.inf), np.ones((3, 1), bool), np.full(3, 5.0),
+    phone, first, _ = _dial(0.0, np.full(3, np.inf), np.ones((3, 1), bool), np.full(3, 5.0),
                         np.zeros((3, 1)), np.zeros((3, 1)), 1, 8.0)
     assert phone[:2].tolist() == [5.0, 10.0] and np.isinf(first[2])
