@@ -36,6 +36,7 @@ Meant for a few hundred agents at most: a square many-by-many problem is linear_
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -104,8 +105,8 @@ def transport_warm(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray,
     surplus = int(supply.sum()) - int(demand.sum())
     extended = _extended_cost(matrix)
     feasible = _compiled(solve, _SOLVE_SIGNATURE)(
-        extended, np.ascontiguousarray(extended.T), flow, np.append(supply, max(0, -surplus)),
-        np.append(demand, max(0, surplus)), price, WARM_TOLERANCE, BUFFER_SIZE)
+        extended, np.ascontiguousarray(extended.T), flow, _with(supply, max(0, -surplus)),
+        _with(demand, max(0, surplus)), price, WARM_TOLERANCE, BUFFER_SIZE)
     if not feasible:
         raise ValueError("no transport serves the smaller of total supply and demand in full")
     shipped = flow[:-1, :-1]
@@ -136,6 +137,14 @@ def _units(values: np.ndarray, length: int, name: str) -> np.ndarray:
     return units
 
 
+def _with(units: np.ndarray, last: int) -> np.ndarray:
+    """`units` and one more entry, `last`."""
+    out = np.empty(len(units) + 1, dtype=np.int64)
+    out[:-1] = units
+    out[-1] = last
+    return out
+
+
 def _extended_cost(matrix: np.ndarray) -> np.ndarray:
     """Agents' costs plus a dummy agent row and a spare column, both at cost 0 (see _transport)."""
     extended = np.zeros((matrix.shape[0] + 1, matrix.shape[1] + 1))
@@ -151,9 +160,9 @@ def _start(matrix: np.ndarray, supply: np.ndarray, state: TransportState | None,
     flow = np.zeros((agents, columns), np.int64)
     if state is None:
         price = np.zeros(agents)
-        finite = matrix[np.isfinite(matrix)]
-        # The dummy, holding every column at first, must be each column's cheapest holder.
-        price[-1] = min(0.0, finite.min()) if finite.size else 0.0
+        # The dummy, holding every column at first, must be each column's cheapest holder: at
+        # most the least finite cost (+inf, no arc, never the least unless every cost is).
+        price[-1] = min(0.0, float(matrix.min())) if matrix.size else 0.0
     else:
         carried = np.asarray(state.flow, dtype=np.int64)
         carried = carried.T if transposed else carried
@@ -166,8 +175,12 @@ def _start(matrix: np.ndarray, supply: np.ndarray, state: TransportState | None,
     return flow, price
 
 
+@cache
 def _compiled(kernel, signature: str):
-    """`kernel` compiled for `signature` alone, on first use (from Numba's cache when there)."""
+    """`kernel` compiled for `signature` alone, on first use (from Numba's cache when there).
+
+    Cached: asking a Numba dispatcher for its signatures takes microseconds, as long as a
+    small solve."""
     if not kernel.signatures:
         kernel.compile(signature)
         kernel.disable_compile()

@@ -228,17 +228,16 @@ class Dispatcher:
         alone = self._one_source_sends(sources, rows, gaps, n_communities)
         for community in np.unique(sources.community[rows]).tolist():
             if community in alone:
-                for send in alone[community]:
-                    self._send(sources, *send)
+                self._send(sources, *alone[community])
             elif len(own_gaps[community]):
                 self._assign(sources, own_sources[community], own_gaps[community])
 
     def _one_source_sends(self, sources: Sources, rows: np.ndarray, gaps: np.ndarray,
-                          n_communities: int) -> dict[int, list[tuple[int, int, int, float]]]:
+                          n_communities: int) -> dict[int, tuple[np.ndarray, ...]]:
         """The community step in every community whose reserves form one source, all at once:
-        `_assign` there places cheapest first at the same `_cost`, so the same sends (source,
-        post, count, ride minutes) in the order it would make them. Communities do not share
-        gaps or sources."""
+        `_assign` there places cheapest first at the same `_cost`, so the same sends (sources,
+        posts, counts, ride minutes: `_send`'s arguments) in the order it would make them.
+        Communities do not share gaps or sources."""
         counts = np.bincount(sources.community[rows], minlength=n_communities)
         alone = rows[counts[sources.community[rows]] == 1]
         source_of = np.full(n_communities, -1)
@@ -258,12 +257,10 @@ class Dispatcher:
         sent = np.zeros(len(at), dtype=np.int64)
         sent[order] = np.clip(sources.left[source[order]] - (taken_before - taken_before[first]),
                               0, demand[order])
-        sends: dict[int, list[tuple[int, int, int, float]]] = {
-            c: [] for c in sources.community[alone].tolist()}
-        for k in np.flatnonzero(sent).tolist():  # by community, then in the order of `gaps`
-            sends[int(community[k])].append((int(source[k]), int(post[k]), int(sent[k]),
-                                             float(travel[k])))
-        return sends
+        sending = np.flatnonzero(sent)
+        by_community = groups(sending, community[sending], n_communities)  # in `gaps` order
+        return {c: tuple(a[by_community[c]] for a in (source, post, sent, travel))
+                for c in sources.community[alone].tolist()}
 
     def _subdistrict_step(self, sources: Sources, gaps: np.ndarray, takes_part: np.ndarray) -> None:
         """Each sub-district's gaps served by the sources of `takes_part` at home there."""
@@ -350,9 +347,8 @@ class Dispatcher:
         scope = sources.scope[rows, None]
         cost = self._cost(travel, sources.community[rows, None], gaps, scope - scope.min())
         flow = place(cost, supply, demand, count)
-        for row, column in zip(*np.nonzero(flow)):
-            self._send(sources, int(rows[row]), int(gaps[column]), int(flow[row, column]),
-                       float(travel[row, column]))
+        row, column = np.nonzero(flow)
+        self._send(sources, rows[row], gaps[column], flow[row, column], travel[row, column])
 
     def _cost(self, travel_min: np.ndarray, home: np.ndarray, gaps: np.ndarray,
               wider: np.ndarray | int) -> np.ndarray:
@@ -363,19 +359,28 @@ class Dispatcher:
         return (travel_min + self.penalty_min * outside
                 + LATE_PRIORITY_MIN * self._second_tier(gaps) + NARROW_FIRST_MIN * wider)
 
-    def _send(self, sources: Sources, source: int, microgrid: int, count: int,
-              travel_min: float) -> None:
+    def _send(self, sources: Sources, source: np.ndarray, microgrid: np.ndarray,
+              count: np.ndarray, travel_min: np.ndarray) -> None:
+        """Send `count[k]` reserves of `source[k]` to post `microgrid[k]`, a ride of
+        `travel_min[k]`, in that order. Nothing a ride sets off reads the reserves' state here,
+        so it is written for every reserve at once."""
+        if len(source) == 0:
+            return
         now = self.cascade.env.now
-        x, y = sources.xy[source].tolist()
-        taken = sources.take(source, count)
+        taken = np.concatenate([sources.take(s, c) for s, c in zip(source.tolist(), count.tolist())])
+        post = np.repeat(microgrid, count)
         self.free_xy[taken] = np.nan
-        self.microgrid[taken] = microgrid
+        self.microgrid[taken] = post
         self.dispatched_min[taken] = now
         self.arrived_min[taken] = np.inf
-        for reserve, kind in zip(taken.tolist(), self.reserves.kind[taken].tolist()):
+        trace = self.cascade.trace
+        for reserve, kind, post_k, (x, y), ride_min in zip(
+                taken.tolist(), self.reserves.kind[taken].tolist(), post.tolist(),
+                np.repeat(sources.xy[source], count, axis=0).tolist(),
+                np.repeat(travel_min, count).tolist()):
             who = reserve - self.first_of[kind]
-            self.cascade.trace.record(now, TRACE_ENTITY[ACTIVATED_BY[kind]], who, "dispatched")
-            self.duties[kind].ride(who, microgrid, x, y, travel_min)
+            trace.record(now, TRACE_ENTITY[ACTIVATED_BY[kind]], who, "dispatched")
+            self.duties[kind].ride(who, post_k, x, y, ride_min)
 
     def _taken(self, first: int, who: int, microgrid: int) -> None:
         self.arrived_min[first + who] = self.cascade.env.now
