@@ -16,23 +16,11 @@ from typing import Callable
 import numpy as np
 import simpy
 
+from mobsim.model.clock import Clock
 from mobsim.model.contact import Contact, reach
 from mobsim.model.trace import Trace
 
 Listener = Callable[[int], None]
-
-
-class Call(simpy.Event):
-    """A timeout that runs one callback: `Environment.timeout` without its checks and extra
-    attributes, since the model schedules one of these per acknowledgement, arrival and ride."""
-
-    def __init__(self, env: simpy.Environment, delay_min: float, value: object,
-                 callback: Callable[[simpy.Event], None]) -> None:
-        self.env = env
-        self.callbacks = [callback]
-        self._value = value
-        self._ok = True
-        env.schedule(self, simpy.core.NORMAL, delay_min)
 
 
 @dataclass
@@ -76,19 +64,18 @@ class Link:
 class Cascade:
     """Schedules acknowledgements and relays on a SimPy environment."""
 
-    def __init__(self, env: simpy.Environment, horizon_min: float, trace: Trace) -> None:
+    def __init__(self, env: Clock, horizon_min: float, trace: Trace) -> None:
         self.env = env
         self.horizon_min = horizon_min
         self.trace = trace
 
     def at(self, delay_min: float, value: object, callback: Callable[[simpy.Event], None]) -> None:
         """Run `callback(event)` (`event.value` is `value`) `delay_min` from now, if before the horizon."""
-        env = self.env
         # A Python float: clock times drawn from NumPy arrays would make every heap comparison
         # and every sum with the clock a NumPy scalar operation (same values, several times slower).
         delay_min = float(delay_min)
-        if env.now + delay_min < self.horizon_min:
-            Call(env, delay_min, value, callback)
+        if self.env.now + delay_min < self.horizon_min:
+            self.env.call(delay_min, value, callback)
 
     def start(self, level: Level, at_min: np.ndarray) -> None:
         """Give each person of a root level the order at the given minute (no channel)."""
@@ -137,7 +124,7 @@ class Cascade:
         receiver.channel[kids[sooner]] = channel[sooner]
         receiver.due_min[kids] = np.minimum(due, acknowledged)
         soon = sooner & (acknowledged < self.horizon_min)
-        env, horizon_min = self.env, self.horizon_min
+        call, horizon_min = self.env.call, self.horizon_min
         for kid, t in zip(kids[soon].tolist(), acknowledged[soon].tolist()):
             if now + (t - now) < horizon_min:  # as `at` decides, rounding included
-                Call(env, t - now, kid, callback)
+                call(t - now, kid, callback)

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 import simpy
-
 from mobsim.kernels.phone_queue import dial
 
 

@@ -1,9 +1,9 @@
 """The relay kernel by hand: ties keep the earlier channel, what reached a child before stays."""
 
 import numpy as np
+from mobsim.kernels.relay import reach
 
 from mobsim.codes import CHANNELS
-from mobsim.kernels.relay import reach
 
 MESSAGING, SMS, PHONE, DOOR = (CHANNELS.index(c) for c in ("messaging", "sms", "phone", "door"))
 
