@@ -131,7 +131,7 @@ def _units(values: np.ndarray, length: int, name: str) -> np.ndarray:
         raise ValueError(f"{name} must have shape ({length},), got {array.shape}")
     if array.dtype.kind not in "iub" and not np.array_equal(array, np.round(array)):
         raise ValueError(f"{name} must hold whole numbers")
-    units = array.astype(np.int64)
+    units = array.astype(np.int64, copy=False)  # the solver works on copies (`_with`)
     if (units < 0).any():
         raise ValueError(f"{name} must not be negative")
     return units

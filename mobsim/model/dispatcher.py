@@ -122,7 +122,8 @@ class Dispatcher:
 
     def free_at(self, reserve: int, x_km: float, y_km: float) -> None:
         """A reserve is free for the next round at (x, y)."""
-        self.free_xy[reserve] = (x_km, y_km)
+        free_xy = self.free_xy
+        free_xy[reserve, 0], free_xy[reserve, 1] = x_km, y_km  # not a row from a tuple: slower
         self.free_since[reserve] = self.frees
         self.frees += 1
 

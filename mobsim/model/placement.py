@@ -33,14 +33,23 @@ def place(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray, count: int) 
     """
     if min(cost.shape) == 1:
         return _cheapest_first(cost, supply, demand, count)
+    if cost.shape[1] <= count:  # every column may be needed
+        return _keeping_back(cost, supply, demand, count)
     columns = nearest_columns(cost, count)
-    reduced, wanted = cost[:, columns], demand[columns]
-    if count < min(supply.sum(), demand.sum()):
-        reduced = np.column_stack([reduced, np.full(len(supply), reduced.min() - 1.0)])
-        wanted = np.append(wanted, supply.sum() - count)
     flow = np.zeros(cost.shape, dtype=np.int64)
-    flow[:, columns] = transport(reduced, supply, wanted)[:, :len(columns)]
+    flow[:, columns] = _keeping_back(cost[:, columns], supply, demand[columns], count)
     return flow
+
+
+def _keeping_back(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray,
+                  count: int) -> np.ndarray:
+    """The least-cost flow of exactly `count` units: the units kept back go to a column
+    cheaper than every other."""
+    columns = cost.shape[1]
+    if count < min(supply.sum(), demand.sum()):
+        cost = np.column_stack([cost, np.full(len(supply), cost.min() - 1.0)])
+        demand = np.append(demand, supply.sum() - count)
+    return transport(cost, supply, demand)[:, :columns]
 
 
 def _cheapest_first(cost: np.ndarray, supply: np.ndarray, demand: np.ndarray,
