@@ -55,6 +55,11 @@ class Escalation:
         size = np.maximum(np.bincount(grid_of_microgrid, minlength=n_grids), 1)
         self.start_x = np.bincount(grid_of_microgrid, self.x, minlength=n_grids) / size
         self.start_y = np.bincount(grid_of_microgrid, self.y, minlength=n_grids) / size
+        # Trips from each grid's centre to each of its posts (`members` order): every worker's
+        # first cover, worked out for all at once.
+        centre = grid_of_microgrid[self.members]
+        self.from_start_min = self._trips_min(self.start_x[centre], self.start_y[centre],
+                                              self.members)
         self.arrived_min = np.full(len(village), np.inf)
         # Where each worker waits with no gap to go to (None: not waiting).
         self.idle_xy: list[tuple[float, float] | None] = [None] * n_grids
@@ -88,32 +93,44 @@ class Escalation:
 
     def _set_out(self, event: simpy.Event) -> None:
         grid = event.value
-        self._cover(grid, self.start_x[grid], self.start_y[grid], self.prepare_min[grid])
+        self._cover(grid, self.start_x[grid], self.start_y[grid], self.prepare_min[grid],
+                    self.from_start_min[self.bounds[grid]:self.bounds[grid + 1]])
 
     def _free(self, grid: int, x_km: float, y_km: float) -> None:
         self._cover(grid, x_km, y_km, 0.0)
 
-    def _cover(self, grid: int, x: float, y: float, delay_min: float) -> None:
-        """Send the grid worker from (x, y) to the nearest open gap of their grid, if any is left."""
+    def _cover(self, grid: int, x: float, y: float, delay_min: float,
+               trips_min: np.ndarray | None = None) -> None:
+        """Send the grid worker from (x, y) to the nearest open gap of their grid, if any is
+        left; `trips_min`: the trips from there to each post of the grid, if known."""
         self.idle_xy[grid] = (x, y)
         if self.covers_left[grid] == 0:
             return
         rows = self._grid(grid)
-        gaps = rows[self.posts.lacks_staff(rows)]
-        if len(gaps) == 0:
+        candidates = self.posts.lacks_staff(rows)
+        if not candidates.any():
             # No gap left: relieve a dispatched reserve holding a post of the grid, who can go farther.
-            gaps = rows[self.posts.dispatched_holding[rows] > 0]
-        if len(gaps) == 0:
-            return
-        km = distance_km(x, y, self.x[gaps], self.y[gaps])
-        trips = self.travel.to_posts(self.travel.local_min(km), self.village[gaps],
-                                     self.inside_min[gaps])
+            candidates = self.posts.dispatched_holding[rows] > 0
+            if not candidates.any():
+                return
+        gaps = rows[candidates]
+        if trips_min is None:
+            trips = self._trips_min(x, y, gaps)
+        else:
+            trips = trips_min[candidates]
         # The nearest gap nobody is coming to first; then the nearest a member will reach late
         # or has yet to be called to.
         nearest = 0 if len(gaps) == 1 else int(np.lexsort((trips, self.posts.second_tier(gaps)))[0])
         self.covers_left[grid] -= 1
         self.idle_xy[grid] = None
         self.duty.ride(grid, int(gaps[nearest]), x, y, float(trips[nearest]), delay_min)
+
+    def _trips_min(self, x: np.ndarray | float, y: np.ndarray | float,
+                   microgrids: np.ndarray) -> np.ndarray:
+        """Minutes from (x, y) to each of `microgrids`' posts, inside the compound included."""
+        km = distance_km(x, y, self.x[microgrids], self.y[microgrids])
+        return self.travel.to_posts(self.travel.local_min(km), self.village[microgrids],
+                                    self.inside_min[microgrids])
 
     def _held(self, microgrid: int, who: str) -> None:
         """A dispatched reserve took a post: the grid's worker, if waiting with nothing to do,
