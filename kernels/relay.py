@@ -1,4 +1,5 @@
-"""One relay of an order to a sender's children: when each acknowledges, and on which channel.
+"""One relay of an order to a sender's children: when each acknowledges, and on which channel
+(`reach`), and what the receiving level keeps of it (`deliver`).
 
 Array-only (n people of the receiving population, drawn up front in entity order; c channel
 codes; a phone attempts). A message channel m reaches child i if `reached[m, i]`; it is
@@ -53,3 +54,37 @@ def reach(children, start_min, horizon_min, prior_min, message_channels, reached
             acknowledged[j] = door
             channel[j] = door_code
     return acknowledged, channel, notified
+
+
+@njit(cache=True)
+def deliver(children, now_min, horizon_min, acknowledged_min, channel, notified_min,
+            level_notified_min, level_due_min, level_channel, follow_up_min, in_person_min):
+    """Keep one relay's outcome (`reach`'s, child by child) on the receiving level, in place.
+
+    A child's first notification is kept (`level_notified_min`). A child with no confirmation
+    `follow_up_min` after the relay (inf: no follow-up) is given the order in person
+    `in_person_min[i]` later. A child acknowledging sooner than due keeps the channel and the
+    new due minute. Returns (whether each child was first notified now, the children to
+    acknowledge before the horizon, their minutes).
+    """
+    n = children.size
+    first = np.zeros(n, dtype=np.bool_)
+    due_children = np.empty(n, dtype=np.int64)
+    due_min = np.empty(n)
+    due = 0
+    for j in range(n):
+        i = children[j]
+        if notified_min[j] < level_notified_min[i]:
+            level_notified_min[i] = notified_min[j]
+            first[j] = True
+        acknowledged = acknowledged_min[j]
+        if acknowledged > now_min + follow_up_min:
+            acknowledged = min(acknowledged, now_min + follow_up_min + in_person_min[i])
+        if acknowledged < level_due_min[i]:
+            level_channel[i] = channel[j]
+            level_due_min[i] = acknowledged
+            if acknowledged < horizon_min:
+                due_children[due] = i
+                due_min[due] = acknowledged
+                due += 1
+    return first, due_children[:due], due_min[:due]

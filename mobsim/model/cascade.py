@@ -16,6 +16,7 @@ from typing import Callable
 import numpy as np
 import simpy
 
+from mobsim.kernels import relay
 from mobsim.model.clock import Clock
 from mobsim.model.contact import Contact, reach
 from mobsim.model.trace import Trace
@@ -59,6 +60,9 @@ class Link:
     children: np.ndarray
     bounds: np.ndarray
     follow_up: FollowUp | None = None
+
+
+_NO_FOLLOW_UP = FollowUp(np.inf, np.zeros(0))
 
 
 class Cascade:
@@ -109,22 +113,16 @@ class Cascade:
         now = self.env.now
         kids = link.children[link.bounds[i]:link.bounds[i + 1]]
         receiver = link.receiver
-        due = receiver.due_min[kids]
-        acknowledged, channel, notified = reach(link.contact, kids, now, self.horizon_min, due)
-        first = notified < receiver.notified_min[kids]
-        first_kids, first_notified = kids[first], notified[first]
-        receiver.notified_min[first_kids] = first_notified
-        self.trace.record(first_notified, receiver.entity, first_kids, "notified")
+        acknowledged, channel, notified = reach(link.contact, kids, now, self.horizon_min,
+                                                receiver.due_min[kids])
+        follow_up = link.follow_up or _NO_FOLLOW_UP
+        first, due_kids, due_min = relay.deliver(
+            kids, now, self.horizon_min, acknowledged, channel, notified, receiver.notified_min,
+            receiver.due_min, receiver.channel, follow_up.after_min, follow_up.in_person_min)
+        if self.trace.enabled:
+            self.trace.record(notified[first], receiver.entity, kids[first], "notified")
         callback = partial(self._acknowledge, receiver)
-        if link.follow_up is not None:
-            late = acknowledged > now + link.follow_up.after_min
-            in_person = now + link.follow_up.after_min + link.follow_up.in_person_min[kids]
-            acknowledged = np.where(late, np.minimum(acknowledged, in_person), acknowledged)
-        sooner = acknowledged < due
-        receiver.channel[kids[sooner]] = channel[sooner]
-        receiver.due_min[kids] = np.minimum(due, acknowledged)
-        soon = sooner & (acknowledged < self.horizon_min)
         call, horizon_min = self.env.call, self.horizon_min
-        for kid, t in zip(kids[soon].tolist(), acknowledged[soon].tolist()):
+        for kid, t in zip(due_kids.tolist(), due_min.tolist()):
             if now + (t - now) < horizon_min:  # as `at` decides, rounding included
                 call(t - now, kid, callback)

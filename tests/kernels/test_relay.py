@@ -1,7 +1,7 @@
 """The relay kernel by hand: ties keep the earlier channel, what reached a child before stays."""
 
 import numpy as np
-from mobsim.kernels.relay import reach
+from mobsim.kernels.relay import deliver, reach
 
 from mobsim.codes import CHANNELS
 
@@ -41,3 +41,24 @@ def test_a_message_waiting_is_read_once_the_child_is_home() -> None:
     acknowledged, _, _ = _reach([MESSAGING], {MESSAGING: 300.0}, [np.inf], home_min=60.0,
                                 read_home_min=2.0)
     assert acknowledged.tolist() == [62.0]
+
+
+def test_deliver_keeps_first_notifications_sooner_acknowledgements_and_the_follow_up() -> None:
+    # relay at 10, follow-up 15 min later (25), in person 5 min after that (30)
+    children = np.array([2, 0, 1])
+    notified_min = np.array([10.0, 10.0, 40.0])
+    level_notified = np.array([np.inf, 5.0, 12.0])  # by child: 0, 1, 2
+    level_due = np.array([np.inf, 15.0, 20.0])
+    level_channel = np.zeros(3, dtype=np.int8)
+    first, kids, due_min = deliver(children, 10.0, 100.0, np.array([12.0, 60.0, 18.0]),
+                                   np.array([SMS, MESSAGING, SMS], dtype=np.int8), notified_min,
+                                   level_notified, level_due, level_channel, 15.0,
+                                   np.full(3, 5.0))
+    # child 2 first notified at 10 (not 12), acknowledges at 12 (not 20); child 0 first
+    # notified at 10, acknowledges by the follow-up at 30 (not 60); child 1 was notified (5) and
+    # is due (15) earlier than this relay's 40 and 18: nothing changes
+    assert first.tolist() == [True, True, False]
+    assert level_notified.tolist() == [10.0, 5.0, 10.0]
+    assert kids.tolist() == [2, 0] and due_min.tolist() == [12.0, 30.0]
+    assert level_due.tolist() == [30.0, 15.0, 12.0]
+    assert level_channel.tolist() == [MESSAGING, 0, SMS]
