@@ -17,8 +17,8 @@ import numpy as np
 import simpy
 
 from mobsim.kernels import relay
-from mobsim.model.clock import Clock
 from mobsim.model.contact import Contact, reach
+from mobsim.model.event_loop import EventLoop
 from mobsim.model.trace import Trace
 
 Listener = Callable[[int], None]
@@ -68,7 +68,7 @@ _NO_FOLLOW_UP = FollowUp(np.inf, np.zeros(0))
 class Cascade:
     """Schedules acknowledgements and relays on a SimPy environment."""
 
-    def __init__(self, env: Clock, horizon_min: float, trace: Trace) -> None:
+    def __init__(self, env: EventLoop, horizon_min: float, trace: Trace) -> None:
         self.env = env
         self.horizon_min = horizon_min
         self.trace = trace

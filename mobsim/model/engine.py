@@ -12,10 +12,10 @@ from mobsim.model.branches import Branches
 from mobsim.model.cadres import SinkingDown, cadre_report_min, on_roster
 from mobsim.model.cascade import Cascade
 from mobsim.model.chain import Chain, build_chain
-from mobsim.model.clock import Clock
 from mobsim.model.compounds import inside_compound_min
 from mobsim.model.dispatcher import Dispatcher
 from mobsim.model.escalation import Escalation
+from mobsim.model.event_loop import EventLoop
 from mobsim.model.geometry import Geometry, geometry
 from mobsim.model.handover import Shifts
 from mobsim.model.pools import Pools
@@ -60,7 +60,7 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     horizon_min = params.number("alert.horizon_min")
     period = params.order_period()
     geo = geometry(district)
-    clock = Clock()
+    clock = EventLoop()
     cascade = Cascade(clock, horizon_min, Trace(trace))
     model = _Model(params, period, geo, cascade, build_chain(params, cascade, geo, period),
                    Posts(len(geo.grid_of_microgrid), params.count("microgrids.quorum"),

@@ -6,7 +6,7 @@ from model_fixtures import scenario, small_district
 from mobsim.model import simulate
 from mobsim.model.cadres import SinkingDown, cadre_report_min
 from mobsim.model.cascade import Cascade
-from mobsim.model.clock import Clock
+from mobsim.model.event_loop import EventLoop
 from mobsim.model.geometry import geometry
 from mobsim.model.trace import Trace
 from mobsim.model.turnout import read_travel
@@ -25,7 +25,7 @@ def test_report_time_is_preparation_plus_the_ride_from_the_unit() -> None:
 
 
 def test_reporting_cadres_are_handed_on_when_they_arrive() -> None:
-    env = Clock()
+    env = EventLoop()
     handed = []
     sinking = SinkingDown(Cascade(env, 720.0, Trace(False)), np.array([5.0, np.inf]),
                           lambda cadre: handed.append((env.now, cadre)))
@@ -38,7 +38,7 @@ def test_reporting_cadres_are_handed_on_when_they_arrive() -> None:
 def test_a_cadre_available_only_later_sets_out_then() -> None:
     """Availability changes with the clock: a cadre who has the order at minute 10 but is
     available only from minute 240 (the evening's draw) reports 240 + 5, not 10 + 5."""
-    env = Clock()
+    env = EventLoop()
     handed = []
     sinking = SinkingDown(Cascade(env, 720.0, Trace(False)), np.array([5.0, 5.0, 5.0]),
                           lambda cadre: handed.append((env.now, cadre)),

@@ -4,8 +4,8 @@ import numpy as np
 
 from mobsim.codes import CHANNELS
 from mobsim.model.cascade import Cascade, FollowUp, Level
-from mobsim.model.clock import Clock
 from mobsim.model.contact import MESSAGING, Contact
+from mobsim.model.event_loop import EventLoop
 from mobsim.model.trace import Trace
 
 
@@ -21,7 +21,7 @@ def _messaging(read_min: list[float]) -> Contact:
 
 
 def _two_levels(horizon_min: float = 100.0):
-    env = Clock()
+    env = EventLoop()
     cascade = Cascade(env, horizon_min, Trace(True))
     top, bottom = Level.empty("community", 2), Level.empty("gridworker", 3)
     cascade.link(top, bottom, np.array([1, 0, 1]), _messaging([1.0, 2.0, 30.0]), np.array([4.0, 8.0]))
@@ -62,7 +62,7 @@ def test_acknowledgements_are_traced_with_the_entity_of_the_level() -> None:
 
 
 def test_an_unconfirmed_receiver_is_given_the_order_in_person() -> None:
-    env = Clock()
+    env = EventLoop()
     cascade = Cascade(env, 200.0, Trace(False))
     top, bottom = Level.empty("community", 1), Level.empty("gridworker", 3)
     # reads at 1, 50 and never; follow-up 15 min after the relay, in person 10/20/30 min later
@@ -77,7 +77,7 @@ def test_an_unconfirmed_receiver_is_given_the_order_in_person() -> None:
 
 
 def test_a_channel_sooner_than_the_visit_still_counts() -> None:
-    env = Clock()
+    env = EventLoop()
     cascade = Cascade(env, 200.0, Trace(False))
     top, bottom = Level.empty("community", 1), Level.empty("gridworker", 1)
     cascade.link(top, bottom, np.zeros(1, dtype=np.int64), _messaging([20.0]), np.array([0.0]),

@@ -5,7 +5,7 @@ from model_fixtures import scenario, small_district
 
 from mobsim.model.cascade import Cascade
 from mobsim.model.chain import LEVELS, build_chain, parents
-from mobsim.model.clock import Clock
+from mobsim.model.event_loop import EventLoop
 from mobsim.model.geometry import geometry
 from mobsim.model.trace import Trace
 from mobsim.random import Streams
@@ -26,7 +26,7 @@ def test_each_receiver_hears_from_its_own_sender() -> None:
 def test_the_chain_has_every_level_and_states_for_every_receiver() -> None:
     district = small_district(units=2, cadres=3)
     params = Parameters(scenario(), Streams(1, 0))
-    cascade = Cascade(Clock(), 720.0, Trace(False))
+    cascade = Cascade(EventLoop(), 720.0, Trace(False))
     chain = build_chain(params, cascade, geometry(district), "day")
     assert set(chain.levels) == set(LEVELS)
     assert len(chain.levels["members"].acknowledged_min) == len(district.members["member_id"])

@@ -10,8 +10,8 @@ from scipy.optimize import linprog
 from mobsim.codes import ACTIVATED_BY
 from mobsim.errors import InputError
 from mobsim.model.cascade import Cascade
-from mobsim.model.clock import Clock
 from mobsim.model.dispatcher import Dispatcher, groups
+from mobsim.model.event_loop import EventLoop
 from mobsim.model.geometry import geometry
 from mobsim.model.placement import nearest_columns, place
 from mobsim.model.posts import Posts
@@ -49,7 +49,7 @@ def _setup(units: int, cadres: int, penalty_min: float = 0.0, subdistricts: int 
     district = small_district(subdistricts=subdistricts, communities=communities, grids=1,
                               microgrids=microgrids, units=units, cadres=cadres)
     geo = geometry(district)
-    env = Clock()
+    env = EventLoop()
     cascade = Cascade(env, 720.0, Trace(False))
     posts = Posts(len(geo.grid_of_microgrid), 1, cascade.trace)
     dispatcher = Dispatcher(cascade, posts, geo, TRAVEL, 30.0, penalty_min, lend_max_ride_min,

@@ -7,7 +7,7 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mobsim.model.clock import Clock
+from mobsim.model.event_loop import EventLoop
 
 
 def _log_of(env: simpy.Environment, delays: list[tuple[float, float]]) -> list[tuple[float, int]]:
@@ -25,7 +25,7 @@ def _log_of(env: simpy.Environment, delays: list[tuple[float, float]]) -> list[t
 
 
 def test_run_before_counts_the_events_it_processes_and_stops_before_the_horizon() -> None:
-    clock = Clock()
+    clock = EventLoop()
     for delay in (1.0, 2.0, 5.0):
         clock.timeout(delay)
     assert clock.run_before(4.0) == 2 and clock.now == 2.0
@@ -38,7 +38,7 @@ def test_run_before_counts_the_events_it_processes_and_stops_before_the_horizon(
 def test_run_before_processes_events_in_simpy_order_ties_included(
         delays: list[tuple[float, float]]) -> None:
     # Ties are frequent by construction: their order is SimPy's (priority, then scheduling).
-    clock, env = Clock(), simpy.Environment()
+    clock, env = EventLoop(), simpy.Environment()
     ours, simpys = _log_of(clock, delays), _log_of(env, delays)
     clock.run_before(4.0)
     while env.peek() < 4.0:
@@ -47,7 +47,7 @@ def test_run_before_processes_events_in_simpy_order_ties_included(
 
 
 def test_a_failed_event_nobody_defused_raises_its_error() -> None:
-    clock = Clock()
+    clock = EventLoop()
 
     def broken():
         yield clock.timeout(1.0)
@@ -59,7 +59,7 @@ def test_a_failed_event_nobody_defused_raises_its_error() -> None:
 
 
 def test_the_collector_is_paused_during_the_loop_and_restored_after() -> None:
-    clock, seen = Clock(), []
+    clock, seen = EventLoop(), []
     clock.timeout(1.0).callbacks.append(lambda _: seen.append(gc.isenabled()))
     was = gc.isenabled()
     clock.run_before(2.0)

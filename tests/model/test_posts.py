@@ -6,7 +6,7 @@ import numpy as np
 
 from mobsim.codes import ACTIVATED_BY
 from mobsim.model.cascade import Cascade
-from mobsim.model.clock import Clock
+from mobsim.model.event_loop import EventLoop
 from mobsim.model.posts import Posts
 from mobsim.model.trace import Trace
 from mobsim.model.turnout import MemberReports
@@ -57,7 +57,7 @@ def test_activations_and_gaps_are_traced() -> None:
 
 
 def test_members_still_to_be_called_count_until_their_call_comes() -> None:
-    env = Clock()
+    env = EventLoop()
     posts = Posts(3, 1, Trace(False))
     members = MemberReports(Cascade(env, 100.0, Trace(False)), posts, np.array([0, 0, 2]),
                             np.full(3, 10.0), 45.0)

@@ -5,7 +5,7 @@ from model_fixtures import scenario
 
 from mobsim.codes import PRESENCE_STATES
 from mobsim.model.cascade import Cascade
-from mobsim.model.clock import Clock
+from mobsim.model.event_loop import EventLoop
 from mobsim.model.posts import Posts
 from mobsim.model.presence import Timeline
 from mobsim.model.trace import Trace
@@ -67,7 +67,7 @@ def test_members_walk_from_home_and_take_the_work_trip_from_work() -> None:
 
 
 def test_only_members_arriving_soon_enough_are_counted_as_coming() -> None:
-    env = Clock()
+    env = EventLoop()
     cascade = Cascade(env, 500.0, Trace(False))
     posts = Posts(2, 1, cascade.trace)
     reports = MemberReports(cascade, posts, np.array([0, 1]), np.array([10.0, 90.0]),

@@ -16,15 +16,15 @@ class Call(simpy.Event):
     extra attributes, since the model schedules one of these per acknowledgement, arrival and
     ride."""
 
-    def __init__(self, clock: "Clock", value: object, callback: Callable[[simpy.Event], None]
+    def __init__(self, loop: "EventLoop", value: object, callback: Callable[[simpy.Event], None]
                  ) -> None:
-        self.env = clock
+        self.env = loop
         self.callbacks = [callback]
         self._value = value
         self._ok = True
 
 
-class Clock(simpy.Environment):
+class EventLoop(simpy.Environment):
     """A SimPy environment whose `run_before` processes events as `step` does, inline.
 
     A replication processes about 50,000 events, each a few microseconds of model work; the
