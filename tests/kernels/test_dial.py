@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import simpy
-from mobsim.kernels.phone_queue import dial
+from mobsim.kernels.relay import dial
 
 
 def _dial(start, other, answered, call, ring, retry, callers, horizon, later=None):
