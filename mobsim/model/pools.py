@@ -37,7 +37,7 @@ from mobsim.model.cascade import Cascade
 from mobsim.model.chain import Chain
 from mobsim.model.geometry import Geometry
 from mobsim.model.presence import available_from_min, draw_states
-from mobsim.model.reserves import Reserves, groups, subdistrict_centres
+from mobsim.model.reserves import Groups, Reserves, groups, subdistrict_centres
 from mobsim.scenario.params import Parameters, Settings
 
 AWAY = PRESENCE_STATES.index("away")
@@ -197,7 +197,7 @@ class Pools:
                     partial(self._relayed, people, chain.processing_min[level]))
             start += len(alert_row)
 
-    def _relayed(self, people: list[np.ndarray], processing_min: np.ndarray, sender: int) -> None:
+    def _relayed(self, people: Groups, processing_min: np.ndarray, sender: int) -> None:
         # They set out once alerted and available, whichever is later.
         rows = people[sender]
         leave_min = np.maximum(processing_min[sender], self.available_min[rows] - self.cascade.env.now)

@@ -9,6 +9,7 @@ the district: the district may lend them anywhere (docs/model.md 7.7).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,12 +70,28 @@ def subdistrict_centres(geo: Geometry) -> tuple[np.ndarray, np.ndarray]:
             np.bincount(sub, weights=cy, minlength=n) / offices)
 
 
-def groups(items: np.ndarray, keys: np.ndarray, n: int) -> list[np.ndarray]:
+def groups(items: np.ndarray, keys: np.ndarray, n: int) -> Groups:
     """`items` split by their key in 0..n-1 (group k holds the items whose key is k, in order)."""
-    order = np.argsort(keys, kind="stable")
-    bounds = np.searchsorted(keys[order], np.arange(n + 1)).tolist()
-    items = items[order]
-    return [items[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    return Groups(items, keys, n)
+
+
+class Groups(Sequence[np.ndarray]):
+    """Items split by key; a group is sliced (a view) only when asked for: a dispatch round
+    splits by 184 communities and reads a few of them."""
+
+    def __init__(self, items: np.ndarray, keys: np.ndarray, n: int) -> None:
+        order = np.argsort(keys, kind="stable")
+        self._items = items[order]
+        self._bounds = np.searchsorted(keys[order], np.arange(n + 1)).tolist()
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, key: int) -> np.ndarray:  # type: ignore[override]
+        if not 0 <= key < self._n:
+            raise IndexError(f"group {key} of {self._n}")
+        return self._items[self._bounds[key]:self._bounds[key + 1]]
 
 
 class Sources:
@@ -102,13 +119,12 @@ class Sources:
         self.xy = xy[order[starts]]
         ends = np.append(starts, len(rows))
         self.left = np.diff(ends)
-        ordered = rows[order]
-        self.reserves = [ordered[a:b] for a, b in zip(starts.tolist(), ends[1:].tolist())]
-        self.taken = np.zeros(len(starts), dtype=np.int64)
+        self._ordered = rows[order]  # each source's reserves, one source after the other
+        self._next = starts.tolist()  # each source's next reserve there, one value at a time
 
     def take(self, source: int, count: int) -> np.ndarray:
         """The next `count` reserves of a source, in the order they became free."""
-        out = self.reserves[source][self.taken[source]:self.taken[source] + count]
-        self.taken[source] += count
+        first = self._next[source]
+        self._next[source] = first + count
         self.left[source] -= count
-        return out
+        return self._ordered[first:first + count]
