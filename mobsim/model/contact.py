@@ -107,8 +107,8 @@ def draw_contact(params: Parameters, population: str, states: np.ndarray,
     home_min = timeline.home_min if timeline is not None else np.full(n, np.inf)
     chase = _chase_min(params, population, n) if chased else np.full(n, np.inf)
     messages = np.array([c for c in channels if c != PHONE], dtype=np.int64)
-    phone = _draw_phone(params, population, states, reached[PHONE], duty) if PHONE in channels \
-        else _no_phone(n)
+    phone = (_draw_phone(params, population, states, reached[PHONE], duty) if PHONE in channels
+             else _no_phone(n))
     return Contact(messages, PHONE in channels, callers, reached, delivery, read_min, read_home,
                    *phone, np.asarray(home_min, dtype=np.float64), chase)
 

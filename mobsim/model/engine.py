@@ -60,8 +60,8 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     horizon_min = params.number("alert.horizon_min")
     period = params.order_period()
     geo = geometry(district)
-    clock = EventLoop()
-    cascade = Cascade(clock, horizon_min, Trace(trace))
+    loop = EventLoop()
+    cascade = Cascade(loop, horizon_min, Trace(trace))
     model = _Model(params, period, geo, cascade, build_chain(params, cascade, geo, period),
                    Posts(len(geo.grid_of_microgrid), params.count("microgrids.quorum"),
                          cascade.trace),
@@ -71,7 +71,7 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     escalation = _escalation(model)
     sinking, dispatcher = _cadres(model)
     staffing = staff_tasks(district, params, geo, cascade, model.posts, dispatcher)
-    events = clock.run_before(horizon_min)
+    events = loop.run_before(horizon_min)
     result = _collect(model, members, escalation, sinking, dispatcher, events)
     return replace(result, task_units=task_units(staffing, horizon_min))
 

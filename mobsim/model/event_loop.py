@@ -28,7 +28,7 @@ class EventLoop(simpy.Environment):
     """A SimPy environment whose `run_before` processes events as `step` does, inline.
 
     A replication processes about 50,000 events, each a few microseconds of model work; the
-    two method calls `peek` and `step` cost per event made about a tenth of a replication.
+    two method calls `peek` and `step` per event cost nearly a tenth of a replication.
     """
 
     def call(self, delay_min: float, value: object, callback: Callable[[simpy.Event], None]
