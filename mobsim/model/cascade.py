@@ -101,10 +101,12 @@ class Cascade:
 
     def _acknowledge(self, level: Level, event: simpy.Event) -> None:
         i = event.value
-        if level.acknowledged_min[i] < np.inf:
+        acknowledged_min = level.acknowledged_min
+        if acknowledged_min[i] < np.inf:
             return  # reached earlier by another sender
-        level.acknowledged_min[i] = self.env.now
-        self.trace.record(self.env.now, level.entity, i, "acknowledged")
+        now = self.env.now
+        acknowledged_min[i] = now
+        self.trace.record(now, level.entity, i, "acknowledged")
         for listener in level.listeners:
             listener(i)
 

@@ -48,12 +48,13 @@ class Posts:
 
     def arrive(self, microgrid: int, who: str, now_min: float, announced: bool) -> None:
         """One staff member of kind `who` (an ACTIVATED_BY name) arrives at a post."""
-        self.on_post[microgrid] += 1
+        on_post = self.on_post[microgrid] + 1
+        self.on_post[microgrid] = on_post
         if announced:
             self.on_the_way[microgrid] -= 1
         else:
             self.coming_late[microgrid] -= 1
-        if self.on_post[microgrid] == self.quorum and self.activated_min[microgrid] == np.inf:
+        if on_post == self.quorum and self.activated_min[microgrid] == np.inf:
             self.activated_min[microgrid] = now_min
             self.open_gap[microgrid] = False
             self.activated_by[microgrid] = ACTIVATED_BY.index(who)
