@@ -42,8 +42,6 @@ class Contact:
 
     messages: np.ndarray
     """Codes of the message channels used (all but the phone), in the sender's order."""
-    dials: bool
-    """The sender also calls (the phone comes after the messages)."""
     callers: int
     reached: np.ndarray
     delivery_min: np.ndarray
@@ -56,6 +54,12 @@ class Contact:
     retry_min: np.ndarray
     home_min: np.ndarray
     chase_min: np.ndarray
+
+    @property
+    def dials(self) -> bool:
+        """The sender also calls (after the messages): there are phone attempts (at least one
+        when the phone is a channel)."""
+        return self.answered.shape[1] > 0
 
 
 def _by_state(params: Parameters, key: str, quantity: str,
@@ -109,7 +113,7 @@ def draw_contact(params: Parameters, population: str, states: np.ndarray,
     messages = np.array([c for c in channels if c != PHONE], dtype=np.int64)
     phone = (_draw_phone(params, population, states, reached[PHONE], duty) if PHONE in channels
              else _no_phone(n))
-    return Contact(messages, PHONE in channels, callers, reached, delivery, read_min, read_home,
+    return Contact(messages, callers, reached, delivery, read_min, read_home,
                    *phone, np.asarray(home_min, dtype=np.float64), chase)
 
 

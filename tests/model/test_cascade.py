@@ -15,7 +15,7 @@ def _messaging(read_min: list[float]) -> Contact:
     reached, reading = np.zeros((len(CHANNELS), n), dtype=bool), np.zeros((len(CHANNELS), n))
     reached[MESSAGING], reading[MESSAGING] = True, read_min
     no_attempts = np.zeros((n, 0))
-    return Contact(np.array([MESSAGING]), False, 1, reached, np.zeros_like(reading), reading,
+    return Contact(np.array([MESSAGING]), 1, reached, np.zeros_like(reading), reading,
                    reading, no_attempts.astype(bool), no_attempts.astype(bool), np.zeros(n),
                    no_attempts, no_attempts, np.full(n, np.inf), np.full(n, np.inf))
 
