@@ -50,7 +50,8 @@ TRACE_ENTITIES: tuple[str, ...] = (
 """Kinds of entity in a trace (codes of the trace's `entity` field)."""
 
 TRACE_EVENTS: tuple[str, ...] = (
-    "notified", "acknowledged", "reported", "dispatched", "arrived", "gap", "activated")
+    "notified", "acknowledged", "reported", "dispatched", "arrived", "gap", "activated",
+    "stood_down")
 """Kinds of event in a trace (codes of the trace's `event` field)."""
 
 COMPOUND_TYPES: tuple[str, ...] = (

@@ -1,26 +1,20 @@
-"""The dispatcher: every few minutes, free cadres are assigned to open gaps.
+"""The dispatcher: every few minutes the district command plans every reserve not yet on post.
 
-Every `cadres.dispatch_interval_min` dispatching runs by the policy `cadres.dispatch_policy`:
-
-- `paired-first`: each community's gaps nobody is coming to are served by the free cadres
-  paired with it, then each sub-district's by the free cadres paired in it, and the district
-  lends the rest across sub-districts (below);
-- `sub-district-first`: the community step is skipped;
-- `nearest`: one district-wide placement of least total ride, pairing ignored.
-
-Lending: the district command plans how many cadres each sub-district sends to each other
-sub-district's gaps (least total distance between sub-district centres, the gaps nobody is
-coming to first, no farther than `cadres.lend_max_ride_min`), and each lending sub-district
-places that many on the borrower's gaps. Every placement solves a min-cost transportation
-problem (mobsim.kernels.assignment.transport): the sources are the places where free cadres
-are, one per paired community and place (cadres there are interchangeable), the sinks the open
-gaps with what each still lacks; the cost is the ride from the place to the post plus
-`cadres.leave_pair_penalty_min` when the post lies outside the cadres' paired community (not
-under `nearest`), plus a priority cost when a member is known to be coming, only late: with
-too few cadres for every gap, the posts nobody is coming to are served first.
-A cadre is free once reported at the paired community, after handing a post over to its
-member (free at that post), and when the post they ride to fills first (free where they are
-on the way); mobsim.model.handover keeps the rides and posts held.
+Every `cadres.dispatch_interval_min` the command re-plans by phone every reserve it has not yet
+seen on post: the free ones (waiting at home, or free where they handed a post over or were
+turned away) and the riders on their way to a post. A rider may keep their ride, be sent to
+another gap from where they are, or be stood down (free where they are); the plan of the round
+aims at the district's last fill first, then the least total ride, the pairing preference
+within it (mobsim.model.round_plan). The policy `cadres.dispatch_policy` says which rides
+cost a penalty: out of the paired community (`paired-first`, the article's pairing), out of
+the paired sub-district (`sub-district-first`), none (`nearest`); a cadre rides out of the
+paired sub-district only as far as `cadres.lend_max_ride_min` (not under `nearest`). A pool's
+reserve serves its scope only (docs/model.md 7.14). The command knows what its people told
+it: who is free and where, who rides where and when they arrive, which posts are gaps, whose
+member announced a late arrival and whose members are still being called.
+A reserve is free once reported at home, after handing a post over to its member (free at
+that post), when the post they ride to fills first (free where they are on the way), and when
+stood down; mobsim.model.handover keeps the rides and posts held.
 """
 
 from __future__ import annotations
@@ -31,36 +25,23 @@ from typing import Callable
 import numpy as np
 import simpy
 
-from mobsim.codes import ACTIVATED_BY
-from mobsim.kernels.assignment import transport
+from mobsim.codes import ACTIVATED_BY, DISPATCH_POLICIES
+from mobsim.kernels import dispatch as k
 from mobsim.model.cascade import Cascade
 from mobsim.model.geometry import Geometry
 from mobsim.model.handover import TRACE_ENTITY, Duty, Shifts
-from mobsim.model.placement import place
 from mobsim.model.posts import Posts
-from mobsim.model.reserves import (
-    COMMUNITY,
-    DISTRICT,
-    SUBDISTRICT,
-    Reserves,
-    Sources,
-    cadre_reserves,
-    groups,
-    subdistrict_centres,
-)
+from mobsim.model.reserves import DISTRICT, Reserves, Sources, cadre_reserves
+from mobsim.model.round_plan import Round, plan
 from mobsim.model.turnout import Travel, distance_km
 
-LATE_PRIORITY_MIN = 1.0e5
-"""Cost added to a gap a member is coming to late: larger than any trip, so it acts as a priority."""
 NARROW_FIRST_MIN = 0.01
-"""Cost per scope level wider (community, sub-district, district): of reserves equally near, those
+"""Cost per scope level (community, sub-district, district): of reserves equally near, those
 who may serve less widely go first, and the others stay free for gaps farther away."""
-KEEP_COST_MIN = 10 * LATE_PRIORITY_MIN
-"""Cost, in the lending plan, of a cadre the district does not lend: more than any lending."""
 
 
 class Dispatcher:
-    """Assigns free reserves (cadres and pools) to gaps at fixed intervals and sends them."""
+    """Plans every reserve not yet on post (cadres and pools) at fixed intervals."""
 
     def __init__(self, cascade: Cascade, posts: Posts, geo: Geometry, travel: Travel,
                  speed_kmh: float, leave_pair_penalty_min: float,
@@ -72,12 +53,11 @@ class Dispatcher:
         self.geo = geo
         self.travel = travel
         self.policy = policy
-        self.penalty_min = 0.0 if policy == "nearest" else leave_pair_penalty_min
+        self.penalty_min = leave_pair_penalty_min
         self.lend_max_ride_min = lend_max_ride_min
         # Minutes inside each post's compound, at the end of every ride to it.
         self.inside_min = (np.zeros(len(geo.village_microgrid)) if inside_min is None
                            else inside_min)
-        self.speed_kmh = speed_kmh  # the cadres', used to plan lending between sub-district offices
         self.n_cadres = len(geo.community_of_cadre)
         parts = [cadre_reserves(geo, speed_kmh)] + ([pools] if pools is not None else [])
         self.reserves = Reserves.join(parts)
@@ -89,27 +69,34 @@ class Dispatcher:
         self.microgrid = np.full(n, -1, dtype=np.int32)
         self.dispatched_min = np.full(n, np.inf)
         self.arrived_min = np.full(n, np.inf)
+        # Riders: on the way to `microgrid` from `ride_xy` between the two `ride_min`.
+        self.riding = np.zeros(n, dtype=bool)
+        self.ride_xy = np.zeros((n, 2))
+        self.ride_min = np.zeros((n, 2))
+        self.lends = ((self.reserves.scope == DISTRICT) & (self.reserves.subdistrict >= 0)
+                      & (policy != "nearest"))
+        self.n_communities = len(geo.community_xy[0])
         self.n_subdistricts = int(geo.subdistrict_of_community.max(initial=-1)) + 1
-        self.centre_xy = subdistrict_centres(geo)
-        self._round_tier: np.ndarray | None = None
-        self._round_gaps = np.zeros(0, dtype=np.int64)
+        self.subdistrict_of_microgrid = geo.subdistrict_of_community[geo.community_of_microgrid]
         self.shifts = shifts = Shifts() if shifts is None else shifts
         # One duty per kind; a kind's rows are contiguous, from `first[kind]`.
-        kinds, self.first = np.unique(self.reserves.kind, return_index=True)
-        self.first_of = dict(zip(kinds.tolist(), self.first.tolist()))
+        kinds, first = np.unique(self.reserves.kind, return_index=True)
+        self.first_of = dict(zip(kinds.tolist(), first.tolist()))
         self.duties = {}
-        for kind, first, size in zip(kinds.tolist(), self.first.tolist(),
-                                     np.bincount(self.reserves.kind)[kinds].tolist()):
+        for kind, first_row, size in zip(kinds.tolist(), first.tolist(),
+                                         np.bincount(self.reserves.kind)[kinds].tolist()):
             duty = Duty(cascade, posts, shifts, ACTIVATED_BY[kind], size, geo.microgrid_xy,
-                        handover_min, partial(self._free_from, first))
-            duty.on_taken = partial(self._taken, first)
+                        handover_min, partial(self._free_from, first_row))
+            duty.on_taken = partial(self._taken, first_row)
             self.duties[kind] = duty
+        self.bottlenecks_min: list[tuple[float, float]] = []
+        """(minute, bottleneck) of every district round that had one."""
 
     @property
     def waiting_count(self) -> np.ndarray:
         """Free cadres by the community of their pairing."""
         free = ~np.isnan(self.free_xy[:self.n_cadres, 0])
-        return np.bincount(self.geo.community_of_cadre[free], minlength=len(self.geo.community_xy[0]))
+        return np.bincount(self.geo.community_of_cadre[free], minlength=self.n_communities)
 
     def wait(self, reserve: int) -> None:
         """A reserve (a cadre: the row of the cadre) has reported at home and waits for a post."""
@@ -126,12 +113,13 @@ class Dispatcher:
         free_xy[reserve, 0], free_xy[reserve, 1] = x_km, y_km  # not a row from a tuple: slower
         self.free_since[reserve] = self.frees
         self.frees += 1
+        self.riding[reserve] = False
 
     def _free_from(self, first: int, who: int, x_km: float, y_km: float) -> None:
         self.free_at(first + who, x_km, y_km)
 
     def run(self, interval_min: float) -> simpy.events.Process:
-        """Start dispatching every `interval_min` until the horizon."""
+        """Start the district's rounds every `interval_min` until the horizon."""
         return self.every(interval_min, self.dispatch)
 
     def every(self, interval_min: float, rounds: Callable[[], None]) -> simpy.events.Process:
@@ -144,244 +132,177 @@ class Dispatcher:
             yield env.timeout(interval_min)
             rounds()
 
-    def travel_min(self, xy: np.ndarray, microgrids: np.ndarray,
-                   speed_kmh: np.ndarray | None = None) -> np.ndarray:
-        """Minutes to ride from each place (rows of `xy`, at `speed_kmh` per row: the cadres'
-        by default) to each post (a matrix)."""
-        return self._ride_min(xy[:, :1], xy[:, 1:], microgrids,
-                              self.speed_kmh if speed_kmh is None else speed_kmh[:, None])
+    def dispatch(self) -> None:
+        """The district's round: every reserve not on post, every gap."""
+        self._round(np.ones(len(self.reserves), dtype=bool), None)
+
+    def community_rounds(self, has_branch: np.ndarray) -> Callable[[], None]:
+        """A round of the communities where `has_branch`: each branch plans the reserves at
+        home in its community (free, or riding to one of its posts) on its own gaps."""
+        home = self.reserves.community
+        return partial(self._round, (home >= 0) & has_branch[np.maximum(home, 0)], has_branch)
+
+    def _round(self, among: np.ndarray, local: np.ndarray | None) -> None:
+        """Plan the reserves of `among` not on post; `local`: only the gaps of the communities
+        where it holds, each served by its own reserves."""
+        free = np.flatnonzero(~np.isnan(self.free_xy[:, 0]) & among)
+        riders = np.flatnonzero(self.riding & among)
+        if local is not None:  # a branch plans again only its own reserves riding in its community
+            riders = riders[self.geo.community_of_microgrid[self.microgrid[riders]]
+                            == self.reserves.community[riders]]
+        if len(free) + len(riders) == 0:
+            return
+        gaps = np.flatnonzero(self.posts.open_gap)
+        if local is not None:
+            gaps = gaps[local[self.geo.community_of_microgrid[gaps]]]
+        n_posts = len(self.posts.on_post)
+        need = self.posts.to_dispatch(gaps, np.bincount(self.microgrid[riders], minlength=n_posts)[gaps])
+        if len(riders) + len(free) < int(need[self._required(gaps)].sum()):
+            # Too few for the gaps nobody is coming to: some stays open whatever the plan, so
+            # turning a rider cannot bring the last fill forward; riders keep their rides.
+            riders = riders[:0]
+            need = self.posts.to_dispatch(gaps, np.zeros(len(gaps), np.int64))
+        gaps, need = gaps[need > 0], need[need > 0]
+        if len(gaps) == 0:
+            self._apply(Sources(np.zeros(0, np.int64), self.reserves, np.zeros((0, 2))), riders,
+                        *(np.zeros(0, np.int64) for _ in range(3)))
+            return
+        free = free[np.argsort(self.free_since[free], kind="stable")]
+        sources = Sources(free, self.reserves, self.free_xy[free])
+        problem, gaps = self._problem(sources, riders, gaps, need, local is not None)
+        source, gap, units, bottleneck_min = plan(problem)
+        if local is None and bottleneck_min < np.inf:
+            self.bottlenecks_min.append((self.cascade.env.now, bottleneck_min))
+        self._apply(sources, riders, source, gaps[gap], units)
+
+    def _required(self, gaps: np.ndarray) -> np.ndarray:
+        """Which of `gaps` nobody is coming to: no member announced late, none still called."""
+        posts = self.posts
+        return (posts.coming_late[gaps] == 0) & (posts.still_called(gaps) == 0)
+
+    def _problem(self, sources: Sources, riders: np.ndarray, gaps: np.ndarray, need: np.ndarray,
+                 local: bool) -> tuple[Round, np.ndarray]:
+        """The round's sources (free places, then riders) and gaps (sorted by sub-district and
+        community) in the kernel's layout; and the gaps' posts in that order."""
+        community = self.geo.community_of_microgrid[gaps]
+        subdistrict = self.subdistrict_of_microgrid[gaps]
+        order = np.lexsort((gaps, community, subdistrict))
+        gaps, need, community, subdistrict = gaps[order], need[order], community[order], subdistrict[order]
+        posts = self.posts
+        gap_f = np.column_stack([self.geo.microgrid_xy[0][gaps], self.geo.microgrid_xy[1][gaps],
+                                 self.inside_min[gaps],
+                                 [posts.late_eta_min(g) for g in gaps.tolist()]])
+        gap_i = np.column_stack([self.geo.village_microgrid[gaps], community, subdistrict, need,
+                                 np.zeros(len(gaps), np.int64)]).astype(np.int64)
+        # A rider's target, as a row of the round's gaps (-1: not one of them any more).
+        row_of = dict(zip(gaps.tolist(), range(len(gaps))))
+        target = np.array([row_of.get(m, -1) for m in self.microgrid[riders].tolist()], np.int64)
+        reserves = self.reserves
+        n_free = len(sources.left)
+        src_f = np.empty((n_free + len(riders), 4))
+        src_f[:n_free, k.SX:k.SY + 1] = sources.xy
+        src_f[n_free:, k.SX:k.SY + 1] = self._positions(riders)
+        src_f[:, k.SPEED] = np.concatenate([sources.speed_kmh, reserves.speed_kmh[riders]])
+        src_f[:, k.ETA] = np.concatenate([np.full(n_free, np.inf), self.ride_min[riders, 1]])
+        homes = [np.concatenate([getattr(sources, name), getattr(reserves, name)[riders]])
+                 for name in ("scope", "community", "subdistrict")]
+        lends = np.concatenate([sources.scope == DISTRICT, self.lends[riders]])
+        lends &= (homes[2] >= 0) & (self.policy != "nearest")
+        src_i = np.column_stack([*homes, lends, np.concatenate([np.full(n_free, -1), target]),
+                                 np.concatenate([sources.left, np.ones(len(riders), np.int64)])
+                                 ]).astype(np.int64)
+        now = self.cascade.env.now
+        settings_f = np.array([now, self.travel.detour_factor, self.travel.village_factor,
+                               self.penalty_min, self.lend_max_ride_min, NARROW_FIRST_MIN, np.inf])
+        settings_i = np.array([DISPATCH_POLICIES.index(self.policy), int(local)], np.int64)
+        called = posts.still_called(gaps) > 0
+        bounds = np.vstack([_bounds(community, self.n_communities),
+                            _bounds(subdistrict, self.n_subdistricts)])
+        return Round(src_f, src_i, gap_f, gap_i, called, bounds, self.n_communities,
+                     self.n_subdistricts, settings_f, settings_i), gaps
+
+    def _positions(self, riders: np.ndarray) -> np.ndarray:
+        """Where each rider is now, along the straight line of the ride."""
+        start, end = self.ride_min[riders, 0], self.ride_min[riders, 1]
+        share = np.clip((self.cascade.env.now - start) / np.maximum(end - start, 1e-12), 0.0, 1.0)
+        share = np.where(end <= start, 1.0, share)
+        post = self.microgrid[riders]
+        to = np.column_stack([self.geo.microgrid_xy[0][post], self.geo.microgrid_xy[1][post]])
+        return self.ride_xy[riders] + share[:, None] * (to - self.ride_xy[riders])
+
+    def _apply(self, sources: Sources, riders: np.ndarray, source: np.ndarray, post: np.ndarray,
+               units: np.ndarray) -> None:
+        """Carry the plan out: riders keep their ride, turn to another post or stand down; free
+        reserves set out. Posts a rider turned from are told if they lack staff afterwards."""
+        n_free = len(sources.left)
+        is_rider = source >= n_free
+        new_post = np.full(len(riders), -1, np.int64)
+        new_post[source[is_rider] - n_free] = post[is_rider]
+        changed = new_post != self.microgrid[riders]
+        turning, at = riders[changed], self._positions(riders[changed])
+        left_posts = self.microgrid[turning].tolist()
+        for reserve, microgrid in zip(turning.tolist(), left_posts):
+            kind = int(self.reserves.kind[reserve])
+            who = reserve - self.first_of[kind]
+            self.posts.turn_away(microgrid, (ACTIVATED_BY[kind], who))
+            self.duties[kind].stop(who)
+        staying = new_post[changed] < 0
+        for reserve, (x, y) in zip(turning[staying].tolist(), at[staying].tolist()):
+            kind = int(self.reserves.kind[reserve])
+            self.cascade.trace.record(self.cascade.env.now, TRACE_ENTITY[ACTIVATED_BY[kind]],
+                                      reserve - self.first_of[kind], "stood_down")
+            self.free_at(reserve, x, y)
+        sending = [sources.take(s, c) for s, c in zip(source[~is_rider].tolist(),
+                                                       units[~is_rider].tolist())]
+        taken = np.concatenate([*sending, turning[~staying]]).astype(np.int64)
+        to_post = np.concatenate([np.repeat(post[~is_rider], units[~is_rider]),
+                                  new_post[changed][~staying]]).astype(np.int64)
+        from_xy = np.concatenate([np.repeat(sources.xy[source[~is_rider]], units[~is_rider], axis=0),
+                                  at[~staying]])
+        self._send(taken, to_post, from_xy)
+        self.posts.uncovered(left_posts)
+
+    def _send(self, taken: np.ndarray, post: np.ndarray, from_xy: np.ndarray) -> None:
+        """Send each reserve of `taken` from `from_xy` to its `post`."""
+        if len(taken) == 0:
+            return
+        now = self.cascade.env.now
+        ride = self._ride_min(from_xy[:, 0], from_xy[:, 1], post, self.reserves.speed_kmh[taken])
+        self.free_xy[taken] = np.nan
+        self.microgrid[taken] = post
+        self.dispatched_min[taken] = now
+        self.arrived_min[taken] = np.inf
+        self.riding[taken] = True
+        self.ride_xy[taken] = from_xy
+        self.ride_min[taken, 0] = now
+        self.ride_min[taken, 1] = now + ride
+        trace = self.cascade.trace
+        for reserve, kind, post_k, (x, y), ride_min in zip(
+                taken.tolist(), self.reserves.kind[taken].tolist(), post.tolist(),
+                from_xy.tolist(), ride.tolist()):
+            who = reserve - self.first_of[kind]
+            trace.record(now, TRACE_ENTITY[ACTIVATED_BY[kind]], who, "dispatched")
+            self.duties[kind].ride(who, post_k, x, y, ride_min)
 
     def _ride_min(self, x_km: np.ndarray, y_km: np.ndarray, microgrids: np.ndarray,
-                  speed_kmh: np.ndarray | float) -> np.ndarray:
-        """Minutes to ride from (x, y) to posts, element by element (broadcast)."""
+                  speed_kmh: np.ndarray) -> np.ndarray:
+        """Minutes to ride from (x, y) to posts, element by element."""
         mx, my = self.geo.microgrid_xy
         ride = self.travel.drive_min(distance_km(x_km, y_km, mx[microgrids], my[microgrids]),
                                      speed_kmh)
         return self.travel.to_posts(ride, self.geo.village_microgrid[microgrids],
                                     self.inside_min[microgrids])
 
-    def dispatch(self) -> None:
-        """Place free reserves on open gaps by the dispatch policy, each within its scope."""
-        sources, gaps = self._open()
-        if sources is None:
-            return
-        everyone = np.arange(len(sources.left))
-        if self.policy == "nearest":
-            self._community_step(sources, gaps, sources.scope == COMMUNITY)
-            self._subdistrict_step(sources, gaps, sources.scope == SUBDISTRICT)
-            self._assign(sources, everyone[sources.scope == DISTRICT], gaps)
-            return
-        # Posts a member will reach late wait for the district's steps, after every
-        # sub-district has covered the posts nobody is coming to.
-        first_tier = gaps[~self._second_tier(gaps)]
-        self._community_step(sources, first_tier, self._at_home_step(sources))
-        self._subdistrict_step(sources, first_tier, (sources.scope == SUBDISTRICT)
-                               | ((sources.scope == DISTRICT) & (sources.subdistrict >= 0)))
-        # The district sends its own pools anywhere, then lends sub-districts' reserves.
-        district_pools = everyone[sources.subdistrict < 0]
-        if len(district_pools):
-            self._assign(sources, district_pools, self.posts.gaps())
-        self._lend(sources)
-        self._late_within_scope(sources)
-
-    def community_rounds(self, has_branch: np.ndarray) -> Callable[[], None]:
-        """A round of the community step only, for the communities where `has_branch`."""
-        home = self.reserves.community
-        at_home = (home >= 0) & has_branch[np.maximum(home, 0)]
-        if self.policy != "paired-first":
-            at_home &= self.reserves.scope == COMMUNITY
-        return partial(self._dispatch_communities, has_branch, at_home)
-
-    def _dispatch_communities(self, has_branch: np.ndarray, at_home: np.ndarray) -> None:
-        # Only the reserves waiting in a branch's community can take part: the round is cheap.
-        sources, gaps = self._open(at_home)
-        if sources is None:
-            return
-        gaps = gaps[has_branch[self.geo.community_of_microgrid[gaps]]]
-        if self.policy == "nearest":
-            self._community_step(sources, gaps, sources.scope == COMMUNITY)
-            return
-        self._community_step(sources, gaps[~self._second_tier(gaps)], self._at_home_step(sources))
-        self._community_step(sources, gaps, sources.scope == COMMUNITY)
-
-    def _at_home_step(self, sources: Sources) -> np.ndarray:
-        """Sources taking part in the community step: those who may serve only their
-        community, and under `paired-first` every reserve whose home is a community."""
-        if self.policy == "paired-first":
-            return sources.community >= 0
-        return sources.scope == COMMUNITY
-
-    def _late_within_scope(self, sources: Sources) -> None:
-        """Reserves that may serve no farther than their sub-district take the posts a
-        member will reach late there, once the district has lent its reserves."""
-        gaps = self.posts.gaps()
-        self._community_step(sources, gaps, sources.scope == COMMUNITY)
-        self._subdistrict_step(sources, gaps, sources.scope == SUBDISTRICT)
-
-    def _community_step(self, sources: Sources, gaps: np.ndarray, takes_part: np.ndarray) -> None:
-        """Each community's gaps served by the sources of `takes_part` at home there."""
-        rows = np.flatnonzero(takes_part & (sources.left > 0))
-        if len(rows) == 0 or len(gaps) == 0:
-            return
-        n_communities = len(self.geo.community_xy[0])
-        own_gaps = groups(gaps, self.geo.community_of_microgrid[gaps], n_communities)
-        own_sources = groups(rows, sources.community[rows], n_communities)
-        alone = self._one_source_sends(sources, rows, gaps, n_communities)
-        for community in np.unique(sources.community[rows]).tolist():
-            if community in alone:
-                self._send(sources, *alone[community])
-            elif len(own_gaps[community]):
-                self._assign(sources, own_sources[community], own_gaps[community])
-
-    def _one_source_sends(self, sources: Sources, rows: np.ndarray, gaps: np.ndarray,
-                          n_communities: int) -> dict[int, tuple[np.ndarray, ...]]:
-        """The community step in every community whose reserves form one source, all at once:
-        `_assign` there places cheapest first at the same `_cost`, so the same sends (sources,
-        posts, counts, ride minutes: `_send`'s arguments) in the order it would make them.
-        Communities do not share gaps or sources."""
-        counts = np.bincount(sources.community[rows], minlength=n_communities)
-        alone = rows[counts[sources.community[rows]] == 1]
-        source_of = np.full(n_communities, -1)
-        source_of[sources.community[alone]] = alone
-        gap_community = self.geo.community_of_microgrid[gaps]
-        demand = self.posts.shortfall(gaps)
-        at = np.flatnonzero((source_of[gap_community] >= 0) & (demand > 0))
-        community, post, demand = gap_community[at], gaps[at], demand[at]
-        source = source_of[community]
-        travel = self._ride_min(sources.xy[source, 0], sources.xy[source, 1], post,
-                                sources.speed_kmh[source])
-        # One source per community: its scope is the narrowest there.
-        cost = self._cost(travel, community, post, 0)
-        order = np.lexsort((cost, community))
-        taken_before = np.cumsum(demand[order]) - demand[order]
-        first = np.searchsorted(community[order], community[order])
-        sent = np.zeros(len(at), dtype=np.int64)
-        sent[order] = np.clip(sources.left[source[order]] - (taken_before - taken_before[first]),
-                              0, demand[order])
-        sending = np.flatnonzero(sent)
-        by_community = groups(sending, community[sending], n_communities)  # in `gaps` order
-        return {c: tuple(a[by_community[c]] for a in (source, post, sent, travel))
-                for c in sources.community[alone].tolist()}
-
-    def _subdistrict_step(self, sources: Sources, gaps: np.ndarray, takes_part: np.ndarray) -> None:
-        """Each sub-district's gaps served by the sources of `takes_part` at home there."""
-        rows = np.flatnonzero(takes_part & (sources.left > 0))
-        if len(rows) == 0 or len(gaps) == 0:
-            return
-        own_sources = groups(rows, sources.subdistrict[rows], self.n_subdistricts)
-        own_gaps = groups(gaps, self._subdistrict_of(gaps), self.n_subdistricts)
-        for sub_sources, sub_gaps in zip(own_sources, own_gaps):
-            self._assign(sources, sub_sources, sub_gaps)
-
-    def _lend(self, sources: Sources) -> None:
-        """Plan how many reserves each sub-district lends to each need, then place them.
-
-        A need is one sub-district's gaps of one kind: nobody is coming (kind 0) or a member
-        is coming late (kind 1, which costs `LATE_PRIORITY_MIN` more in the plan). Needs beyond
-        `lend_max_ride_min` from a lender are out of its reach: a cadre sent on a ride of hours
-        would hold the post, as a reserve on the way, while nearer cadres report.
-        """
-        gaps = self.posts.gaps()
-        rows = np.flatnonzero(sources.left * (sources.scope == DISTRICT) * (sources.subdistrict >= 0))
-        if len(rows) == 0 or len(gaps) == 0:
-            return
-        lender_of_source = sources.subdistrict[rows]
-        need_of_gap = 2 * self._subdistrict_of(gaps) + self._second_tier(gaps)
-        spare = np.bincount(lender_of_source, sources.left[rows], self.n_subdistricts).astype(np.int64)
-        short = np.bincount(need_of_gap, self.posts.shortfall(gaps), 2 * self.n_subdistricts).astype(np.int64)
-        lenders, needs = np.flatnonzero(spare), np.flatnonzero(short)
-        cx, cy = self.centre_xy
-        km = distance_km(cx[lenders, None], cy[lenders, None], cx[needs // 2], cy[needs // 2])
-        ride = self.travel.drive_min(km, self.speed_kmh)
-        in_reach = ride <= self.lend_max_ride_min
-        cost = np.where(in_reach, ride + LATE_PRIORITY_MIN * (needs % 2), np.inf)
-        # A last column keeps the reserves not lent: with needs out of reach, the plan may
-        # match neither every reserve nor every need.
-        cost = np.column_stack([cost, np.full(len(lenders), KEEP_COST_MIN)])
-        plan = transport(cost, spare[lenders], np.append(short[needs], spare.sum()))[:, :-1]
-        sources_of = groups(rows, lender_of_source, self.n_subdistricts)
-        gaps_of = groups(gaps, need_of_gap, 2 * self.n_subdistricts)
-        for row, column in zip(*np.nonzero(plan)):
-            self._assign(sources, sources_of[lenders[row]], gaps_of[needs[column]],
-                         int(plan[row, column]))
-
-    def _second_tier(self, gaps: np.ndarray) -> np.ndarray:
-        """`Posts.second_tier` of `gaps`, worked out once a round for the gaps open when it
-        began: within a round nobody acknowledges or arrives, so no post changes tier, and
-        sends only close gaps, so every gap asked about is one of those."""
-        if self._round_tier is None:
-            self._round_tier = np.zeros(len(self.posts.on_post), dtype=bool)
-            self._round_tier[self._round_gaps] = self.posts.second_tier(self._round_gaps)
-        return self._round_tier[gaps]
-
-    def _subdistrict_of(self, microgrids: np.ndarray) -> np.ndarray:
-        return self.geo.subdistrict_of_community[self.geo.community_of_microgrid[microgrids]]
-
-    def _open(self, among: np.ndarray | None = None) -> tuple[Sources | None, np.ndarray]:
-        """The free reserves (of `among`, if given) as sources, and gaps still lacking staff
-        (None when either is empty)."""
-        self._round_tier = None  # a new round: the gaps' tiers as of now, when first asked
-        free = ~np.isnan(self.free_xy[:, 0])
-        free = np.flatnonzero(free if among is None else free & among)
-        if len(free) == 0:
-            return None, free
-        gaps = self.posts.gaps()
-        if len(gaps) == 0:
-            return None, gaps
-        free = free[np.argsort(self.free_since[free], kind="stable")]
-        self._round_gaps = gaps
-        return Sources(free, self.reserves, self.free_xy[free]), gaps
-
-    def _assign(self, sources: Sources, rows: np.ndarray, gaps: np.ndarray,
-                count: int | None = None) -> None:
-        """Send `count` (by default as many as can be placed) of the reserves of source `rows`
-        to `gaps` by least total cost."""
-        supply = sources.left[rows]
-        demand = self.posts.shortfall(gaps)
-        # Earlier placements of the same round may have filled some gaps or emptied some sources.
-        rows, supply = rows[supply > 0], supply[supply > 0]
-        gaps, demand = gaps[demand > 0], demand[demand > 0]
-        count = min(int(supply.sum()), int(demand.sum())) if count is None else count
-        if count == 0:
-            return
-        travel = self.travel_min(sources.xy[rows], gaps, sources.speed_kmh[rows])
-        scope = sources.scope[rows, None]
-        cost = self._cost(travel, sources.community[rows, None], gaps, scope - scope.min())
-        flow = place(cost, supply, demand, count)
-        row, column = np.nonzero(flow)
-        self._send(sources, rows[row], gaps[column], flow[row, column], travel[row, column])
-
-    def _cost(self, travel_min: np.ndarray, home: np.ndarray, gaps: np.ndarray,
-              wider: np.ndarray | int) -> np.ndarray:
-        """The placement cost of reserves at home in `home` (broadcast against `gaps`) that
-        serve `wider` scope levels beyond the narrowest of the round's sources: the ride, the
-        pairing penalty outside their community, the late gaps' priority, narrow first."""
-        outside = (home >= 0) & (self.geo.community_of_microgrid[gaps] != home)
-        return (travel_min + self.penalty_min * outside
-                + LATE_PRIORITY_MIN * self._second_tier(gaps) + NARROW_FIRST_MIN * wider)
-
-    def _send(self, sources: Sources, source: np.ndarray, microgrid: np.ndarray,
-              count: np.ndarray, travel_min: np.ndarray) -> None:
-        """Send `count[k]` reserves of `source[k]` to post `microgrid[k]`, a ride of
-        `travel_min[k]`, in that order. Nothing a ride sets off reads the reserves' state here,
-        so it is written for every reserve at once."""
-        if len(source) == 0:
-            return
-        now = self.cascade.env.now
-        taken = np.concatenate([sources.take(s, c) for s, c in zip(source.tolist(), count.tolist())])
-        post = np.repeat(microgrid, count)
-        self.free_xy[taken] = np.nan
-        self.microgrid[taken] = post
-        self.dispatched_min[taken] = now
-        self.arrived_min[taken] = np.inf
-        trace = self.cascade.trace
-        for reserve, kind, post_k, (x, y), ride_min in zip(
-                taken.tolist(), self.reserves.kind[taken].tolist(), post.tolist(),
-                np.repeat(sources.xy[source], count, axis=0).tolist(),
-                np.repeat(travel_min, count).tolist()):
-            who = reserve - self.first_of[kind]
-            trace.record(now, TRACE_ENTITY[ACTIVATED_BY[kind]], who, "dispatched")
-            self.duties[kind].ride(who, post_k, x, y, ride_min)
-
     def _taken(self, first: int, who: int, microgrid: int) -> None:
         self.arrived_min[first + who] = self.cascade.env.now
+        self.riding[first + who] = False
+
+
+def _bounds(keys: np.ndarray, n: int) -> np.ndarray:
+    """Per key 0..n-1, the [first, last) rows of `keys` (sorted so that each key's rows are
+    contiguous) as an (n, 2) array; (0, 0) for a key without rows."""
+    bounds = np.zeros((n, 2), np.int64)
+    values, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    bounds[values, 0] = first
+    bounds[values, 1] = first + counts
+    return bounds

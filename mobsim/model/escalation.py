@@ -68,6 +68,7 @@ class Escalation:
         self.duty.on_taken = self._taken
         self.grid_of_microgrid = grid_of_microgrid
         posts.on_held.append(self._held)
+        posts.on_uncovered.append(self._uncovered)
 
     def _grid(self, g: int) -> np.ndarray:
         return self.members[self.bounds[g]:self.bounds[g + 1]]
@@ -138,6 +139,14 @@ class Escalation:
         grid = int(self.grid_of_microgrid[microgrid])
         xy = self.idle_xy[grid]
         if who in DISPATCHED and xy is not None:
+            self._free(grid, *xy)
+
+    def _uncovered(self, microgrid: int) -> None:
+        """The dispatcher turned its reserve away from a post: the grid's worker, if waiting
+        with nothing to do, comes."""
+        grid = int(self.grid_of_microgrid[microgrid])
+        xy = self.idle_xy[grid]
+        if xy is not None:
             self._free(grid, *xy)
 
     def _taken(self, grid: int, microgrid: int) -> None:

@@ -81,6 +81,10 @@ class Duty:
         self.posts.ride(microgrid, (self.kind, who), lambda: self._redirect(who))
         self.cascade.at(leave_min + travel_min, (who, self.ticket[who]), self._arrive)
 
+    def stop(self, who: int) -> None:
+        """The rider's ride is called off (another plan for them): its arrival will not count."""
+        self.ticket[who] += 1
+
     def position_km(self, who: int) -> tuple[float, float]:
         """Where a riding reserve is now, interpolated along the straight line of the ride."""
         start, end = self.ride_min[who]

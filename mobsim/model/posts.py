@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import Callable
 
 import numpy as np
@@ -28,6 +29,8 @@ class Posts:
         self.on_post = np.zeros(n, dtype=np.int32)
         self.on_the_way = np.zeros(n, dtype=np.int32)
         self.coming_late = np.zeros(n, dtype=np.int32)
+        # The arrivals that members coming late announced, earliest first, by post.
+        self.late_etas: dict[int, list[float]] = {}
         self.gap_min = np.full(n, np.inf)
         self.activated_min = np.full(n, np.inf)
         self.open_gap = np.zeros(n, dtype=bool)  # a gap not yet activated
@@ -45,6 +48,9 @@ class Posts:
         self.on_arrived: list[Callable[[int, str, float], None]] = []
         # Called as listener(reserve) when a reserve sets out for a post (the tasks lose them).
         self.on_ride: list[Callable[[tuple[str, int]], None]] = []
+        # Called as listener(microgrid) when the dispatcher turns a reserve away from a post
+        # that then lacks staff (its grid worker, if idle, may come).
+        self.on_uncovered: list[Callable[[int], None]] = []
 
     def arrive(self, microgrid: int, who: str, now_min: float, announced: bool) -> None:
         """One staff member of kind `who` (an ACTIVATED_BY name) arrives at a post."""
@@ -54,6 +60,7 @@ class Posts:
             self.on_the_way[microgrid] -= 1
         else:
             self.coming_late[microgrid] -= 1
+            heapq.heappop(self.late_etas[microgrid])
         if on_post == self.quorum and self.activated_min[microgrid] == np.inf:
             self.activated_min[microgrid] = now_min
             self.open_gap[microgrid] = False
@@ -72,6 +79,18 @@ class Posts:
         for listener in self.on_ride:
             listener(reserve)
 
+    def turn_away(self, microgrid: int, reserve: tuple[str, int]) -> None:
+        """The dispatcher turns a riding reserve away from a post (another plan for them)."""
+        self.riders[microgrid].pop(reserve)
+        self.on_the_way[microgrid] -= 1
+
+    def uncovered(self, microgrids: list[int]) -> None:
+        """Tell the listeners of each of `microgrids` that still lacks staff."""
+        for microgrid in microgrids:
+            if self.lacks_staff(np.array([microgrid]))[0]:
+                for listener in self.on_uncovered:
+                    listener(microgrid)
+
     def take_post(self, microgrid: int, reserve: tuple[str, int], who: str, now_min: float,
                   on_relieved: Callable[[], None]) -> bool:
         """A riding reserve arrives: they hold the post if it still lacks staff, else stand down.
@@ -81,12 +100,13 @@ class Posts:
         posts the worker cannot reach.
         """
         self.riders[microgrid].pop(reserve)
+        dispatched = reserve[0] in DISPATCHED
         takes_over = who == "grid_worker" and self.held_by_dispatched(microgrid)
         if self.is_staffed(microgrid) and not takes_over:
             self.on_the_way[microgrid] -= 1
             return False
         self.holders.setdefault(microgrid, {})[reserve] = on_relieved
-        self.dispatched_holding[microgrid] += reserve[0] in DISPATCHED
+        self.dispatched_holding[microgrid] += dispatched
         self.arrive(microgrid, who, now_min, announced=True)
         if takes_over:
             self._relieve_holders(microgrid, kinds=DISPATCHED)
@@ -133,6 +153,18 @@ class Posts:
         lacking = self.quorum - self.on_post[microgrids] - self.on_the_way[microgrids]
         return np.where(self.open_gap[microgrids], np.maximum(lacking, 0), 0)
 
+    def to_dispatch(self, microgrids: np.ndarray, replanned: np.ndarray) -> np.ndarray:
+        """Staff each of `microgrids` lacks if it is an open gap, counting on the way all but
+        the `replanned` riders of each (those a dispatch round plans again)."""
+        coming = self.on_the_way[microgrids] - replanned
+        lacking = self.quorum - self.on_post[microgrids] - coming
+        return np.where(self.open_gap[microgrids], np.maximum(lacking, 0), 0)
+
+    def late_eta_min(self, microgrid: int) -> float:
+        """The earliest arrival a member coming late to the post announced (inf: none)."""
+        etas = self.late_etas.get(microgrid)
+        return etas[0] if etas else np.inf
+
     def gaps(self) -> np.ndarray:
         """Every open gap still lacking staff, counting reserves on the way."""
         open_gaps = np.flatnonzero(self.open_gap)  # a few hundred of the posts: test those only
@@ -151,9 +183,10 @@ class Posts:
         """Staff are on their way to a post."""
         self.on_the_way[microgrid] += count
 
-    def expect_late(self, microgrid: int) -> None:
-        """A member is coming to a post, but too late to count as on the way."""
+    def expect_late(self, microgrid: int, arrival_min: float) -> None:
+        """A member is coming to a post, but too late to count as on the way: they said when."""
         self.coming_late[microgrid] += 1
+        heapq.heappush(self.late_etas.setdefault(microgrid, []), arrival_min)
 
     def is_staffed(self, microgrid: int) -> bool:
         """The post already has its quorum on post."""

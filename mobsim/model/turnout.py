@@ -114,6 +114,10 @@ class Departure:
                 self.at_work_until_min.tolist(), self.from_work_min.tolist(),
                 self.from_home_min.tolist())
 
+    def available_from(self, member: int) -> float:
+        """The minute from which the member can go to post (inf: never within the horizon)."""
+        return self._rows[0][member]
+
     def report_min(self, member: int, now_min: float) -> float:
         """Minutes from `now_min` (the member has the order) to the member on post; inf: never."""
         available, prepare, at_work_until, from_work, from_home = self._rows
@@ -161,15 +165,29 @@ class MemberReports:
         return np.count_nonzero(waiting, axis=1)
 
     def on_acknowledged(self, member: int) -> None:
-        """A member has the order: they set out if they report at all, and say when they arrive."""
-        report_min = self.departure.report_min(member, self.cascade.env.now)
+        """A member has the order: they set out if they can now; one who cannot says so, and
+        sets out, saying when they will arrive, at the minute they become available (nobody
+        knows that minute before it comes)."""
+        now = self.cascade.env.now
+        available_min = self.departure.available_from(member)
+        if available_min <= now:
+            self._set_out(member, now)
+        elif available_min < np.inf:
+            self.cascade.at(available_min - now, member, self._available)
+
+    def _available(self, event: simpy.Event) -> None:
+        self._set_out(event.value, self.cascade.env.now)
+
+    def _set_out(self, member: int, now: float) -> None:
+        """The member leaves for post and announces their arrival."""
+        report_min = self.departure.report_min(member, now)
         if report_min < np.inf:
             announced = report_min <= self.trusted_eta_min
             self.announced[member] = announced
             if announced:
                 self.posts.send(self._post[member])
             else:
-                self.posts.expect_late(self._post[member])
+                self.posts.expect_late(self._post[member], now + report_min)
             self.cascade.at(report_min, member, self._arrive)
 
     def _arrive(self, event: simpy.Event) -> None:
