@@ -79,6 +79,17 @@ def _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i):
 
 
 @njit(cache=True)
+def pair_minutes(source, gap, src_f, src_i, gap_f, gap_i, settings_f, settings_i):
+    """(arrival, cost) of each pair (source[t], gap[t]); inf when not admissible."""
+    arrival = np.empty(source.size)
+    cost = np.empty(source.size)
+    for t in range(source.size):
+        arrival[t], cost[t] = _pair(source[t], gap[t], src_f, src_i, gap_f, gap_i, settings_f,
+                                    settings_i)
+    return arrival, cost
+
+
+@njit(cache=True)
 def grid_index(xy, cell_km):
     """Points (rows of `xy`: x, y) in square cells of `cell_km`: (x0, y0, columns, rows,
     start, by_cell); cell c = cy * columns + cx holds the points by_cell[start[c]:start[c + 1]]."""
@@ -264,7 +275,7 @@ def nearest_pairs(src_f, src_i, gap_f, gap_i, bounds, n_communities, settings_f,
 @njit(cache=True)
 def earliest_sources(src_f, src_i, gap_f, gap_i, settings_f, settings_i, index,
                      n_communities, cell_km, gaps, wanted, after, until, reachable):
-    """For each gap of `gaps`, its admissible sources arriving after `after[t]` and by
+    """For each gap of `gaps`, its admissible sources arriving from `after[t]` on and by
     `until[t]`, of those where `reachable` (all, if empty), the `wanted[t]` earliest:
     (source, gap, arrival) by gap then arrival; per gap a lower bound of the arrival of any
     such source it left out (inf if none)."""
@@ -296,7 +307,7 @@ def earliest_sources(src_f, src_i, gap_f, gap_i, settings_f, settings_i, index,
                 if reachable.size and not reachable[i]:
                     continue
                 a, _ = _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i)
-                if a == np.inf or a <= after[t]:
+                if a == np.inf or a < after[t]:
                     continue
                 if a > until[t]:
                     left_out[t] = min(left_out[t], a)
@@ -317,23 +328,78 @@ def earliest_sources(src_f, src_i, gap_f, gap_i, settings_f, settings_i, index,
 
 
 @njit(cache=True)
+def earliest_gaps(src_f, src_i, gap_f, gap_i, bounds, n_communities, settings_f, settings_i,
+                  sources, gap_mask, wanted, after, until, cell_km):
+    """For each source of `sources`, its `wanted` earliest admissible pairs into the gaps where
+    `gap_mask`, arriving from `after` on and by `until`: (source, gap, arrival) by source then
+    arrival; and per source a lower bound of the arrival of any such pair it left out (inf
+    if none)."""
+    n_gaps = gap_i.shape[0]
+    grid = grid_index(np.ascontiguousarray(gap_f[:, GX:GY + 1]), cell_km)
+    out_source, out_gap, out_arrival = [0], [0], [0.0]
+    left_out = np.full(sources.size, np.inf)
+    batch = np.empty(n_gaps, np.int64)
+    heap_arrival = np.empty(max(wanted, 1))
+    heap_gap = np.empty(max(wanted, 1), np.int64)
+    for t in range(sources.size):
+        i = sources[t]
+        minutes_per_km = settings_f[DETOUR] / src_f[i, SPEED] * 60.0
+        held, ring = 0, 0
+        while True:
+            count, near_km = _gaps_of(i, ring, src_f, src_i, bounds, n_communities,
+                                      settings_i[LOCAL], grid, cell_km, batch)
+            ring += 1
+            least = settings_f[NOW] + near_km * minutes_per_km  # of any pair still to see
+            if count < 0 or least > until or (held == wanted and least > heap_arrival[0]):
+                if count >= 0:
+                    left_out[t] = min(left_out[t], least)
+                break
+            for u in range(count):
+                j = batch[u]
+                if not gap_mask[j]:
+                    continue
+                a, _ = _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i)
+                if a == np.inf or a < after:
+                    continue
+                if a > until:
+                    left_out[t] = min(left_out[t], a)
+                elif held < wanted:
+                    _heap_push(heap_arrival, heap_gap, held, a, j)
+                    held += 1
+                elif a < heap_arrival[0]:
+                    left_out[t] = min(left_out[t], heap_arrival[0])
+                    _heap_replace_top(heap_arrival, heap_gap, held, a, j)
+                else:
+                    left_out[t] = min(left_out[t], a)
+        for u in np.argsort(heap_arrival[:held]):
+            out_source.append(i)
+            out_gap.append(heap_gap[u])
+            out_arrival.append(heap_arrival[u])
+    return (np.array(out_source[1:], np.int64), np.array(out_gap[1:], np.int64),
+            np.array(out_arrival[1:]), left_out)
+
+
+@njit(cache=True)
 def missed_pairs(src_f, src_i, gap_f, gap_i, bounds, n_communities, settings_f, settings_i,
-                 pot_k, pot_f, tolerance, known_source, known_gap, per_source, cell_km):
+                 gap_class, pot_k, pot_f, tolerance, known_source, known_gap, per_source,
+                 cell_km):
     """Admissible pairs not among the known ones that cost less than nothing under the
-    potentials of a least-cost flow (kernels.flows.min_cost_flow): the only pairs that might
-    lower its cost; of each source, the `per_source` cheapest in reduced cost.
-    (source, gap, cost)."""
+    potentials (sources', then gaps') of a least-cost flow (kernels.flows.min_cost_flow) in
+    which a pair into gap j costs (-gap_class[j], its cost): the only pairs that might lower
+    its cost; of each source, the `per_source` cheapest in reduced cost. (source, gap, cost)."""
     n_sources, n_gaps = src_i.shape[0], gap_i.shape[0]
     grid = grid_index(np.ascontiguousarray(gap_f[:, GX:GY + 1]), cell_km)
     known = set()
     for t in range(known_source.size):
         known.add(known_source[t] * n_gaps + known_gap[t])
-    # Per class of gap potential, its greatest minutes: with a pair's least cost they bound
-    # the reduced cost of any pair of a source from below.
-    classes = np.unique(pot_k[n_sources:])
+    # A pair (i, j) costs (0, c) + potential[i] - gap_k[j], gap_k the gaps' potentials with
+    # their classes. Per class of gap_k its greatest minutes: with a pair's least cost they
+    # bound the reduced cost of any pair of a source from below.
+    gap_k = pot_k[n_sources:] + gap_class
+    classes = np.unique(gap_k)
     top_f = np.full(classes.size, -np.inf)
     for j in range(n_gaps):
-        q = np.searchsorted(classes, pot_k[n_sources + j])
+        q = np.searchsorted(classes, gap_k[j])
         top_f[q] = max(top_f[q], pot_f[n_sources + j])
     out_source, out_gap, out_cost = [0], [0], [0.0]
     batch = np.empty(n_gaps, np.int64)
@@ -357,7 +423,7 @@ def missed_pairs(src_f, src_i, gap_f, gap_i, bounds, n_communities, settings_f, 
                 break
             for t in range(count):
                 j = batch[t]
-                rk = pot_k[i] - pot_k[n_sources + j]
+                rk = pot_k[i] - gap_k[j]
                 if rk > 0:
                     continue
                 _, c = _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i)

@@ -3,14 +3,14 @@
 `max_flow` is Dinic's algorithm: the most units the sources can send to the sinks along the
 given edges (an edge carries up to its sink's need). `min_cost_flow` is the successive
 shortest path method with node potentials on costs that are pairs (class, minutes) compared
-lexicographically: a unit reaching a sink of class w earns w, a unit kept back earns nothing,
-so the flow serves as much of the highest class as it can, then of the next, and only then
-minds the minutes of its edges (`edge_cost` per unit). Pairs of an integer and a float under
-the lexicographic order form a totally ordered group, so shortest paths and potentials work as
-with plain numbers: the answer is exact in the classes and optimal up to float rounding in the
-minutes. Each unit is routed from its own source by Dijkstra, stopped at the first sink with
-room (Jonker & Volgenant's shortest augmenting path): a unit whose nearest sink is free costs
-a few steps.
+lexicographically: an edge of class -w earns w per unit, a unit kept back nothing, so the flow
+serves as much of the highest class as it can, then of the next, and only then minds the
+minutes of its edges. Pairs of an integer and a float under the lexicographic order form a
+totally ordered group, so shortest paths and potentials work as with plain numbers: the answer
+is exact in the classes and optimal up to float rounding in the minutes. Each unit is routed
+from its own source by Dijkstra, stopped at the first sink with room (Jonker & Volgenant's
+shortest augmenting path): a unit whose nearest sink is free costs a few steps, so the side
+with fewer units should be the sources.
 
 Both take the graph as parallel arrays `edge_source`, `edge_sink` (sink rows count from 0) and
 return the units on each edge; they build the node lists (CSR, both arc directions) per call.
@@ -87,15 +87,25 @@ def _arcs(n_sources, n_sinks, supply, need, edge_source, edge_sink, first_kind, 
 
 
 @njit(cache=True)
-def max_flow(n_sources, n_sinks, supply, need, edge_source, edge_sink):
-    """Units on each edge of a maximum flow from the sources to the sinks (Dinic), and which
-    sources, then sinks, the super-source still reaches along arcs with room: the others are
-    the sink side of a least cut, which only a further edge from a reached source to an
-    unreached sink can cross."""
+def max_flow(n_sources, n_sinks, supply, need, edge_source, edge_sink, start_flow):
+    """Units on each edge of a maximum flow from the sources to the sinks (Dinic), grown from
+    `start_flow` (a flow: units per edge); which sources, then sinks, the super-source still
+    reaches along arcs with room, and which can still reach the super-sink: the two sides of
+    least cuts nearest each end. Only a further edge across such a cut, from a source the
+    super-source reaches to a sink it does not (or from a source that cannot reach the
+    super-sink to a sink that can), can make the flow larger."""
     n_nodes = n_sources + n_sinks + 2
     end, start = n_sources + n_sinks, n_sources + n_sinks + 1
     tail, head, capacity = _arcs(n_sources, n_sinks, supply, need, edge_source, edge_sink,
                                  start, n_sources)
+    for e in range(edge_source.size):  # the start flow, arcs first, then their reverses
+        f = start_flow[e]
+        capacity[2 * edge_source[e]] -= f
+        capacity[2 * edge_source[e] + 1] += f
+        capacity[2 * (n_sources + e)] -= f
+        capacity[2 * (n_sources + e) + 1] += f
+        capacity[2 * (n_sources + edge_source.size + edge_sink[e])] -= f
+        capacity[2 * (n_sources + edge_source.size + edge_sink[e]) + 1] += f
     offsets, head, capacity, reverse, position = _csr(tail, head, capacity, n_nodes)
     level = np.empty(n_nodes, np.int64)
     queue = np.empty(n_nodes, np.int64)
@@ -148,16 +158,78 @@ def max_flow(n_sources, n_sinks, supply, need, edge_source, edge_sink):
     flow = np.empty(edge_source.size, np.int64)
     for e in range(edge_source.size):
         flow[e] = capacity[reverse[position[2 * (n_sources + e)]]]
-    return flow, level[:n_sources + n_sinks] >= 0
+    # Back from the super-sink along arcs with room: who can still reach it.
+    toward = np.zeros(n_nodes, np.bool_)
+    toward[end] = True
+    queue[0], first, last = end, 0, 1
+    while first < last:
+        v = queue[first]
+        first += 1
+        for b in range(offsets[v], offsets[v + 1]):
+            u = head[b]
+            if not toward[u] and capacity[reverse[b]] > 0:
+                toward[u] = True
+                queue[last] = u
+                last += 1
+    return flow, level[:n_sources + n_sinks] >= 0, toward[:n_sources + n_sinks]
 
 
 @njit(cache=True)
-def min_cost_flow(n_sources, n_sinks, supply, need, sink_class, edge_source, edge_sink,
+def _before(v, w, key_k, key_f):
+    """Whether node v's key (class, minutes) comes before node w's."""
+    return key_k[v] < key_k[w] or (key_k[v] == key_k[w] and key_f[v] < key_f[w])
+
+
+@njit(cache=True)
+def _sift_up(heap, place, at, key_k, key_f):
+    """Move the node at heap position `at` up to its place."""
+    v = heap[at]
+    while at > 0:
+        parent = (at - 1) // 2
+        if not _before(v, heap[parent], key_k, key_f):
+            break
+        heap[at] = heap[parent]
+        place[heap[at]] = at
+        at = parent
+    heap[at] = v
+    place[v] = at
+
+
+@njit(cache=True)
+def _pop(heap, size, place, key_k, key_f):
+    """Remove and return the first node of a heap of `size` nodes."""
+    first = heap[0]
+    size -= 1
+    if size > 0:
+        v = heap[size]
+        at = 0
+        while True:
+            child = 2 * at + 1
+            if child >= size:
+                break
+            if child + 1 < size and _before(heap[child + 1], heap[child], key_k, key_f):
+                child += 1
+            if not _before(heap[child], v, key_k, key_f):
+                break
+            heap[at] = heap[child]
+            place[heap[at]] = at
+            at = child
+        heap[at] = v
+        place[v] = at
+    place[first] = -1
+    return first
+
+
+@njit(cache=True)
+def min_cost_flow(n_sources, n_sinks, supply, need, edge_source, edge_sink, edge_class,
                   edge_cost):
-    """Units on each edge of a least-cost flow (see the module docstring), and potentials
-    (class, minutes) of the sources, then the sinks (`_certificate`): no further edge (i, j)
-    of cost c lowers the total if each has (0, c) + potential[i] - potential[n_sources + j]
-    >= (0, -TOLERANCE)."""
+    """Units on each edge of a least-cost flow where a source's unit either takes an edge to
+    a sink with room, at cost (edge_class, edge_cost), or stays, at cost (0, 0); and
+    potentials (class, minutes) of the sources, then the sinks (`_certificate`): no further
+    edge (i, j) of cost (q, c) lowers the total if (q, c) + potential[i] - potential[n_sources
+    + j] >= (0, -TOLERANCE) for each. Rewards are negative classes; the module docstring says
+    why the pairs behave as numbers. Each unit is routed from its own source (Jonker &
+    Volgenant's shortest augmenting path): route from the side with fewer units."""
     n_nodes = n_sources + n_sinks + 1
     end = n_sources + n_sinks
     tail, head, capacity = _arcs(n_sources, n_sinks, supply, need, edge_source, edge_sink,
@@ -166,26 +238,26 @@ def min_cost_flow(n_sources, n_sinks, supply, need, sink_class, edge_source, edg
     n_arcs = head.size
     cost_k = np.zeros(n_arcs, np.int64)
     cost_f = np.zeros(n_arcs, np.float64)
-    for e in range(edge_source.size):
-        a = position[2 * e]
-        cost_f[a] = edge_cost[e]
-        cost_f[reverse[a]] = -edge_cost[e]
-    top = 0
-    for j in range(n_sinks):
-        top = max(top, sink_class[j])
-        a = position[2 * (edge_source.size + j)]
-        cost_k[a] = -sink_class[j]
-        cost_k[reverse[a]] = sink_class[j]
-    # Potentials under which every arc with room costs at least nothing, before any flow.
+    # Potentials under which every arc with room costs at least nothing, before any flow: a
+    # source's is minus its cheapest edge (or nothing), so that its first search ends at once
+    # when the sink of that edge has room (Jonker & Volgenant's row reduction).
     pot_k = np.zeros(n_nodes, np.int64)
     pot_f = np.zeros(n_nodes, np.float64)
-    pot_k[end] = -top
+    for e in range(edge_source.size):
+        a = position[2 * e]
+        cost_k[a], cost_f[a] = edge_class[e], edge_cost[e]
+        cost_k[reverse[a]], cost_f[reverse[a]] = -edge_class[e], -edge_cost[e]
+        i = edge_source[e]
+        if -edge_class[e] > pot_k[i] or (-edge_class[e] == pot_k[i] and -edge_cost[e] > pot_f[i]):
+            pot_k[i], pot_f[i] = -edge_class[e], -edge_cost[e]
     dist_k = np.zeros(n_nodes, np.int64)
     dist_f = np.zeros(n_nodes, np.float64)
     stamp = np.zeros(n_nodes, np.int64)  # search in which a node was last reached
     settled = np.zeros(n_nodes, np.int64)  # ... and last settled
     via = np.zeros(n_nodes, np.int64)
     touched = np.empty(n_nodes, np.int64)
+    heap = np.empty(n_nodes, np.int64)  # an indexed heap of the nodes reached, not settled
+    place = np.full(n_nodes, -1, np.int64)
     search = 0
     for source in range(n_sources):
         left = supply[source]
@@ -193,11 +265,11 @@ def min_cost_flow(n_sources, n_sinks, supply, need, sink_class, edge_source, edg
             search += 1
             stamp[source], settled_count = search, 0
             dist_k[source], dist_f[source] = 0, 0.0
-            heap = [(0, 0.0, source)]
-            while len(heap) > 0:
-                k, f, v = heapq.heappop(heap)
-                if settled[v] == search or k != dist_k[v] or f != dist_f[v]:
-                    continue
+            heap[0], place[source], size = source, 0, 1
+            while size > 0:
+                v = _pop(heap, size, place, dist_k, dist_f)
+                size -= 1
+                k, f = dist_k[v], dist_f[v]
                 settled[v] = search
                 touched[settled_count] = v
                 settled_count += 1
@@ -212,12 +284,20 @@ def min_cost_flow(n_sources, n_sinks, supply, need, sink_class, edge_source, edg
                     if rk == 0 and rf < 0.0:
                         rf = 0.0  # float rounding of earlier potentials
                     nk, nf = k + rk, f + rf
-                    if (stamp[w] != search or nk < dist_k[w]
-                            or (nk == dist_k[w] and nf < dist_f[w])):
+                    if stamp[w] != search:
                         stamp[w] = search
                         dist_k[w], dist_f[w] = nk, nf
                         via[w] = a
-                        heapq.heappush(heap, (nk, nf, w))
+                        heap[size], place[w] = w, size
+                        size += 1
+                        _sift_up(heap, place, size - 1, dist_k, dist_f)
+                    elif nk < dist_k[w] or (nk == dist_k[w] and nf < dist_f[w]):
+                        dist_k[w], dist_f[w] = nk, nf
+                        via[w] = a
+                        _sift_up(heap, place, place[w], dist_k, dist_f)
+            while size > 0:  # those reached but not settled leave the heap
+                size -= 1
+                place[heap[size]] = -1
             # The super-sink is always reached: a unit may be kept back.
             limit_k, limit_f = dist_k[end], dist_f[end]
             for t in range(settled_count):

@@ -170,7 +170,8 @@ class Dispatcher:
         free = free[np.argsort(self.free_since[free], kind="stable")]
         sources = Sources(free, self.reserves, self.free_xy[free])
         problem, gaps = self._problem(sources, riders, gaps, need, local is not None)
-        source, gap, units, bottleneck_min = plan(problem)
+        hint_min = self.bottlenecks_min[-1][1] if local is None and self.bottlenecks_min else np.inf
+        source, gap, units, bottleneck_min = plan(problem, hint_min)
         if local is None and bottleneck_min < np.inf:
             self.bottlenecks_min.append((self.cascade.env.now, bottleneck_min))
         self._apply(sources, riders, source, gaps[gap], units)
@@ -190,8 +191,7 @@ class Dispatcher:
         gaps, need, community, subdistrict = gaps[order], need[order], community[order], subdistrict[order]
         posts = self.posts
         gap_f = np.column_stack([self.geo.microgrid_xy[0][gaps], self.geo.microgrid_xy[1][gaps],
-                                 self.inside_min[gaps],
-                                 [posts.late_eta_min(g) for g in gaps.tolist()]])
+                                 self.inside_min[gaps], posts.late_eta_min[gaps]])
         gap_i = np.column_stack([self.geo.village_microgrid[gaps], community, subdistrict, need,
                                  np.zeros(len(gaps), np.int64)]).astype(np.int64)
         # A rider's target, as a row of the round's gaps (-1: not one of them any more).

@@ -29,8 +29,10 @@ class Posts:
         self.on_post = np.zeros(n, dtype=np.int32)
         self.on_the_way = np.zeros(n, dtype=np.int32)
         self.coming_late = np.zeros(n, dtype=np.int32)
-        # The arrivals that members coming late announced, earliest first, by post.
+        # The arrivals that members coming late announced, earliest first, by post, and the
+        # earliest of each post (inf: none).
         self.late_etas: dict[int, list[float]] = {}
+        self.late_eta_min = np.full(n, np.inf)
         self.gap_min = np.full(n, np.inf)
         self.activated_min = np.full(n, np.inf)
         self.open_gap = np.zeros(n, dtype=bool)  # a gap not yet activated
@@ -60,7 +62,9 @@ class Posts:
             self.on_the_way[microgrid] -= 1
         else:
             self.coming_late[microgrid] -= 1
-            heapq.heappop(self.late_etas[microgrid])
+            etas = self.late_etas[microgrid]
+            heapq.heappop(etas)
+            self.late_eta_min[microgrid] = etas[0] if etas else np.inf
         if on_post == self.quorum and self.activated_min[microgrid] == np.inf:
             self.activated_min[microgrid] = now_min
             self.open_gap[microgrid] = False
@@ -160,11 +164,6 @@ class Posts:
         lacking = self.quorum - self.on_post[microgrids] - coming
         return np.where(self.open_gap[microgrids], np.maximum(lacking, 0), 0)
 
-    def late_eta_min(self, microgrid: int) -> float:
-        """The earliest arrival a member coming late to the post announced (inf: none)."""
-        etas = self.late_etas.get(microgrid)
-        return etas[0] if etas else np.inf
-
     def gaps(self) -> np.ndarray:
         """Every open gap still lacking staff, counting reserves on the way."""
         open_gaps = np.flatnonzero(self.open_gap)  # a few hundred of the posts: test those only
@@ -186,7 +185,9 @@ class Posts:
     def expect_late(self, microgrid: int, arrival_min: float) -> None:
         """A member is coming to a post, but too late to count as on the way: they said when."""
         self.coming_late[microgrid] += 1
-        heapq.heappush(self.late_etas.setdefault(microgrid, []), arrival_min)
+        etas = self.late_etas.setdefault(microgrid, [])
+        heapq.heappush(etas, arrival_min)
+        self.late_eta_min[microgrid] = etas[0]
 
     def is_staffed(self, microgrid: int) -> bool:
         """The post already has its quorum on post."""

@@ -12,14 +12,15 @@ fill. Its plan is the best, lexicographically, by
 4. the total cost, least: the rides, plus `PENALTY` minutes for a ride out of the pairing
    (the pairing preference), plus a hundredth of a minute per scope level (of reserves equally
    near, the narrower goes first, and the wider stays free for farther gaps).
-Step 2 is exact: thresholds are tried upward from the least one possible (every required gap
-its earliest reserves); at a threshold where a maximum flow along the pairs arriving by then
-falls short, its least cut says which gaps are short, and the next threshold is the earliest
-arrival that could cross that cut (or a late member's arrival, after which their gap is no
-longer waited for). Steps 1, 3 and 4 are one least-cost flow with classes
-(mobsim.kernels.flows) on each reserve's cheapest pairs and the pairs of step 2, extended
-until the flow's potentials show that no other pair would lower its cost: the optimum over
-all pairs (mobsim.kernels.dispatch.missed_pairs).
+Steps 1 to 3 are exact. Each is a maximum flow (mobsim.kernels.flows.max_flow) along known
+pairs, grown until its least cut shows that no further pair could cross it: every pair into
+a gap on the cut's short side is then known. Step 2 tries thresholds upward from the least
+possible (every required gap its earliest reserves, and by count enough reserves for the late
+gaps still waited for); where the flow along the pairs arriving by a threshold falls short,
+the next threshold is the earliest arrival that could cross its cut, or the next late member's
+arrival. Step 4 is a least-cost flow with classes (mobsim.kernels.flows.min_cost_flow) over
+each reserve's cheapest gaps, each gap's cheapest reserves and the pairs of steps 1 to 3:
+exact over those pairs, which always hold a plan meeting steps 1 to 3.
 """
 
 from __future__ import annotations
@@ -29,16 +30,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from mobsim.kernels import dispatch as k
-from mobsim.kernels.flows import TOLERANCE, max_flow, min_cost_flow
+from mobsim.kernels.flows import max_flow, min_cost_flow
 
 REQUIRED, OTHER = 2, 1
 """Flow classes of the gaps (mobsim.kernels.flows): a required unit of need outweighs any
 number of others."""
-EXTRA_GAPS = 16
-"""Gaps beyond the supply at its place that each source's cheapest pairs hold at first, and
-pairs a source gains at most when the solution's potentials show more are needed."""
-EXTRA_SOURCES = 8
-"""Reserves beyond its need that each gap's earliest pairs hold at first, for step 2."""
+NEAREST = 4
+"""Gaps beyond the supply at its place that a source's cheapest pairs hold, and reserves beyond
+its need that a gap's cheapest and earliest pairs hold."""
 CELL_KM = 1.0
 """Side of the grid cells in which a round looks for the nearest gaps and reserves."""
 
@@ -69,166 +68,321 @@ class Round:
         """Per gap: nobody is coming (no late member, nobody still being called)."""
         return ~self.late & ~self.called
 
+    def limit(self, limit_min: float) -> np.ndarray:
+        """Set the bottleneck (inf: none): the gaps a reserve must reach by it, returned."""
+        eta = self.gap_f[:, k.LATE]
+        limited = (self.required | (self.late & (eta > limit_min)) if limit_min < np.inf
+                   else np.zeros(len(eta), dtype=bool))
+        self.gap_i[:, k.LIMITED] = limited
+        self.settings_f[k.LIMIT] = limit_min
+        return limited
 
-def plan(problem: Round) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """(source, gap, units) of the round's plan, and its bottleneck (inf when none applies)."""
-    limit_min, must = bottleneck(problem)
-    eta = problem.gap_f[:, k.LATE]
-    limited = problem.required | (problem.late & (eta > limit_min))
-    problem.gap_i[:, k.LIMITED] = limited if limit_min < np.inf else 0
-    problem.settings_f[k.LIMIT] = limit_min
-    sink_class = np.where(limited, REQUIRED, OTHER).astype(np.int64)
-    args = (problem.src_f, problem.src_i, problem.gap_f, problem.gap_i, problem.bounds,
-            problem.n_communities, problem.settings_f, problem.settings_i)
-    pairs = [k.nearest_pairs(*args, _wanted(problem), CELL_KM), must, _rides(problem)]
-    source, gap, cost = (np.concatenate(column) for column in zip(*pairs))
-    source, gap, cost = _unique(source, gap, cost, len(problem.gap_i))
-    supply, need = problem.src_i[:, k.SUPPLY], problem.gap_i[:, k.NEED]
-    while True:
-        flow, pot_k, pot_f = min_cost_flow(len(supply), len(need), supply, need, sink_class,
-                                           source, gap, cost)
-        missed = k.missed_pairs(*args, pot_k, pot_f, TOLERANCE, source, gap, EXTRA_GAPS, CELL_KM)
-        if len(missed[0]) == 0:
-            break
-        source, gap, cost = (np.concatenate([a, b]) for a, b in zip((source, gap, cost), missed))
+
+def plan(problem: Round, hint_min: float = np.inf) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """(source, gap, units) of the round's plan, and its bottleneck (inf when none applies);
+    `hint_min`: a bottleneck to try first (the last round's: the answer does not depend on it)."""
+    pairs = _Pairs(problem)
+    required, need = problem.required, problem.gap_i[:, k.NEED]
+    problem.limit(np.inf)
+    covered = pairs.flow(required.copy(), np.inf)
+    limit_min = np.inf
+    if int(covered[required].sum()) == int(need[required].sum()) and (required | problem.late).any():
+        # Step 2's reserves by count: all of them, or, when fewer than the required and late
+        # gaps need, the most a flow sends there.
+        waited = required | problem.late
+        units = int(problem.src_i[:, k.SUPPLY].sum())
+        if units < int(need[waited].sum()):
+            units = int(pairs.flow(waited, np.inf).sum())
+        limit_min = pairs.bottleneck(units, hint_min)
+    limited = problem.limit(limit_min)
+    must = limited if limit_min < np.inf else required
+    pairs.flow(must, limit_min)
+    pairs.flow(must | (need > 0), limit_min)  # step 3, on top of the gaps of step 1 or 2
+    source, gap, cost = pairs.for_cost()
+    sink_class = np.where(must, REQUIRED, OTHER).astype(np.int64)
+    flow, _, _ = _least_cost(problem.src_i[:, k.SUPPLY], need, sink_class, source, gap, cost)
     sent = flow > 0
     return source[sent], gap[sent], flow[sent], limit_min
 
 
-def _wanted(problem: Round) -> np.ndarray:
-    """Gaps each source's cheapest pairs hold: the supply of every source at its place (they
-    look at the same gaps first), plus EXTRA_GAPS."""
-    _, place = np.unique(problem.src_f[:, k.SX:k.SY + 1], axis=0, return_inverse=True)
-    place = place.ravel()
-    supply = problem.src_i[:, k.SUPPLY]
-    return np.bincount(place, supply)[place].astype(np.int64) + EXTRA_GAPS
+def _least_cost(supply: np.ndarray, need: np.ndarray, sink_class: np.ndarray,
+                source: np.ndarray, gap: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The least-cost flow of step 4 along the pairs (units per pair) and its potentials,
+    sources' then gaps', in the orientation of reserves to gaps; routed from the side with
+    fewer units (from the gaps when the reserves outnumber them)."""
+    n_sources, n_gaps = len(supply), len(need)
+    pair_class = -sink_class[gap]
+    if int(need.sum()) >= int(supply.sum()):
+        return min_cost_flow(n_sources, n_gaps, supply, need, source, gap, pair_class, cost)
+    flow, pot_k, pot_f = min_cost_flow(n_gaps, n_sources, need, supply, gap, source,
+                                       pair_class, cost)
+    # A pair gap -> source costs (q, c) + pot[gap] - pot[source]: as reserve -> gap with the
+    # potentials negated.
+    return (flow, -np.concatenate([pot_k[n_gaps:], pot_k[:n_gaps]]),
+            -np.concatenate([pot_f[n_gaps:], pot_f[:n_gaps]]))
 
 
-def _rides(problem: Round) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The riders' pairs with the gaps they ride to, where still admissible."""
-    riders = np.flatnonzero(problem.src_i[:, k.TARGET] >= 0)
-    target = problem.src_i[riders, k.TARGET]
-    cost = np.array([k._pair(i, j, problem.src_f, problem.src_i, problem.gap_f, problem.gap_i,
-                             problem.settings_f, problem.settings_i)[1]
-                     for i, j in zip(riders.tolist(), target.tolist())])
-    keep = cost < np.inf
-    return riders[keep], target[keep], cost[keep]
+@dataclass(frozen=True)
+class _Cut:
+    """The two least cuts of a maximum flow: what the super-source still reaches (reserves,
+    and gaps or gaps not waited for), what can still reach the super-sink (reserves, waited
+    gaps). Pairs are looked at across the one whose near side has fewer nodes."""
+
+    near_sources: np.ndarray
+    near_gaps: np.ndarray
+    far_sources: np.ndarray
+    far_gaps: np.ndarray
+
+    @property
+    def from_sources(self) -> bool:
+        """Look from the reserves the super-source reaches (fewer than the gaps reaching the
+        super-sink)."""
+        return int(self.near_sources.sum()) <= int(self.far_gaps.sum())
 
 
-def _unique(source: np.ndarray, gap: np.ndarray, cost: np.ndarray,
-            n_gaps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each pair once."""
-    _, first = np.unique(source * n_gaps + gap, return_index=True)
-    return source[first], gap[first], cost[first]
-
-
-def bottleneck(problem: Round) -> tuple[float, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Step 2: the least latest fill, and pairs of a flow that achieves it (source, gap, cost);
-    (inf, no pairs) when the reserves cannot cover every required gap."""
-    none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-    required, late = problem.required, problem.late
-    need, supply = problem.gap_i[:, k.NEED], problem.src_i[:, k.SUPPLY]
-    if int(supply.sum()) < int(need[required].sum()) or not (required | late).any():
-        return np.inf, none
-    problem.gap_i[:, k.LIMITED] = 0
-    problem.settings_f[k.LIMIT] = np.inf
-    search = _Search(problem)
-    rows = np.flatnonzero(required | late)
-    first = search.earliest(rows, need[rows] + EXTRA_SOURCES, -np.inf, np.inf, None)
-    if first is None:
-        return np.inf, none
-    limit_min = first
-    while True:
-        flow, reached, waited = search.flow(limit_min)
-        if int(flow.sum()) >= int(need[waited].sum()):
-            return limit_min, search.pairs(flow)
-        short = np.flatnonzero(waited & ~reached[len(supply):])
-        if search.complete(short, limit_min):
-            limit_min = search.next_limit(short, limit_min, reached[:len(supply)])
-            if limit_min == np.inf:
-                return np.inf, none
-
-
-class _Search:
-    """Step 2's pairs (each waited-for gap's earliest reserves) and the flows along them."""
+class _Pairs:
+    """The pairs a round knows (source, gap, arrival), each gap's known up to a minute, and
+    the flows of steps 1 to 3 along them."""
 
     def __init__(self, problem: Round) -> None:
         self.problem = problem
-        self.index = k.source_index(problem.src_f, problem.src_i, problem.n_communities,
-                                    problem.n_subdistricts, CELL_KM)
+        p = problem
+        self.args = (p.src_f, p.src_i, p.gap_f, p.gap_i, p.bounds, p.n_communities,
+                     p.settings_f, p.settings_i)
+        self.index = k.source_index(p.src_f, p.src_i, p.n_communities, p.n_subdistricts, CELL_KM)
+        n_gaps = len(p.gap_i)
         self.source = np.zeros(0, np.int64)
         self.gap = np.zeros(0, np.int64)
         self.arrival = np.zeros(0)
-        # Per gap, every pair arriving before this minute is among the pairs.
-        self.known_until = np.full(len(problem.gap_i), -np.inf)
+        self.units = np.zeros(0, np.int64)  # the last flow's units on each known pair
+        # Per gap, every admissible pair arriving before this minute is known.
+        self.known_until = np.full(n_gaps, -np.inf)
+        self.by_gap = False
+        self.by_source = int(p.src_i[:, k.SUPPLY].sum()) < int(p.gap_i[:, k.NEED].sum())
+        if self.by_source:  # fewer reserves than need: each reserve's cheapest gaps first
+            source, gap, _ = k.nearest_pairs(*self.args, _at_place(p) + NEAREST, CELL_KM)
+            self._add_pairs(source, gap)
+            self.cheapest = (source, gap)
+        else:
+            self.gap_lists()
+        riders = np.flatnonzero(p.src_i[:, k.TARGET] >= 0)
+        self._add_pairs(riders, p.src_i[riders, k.TARGET])
 
-    def _add(self, rows: np.ndarray, wanted: np.ndarray, after: float, until: float,
-             reachable: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _add(self, rows: np.ndarray, wanted: np.ndarray, after: np.ndarray, until: np.ndarray,
+             reachable: np.ndarray | None) -> np.ndarray:
+        """Add, for each gap of `rows`, its earliest pairs (mobsim.kernels.dispatch.
+        earliest_sources); returns each gap's least arrival left out."""
         p = self.problem
-        n = len(rows)
-        found = k.earliest_sources(p.src_f, p.src_i, p.gap_f, p.gap_i, p.settings_f,
-                                   p.settings_i, self.index, p.n_communities, CELL_KM, rows,
-                                   wanted, np.full(n, after), np.full(n, until),
-                                   np.zeros(0, np.bool_) if reachable is None else reachable)
-        self.source = np.concatenate([self.source, found[0]])
-        self.gap = np.concatenate([self.gap, found[1]])
-        self.arrival = np.concatenate([self.arrival, found[2]])
-        return found
+        source, gap, arrival, left_out = k.earliest_sources(
+            *self.args[:4], p.settings_f, p.settings_i, self.index, p.n_communities, CELL_KM,
+            rows, wanted, after, until, np.zeros(0, np.bool_) if reachable is None else reachable)
+        self._append(source, gap, arrival)
+        return left_out
 
-    def earliest(self, rows: np.ndarray, wanted: np.ndarray, after: float, until: float,
-                 reachable: np.ndarray | None) -> float | None:
-        """Gather each gap's `wanted` earliest pairs; the least threshold at which each
-        required gap has its need (None: one never has)."""
-        source, gap, arrival, left_out = self._add(rows, wanted, after, until, reachable)
-        self.known_until[rows] = left_out
+    def gap_lists(self) -> None:
+        """Add each waited-for gap's earliest pairs (once)."""
+        if self.by_gap:
+            return
+        p = self.problem
+        rows = np.flatnonzero(p.required | p.late)
+        self.known_until[rows] = self._add(rows, p.gap_i[rows, k.NEED] + NEAREST,
+                                           np.full(len(rows), -np.inf),
+                                           np.full(len(rows), np.inf), None)
+        self.by_gap = True
+
+    def minutes(self, source: np.ndarray, gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(arrival, cost) of each pair under the problem's current limit; inf: not admissible."""
+        return k.pair_minutes(source, gap, *self.args[:4], *self.args[6:])
+
+    def _add_pairs(self, source: np.ndarray, gap: np.ndarray) -> None:
+        """Add these pairs where admissible."""
+        arrival, _ = self.minutes(source, gap)
+        keep = arrival < np.inf
+        self._append(source[keep], gap[keep], arrival[keep])
+
+    def _append(self, source: np.ndarray, gap: np.ndarray, arrival: np.ndarray) -> None:
+        self.source = np.concatenate([self.source, source])
+        self.gap = np.concatenate([self.gap, gap])
+        self.arrival = np.concatenate([self.arrival, arrival])
+        self.units = np.concatenate([self.units, np.zeros(len(source), np.int64)])
+
+    def flow(self, sinks: np.ndarray, limit_min: float, start: bool = True) -> np.ndarray:
+        """A maximum flow into the gaps where `sinks`, along pairs arriving by `limit_min` (and
+        admissible under the problem's limit), grown from the last flow when `start`; made
+        exact by adding any pair its least cut misses. Returns the units each gap gets."""
+        p = self.problem
+        need, n_sources = p.gap_i[:, k.NEED], len(p.src_i)
+        sink_need = np.where(sinks, need, 0)
+        while True:
+            usable = (self.arrival <= limit_min) & sinks[self.gap] & self._admissible()
+            start_flow = np.where(usable & start, self.units, 0)
+            units, reached, toward = max_flow(n_sources, len(need), p.src_i[:, k.SUPPLY],
+                                              sink_need, self.source[usable], self.gap[usable],
+                                              start_flow[usable])
+            self.units[:] = 0
+            self.units[usable] = units
+            got = np.bincount(self.gap, self.units, len(need)).astype(np.int64)
+            if int(got[sinks].sum()) == int(need[sinks].sum()):
+                return got
+            self.cut = _Cut(reached[:n_sources], reached[n_sources:] | ~sinks,
+                            toward[:n_sources], toward[n_sources:] & sinks)
+            if not self._complete(limit_min):
+                start = True
+                continue
+            return got
+
+    def _complete(self, limit_min: float) -> bool:
+        """Whether every pair across the last cut arriving by `limit_min` is known; if not,
+        they are added. A least cut is crossed only by a pair that would make the flow larger."""
+        cut, p = self.cut, self.problem
+        before = len(self.source)
+        # A few of each one's earliest such pairs: any one may grow the flow and move the cut.
+        if cut.from_sources:
+            sources = np.flatnonzero(cut.near_sources)
+            found = k.earliest_gaps(*self.args, sources, ~cut.near_gaps, NEAREST, -np.inf,
+                                    limit_min, CELL_KM)
+            self._append(*found[:3])
+        else:
+            gaps = np.flatnonzero(cut.far_gaps)
+            unknown = self.known_until[gaps]  # the earliest arrival of a pair not known
+            gaps = gaps[(unknown <= limit_min) & (unknown < np.inf)]
+            if len(gaps):
+                self._add(gaps, np.full(len(gaps), NEAREST), np.full(len(gaps), -np.inf),
+                          np.full(len(gaps), limit_min), ~cut.far_sources)
+        return len(self.source) == before
+
+    def _admissible(self) -> np.ndarray:
+        """Whether each known pair is admissible under the problem's current limit."""
+        p = self.problem
+        limited = p.gap_i[self.gap, k.LIMITED] != 0
+        return ~limited | (self.arrival <= p.settings_f[k.LIMIT])
+
+    def bottleneck(self, units: int, hint_min: float = np.inf) -> float:
+        """Step 2 (see the module docstring), when every required gap can be covered; `units`:
+        the most reserves a flow can send anywhere; `hint_min`: a threshold to try first (the
+        last round's). The least threshold lies in [low, high]: a threshold that falls short
+        raises low to the next one its least cut allows; one that is met lowers high to the
+        latest fill of the flow that met it. Tries in between are known arrivals, halving."""
+        p = self.problem
+        self.gap_lists()
+        eta = p.gap_f[:, k.LATE]
+        low_min = max(self._earliest_cover(), _counted_min(p, units))
+        high_min = np.inf
+        start = np.zeros(0, np.int64)  # a flow at a threshold known to fall short
+        limit_min = hint_min if low_min < hint_min < np.inf else low_min
+        while True:
+            if self._try(limit_min, start):
+                high_min = self._fill_min(limit_min)
+            else:
+                start = self.units.copy()
+                low_min = self._next_limit(limit_min, self.cut, eta[p.late & (eta > limit_min)])
+            if low_min >= high_min:
+                break
+            inside = np.unique(np.concatenate([self.arrival, eta[p.late]]))
+            inside = inside[(inside > low_min) & (inside < high_min)]
+            limit_min = float(inside[len(inside) // 2]) if len(inside) else low_min
+            if limit_min == np.inf:
+                return np.inf
+        self._try(high_min, start)
+        return high_min
+
+    def _fill_min(self, limit_min: float) -> float:
+        """The latest fill of the last flow, met at `limit_min`: the latest arrival it uses
+        into a gap waited for, and the latest late member's arrival at a gap it leaves to them
+        (the flow meets every threshold from this one to `limit_min`)."""
+        p = self.problem
+        eta = p.gap_f[:, k.LATE]
+        used = self.units > 0
+        got = np.bincount(self.gap, self.units, len(eta))
+        left_to_member = p.late & (eta <= limit_min) & (got < p.gap_i[:, k.NEED])
+        return float(max(self.arrival[used & (p.required | p.late)[self.gap]].max(initial=-np.inf),
+                         eta[left_to_member].max(initial=-np.inf)))
+
+    def _try(self, limit_min: float, start_units: np.ndarray) -> bool:
+        """Whether a flow along pairs arriving by `limit_min` covers every gap waited for then
+        (grown from `start_units`, a flow along the pairs of a lower threshold)."""
+        p = self.problem
+        need, eta = p.gap_i[:, k.NEED], p.gap_f[:, k.LATE]
+        waited = p.required | (p.late & (eta > limit_min))
+        self.units[:] = 0
+        self.units[:len(start_units)] = np.where(waited[self.gap[:len(start_units)]],
+                                                 start_units, 0)
+        got = self.flow(waited, limit_min)
+        return int(got[waited].sum()) == int(need[waited].sum())
+
+    def _earliest_cover(self) -> float:
+        """The least threshold at which every required gap has its need of known pairs."""
         p = self.problem
         need = p.gap_i[:, k.NEED]
-        count = np.bincount(gap, minlength=len(need))
-        required = rows[p.required[rows]]
-        if (count[required] < need[required]).any():
-            return None
-        # The arrivals come by gap, then arrival: a gap's need-th is its earliest cover.
-        start = np.searchsorted(gap, required)
-        return float(arrival[start + need[required] - 1].max(initial=-np.inf))
+        order = np.lexsort((self.arrival, self.gap))
+        gap, arrival = self.gap[order], self.arrival[order]
+        required = np.flatnonzero(p.required)
+        first = np.searchsorted(gap, required)
+        return float(arrival[first + need[required] - 1].max(initial=-np.inf))
 
-    def flow(self, limit_min: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A maximum flow along the pairs arriving by `limit_min` into the gaps waited for then;
-        which sources and gaps the super-source still reaches; the gaps waited for."""
+    def _next_limit(self, limit_min: float, cut: _Cut, etas: np.ndarray) -> float:
+        """The least threshold above `limit_min` at which the flow could grow past the least cut
+        `cut`: the earliest arrival of a pair across it, or the next late member's arrival."""
         p = self.problem
-        eta = p.gap_f[:, k.LATE]
-        waited = p.required | (p.late & (eta > limit_min))
-        self.used = (self.arrival <= limit_min) & waited[self.gap]
-        flow, reached = max_flow(len(p.src_i), len(p.gap_i), p.src_i[:, k.SUPPLY],
-                                 p.gap_i[:, k.NEED], self.source[self.used], self.gap[self.used])
-        self.last_flow = flow
-        return flow, reached, waited
+        if cut.from_sources:
+            sources = np.flatnonzero(cut.near_sources)
+            known = cut.near_sources[self.source] & ~cut.near_gaps[self.gap]
+            beyond = k.earliest_gaps(*self.args, sources, ~cut.near_gaps, 1, limit_min, np.inf,
+                                     CELL_KM)[2]
+        else:
+            gaps = np.flatnonzero(cut.far_gaps)
+            known = cut.far_gaps[self.gap] & ~cut.far_sources[self.source]
+            beyond = k.earliest_sources(*self.args[:4], p.settings_f, p.settings_i, self.index,
+                                        p.n_communities, CELL_KM, gaps,
+                                        np.ones(len(gaps), np.int64),
+                                        np.maximum(self.known_until[gaps], limit_min),
+                                        np.full(len(gaps), np.inf), ~cut.far_sources)[2]
+        known &= self.arrival > limit_min
+        return float(min(self.arrival[known].min(initial=np.inf), beyond.min(initial=np.inf),
+                         etas.min(initial=np.inf)))
 
-    def complete(self, short: np.ndarray, limit_min: float) -> bool:
-        """Whether every pair into a short gap arriving by `limit_min` is known; if not, they
-        are added (and the flow must be tried again)."""
-        missing = short[self.known_until[short] <= limit_min]
-        if len(missing) == 0:
-            return True
-        _, _, _, left_out = self._add(missing, np.full(len(missing), len(self.problem.src_i)),
-                                      -np.inf, limit_min, None)
-        self.known_until[missing] = left_out
-        return False
-
-    def next_limit(self, short: np.ndarray, limit_min: float, reached: np.ndarray) -> float:
-        """The least threshold above `limit_min` that could cross the cut: the earliest arrival
-        of a reached source at a short gap, or the end of waiting for a late member."""
+    def for_cost(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Step 4's pairs, admissible under the limit, each once, with their costs: those the
+        flows used, the riders' rides, and each gap's earliest (or, with fewer reserves than
+        need, each reserve's cheapest gaps)."""
         p = self.problem
-        _, _, arrival, _ = self._add(short, np.ones(len(short), np.int64), limit_min, np.inf,
-                                     reached)
-        eta = p.gap_f[:, k.LATE]
-        later = eta[p.late & (eta > limit_min)]
-        return float(min(arrival.min(initial=np.inf), later.min(initial=np.inf)))
+        used = self.units > 0
+        if self.by_source:
+            keep = used | (p.src_i[self.source, k.TARGET] == self.gap)
+            source = np.concatenate([self.cheapest[0], self.source[keep]])
+            gap = np.concatenate([self.cheapest[1], self.gap[keep]])
+        else:
+            keep = used | _cheapest_by_gap(p, self.source, self.gap)
+            source, gap = self.source[keep], self.gap[keep]
+        _, first = np.unique(source * len(p.gap_i) + gap, return_index=True)
+        source, gap = source[first], gap[first]
+        _, cost = self.minutes(source, gap)
+        keep = cost < np.inf
+        return source[keep], gap[keep], cost[keep]
 
-    def pairs(self, flow: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The pairs carrying `flow` (the last flow's units), with their costs."""
-        p = self.problem
-        used = flow > 0
-        source, gap = self.source[self.used][used], self.gap[self.used][used]
-        cost = np.array([k._pair(i, j, p.src_f, p.src_i, p.gap_f, p.gap_i, p.settings_f,
-                                 p.settings_i)[1] for i, j in zip(source.tolist(), gap.tolist())])
-        return source, gap, cost
+
+def _at_place(problem: Round) -> np.ndarray:
+    """Per source, the supply of every source at its place (they look at the same gaps)."""
+    _, place = np.unique(problem.src_f[:, k.SX:k.SY + 1], axis=0, return_inverse=True)
+    place = place.ravel()
+    return np.bincount(place, problem.src_i[:, k.SUPPLY])[place].astype(np.int64)
+
+
+def _cheapest_by_gap(problem: Round, source: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Whether each pair is among its gap's need + NEAREST earliest known pairs."""
+    order = np.lexsort((np.arange(len(gap)), gap))
+    rank = np.empty(len(gap), np.int64)
+    starts = np.searchsorted(gap[order], gap[order])
+    rank[order] = np.arange(len(gap)) - starts
+    return rank < problem.gap_i[gap, k.NEED] + NEAREST
+
+
+def _counted_min(problem: Round, units: int) -> float:
+    """The least threshold at which `units` reserves are, by count alone, enough for the
+    required gaps and the late gaps still waited for (those whose member comes after it)."""
+    need = problem.gap_i[:, k.NEED]
+    spare = units - int(need[problem.required].sum())
+    late = np.flatnonzero(problem.late)
+    late = late[np.argsort(-problem.gap_f[late, k.LATE], kind="stable")]
+    affordable = int(np.searchsorted(np.cumsum(need[late]), spare, side="right"))
+    return -np.inf if affordable >= len(late) else float(problem.gap_f[late[affordable], k.LATE])
