@@ -10,18 +10,22 @@ is one source, at where it is on its ride). Arrays by column (constants below):
   rides out of its home sub-district are capped; TARGET the gap row a rider rides to, or -1);
 - gaps, sorted by sub-district then community, floats `GX, GY, INSIDE, LATE` (the minutes
   inside the compound; the arrival a member announced, inf if none); ints `VILLAGE, COMMUNITY,
-  SUBDISTRICT, NEED, LIMITED` (LIMITED 1 when a pair must arrive by the round's bottleneck);
+  SUBDISTRICT, NEED, LIMITED, UNCAPPED` (LIMITED 1 when a pair must arrive by the round's
+  bottleneck; UNCAPPED 1 for a gap no reserve reaches within LEND_CAP, which any may then);
 - `bounds[c]` (first, last + 1): the gap rows of community c, then (rows n_communities + s)
   of sub-district s;
 - settings, floats `NOW, DETOUR, VILLAGE_FACTOR, PENALTY, LEND_CAP, NARROW, LIMIT` and ints
   `PENALTY_LEVEL` (0 outside the home community, 1 outside the home sub-district, 2 never),
-  `LOCAL` (1: every source serves its home community only).
+  `LOCAL` (1: every source serves its home community only), `CAP_STRICT` (1: a lending ride
+  over the cap is not admissible; 0: it is, marked "over").
 
 A pair is admissible when the gap lies within the source's scope (and its home community
-under LOCAL), a lending ride is within LEND_CAP, a gap a member reaches late is reached before
+under LOCAL), a gap a member reaches late is reached before
 them, and a LIMITED gap by LIMIT. Its arrival is the planned one for a rider's own target, else
 NOW + the ride (straight line × DETOUR at SPEED, × VILLAGE_FACTOR to a village post, + INSIDE);
-its cost is the ride, + PENALTY out of the pairing, + NARROW per scope level. A ride is at
+its cost is the ride, + PENALTY out of the pairing, + NARROW per scope level. A ride out of a
+lending source's home sub-district longer than LEND_CAP is "over" the cap, unless the gap is
+UNCAPPED or the source already rides to it (the cap is checked when a reserve is sent). A ride is at
 least its straight line at SPEED, which bounds the searches: a source of district scope looks
 at the gaps cell ring by cell ring of a grid (and a gap at such sources likewise), nearest
 rings first, until no farther ring can hold a better pair. One module: Numba's cache tracks a
@@ -38,21 +42,22 @@ from numba import njit
 SX, SY, SPEED, ETA = range(4)
 SCOPE, HOME_COMMUNITY, HOME_SUBDISTRICT, LENDS, TARGET, SUPPLY = range(6)
 GX, GY, INSIDE, LATE = range(4)
-VILLAGE, COMMUNITY, SUBDISTRICT, NEED, LIMITED = range(5)
+VILLAGE, COMMUNITY, SUBDISTRICT, NEED, LIMITED, UNCAPPED = range(6)
 NOW, DETOUR, VILLAGE_FACTOR, PENALTY, LEND_CAP, NARROW, LIMIT = range(7)
-PENALTY_LEVEL, LOCAL = range(2)
-CLASS_WEIGHT = 1.0e9
-"""Minutes a class of reduced cost outweighs, to rank pairs by one number."""
+PENALTY_LEVEL, LOCAL, CAP_STRICT = range(3)
+OVER_CAP_MIN = 1.0e6
+"""Minutes a lending ride over the cap counts more when a source's pairs are ranked."""
 
 
 @njit(cache=True)
 def _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i):
-    """(arrival, cost) of source i at gap j; both inf when the pair is not admissible."""
+    """(arrival, cost, over the lending cap) of source i at gap j; arrival and cost inf when
+    the pair is not admissible."""
     scope = src_i[i, SCOPE]
     if ((scope == 0 or settings_i[LOCAL] != 0)
             and gap_i[j, COMMUNITY] != src_i[i, HOME_COMMUNITY]) or (
             scope == 1 and gap_i[j, SUBDISTRICT] != src_i[i, HOME_SUBDISTRICT]):
-        return np.inf, np.inf
+        return np.inf, np.inf, False
     if src_i[i, TARGET] == j:
         arrival = src_f[i, ETA]
         ride = arrival - settings_f[NOW]
@@ -64,10 +69,11 @@ def _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i):
         ride += gap_f[j, INSIDE]
         arrival = settings_f[NOW] + ride
     if arrival >= gap_f[j, LATE] or (gap_i[j, LIMITED] != 0 and arrival > settings_f[LIMIT]):
-        return np.inf, np.inf
-    if (src_i[i, LENDS] != 0 and gap_i[j, SUBDISTRICT] != src_i[i, HOME_SUBDISTRICT]
-            and ride > settings_f[LEND_CAP]):
-        return np.inf, np.inf
+        return np.inf, np.inf, False
+    over = (src_i[i, LENDS] != 0 and gap_i[j, SUBDISTRICT] != src_i[i, HOME_SUBDISTRICT]
+            and ride > settings_f[LEND_CAP] and gap_i[j, UNCAPPED] == 0 and src_i[i, TARGET] != j)
+    if over and settings_i[CAP_STRICT] != 0:
+        return np.inf, np.inf, over
     level = settings_i[PENALTY_LEVEL]
     cost = ride + settings_f[NARROW] * scope
     if ((level == 0 and src_i[i, HOME_COMMUNITY] >= 0
@@ -75,18 +81,19 @@ def _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i):
             or (level == 1 and src_i[i, HOME_SUBDISTRICT] >= 0
                 and gap_i[j, SUBDISTRICT] != src_i[i, HOME_SUBDISTRICT])):
         cost += settings_f[PENALTY]
-    return arrival, cost
+    return arrival, cost, over
 
 
 @njit(cache=True)
 def pair_minutes(source, gap, src_f, src_i, gap_f, gap_i, settings_f, settings_i):
-    """(arrival, cost) of each pair (source[t], gap[t]); inf when not admissible."""
+    """(arrival, cost, over the cap) of each pair (source[t], gap[t]); inf when not admissible."""
     arrival = np.empty(source.size)
     cost = np.empty(source.size)
+    over = np.zeros(source.size, np.bool_)
     for t in range(source.size):
-        arrival[t], cost[t] = _pair(source[t], gap[t], src_f, src_i, gap_f, gap_i, settings_f,
-                                    settings_i)
-    return arrival, cost
+        arrival[t], cost[t], over[t] = _pair(source[t], gap[t], src_f, src_i, gap_f, gap_i,
+                                             settings_f, settings_i)
+    return arrival, cost, over
 
 
 @njit(cache=True)
@@ -233,7 +240,8 @@ def _heap_replace_top(cost, item, size, c, j):
 @njit(cache=True)
 def nearest_pairs(src_f, src_i, gap_f, gap_i, bounds, n_communities, settings_f, settings_i,
                   wanted, cell_km):
-    """Each source's `wanted[i]` cheapest admissible gaps: (source, gap, cost)."""
+    """Each source's `wanted[i]` cheapest admissible gaps (those within the lending cap first):
+    (source, gap, cost + OVER_CAP_MIN for a ride over the cap)."""
     n_sources, n_gaps = src_i.shape[0], gap_i.shape[0]
     grid = grid_index(np.ascontiguousarray(gap_f[:, GX:GY + 1]), cell_km)
     size = 0
@@ -258,9 +266,11 @@ def nearest_pairs(src_f, src_i, gap_f, gap_i, bounds, n_communities, settings_f,
                 break
             for t in range(count):
                 j = batch[t]
-                _, c = _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i)
+                _, c, over = _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i)
                 if c == np.inf:
                     continue
+                if over:  # the cheapest within the cap first
+                    c += OVER_CAP_MIN
                 if held < keep:
                     _heap_push(heap_cost, heap_gap, held, c, j)
                     held += 1
@@ -306,7 +316,7 @@ def earliest_sources(src_f, src_i, gap_f, gap_i, settings_f, settings_i, index,
                 i = batch[u]
                 if reachable.size and not reachable[i]:
                     continue
-                a, _ = _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i)
+                a, _, _ = _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i)
                 if a == np.inf or a < after[t]:
                     continue
                 if a > until[t]:
@@ -358,7 +368,7 @@ def earliest_gaps(src_f, src_i, gap_f, gap_i, bounds, n_communities, settings_f,
                 j = batch[u]
                 if not gap_mask[j]:
                     continue
-                a, _ = _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i)
+                a, _, _ = _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i)
                 if a == np.inf or a < after:
                     continue
                 if a > until:
@@ -377,70 +387,3 @@ def earliest_gaps(src_f, src_i, gap_f, gap_i, bounds, n_communities, settings_f,
             out_arrival.append(heap_arrival[u])
     return (np.array(out_source[1:], np.int64), np.array(out_gap[1:], np.int64),
             np.array(out_arrival[1:]), left_out)
-
-
-@njit(cache=True)
-def missed_pairs(src_f, src_i, gap_f, gap_i, bounds, n_communities, settings_f, settings_i,
-                 gap_class, pot_k, pot_f, tolerance, known_source, known_gap, per_source,
-                 cell_km):
-    """Admissible pairs not among the known ones that cost less than nothing under the
-    potentials (sources', then gaps') of a least-cost flow (kernels.flows.min_cost_flow) in
-    which a pair into gap j costs (-gap_class[j], its cost): the only pairs that might lower
-    its cost; of each source, the `per_source` cheapest in reduced cost. (source, gap, cost)."""
-    n_sources, n_gaps = src_i.shape[0], gap_i.shape[0]
-    grid = grid_index(np.ascontiguousarray(gap_f[:, GX:GY + 1]), cell_km)
-    known = set()
-    for t in range(known_source.size):
-        known.add(known_source[t] * n_gaps + known_gap[t])
-    # A pair (i, j) costs (0, c) + potential[i] - gap_k[j], gap_k the gaps' potentials with
-    # their classes. Per class of gap_k its greatest minutes: with a pair's least cost they
-    # bound the reduced cost of any pair of a source from below.
-    gap_k = pot_k[n_sources:] + gap_class
-    classes = np.unique(gap_k)
-    top_f = np.full(classes.size, -np.inf)
-    for j in range(n_gaps):
-        q = np.searchsorted(classes, gap_k[j])
-        top_f[q] = max(top_f[q], pot_f[n_sources + j])
-    out_source, out_gap, out_cost = [0], [0], [0.0]
-    batch = np.empty(n_gaps, np.int64)
-    heap_cost = np.empty(per_source)
-    heap_gap = np.empty(per_source, np.int64)
-    pair_cost = np.zeros(n_gaps)
-    for i in range(n_sources):
-        minutes_per_km = settings_f[DETOUR] / src_f[i, SPEED] * 60.0
-        held, ring = 0, 0
-        while True:
-            count, near_km = _gaps_of(i, ring, src_f, src_i, bounds, n_communities,
-                                      settings_i[LOCAL], grid, cell_km, batch)
-            ring += 1
-            if count < 0:
-                break
-            least = np.inf
-            for q in range(classes.size):
-                least = min(least, (pot_k[i] - classes[q]) * CLASS_WEIGHT
-                            + near_km * minutes_per_km + pot_f[i] - top_f[q])
-            if least >= -tolerance or (held == per_source and least >= heap_cost[0]):
-                break
-            for t in range(count):
-                j = batch[t]
-                rk = pot_k[i] - gap_k[j]
-                if rk > 0:
-                    continue
-                _, c = _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i)
-                if c == np.inf:
-                    continue
-                rf = c + pot_f[i] - pot_f[n_sources + j]
-                if (rk < 0 or rf < -tolerance) and (i * n_gaps + j) not in known:
-                    reduced = rk * CLASS_WEIGHT + rf
-                    pair_cost[j] = c
-                    if held < per_source:
-                        _heap_push(heap_cost, heap_gap, held, reduced, j)
-                        held += 1
-                    elif reduced < heap_cost[0]:
-                        _heap_replace_top(heap_cost, heap_gap, held, reduced, j)
-        for t in range(held):
-            out_source.append(i)
-            out_gap.append(heap_gap[t])
-            out_cost.append(pair_cost[heap_gap[t]])
-    return (np.array(out_source[1:], np.int64), np.array(out_gap[1:], np.int64),
-            np.array(out_cost[1:]))

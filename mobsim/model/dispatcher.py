@@ -193,7 +193,7 @@ class Dispatcher:
         gap_f = np.column_stack([self.geo.microgrid_xy[0][gaps], self.geo.microgrid_xy[1][gaps],
                                  self.inside_min[gaps], posts.late_eta_min[gaps]])
         gap_i = np.column_stack([self.geo.village_microgrid[gaps], community, subdistrict, need,
-                                 np.zeros(len(gaps), np.int64)]).astype(np.int64)
+                                 np.zeros((len(gaps), 2), np.int64)]).astype(np.int64)
         # A rider's target, as a row of the round's gaps (-1: not one of them any more).
         row_of = dict(zip(gaps.tolist(), range(len(gaps))))
         target = np.array([row_of.get(m, -1) for m in self.microgrid[riders].tolist()], np.int64)
@@ -214,7 +214,7 @@ class Dispatcher:
         now = self.cascade.env.now
         settings_f = np.array([now, self.travel.detour_factor, self.travel.village_factor,
                                self.penalty_min, self.lend_max_ride_min, NARROW_FIRST_MIN, np.inf])
-        settings_i = np.array([DISPATCH_POLICIES.index(self.policy), int(local)], np.int64)
+        settings_i = np.array([DISPATCH_POLICIES.index(self.policy), int(local), 0], np.int64)
         called = posts.still_called(gaps) > 0
         bounds = np.vstack([_bounds(community, self.n_communities),
                             _bounds(subdistrict, self.n_subdistricts)])

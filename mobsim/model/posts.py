@@ -62,9 +62,10 @@ class Posts:
             self.on_the_way[microgrid] -= 1
         else:
             self.coming_late[microgrid] -= 1
-            etas = self.late_etas[microgrid]
-            heapq.heappop(etas)
-            self.late_eta_min[microgrid] = etas[0] if etas else np.inf
+            etas = self.late_etas.get(microgrid)
+            if etas:  # the member who comes is the one announced first
+                heapq.heappop(etas)
+                self.late_eta_min[microgrid] = etas[0] if etas else np.inf
         if on_post == self.quorum and self.activated_min[microgrid] == np.inf:
             self.activated_min[microgrid] = now_min
             self.open_gap[microgrid] = False

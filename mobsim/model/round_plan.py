@@ -32,9 +32,12 @@ import numpy as np
 from mobsim.kernels import dispatch as k
 from mobsim.kernels.flows import max_flow, min_cost_flow
 
-REQUIRED, OTHER = 2, 1
-"""Flow classes of the gaps (mobsim.kernels.flows): a required unit of need outweighs any
-number of others."""
+COVER = 1_000_000
+"""Flow class of a unit of need covered (mobsim.kernels.flows): more than any number of rides
+over the lending cap in a round."""
+REQUIRED, OTHER = 2 * COVER, COVER
+"""Flow classes of the gaps: a required unit of need outweighs any number of others; a ride
+over the lending cap costs one class more (a cover within the cap comes first)."""
 NEAREST = 4
 """Gaps beyond the supply at its place that a source's cheapest pairs hold, and reserves beyond
 its need that a gap's cheapest and earliest pairs hold."""
@@ -98,20 +101,21 @@ def plan(problem: Round, hint_min: float = np.inf) -> tuple[np.ndarray, np.ndarr
     must = limited if limit_min < np.inf else required
     pairs.flow(must, limit_min)
     pairs.flow(must | (need > 0), limit_min)  # step 3, on top of the gaps of step 1 or 2
-    source, gap, cost = pairs.for_cost()
-    sink_class = np.where(must, REQUIRED, OTHER).astype(np.int64)
-    flow, _, _ = _least_cost(problem.src_i[:, k.SUPPLY], need, sink_class, source, gap, cost)
+    source, gap, cost, over = pairs.for_cost()
+    pair_class = np.where(must, REQUIRED, OTHER)[gap] - over
+    flow, _, _ = _least_cost(problem.src_i[:, k.SUPPLY], need, pair_class, source, gap, cost)
     sent = flow > 0
     return source[sent], gap[sent], flow[sent], limit_min
 
 
-def _least_cost(supply: np.ndarray, need: np.ndarray, sink_class: np.ndarray,
+def _least_cost(supply: np.ndarray, need: np.ndarray, reward: np.ndarray,
                 source: np.ndarray, gap: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The least-cost flow of step 4 along the pairs (units per pair) and its potentials,
-    sources' then gaps', in the orientation of reserves to gaps; routed from the side with
-    fewer units (from the gaps when the reserves outnumber them)."""
+    """The least-cost flow of step 4 along the pairs (units per pair), each unit on a pair
+    earning its class `reward`, and the flow's potentials, sources' then gaps', in the
+    orientation of reserves to gaps; routed from the side with fewer units (from the gaps
+    when the reserves outnumber them)."""
     n_sources, n_gaps = len(supply), len(need)
-    pair_class = -sink_class[gap]
+    pair_class = -reward.astype(np.int64)
     if int(need.sum()) >= int(supply.sum()):
         return min_cost_flow(n_sources, n_gaps, supply, need, source, gap, pair_class, cost)
     flow, pot_k, pot_f = min_cost_flow(n_gaps, n_sources, need, supply, gap, source,
@@ -154,6 +158,7 @@ class _Pairs:
         self.source = np.zeros(0, np.int64)
         self.gap = np.zeros(0, np.int64)
         self.arrival = np.zeros(0)
+        self.over = np.zeros(0, bool)  # a lending ride over the cap
         self.units = np.zeros(0, np.int64)  # the last flow's units on each known pair
         # Per gap, every admissible pair arriving before this minute is known.
         self.known_until = np.full(n_gaps, -np.inf)
@@ -161,12 +166,12 @@ class _Pairs:
         self.by_source = int(p.src_i[:, k.SUPPLY].sum()) < int(p.gap_i[:, k.NEED].sum())
         if self.by_source:  # fewer reserves than need: each reserve's cheapest gaps first
             source, gap, _ = k.nearest_pairs(*self.args, _at_place(p) + NEAREST, CELL_KM)
-            self._add_pairs(source, gap)
+            self._append(source, gap)
             self.cheapest = (source, gap)
         else:
             self.gap_lists()
         riders = np.flatnonzero(p.src_i[:, k.TARGET] >= 0)
-        self._add_pairs(riders, p.src_i[riders, k.TARGET])
+        self._append(riders, p.src_i[riders, k.TARGET])
 
     def _add(self, rows: np.ndarray, wanted: np.ndarray, after: np.ndarray, until: np.ndarray,
              reachable: np.ndarray | None) -> np.ndarray:
@@ -176,7 +181,7 @@ class _Pairs:
         source, gap, arrival, left_out = k.earliest_sources(
             *self.args[:4], p.settings_f, p.settings_i, self.index, p.n_communities, CELL_KM,
             rows, wanted, after, until, np.zeros(0, np.bool_) if reachable is None else reachable)
-        self._append(source, gap, arrival)
+        self._append(source, gap)
         return left_out
 
     def gap_lists(self) -> None:
@@ -185,26 +190,40 @@ class _Pairs:
             return
         p = self.problem
         rows = np.flatnonzero(p.required | p.late)
-        self.known_until[rows] = self._add(rows, p.gap_i[rows, k.NEED] + NEAREST,
-                                           np.full(len(rows), -np.inf),
+        wanted = p.gap_i[rows, k.NEED] + NEAREST
+        before = len(self.gap)
+        self.strict(True)
+        self.known_until[rows] = self._add(rows, wanted, np.full(len(rows), -np.inf),
                                            np.full(len(rows), np.inf), None)
+        # A gap no reserve reaches within the lending cap is open to any ride: the command
+        # does not leave a post for good.
+        unreached = rows[np.bincount(self.gap[before:], minlength=len(p.gap_i))[rows] == 0]
+        if len(unreached):
+            p.gap_i[unreached, k.UNCAPPED] = 1
+            self.known_until[unreached] = self._add(unreached, p.gap_i[unreached, k.NEED] + NEAREST,
+                                                    np.full(len(unreached), -np.inf),
+                                                    np.full(len(unreached), np.inf), None)
+        self.strict(False)
         self.by_gap = True
 
-    def minutes(self, source: np.ndarray, gap: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(arrival, cost) of each pair under the problem's current limit; inf: not admissible."""
+    def minutes(self, source: np.ndarray, gap: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(arrival, cost, over the cap) of each pair under the problem's current limit and
+        cap mode; inf: not admissible."""
         return k.pair_minutes(source, gap, *self.args[:4], *self.args[6:])
 
-    def _add_pairs(self, source: np.ndarray, gap: np.ndarray) -> None:
-        """Add these pairs where admissible."""
-        arrival, _ = self.minutes(source, gap)
+    def _append(self, source: np.ndarray, gap: np.ndarray) -> None:
+        """Add these pairs where admissible now."""
+        arrival, _, over = self.minutes(source, gap)
         keep = arrival < np.inf
-        self._append(source[keep], gap[keep], arrival[keep])
+        self.source = np.concatenate([self.source, source[keep]])
+        self.gap = np.concatenate([self.gap, gap[keep]])
+        self.arrival = np.concatenate([self.arrival, arrival[keep]])
+        self.over = np.concatenate([self.over, over[keep]])
+        self.units = np.concatenate([self.units, np.zeros(int(keep.sum()), np.int64)])
 
-    def _append(self, source: np.ndarray, gap: np.ndarray, arrival: np.ndarray) -> None:
-        self.source = np.concatenate([self.source, source])
-        self.gap = np.concatenate([self.gap, gap])
-        self.arrival = np.concatenate([self.arrival, arrival])
-        self.units = np.concatenate([self.units, np.zeros(len(source), np.int64)])
+    def strict(self, on: bool) -> None:
+        """Whether lending rides over the cap are left out (step 2) or allowed (steps 1, 3, 4)."""
+        self.problem.settings_i[k.CAP_STRICT] = int(on)
 
     def flow(self, sinks: np.ndarray, limit_min: float, start: bool = True) -> np.ndarray:
         """A maximum flow into the gaps where `sinks`, along pairs arriving by `limit_min` (and
@@ -241,7 +260,7 @@ class _Pairs:
             sources = np.flatnonzero(cut.near_sources)
             found = k.earliest_gaps(*self.args, sources, ~cut.near_gaps, NEAREST, -np.inf,
                                     limit_min, CELL_KM)
-            self._append(*found[:3])
+            self._append(*found[:2])
         else:
             gaps = np.flatnonzero(cut.far_gaps)
             unknown = self.known_until[gaps]  # the earliest arrival of a pair not known
@@ -252,10 +271,11 @@ class _Pairs:
         return len(self.source) == before
 
     def _admissible(self) -> np.ndarray:
-        """Whether each known pair is admissible under the problem's current limit."""
+        """Whether each known pair is admissible under the problem's current limit and cap."""
         p = self.problem
         limited = p.gap_i[self.gap, k.LIMITED] != 0
-        return ~limited | (self.arrival <= p.settings_f[k.LIMIT])
+        ok = ~limited | (self.arrival <= p.settings_f[k.LIMIT])
+        return ok & ~self.over if p.settings_i[k.CAP_STRICT] else ok
 
     def bottleneck(self, units: int, hint_min: float = np.inf) -> float:
         """Step 2 (see the module docstring), when every required gap can be covered; `units`:
@@ -265,6 +285,7 @@ class _Pairs:
         latest fill of the flow that met it. Tries in between are known arrivals, halving."""
         p = self.problem
         self.gap_lists()
+        self.strict(True)
         eta = p.gap_f[:, k.LATE]
         low_min = max(self._earliest_cover(), _counted_min(p, units))
         high_min = np.inf
@@ -282,8 +303,10 @@ class _Pairs:
             inside = inside[(inside > low_min) & (inside < high_min)]
             limit_min = float(inside[len(inside) // 2]) if len(inside) else low_min
             if limit_min == np.inf:
-                return np.inf
-        self._try(high_min, start)
+                break
+        if high_min < np.inf:
+            self._try(high_min, start)
+        self.strict(False)
         return high_min
 
     def _fill_min(self, limit_min: float) -> float:
@@ -341,10 +364,10 @@ class _Pairs:
         return float(min(self.arrival[known].min(initial=np.inf), beyond.min(initial=np.inf),
                          etas.min(initial=np.inf)))
 
-    def for_cost(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Step 4's pairs, admissible under the limit, each once, with their costs: those the
-        flows used, the riders' rides, and each gap's earliest (or, with fewer reserves than
-        need, each reserve's cheapest gaps)."""
+    def for_cost(self) -> tuple[np.ndarray, ...]:
+        """Step 4's pairs, admissible under the limit, each once, with their costs and whether
+        over the cap: those the flows used, the riders' rides, and each gap's earliest (or,
+        with fewer reserves than need, each reserve's cheapest gaps)."""
         p = self.problem
         used = self.units > 0
         if self.by_source:
@@ -356,9 +379,9 @@ class _Pairs:
             source, gap = self.source[keep], self.gap[keep]
         _, first = np.unique(source * len(p.gap_i) + gap, return_index=True)
         source, gap = source[first], gap[first]
-        _, cost = self.minutes(source, gap)
+        _, cost, over = self.minutes(source, gap)
         keep = cost < np.inf
-        return source[keep], gap[keep], cost[keep]
+        return source[keep], gap[keep], cost[keep], over[keep].astype(np.int64)
 
 
 def _at_place(problem: Round) -> np.ndarray:

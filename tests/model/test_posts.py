@@ -66,5 +66,5 @@ def test_members_still_to_be_called_count_until_their_call_comes() -> None:
     assert posts.second_tier(np.arange(3)).tolist() == [True, False, False]
     env.run(until=6.0)
     assert posts.second_tier(np.arange(3)).tolist() == [False, False, False]
-    posts.expect_late(1)
+    posts.expect_late(1, 50.0)
     assert posts.second_tier(np.arange(3)).tolist() == [False, True, False]
