@@ -409,3 +409,20 @@ def _counted_min(problem: Round, units: int) -> float:
     late = late[np.argsort(-problem.gap_f[late, k.LATE], kind="stable")]
     affordable = int(np.searchsorted(np.cumsum(need[late]), spare, side="right"))
     return -np.inf if affordable >= len(late) else float(problem.gap_f[late[affordable], k.LATE])
+
+
+def warm_up() -> None:
+    """Load the round's kernels (compiled, or from Numba's cache) on problems of one reserve
+    and one gap, then two gaps, so that a process pool's workers start with them."""
+    for n_gaps in (1, 2):
+        src_f = np.array([[0.0, 0.0, 30.0, np.inf]])
+        src_i = np.array([[2, 0, 0, 0, -1, 1]], np.int64)
+        gap_f = np.column_stack([np.arange(1.0, n_gaps + 1), np.zeros((n_gaps, 2)),
+                                 np.full(n_gaps, np.inf)])
+        gap_i = np.array([[0, 0, 0, 1, 0, 0]] * n_gaps, np.int64)
+        problem = Round(src_f, src_i, gap_f, gap_i, np.zeros(n_gaps, bool),
+                        np.array([[0, n_gaps], [0, n_gaps]], np.int64), 1, 1,
+                        np.array([0.0, 1.0, 1.0, 0.0, np.inf, 0.0, np.inf]), np.zeros(3, np.int64))
+        plan(problem)
+        k.earliest_gaps(*_Pairs(problem).args, np.zeros(1, np.int64), np.ones(n_gaps, bool), 1,
+                        -np.inf, np.inf, CELL_KM)

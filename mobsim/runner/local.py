@@ -14,9 +14,9 @@ import pyarrow as pa
 
 from mobsim.codes import CHANNELS, PRESENCE_STATES
 from mobsim.district.tables import District
-from mobsim.kernels.assignment import transport
 from mobsim.model import simulate
 from mobsim.model.action import household_reached_min
+from mobsim.model.round_plan import warm_up
 from mobsim.model.scan import ScanPlan, scan_plan, simulate_scan
 from mobsim.model.tasks.outcome import task_work
 from mobsim.random import Streams
@@ -71,7 +71,7 @@ class ReplicationJob:
         Run in the parent before a pool forks, every worker starts with them loaded instead of
         each loading them from the cache on its first replication.
         """
-        transport(np.ones((1, 1)), np.ones(1, np.int64), np.ones(1, np.int64))
+        warm_up()
         if self.mode == "scan":
             return
         never = np.full(len(self.layout.microgrid_id), np.nan)

@@ -58,23 +58,38 @@ def test_two_cadres_fill_the_two_gaps_at_the_ride_from_their_office() -> None:
     assert [ACTIVATED_BY[b] for b in r.microgrid_activated_by[[0, 4]]] == ["cadre", "cadre"]
 
 
-def test_a_cadre_hands_over_to_the_late_member_and_takes_the_next_gap() -> None:
+def test_a_cadre_hands_over_to_the_late_member_and_is_free_at_the_post() -> None:
     # Post 0's member lives 10 km away: a 40-minute ride; post 4's never comes in the horizon.
-    r = _cadres_only(_district({0: 10.0, 4: 1000.0}, cadres=1))
-    held = FIRST_ROUND_MIN + 0.3 / CADRE_KMH * 60  # the nearer of the two late gaps
+    # Both are gaps a member is coming to late. The round aims at the latest fill: one cadre
+    # goes to post 4 (its member's arrival is the latest), the other to post 0, which it
+    # reaches before its member; at post 0 the cadre hands over when the member comes.
+    r = _cadres_only(_district({0: 10.0, 4: 1000.0}, cadres=2))
+    held = FIRST_ROUND_MIN + 0.3 / CADRE_KMH * 60  # office (x = 0.3) to post 0 (x = 0)
     member = r.member_acknowledged_min[0] + MEMBER_PREPARE_MIN + 10.0 / RIDE_KMH * 60
     assert r.member_arrived_min[0] == pytest.approx(member, abs=1e-9) and member > held
-    released = member + HANDOVER_MIN
-    # The next round after the release sends the cadre from post 0 (x = 0) to post 4 (x = 1.2).
-    next_round = FIRST_ROUND_MIN + 5.0 * np.ceil((released - FIRST_ROUND_MIN) / 5.0)
     shifts = r.reserve_shifts
-    assert shifts["microgrid"].tolist() == [0, 4]
-    assert shifts["arrived_min"].tolist() == pytest.approx([held, next_round + 1.2 / CADRE_KMH * 60],
-                                                           abs=1e-9)
-    assert shifts["released_min"][0] == pytest.approx(released, abs=1e-9) and np.isnan(shifts["released_min"][1])
-    assert [RELEASE_REASONS[w] for w in shifts["why"]] == ["handover", "horizon"]
+    by_post = dict(zip(shifts["microgrid"].tolist(), range(len(shifts))))
+    assert sorted(by_post) == [0, 4]
+    at_0, at_4 = shifts[by_post[0]], shifts[by_post[4]]
+    assert at_0["arrived_min"] == pytest.approx(held, abs=1e-9)
+    assert at_4["arrived_min"] == pytest.approx(FIRST_ROUND_MIN + 0.9 / CADRE_KMH * 60, abs=1e-9)
+    assert at_0["released_min"] == pytest.approx(member + HANDOVER_MIN, abs=1e-9)
+    assert [RELEASE_REASONS[w] for w in (at_0["why"], at_4["why"])] == ["handover", "horizon"]
     assert r.microgrid_hand_changes.tolist() == [1, 0, 0, 0, 0, 0]
     assert r.microgrid_activated_min[0] == pytest.approx(held, abs=1e-9)  # stays activated
+
+
+def test_a_cadre_goes_to_the_gap_whose_member_comes_last() -> None:
+    # One cadre, two gaps a member reaches late: the one whose member comes later decides the
+    # latest fill, so the cadre goes there, though the other is nearer.
+    r = _cadres_only(_district({0: 10.0, 4: 12.0}, cadres=1))
+    members = r.member_acknowledged_min[[0, 4]] + MEMBER_PREPARE_MIN + np.array([10.0, 12.0]) / RIDE_KMH * 60
+    assert r.member_arrived_min[[0, 4]] == pytest.approx(members, abs=1e-9)
+    last = [0, 4][int(np.argmax(members))]
+    assert r.cadre_microgrid.tolist() == [last]
+    ride_km = {0: 0.3, 4: 0.9}[last]
+    assert r.reserve_shifts["arrived_min"].tolist() == pytest.approx(
+        [FIRST_ROUND_MIN + ride_km / CADRE_KMH * 60], abs=1e-9)
 
 
 def test_a_relieved_grid_worker_walks_on_to_the_nearest_open_gap() -> None:
@@ -125,11 +140,10 @@ def test_a_grid_worker_whose_gap_fills_on_the_way_turns_to_the_next_from_where_t
 
 
 def test_a_grid_worker_with_no_gap_left_takes_over_a_cadres_post() -> None:
-    # Posts 0 (grid 0) and 4 (grid 1) lack members. The cadre reaches post 0 at the first
-    # round; grid 0's worker escalates later, finds no gap in the grid and walks from its
-    # centre (post 1, x = 0.3) to post 0 to take it over; the cadre hands over and is free
-    # at post 0, with no gap left (grid 1's worker holds post 4, the centre of grid 1).
-    r = _run(_district({0: 1000.0, 4: 1000.0}, cadres=1), "escalation.after_min=50.0")
+    # Post 0 (grid 0) lacks its member. The cadre reaches it at the first round; grid 0's
+    # worker escalates later, finds no gap in the grid and walks from its centre (post 1,
+    # x = 0.3) to post 0 to take it over; the cadre hands over and is free at post 0.
+    r = _run(_district({0: 1000.0}, cadres=1), "escalation.after_min=50.0")
     escalation = r.gridworker_alerted_min + 50.0
     cadre_held = FIRST_ROUND_MIN + 0.3 / CADRE_KMH * 60
     assert escalation.min() > cadre_held
@@ -137,12 +151,10 @@ def test_a_grid_worker_with_no_gap_left_takes_over_a_cadres_post() -> None:
     shifts = r.reserve_shifts
     by_post = {(ACTIVATED_BY[k], m): row
                for row, (k, m) in enumerate(zip(shifts["kind"].tolist(), shifts["microgrid"].tolist()))}
-    assert sorted(by_post) == [("cadre", 0), ("grid_worker", 0), ("grid_worker", 4)]
-    cadre, worker0, worker1 = (shifts[by_post[key]] for key in
-                               (("cadre", 0), ("grid_worker", 0), ("grid_worker", 4)))
+    assert sorted(by_post) == [("cadre", 0), ("grid_worker", 0)]
+    cadre, worker = (shifts[by_post[key]] for key in (("cadre", 0), ("grid_worker", 0)))
     assert cadre["arrived_min"] == pytest.approx(cadre_held, abs=1e-9)
-    assert worker0["arrived_min"] == pytest.approx(worker_held, abs=1e-9)
+    assert worker["arrived_min"] == pytest.approx(worker_held, abs=1e-9)
     assert cadre["released_min"] == pytest.approx(worker_held + HANDOVER_MIN, abs=1e-9)
-    assert worker1["arrived_min"] == pytest.approx(escalation[1] + 4.0, abs=1e-9)
     assert r.microgrid_hand_changes.tolist() == [1, 0, 0, 0, 0, 0]
-    assert np.isnan(worker0["released_min"]) and np.isnan(worker1["released_min"])
+    assert np.isnan(worker["released_min"])

@@ -103,20 +103,22 @@ def test_a_subdistrict_pool_waits_at_the_subdistrict_office() -> None:
 
 def test_a_pool_hands_over_to_the_late_member_like_a_cadre() -> None:
     # Post 1's member lives 10 km away (a 40-minute ride at 15 km/h), post 5's never comes:
-    # both are gaps a member is coming to late, and post 1 (x = 0.3) is the nearer to the
-    # centre. The commando holds it, hands over to its member, and rides on to post 5.
+    # both are gaps a member is coming to late. Of two commandos from the centre, one goes to
+    # post 5 (its member comes last), the other to post 1, which it reaches first; there it
+    # holds the post and hands over to its member.
     district = _district([5])
     district.members["home_y_km"][1] = 10.0
     r = _run(district, "escalation.handover_min=5.0",
-             *_pool("commando_team", 1, 1, "district", "district", "district", "district"))
+             *_pool("commando_team", 1, 2, "district", "district", "district", "district"))
     member = r.member_arrived_min[1]
-    held = FIRST_ROUND_MIN + _ride_min(CENTRE_X, 0.3)
     shifts = r.reserve_shifts
-    assert shifts["microgrid"].tolist() == [1, 5]
-    assert shifts["arrived_min"][0] == pytest.approx(held, abs=1e-9) and member > held
-    assert shifts["released_min"][0] == pytest.approx(member + 5.0, abs=1e-9)
-    next_round = FIRST_ROUND_MIN + 5.0 * np.ceil((member + 5.0 - FIRST_ROUND_MIN) / 5.0)
-    assert shifts["arrived_min"][1] == pytest.approx(next_round + _ride_min(0.3, 1.5), abs=1e-9)
+    by_post = dict(zip(shifts["microgrid"].tolist(), range(len(shifts))))
+    assert sorted(by_post) == [1, 5]
+    at_1, at_5 = shifts[by_post[1]], shifts[by_post[5]]
+    held = FIRST_ROUND_MIN + _ride_min(CENTRE_X, 0.3)
+    assert at_1["arrived_min"] == pytest.approx(held, abs=1e-9) and member > held
+    assert at_1["released_min"] == pytest.approx(member + 5.0, abs=1e-9)
+    assert at_5["arrived_min"] == pytest.approx(FIRST_ROUND_MIN + _ride_min(CENTRE_X, 1.5), abs=1e-9)
     assert [ACTIVATED_BY[k] for k in shifts["kind"]] == ["commando_team"] * 2
 
 
