@@ -55,6 +55,18 @@ class Contact:
     home_min: np.ndarray
     chase_min: np.ndarray
 
+    @classmethod
+    def join(cls, parts: list["Contact"]) -> "Contact":
+        """The people of every part, in order (the parts drawn for one sender's channels)."""
+        first = parts[0]
+        by_channel = ("reached", "delivery_min", "read_min", "read_home_min")
+        by_person = ("answered", "answered_home", "call_min", "ring_min", "retry_min",
+                     "home_min", "chase_min")
+        joined = {name: np.concatenate([getattr(p, name) for p in parts], axis=1)
+                  for name in by_channel}
+        joined |= {name: np.concatenate([getattr(p, name) for p in parts]) for name in by_person}
+        return cls(first.messages, first.callers, **joined)
+
     @property
     def dials(self) -> bool:
         """The sender also calls (after the messages): there are phone attempts (at least one

@@ -27,6 +27,7 @@ class Geometry:
     home_xy: tuple[np.ndarray, np.ndarray]
     village_microgrid: np.ndarray
     compound_of_microgrid: np.ndarray
+    households_of_microgrid: np.ndarray
     ids: dict[str, np.ndarray]
 
 
@@ -49,6 +50,7 @@ def geometry(district: District) -> Geometry:
         home_xy=(members["home_x_km"], members["home_y_km"]),
         village_microgrid=district.microgrid_is_village(),
         compound_of_microgrid=mg["compound_type"],
+        households_of_microgrid=mg["households"],
         ids={
             "district": np.zeros(1, dtype=np.int32),
             "subdistrict": district.subdistricts[PRIMARY_KEYS["subdistricts"]],

@@ -131,22 +131,23 @@ def available_from_min(params: Parameters, population: str, states: np.ndarray,
 
 
 def draw_timeline(params: Parameters, population: str, level: str, states: np.ndarray,
-                  horizon_min: float, duty: bool = False) -> Timeline:
-    """The timeline of the people of a level whose states at the order are `states`.
+                  horizon_min: float, duty: bool | np.ndarray = False) -> Timeline:
+    """The timeline of the people of a level whose states at the order are `states` (`level`
+    names their streams).
 
-    `duty`: the level is an office with an officer on duty: awake, at home or work, answers at once.
+    `duty`: who is on duty (all, for an office with an officer): awake, at home or work,
+    answers at once.
     """
     n = len(states)
     starts, _ = period_changes(params, horizon_min)
     work_ends_min = starts[1] if len(starts) > 1 else np.inf
     home = np.select([states == ASLEEP, states == WORK, states == AWAY],
                      [wake_min(params, level, n), work_ends_min, np.inf], 0.0)
-    available = (available_from_min(params, population, states, horizon_min)
+    available = (available_from_min(params, population, states, horizon_min, level)
                  if population in REPORTING else np.where(states == AWAY, np.inf, 0.0))
-    officer = np.full(n, duty)
-    if duty:
-        states = np.full(n, WORK, dtype=np.int8)  # at the office, awake
-        home = np.zeros(n)
+    officer = np.broadcast_to(np.asarray(duty, dtype=bool), (n,)).copy()
+    states = np.where(officer, WORK, states).astype(np.int8)  # at the office, awake
+    home = np.where(officer, 0.0, home)
     return Timeline(states, home, available, officer)
 
 

@@ -31,6 +31,7 @@ PROBABILITY_PATTERNS: tuple[str, ...] = (
     "*.presence.*.*",
     "canvass.home.*",
     "chase.success",
+    "pools.*.night_on_duty_share",
 )
 """fnmatch patterns of key paths whose values are probabilities: checked to lie in [0, 1]."""
 

@@ -64,6 +64,9 @@ STAFF_LIMIT = 10_000
 TEAMS_LIMIT = 100_000
 """Largest `pools.*.teams` (per unit) and `pools.*.team_size`: a pool's people are rows of arrays."""
 
+POOL_SPREADS: tuple[str, ...] = ("microgrids", "households")
+"""What a pool's teams are spread over its homes in proportion to (`pools.*.spread`)."""
+
 POOL_LIKE: tuple[str, ...] = ("gridworkers", "members", "cadres")
 """Populations whose presence, availability and preparation a pool may follow (`pools.*.like`)."""
 
@@ -280,6 +283,10 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("pools.*.teams", _count_up_to(TEAMS_LIMIT, low=0)),
     ("pools.*.team_size", _count_up_to(TEAMS_LIMIT)),
     ("pools.*.teams_by_subdistrict", team_counts(TEAMS_LIMIT)),
+    ("pools.*.teams_by_community", team_counts(TEAMS_LIMIT)),
+    ("pools.*.spread", _one_of(POOL_SPREADS)),
+    ("pools.*.channels", _channels),
+    ("pools.*.callers", _count_up_to(STAFF_LIMIT)),
     ("pools.*.per", _one_of(POOL_LEVELS)),
     ("pools.*.home", _one_of(POOL_LEVELS)),
     ("pools.*.scope", _one_of(POOL_LEVELS)),

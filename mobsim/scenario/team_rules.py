@@ -1,4 +1,5 @@
-"""Rules of `pools.<name>.teams_by_subdistrict`: whole team counts, for a pool at sub-district offices."""
+"""Rules of `pools.<name>.teams_by_subdistrict` and `teams_by_community`: whole team counts, for
+a pool at sub-district offices or community offices, one table at a time."""
 
 from __future__ import annotations
 
@@ -20,12 +21,20 @@ def team_counts(limit: int) -> Callable[[Any, dict[str, Any]], str | None]:
 
 
 def home_problems(data: dict[str, Any], origins: dict[str, Origin]) -> list[str]:
-    """Teams by sub-district need the pool to wait at the sub-district offices."""
+    """Teams by sub-district (by community) need the pool to wait at the sub-district
+    (community) offices; a pool takes one table at most."""
     problems = []
     for pool in POOLS:
-        key, home = f"pools.{pool}.teams_by_subdistrict", f"pools.{pool}.home"
-        if key in origins and home in origins and lookup(data, key) \
-                and lookup(data, home) != "subdistrict":
-            problems.append(f"{origins[key].label}: {key}: needs pools.{pool}.home = "
-                            f"\"subdistrict\", got {show(lookup(data, home))}")
+        home = f"pools.{pool}.home"
+        given = []
+        for level in ("subdistrict", "community"):
+            key = f"pools.{pool}.teams_by_{level}"
+            if key in origins and home in origins and lookup(data, key):
+                given.append(key)
+                if lookup(data, home) != level:
+                    problems.append(f"{origins[key].label}: {key}: needs {home} = "
+                                    f"\"{level}\", got {show(lookup(data, home))}")
+        if len(given) == 2:
+            problems.append(f"{origins[given[1]].label}: {given[1]}: a pool takes one table of "
+                            f"teams, and {given[0]} is set too")
     return problems

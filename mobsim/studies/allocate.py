@@ -24,7 +24,9 @@ import pandas as pd
 from mobsim.codes import POOLS
 from mobsim.district import load_district
 from mobsim.errors import InputError
-from mobsim.model.pools import check_team_counts
+from mobsim.district.tables import District
+from mobsim.model.geometry import geometry
+from mobsim.model.pools import Pool, check_team_counts, home_teams
 from mobsim.results.bound import PASS
 from mobsim.results.check import require_wartime
 from mobsim.runner import Executor
@@ -82,17 +84,15 @@ def pool_of(key: str, scenario: Scenario) -> str:
     return name
 
 
-def start_teams(settings: Settings, pool: str, n_subdistricts: int) -> list[int]:
-    """The scenario's teams per sub-district office: its list, else the spread of `teams`."""
-    given = [int(n) for n in settings.value(f"pools.{pool}.teams_by_subdistrict")]
-    if given:
-        check_team_counts(pool, given, n_subdistricts)
-        return given
-    teams = settings.count(f"pools.{pool}.teams")
-    if settings.text(f"pools.{pool}.per") == "subdistrict":
-        return [teams] * n_subdistricts
-    # per district: team t at office t mod offices (mobsim.model.pools)
-    return [teams // n_subdistricts + (s < teams % n_subdistricts) for s in range(n_subdistricts)]
+def start_teams(settings: Settings, pool: str, district: District) -> list[int]:
+    """The scenario's teams per sub-district office: its list, else the spread of `teams`
+    by need (mobsim.model.pools)."""
+    chosen = Pool.of(settings, pool)
+    geo = geometry(district)
+    if chosen.teams_by_subdistrict:
+        check_team_counts(pool, "teams_by_subdistrict", chosen.teams_by_subdistrict,
+                          len(district.subdistricts["subdistrict_id"]), "sub-districts")
+    return home_teams(chosen, geo).tolist()
 
 
 def last_post_counts(summaries: pd.DataFrame, subdistrict_ids: np.ndarray) -> list[int]:
@@ -112,10 +112,11 @@ def allocate(scenario: Scenario, key: str, batch: int, budget: int, seed: int,
     if batch < 1 or budget < 0:
         raise InputError("--add must be at least 1 and --budget at least 0")
     pool = pool_of(key, scenario)
-    subdistricts = load_district(scenario).subdistricts
+    district = load_district(scenario)
+    subdistricts = district.subdistricts
     ids = np.asarray(subdistricts["subdistrict_id"])
     result = Allocation(key, [str(name) for name in subdistricts["name"]],
-                        start_teams(Settings(scenario), pool, len(ids)), batch, budget)
+                        start_teams(Settings(scenario), pool, district), batch, budget)
     added = [0] * len(ids)
     while True:
         teams = [a + b for a, b in zip(result.start, added)]

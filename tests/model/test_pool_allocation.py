@@ -1,4 +1,5 @@
-"""`pools.<name>.teams_by_subdistrict`: teams placed at chosen sub-district offices, by hand.
+"""Where a pool's teams wait (explicit tables, or spread by need), by hand; a pool with more
+teams keeps everyone else's draws.
 
 The deterministic day of test_pools on two sub-districts of two communities, one general grid
 of three posts each, 0.3 km apart on a line: posts 0-5 lie in sub-district 0, posts 6-11 in
@@ -12,7 +13,9 @@ from model_fixtures import deterministic, scenario, small_district
 
 from mobsim.errors import InputError
 from mobsim.model import simulate
-from mobsim.model.pools import Pool, report_min
+from mobsim.district.generate import generate_xindu
+from mobsim.model.geometry import geometry
+from mobsim.model.pools import Pool, Pools, home_teams, place_people, seats
 from mobsim.random import Streams
 from mobsim.scenario.params import Parameters, Settings
 
@@ -55,19 +58,58 @@ def test_only_the_sub_district_given_a_team_has_its_gap_filled(counts: list[int]
             assert np.isnan(r.microgrid_activated_min[post])
 
 
-def test_a_team_added_to_one_sub_district_keeps_everyone_else_s_draws() -> None:
-    params = Parameters(scenario(), Streams(5, 2))
-    pool = Pool.of(Settings(scenario()), "emergency_team")
+def _person_draws(overrides: list[str], name: str) -> dict[tuple[int, int, int], tuple]:
+    """Each person's draws (state, wake-up, available from, read delays, call outcomes, way
+    home), keyed by (place or unit, team, member) from the pool's row layout."""
+    chosen = scenario(*overrides)
+    params = Parameters(chosen, Streams(5, 2))
+    geo = geometry(small_district(subdistricts=2, communities=2, grids=1, microgrids=3))
+    pools = Pools(params, geo, "night")
+    index = [p.name for p in pools.pools].index(name)
+    pool, places = pools.pools[index], pools.places[index]
+    timeline, contact, delay = pools._draw(pool, places)
+    columns = (timeline.states, timeline.home_min, timeline.available_min,
+               contact.read_min.T, contact.answered, delay)
+    out, row = {}, 0
+    for stream, n in places.blocks:
+        place, member = stream.rsplit(".member", 1)
+        for team in range(n):
+            out[(place, team, int(member))] = tuple(np.asarray(c[row]).tolist() for c in columns)
+            row += 1
+    return out
 
-    def draws(counts: list[int]) -> np.ndarray:
-        """Each person's (available from, report) minutes, one row per person."""
-        return np.column_stack(report_min(params, pool, "day", tuple(
-            (f"pools.emergency_team.subdistrict{s}", n) for s, n in enumerate(counts))))
 
-    before, after = draws([40, 30]), draws([40, 31])
-    np.testing.assert_array_equal(after[:40], before[:40])
-    np.testing.assert_array_equal(after[40:70], before[40:70])
-    assert len(after) == 71
+@pytest.mark.parametrize("base, more", [
+    (["pools.emergency_team.teams_by_subdistrict=[40, 30]", "pools.emergency_team.team_size=2"],
+     ["pools.emergency_team.teams_by_subdistrict=[40, 31]", "pools.emergency_team.team_size=2"]),
+    (["pools.volunteer_team.teams=12", "pools.volunteer_team.team_size=2"],
+     ["pools.volunteer_team.teams=13", "pools.volunteer_team.team_size=3"]),
+])
+def test_more_teams_or_larger_teams_keep_everyone_else_s_draws(base, more) -> None:
+    name = base[0].split(".")[1]
+    before, after = _person_draws(base, name), _person_draws(more, name)
+    assert len(after) > len(before)
+    assert all(after[person] == draws for person, draws in before.items())
+
+
+def test_teams_go_by_need_one_at_a_time() -> None:
+    # Weights 3 and 1, quotients weight / (2 seats + 1): 3 > 1, seat to 0; 1 = 1, the lower
+    # row, 0; 3/5 < 1, to 1; 3/5 > 1/3, to 0; 3/7 > 1/3, to 0.
+    assert seats(np.array([3.0, 1.0]), 5).tolist() == [0, 0, 1, 0, 0]
+    # A count more keeps the earlier seats where they were.
+    assert seats(np.array([5.0, 2.0, 3.0]), 9)[:6].tolist() == seats(np.array([5.0, 2.0, 3.0]), 6).tolist()
+
+
+def test_on_xindu_volunteer_teams_per_community_follow_the_micro_grids_within_one_team() -> None:
+    geo = geometry(generate_xindu())
+    pool = Pool.of(Settings(scenario()), "volunteer_team")
+    teams = home_teams(pool, geo)
+    microgrids = np.bincount(geo.community_of_microgrid)
+    quota = pool.teams * microgrids / microgrids.sum()
+    assert teams.sum() == pool.teams
+    assert (np.abs(teams - quota) < 1.0).all(), np.abs(teams - quota).max()
+    people = place_people(pool, geo)
+    assert np.bincount(people.community, minlength=len(teams)).tolist() == (teams * pool.team_size).tolist()
 
 
 def test_counts_for_another_number_of_sub_districts_are_refused_in_one_line() -> None:

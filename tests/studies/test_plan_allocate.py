@@ -75,13 +75,15 @@ def test_a_budget_too_small_ends_the_search_without_a_pass(gaps_scenario) -> Non
     assert not result.passed
 
 
-def test_the_start_is_the_even_spread_of_teams_or_the_scenario_s_list() -> None:
-    # 7 teams over 3 offices, team t at office t mod 3: 0, 1, 2, 0, 1, 2, 0
-    assert start_teams(Settings(scenario(f"{POOL}.teams=7")), "emergency_team", 3) == [3, 2, 2]
+def test_the_start_is_the_spread_of_teams_by_need_or_the_scenario_s_list() -> None:
+    # 7 teams over 3 offices with as many micro-grids each: seat by seat, the lower row on
+    # ties: 0, 1, 2, 0, 1, 2, 0
+    three, two = small_district(subdistricts=3), small_district(subdistricts=2)
+    assert start_teams(Settings(scenario(f"{POOL}.teams=7")), "emergency_team", three) == [3, 2, 2]
     listed = scenario(f"{POOL}.teams_by_subdistrict=[0, 5, 1]")
-    assert start_teams(Settings(listed), "emergency_team", 3) == [0, 5, 1]
+    assert start_teams(Settings(listed), "emergency_team", three) == [0, 5, 1]
     with pytest.raises(InputError, match="3 counts for the district's 2 sub-districts"):
-        start_teams(Settings(listed), "emergency_team", 2)
+        start_teams(Settings(listed), "emergency_team", two)
 
 
 def test_the_cli_prints_the_allocation_as_json(gaps_scenario) -> None:
