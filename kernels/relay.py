@@ -43,7 +43,7 @@ def dial(start_min, acknowledged_min, answered, call_min, ring_min, retry_min, c
     answered call (the child acknowledges at its end); `ring_min[k, a]`, `retry_min[k, a]`:
     time lost on unanswered attempt a and the wait before the next one; an attempt begun at or
     after `later_from_min[k]` is answered as `answered_later[k, a]` says (inf: never).
-    "Gave up": the end of the last attempt when all were unanswered.
+    "Gave up": the end of the last attempt when all were unanswered, before the horizon.
     """
     n, attempts = answered.shape
     phone_min = np.full(n, np.inf)
@@ -60,8 +60,8 @@ def dial(start_min, acknowledged_min, answered, call_min, ring_min, retry_min, c
         eligible, _, k, attempt = heapq.heappop(requests)
         free = heapq.heappop(lines)
         t = max(eligible, free)
-        if t >= horizon_min:
-            break
+        # The whole call list, past the horizon too: who is still to be called before it
+        # must not depend on where the horizon lies.
         if acknowledged_min[k] <= t:
             heapq.heappush(lines, t)
             continue

@@ -91,7 +91,13 @@ def test_a_child_who_wakes_answers_with_the_awake_outcome_from_then_on() -> None
     assert phone[0] == 4.5 + 1.0 and np.isinf(gave_up[0])
 
 
-def test_nothing_is_dialled_from_the_horizon_on() -> None:
+def test_the_call_list_is_worked_out_past_the_horizon_and_no_door_after_it() -> None:
+    # One line, calls of 5 minutes: the third child rings at 10, past the horizon at 8: its
+    # minute is known (who is still to be called before the horizon does not depend on it).
     phone, first, _ = _dial(0.0, np.full(3, np.inf), np.ones((3, 1), bool), np.full(3, 5.0),
-                        np.zeros((3, 1)), np.zeros((3, 1)), 1, 8.0)
-    assert phone[:2].tolist() == [5.0, 10.0] and np.isinf(first[2])
+                            np.zeros((3, 1)), np.zeros((3, 1)), 1, 8.0)
+    assert phone.tolist() == [5.0, 10.0, 15.0] and first.tolist() == [0.0, 5.0, 10.0]
+    _, _, gave_up = _dial(0.0, np.full(3, np.inf), np.zeros((3, 1), bool), np.full(3, 5.0),
+                          np.full((3, 1), 4.0), np.zeros((3, 1)), 1, 8.0)
+    # Unanswered rings of 4 minutes end at 4, 8 and 12: only the first before the horizon.
+    assert gave_up[0] == 4.0 and np.isinf(gave_up[1:]).all()

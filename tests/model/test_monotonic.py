@@ -2,16 +2,19 @@
 
 Each lever is run in two arms under common random numbers (same seed and replications; the
 lever changes draws only where it matters, docs/model.md 7.8), and compared replication by
-replication:
+replication (a replication with a post never filled counts the horizon as its district time):
 
 - posts never filled (within the horizon) never increase, in any replication: a reserve is
   relieved when the member arrives and goes on (docs/model.md 7.4), so extra or faster help
   cannot hold a reserve away from a post that needs one for good;
-- the paired median difference of the district time (better − base; a replication with a
-  post never filled counts as the horizon) is ≤ 0 within its one-sided sign-test interval:
-  the lower confidence bound of the median difference, at level 1 − ALPHA, is ≤ 0. The
-  dispatcher is greedy round by round, so one replication's district time may grow (a cadre
-  placed differently arrives at the last post later); the median may not, at that confidence.
+- no replication's district time is later by more than one dispatch interval
+  (`cadres.dispatch_interval_min`). Every round re-plans every reserve not yet on post for
+  the least latest fill (docs/model.md 7.7), so help cannot hold the last post back for
+  good; but a round plans only the reserves free or riding at its minute, and help changes
+  who is free when: a reserve freed just after a round waits for the next one, so a fill may
+  move by up to one interval;
+- the median and the 95th percentile of the district time over the replications are never
+  later.
 
 "More cadres" raises cadre availability (0.79 → 0.95): the same cadres with the same draws,
 more of them reporting (a larger `cadres.count` would change the district tables and every
@@ -24,7 +27,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from model_fixtures import scenario, small_district, without_pools
-from scipy.stats import binom
 
 from mobsim.codes import ACTIVATED_BY, COMPOUND_TYPES
 from mobsim.district.generate import generate_xindu
@@ -60,6 +62,17 @@ LEVERS: dict[str, tuple[list[str], list[str]]] = {
     "bigger commando pool": (["pools.commando_team.teams=4", "pools.commando_team.team_size=2"],
                              ["pools.commando_team.teams=4", "pools.commando_team.team_size=6"]),
     "more cadres on duty": (["cadres.at_once=12"], ["cadres.at_once=24"]),
+    "more commando teams": (["pools.commando_team.teams=4", "pools.commando_team.team_size=2"],
+                            ["pools.commando_team.teams=8", "pools.commando_team.team_size=2"]),
+    "more volunteer teams": (["pools.volunteer_team.teams=12", "pools.volunteer_team.team_size=1"],
+                             ["pools.volunteer_team.teams=24", "pools.volunteer_team.team_size=1"]),
+    "larger community staff": (["pools.community_staff.teams=1", "pools.community_staff.team_size=1"],
+                               ["pools.community_staff.teams=1", "pools.community_staff.team_size=3"]),
+    "faster sub-district processing": (
+        ["cascade.subdistricts.processing_min={dist = 'lognormal', mean = 10.0, sd = 5.0}"],
+        ["cascade.subdistricts.processing_min={dist = 'lognormal', mean = 5.0, sd = 2.5}"]),
+    "higher grid-worker availability": ([f"gridworkers.availability.{p}=0.8" for p in PERIODS],
+                                        [f"gridworkers.availability.{p}=0.95" for p in PERIODS]),
     # every trip to a post, members' and reserves', ends with the compound's fixed minutes
     "shorter travel inside compounds": (
         [f"travel.inside_compound_min.{name}=6.0" for name in COMPOUND_TYPES],
@@ -67,16 +80,20 @@ LEVERS: dict[str, tuple[list[str], list[str]]] = {
 }
 SEED = 5
 
-
-def sign_test_lower_bound(differences: np.ndarray, alpha: float) -> float:
-    """One-sided (1 − alpha) lower confidence bound of the median of `differences` (sign test).
-
-    The k-th smallest difference lies above the median with probability P(Bin(n, ½) ≤ k − 1);
-    the bound is the largest k-th smallest with that probability at most alpha (−inf if none).
-    """
-    n = len(differences)
-    k = int(np.sum(binom.cdf(np.arange(n), n, 0.5) <= alpha))
-    return float(np.sort(differences)[k - 1]) if k > 0 else -np.inf
+XINDU_LEVERS: dict[str, tuple[list[str], list[str]]] = {
+    # the levers of the shipped scenario at full size: the baseline's value, then more
+    "commando teams of 10": (["pools.commando_team.team_size=5"], ["pools.commando_team.team_size=10"]),
+    "twice the commando teams": (["pools.commando_team.teams=92"], ["pools.commando_team.teams=184"]),
+    "volunteer teams of 16": (["pools.volunteer_team.team_size=8"], ["pools.volunteer_team.team_size=16"]),
+    "twice the volunteer teams": (["pools.volunteer_team.teams=256"], ["pools.volunteer_team.teams=512"]),
+    "community staff of 6": (["pools.community_staff.team_size=3"], ["pools.community_staff.team_size=6"]),
+    "every cadre at once": (["cadres.at_once=2000"], ["cadres.at_once=3241"]),
+    **{name: LEVERS[name] for name in (
+        "faster cadres", "earlier wake-up", "faster sub-district processing", "more cadres",
+        "higher member availability", "higher grid-worker availability", "faster unit order",
+        "earlier roll-call", "community duty officers", "community broadcast")},
+}
+"""The levers run on full Xindu (slow)."""
 
 
 def _outcomes(district, overrides: list[str], replications: int) -> tuple[np.ndarray, np.ndarray]:
@@ -91,13 +108,15 @@ def _outcomes(district, overrides: list[str], replications: int) -> tuple[np.nda
     return np.array(never), np.array(district_min)
 
 
-def _check_lever(district, lever: str, replications: int, alpha: float, *common: str) -> None:
-    base, better = LEVERS[lever]
+def _check_lever(district, lever: str, replications: int, *common: str) -> None:
+    base, better = {**LEVERS, **XINDU_LEVERS}[lever]
     never_base, time_base = _outcomes(district, [*common, *base], replications)
     never_better, time_better = _outcomes(district, [*common, *better], replications)
     assert np.all(never_better <= never_base), (lever, never_base, never_better)
-    bound = sign_test_lower_bound(time_better - time_base, alpha)
-    assert bound <= 0.0, (lever, time_better - time_base)
+    interval_min = scenario(*common, *better).get("cadres.dispatch_interval_min")
+    assert np.all(time_better <= time_base + interval_min), (lever, time_better - time_base)
+    for q in (0.5, 0.95):
+        assert np.quantile(time_better, q) <= np.quantile(time_base, q), (lever, q)
 
 
 def _stressed_district():
@@ -107,17 +126,10 @@ def _stressed_district():
                           units=4, cadres=8, home_offset_km=0.5)
 
 
-def test_the_sign_test_bound_is_the_kth_smallest_difference() -> None:
-    # n = 10, alpha = 0.05: P(Bin(10, ½) ≤ 1) = 11/1024 ≤ 0.05 < P(≤ 2) = 56/1024, so k = 2.
-    differences = np.array([5.0, -3.0, 2.0, 8.0, -1.0, 4.0, 6.0, 7.0, 9.0, 1.0])
-    assert sign_test_lower_bound(differences, 0.05) == -1.0
-    assert sign_test_lower_bound(differences[:4], 0.05) == -np.inf  # too few for any bound
-
-
 @pytest.mark.parametrize("lever", sorted(LEVERS))
 def test_more_or_faster_help_never_leaves_more_posts_unfilled(lever: str) -> None:
     # the pools and branches left out, so that a few dozen posts are never filled
-    _check_lever(_stressed_district(), lever, 10, 0.05, *without_pools())
+    _check_lever(_stressed_district(), lever, 10, *without_pools())
 
 
 @pytest.fixture(scope="module")
@@ -127,10 +139,10 @@ def xindu():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("order", ["baseline", "night"])
-@pytest.mark.parametrize("lever", sorted(LEVERS))
+@pytest.mark.parametrize("lever", sorted(XINDU_LEVERS))
 def test_on_full_xindu_more_or_faster_help_is_never_worse(xindu, lever: str, order: str) -> None:
     night = ["alert.start='02:00'"] if order == "night" else []
-    _check_lever(xindu, lever, 20, 0.01, *night)
+    _check_lever(xindu, lever, 20, *night)
 
 
 def _memberless_posts(result, district) -> int:
