@@ -6,10 +6,15 @@ from __future__ import annotations
 import json
 import textwrap
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 from mobsim.scenario.provenance import KINDS, SET_BY_SCENARIO, Source, placeholder_counts
-from mobsim.studies.calibration.drill_plan import DrillPlan
+from mobsim.errors import InputError
+from mobsim.reports.page import paragraph
+from mobsim.results.run import Run
+from mobsim.scenario import Scenario, load_scenario
+from mobsim.studies.calibration.drill_plan import DrillPlan, RestsOn, rests_on_summary
 from mobsim.studies.calibration.drill_plan import Step as DrillStep
 from mobsim.scenario.tomlwrite import inline
 
@@ -191,11 +196,12 @@ def _drill_text(step: DrillStep) -> str:
 
 def format_drill_plan(plan: DrillPlan, top: int) -> str:
     """`mobsim sources --rank`: the top placeholders in the ranking's order, as a drill plan."""
-    lines = [f"{plan.scenario}: what to measure next, the placeholders in order of "
-             f"{plan.index} (ranking: {plan.ranking})"]
+    lines = textwrap.wrap(f"{plan.scenario}: what to measure next — the placeholders in order of "
+                          f"their effect on the target percentile of the district time, "
+                          f"{plan.index} (ranking: {plan.ranking})", WIDTH)
     for step in plan.steps[:top]:
-        lines.append(f"{step.rank:4d}. {step.key}  effect {step.effect_min:.3g} min, range "
-                     f"{step.range}")
+        lines.append(f"{step.rank:4d}. {step.key}  {plan.index.partition(' ')[0]} "
+                     f"{step.effect_min:.3g}, range {step.range}")
         lines += textwrap.wrap(_drill_text(step), WIDTH, initial_indent="        ",
                                subsequent_indent="        ")
     left = len(plan.steps) - min(top, len(plan.steps))
@@ -208,3 +214,40 @@ def format_drill_plan(plan: DrillPlan, top: int) -> str:
                                WIDTH)
     lines += textwrap.wrap(RULE, WIDTH)
     return "\n".join(lines)
+
+
+def rests_on_lines(found: RestsOn, run_dir: str) -> list[str]:
+    """The run summary's lines: the placeholders the verdict rests on and the top three."""
+    lines = [f"placeholders: the verdict rests on {found.count} (of the scenario's "
+             f"{found.placeholders}; the others cannot move the district time)"]
+    if found.top:
+        whose = "" if found.own else " (ranked for the baseline's order, not this scenario's)"
+        lines.append(f"  most effect first, by {found.ranking}{whose}: {', '.join(found.top)}; "
+                     f"drill plan: mobsim sources --rank {run_dir}")
+    return lines
+
+
+def rests_on_html(found: RestsOn) -> str:
+    """The run report's paragraph on the placeholders the verdict rests on."""
+    text = (f"The verdict rests on {found.count} placeholders, values that await local data "
+            f"(of the scenario's {found.placeholders}; the others cannot move the district "
+            "time). ")
+    if found.top:
+        whose = "" if found.own else ", ranked for the baseline's order rather than this scenario's"
+        text += (f"The three it hangs on most, by {escape(found.ranking)}{escape(whose)}: "
+                 + ", ".join(f"<code>{escape(key)}</code>" for key in found.top) + ". ")
+    text += ("<code>mobsim sources --rank RUN_DIR</code> lists them as a drill plan: which "
+             "column of a drill log would measure each, and how many people it needs.")
+    return paragraph(text)
+
+
+def run_rests_on(run: Run) -> RestsOn | None:
+    """What the verdict of a run folder rests on (None: its scenario does not load here)."""
+    path = run.path / "scenario.toml" if run.path is not None else None
+    try:
+        if path is not None and path.is_file():
+            return rests_on_summary(load_scenario(path))
+        data = run.manifest.get("scenario_data", {})
+        return rests_on_summary(Scenario(data["name"], data, None))
+    except (InputError, KeyError):
+        return None

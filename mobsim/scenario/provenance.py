@@ -21,6 +21,7 @@ from typing import Any
 from mobsim.clock import clock_minutes
 from mobsim.errors import InputError
 from mobsim.scenario.files import BASELINE, SHARE_PATTERNS, Scenario, load_scenario
+from mobsim.scenario.params import Settings
 from mobsim.scenario.ranges import RANGES_KEY, Parameter, parameters
 from mobsim.scenario.schema import is_dist_table, is_table
 
@@ -140,7 +141,7 @@ def _entries(raw: dict[str, Any], baseline: dict[str, Any]) -> tuple[dict[str, d
             dotted = prefix + name
             if name == WILDCARD:
                 continue
-            if not is_table(base) or name not in base:
+            if not is_table(base) or name not in base or not isinstance(value, dict):
                 unknown.append(dotted)
             elif "kind" in value:
                 found[dotted] = value
@@ -165,7 +166,7 @@ def problems() -> list[str]:
     baseline = load_scenario(BASELINE)
     wanted = keys_of(baseline.data)
     found, unknown = _entries(raw, baseline.data)
-    lines = [f"{key}: no such baseline key" for key in unknown]
+    lines = [f"{key}: no such baseline key, or not a table" for key in unknown]
     lines += [f"{key}: not one key of the baseline (a table, or part of a key)" for key in found
               if key not in wanted]
     lines += [f"{key}: no provenance" for key in wanted if key not in found]
@@ -267,6 +268,22 @@ def sources(scenario: Scenario) -> list[Source]:
 
 _NAMING = ("name", "description")
 """Keys that name a scenario rather than set it: never "set by the scenario"."""
+
+
+NOT_IN_DISTRICT_TIME: tuple[str, ...] = ("canvass.home.*", "canvass.walk_min.*",
+                                          "canvass.absent_min", "action.*", "scan.*", "tasks.*")
+"""Keys that cannot move the district time: door-to-door work, the scan campaign, the tasks
+(`canvass.home_factor` can: it shapes who is home, docs/model.md 7.13)."""
+
+
+def rests_on(scenario: Scenario) -> list[Source]:
+    """The placeholders the district-time verdict rests on: those the scenario leaves as they
+    are, less the keys that cannot move the district time (`NOT_IN_DISTRICT_TIME`, and the
+    presence rows of periods other than the order's: states are drawn at the order)."""
+    period = Settings(scenario).order_period()
+    return [s for s in sources(scenario) if s.is_placeholder
+            and not any(fnmatch.fnmatchcase(s.key, p) for p in NOT_IN_DISTRICT_TIME)
+            and not (_is_share_row(s.key) and s.key.rpartition(".")[2] != period)]
 
 
 def placeholder_counts(found: list[Source]) -> dict[str, int]:

@@ -36,7 +36,9 @@ def _raw_with(change) -> dict:
 @pytest.mark.parametrize("change,expected", [
     (lambda raw: raw["travel"].pop("walk_speed_mps"), "travel.walk_speed_mps: no provenance"),
     (lambda raw: raw["travel"].update(run_speed_mps={"kind": "placeholder", "mapping": "x"}),
-     "travel.run_speed_mps: no such baseline key"),
+     "travel.run_speed_mps: no such baseline key, or not a table"),
+    (lambda raw: raw["travel"].update(detour_factor="placeholder"),
+     "travel.detour_factor: no such baseline key, or not a table"),
     (lambda raw: raw["travel"]["walk_speed_mps"].pop("quote"),
      "travel.walk_speed_mps: kind published needs a source and a quoted figure"),
     (lambda raw: raw["travel"]["detour_factor"].update(range="1.1 to 1.6"),

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from mobsim.errors import InputError
 from mobsim.scenario import Scenario, load_scenario
-from mobsim.scenario.provenance import sources
+from mobsim.scenario.provenance import rests_on, sources
 from mobsim.scenario.ranges import Parameter, parameters
 
 Z95 = 1.959964
@@ -88,19 +88,19 @@ MEASURES: tuple[tuple[str, Measure], ...] = (
         "acknowledged_min − notified_min, channel sms (delivery and reading together)",
         "people who acknowledge by SMS while {last}", "time")),
     ("commanders.presence.*", Measure("state of the subdistrict and community rows",
-                                      "command posts at a drill in the {before}", "share")),
+                                      "command posts at a drill ordered in the {before} period", "share")),
     ("gridworkers.presence.*", Measure("state of the gridworker rows",
-                                       "grid workers at a drill in the {before}", "share")),
-    ("members.presence.*", Measure("state of the member rows", "members at a drill in the {before}",
+                                       "grid workers at a drill ordered in the {before} period", "share")),
+    ("members.presence.*", Measure("state of the member rows", "members at a drill ordered in the {before} period",
                                    "share")),
-    ("cadres.presence.*", Measure("state of the cadre rows", "cadres at a drill in the {before}",
+    ("cadres.presence.*", Measure("state of the cadre rows", "cadres at a drill ordered in the {before} period",
                                   "share")),
     ("members.availability.*", Measure(
         "set_out_min given acknowledged_min (state not away)", "members who acknowledge at a "
-        "drill in the {last}", "share")),
+        "drill ordered in the {last} period", "share")),
     ("cadres.availability.*", Measure(
         "arrived_min given acknowledged_min (state not away)", "cadres who acknowledge at a "
-        "drill in the {last}", "share")),
+        "drill ordered in the {last} period", "share")),
     ("members.prepare_min.*", Measure("set_out_min − acknowledged_min",
                                       "members who acknowledge while {last}", "time")),
     ("cadres.prepare_min.*", Measure("set_out_min − acknowledged_min",
@@ -224,6 +224,7 @@ class DrillPlan:
     scenario: str
     ranking: str
     index: str
+    """The index the ranking sorts by, with its unit: "μ* (min)" or "ST"."""
     steps: list[Step]
     sourced: list[tuple[int, str]]
     """Ranked keys that are not placeholders (rank, key): already sourced or set by the scenario."""
@@ -235,20 +236,21 @@ def drill_plan(folder: str | Path) -> DrillPlan:
 
     folder = Path(folder)
     if (folder / MANIFEST).is_file():
-        scenario, ranked = _ranking(folder)
+        scenario, ranked, index = _ranking(folder)
         what = f"sensitivity folder {folder}"
     elif (folder / "manifest.json").is_file() and (folder / "scenario.toml").is_file():
         scenario = load_scenario(folder / "scenario.toml")
-        _, ranked = _ranking(Path(str(SHIPPED)))
+        _, ranked, index = _ranking(Path(str(SHIPPED)))
         what = f"the baseline ranking shipped with mobsim ({shipped_description()})"
     else:
         raise InputError(f"{folder}: neither a sensitivity folder (no {MANIFEST}) nor a run "
                          "folder (no manifest.json and scenario.toml)")
-    return plan_of(scenario, ranked, what)
+    return plan_of(scenario, ranked, what, index)
 
 
-def _ranking(folder: Path) -> tuple[Scenario, list[tuple[str, float, str]]]:
-    """(key, effect on the target percentile, range) in the folder's ranking order."""
+def _ranking(folder: Path) -> tuple[Scenario, list[tuple[str, float, str]], str]:
+    """(key, effect on the target percentile, range) in the folder's ranking order, and the
+    index it sorts by."""
     from mobsim.studies.sensitivity.design import ranking_column
     from mobsim.studies.sensitivity.folder import read_folder
 
@@ -256,11 +258,13 @@ def _ranking(folder: Path) -> tuple[Scenario, list[tuple[str, float, str]]]:
     table = result.ranking()
     column = ranking_column(result.settings.method)
     ranges = {p.key: p.describe_range() for p in result.parameters}
+    index = "μ* (min)" if column == "mu_star" else column
     return scenario, [(key, float(table.loc[key, ("quantile_min", column)]), ranges[key])
-                      for key in table.index]
+                      for key in table.index], index
 
 
-def plan_of(scenario: Scenario, ranked: list[tuple[str, float, str]], ranking: str) -> DrillPlan:
+def plan_of(scenario: Scenario, ranked: list[tuple[str, float, str]], ranking: str,
+            index: str) -> DrillPlan:
     """The plan for `scenario` from a ranking: its placeholders in order, the others named."""
     found = {source.key: source for source in sources(scenario)}
     ranged = {p.key: p for p in parameters(scenario)}
@@ -274,8 +278,7 @@ def plan_of(scenario: Scenario, ranked: list[tuple[str, float, str]], ranking: s
         measure = measure_of(key)
         steps.append(Step(rank, key, effect, shown, measure,
                           observations_needed(measure, ranged.get(key), scenario)))
-    return DrillPlan(scenario.name, ranking, "effect on the target percentile of the district time",
-                     steps, sourced)
+    return DrillPlan(scenario.name, ranking, index, steps, sourced)
 
 
 def shipped_description() -> str:
@@ -286,3 +289,34 @@ def shipped_description() -> str:
     s = result.settings
     return (f"{s.method}, size {s.size}, {s.replications} replications a point, seed {s.seed}, "
             f"{len(result.parameters)} placeholders")
+
+
+@dataclass(frozen=True)
+class RestsOn:
+    """How many placeholders a scenario's verdict rests on, and the first of them by a ranking."""
+
+    count: int
+    """Placeholders that can move the district time (`provenance.rests_on`)."""
+    placeholders: int
+    """Placeholders of the scenario, wholly or in part."""
+    top: list[str]
+    """The first three of them in the ranking's order."""
+    ranking: str
+    """Where the ranking comes from."""
+    own: bool
+    """The ranking is of this very scenario (not of the baseline)."""
+
+
+def rests_on_summary(scenario: Scenario) -> RestsOn:
+    """The placeholders `scenario`'s verdict rests on, the top three by the shipped ranking."""
+    from mobsim.studies.sensitivity.folder import read_folder
+
+    shipped_scenario, _ = read_folder(Path(str(SHIPPED)))
+    _, ranked, index = _ranking(Path(str(SHIPPED)))
+    steps = plan_of(scenario, ranked, "", index).steps
+    resting = {source.key for source in rests_on(scenario)}
+    top = [s.key for s in steps if s.key in resting or s.key.rpartition(".")[0] in resting][:3]
+    found = sources(scenario)
+    return RestsOn(len(resting), sum(s.is_placeholder for s in found), top,
+                   f"the baseline ranking shipped with mobsim ({shipped_description()})",
+                   shipped_scenario.digest == scenario.digest)
