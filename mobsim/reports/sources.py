@@ -221,7 +221,7 @@ def rests_on_lines(found: RestsOn, run_dir: str) -> list[str]:
     lines = [f"placeholders: the verdict rests on {found.count} (of the scenario's "
              f"{found.placeholders}; the others cannot move the district time)"]
     if found.top:
-        whose = "" if found.own else " (ranked for the baseline's order, not this scenario's)"
+        whose = "" if found.own else " (a ranking of the baseline, not of this scenario)"
         lines.append(f"  most effect first, by {found.ranking}{whose}: {', '.join(found.top)}; "
                      f"drill plan: mobsim sources --rank {run_dir}")
     return lines
@@ -233,7 +233,7 @@ def rests_on_html(found: RestsOn) -> str:
             f"(of the scenario's {found.placeholders}; the others cannot move the district "
             "time). ")
     if found.top:
-        whose = "" if found.own else ", ranked for the baseline's order rather than this scenario's"
+        whose = "" if found.own else " (a ranking of the baseline, not of this scenario)"
         text += (f"The three it hangs on most, by {escape(found.ranking)}{escape(whose)}: "
                  + ", ".join(f"<code>{escape(key)}</code>" for key in found.top) + ". ")
     text += ("<code>mobsim sources --rank RUN_DIR</code> lists them as a drill plan: which "

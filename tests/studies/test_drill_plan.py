@@ -116,3 +116,31 @@ def test_a_run_is_read_against_the_shipped_ranking_without_its_own_settings(tmp_
     assert "cadres.at_once" not in found.top and len(found.top) == 3
     assert found.count < found.placeholders and not found.own
     assert rests_on_summary(load_scenario(None)).own
+
+
+def test_the_count_leaves_out_what_the_scenario_sets_and_what_cannot_move_the_time() -> None:
+    base = rests_on_summary(load_scenario(None)).count
+    assert rests_on_summary(load_scenario(None, ["escalation.after_min=20.0"])).count == base - 1
+    # a door-to-door key, and the presence of another period than the order's, never counted
+    assert rests_on_summary(load_scenario(None, ["action.revisit_gap_min=50.0"])).count == base
+    night_row = "members.presence.night={home = 0.1, work = 0.0, asleep = 0.8, away = 0.1}"
+    assert rests_on_summary(load_scenario(None, [night_row])).count == base
+
+
+def test_the_run_summary_and_the_report_say_what_the_verdict_rests_on(tmp_path: Path) -> None:
+    path = write_scenario(tmp_path)
+    out = tmp_path / "run"
+    done = CliRunner().invoke(main, ["run", str(path), "-n", "2", "-j", "1", "--quiet",
+                                     "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    found = rests_on_summary(load_scenario(path))
+    assert (f"placeholders: the verdict rests on {found.count} (of the scenario's "
+            f"{found.placeholders};") in done.output
+    assert ", ".join(found.top) in done.output and f"mobsim sources --rank {out}" in done.output
+    assert CliRunner().invoke(main, ["report", str(out)]).exit_code == 0
+    page = (out / "report.html").read_text("utf-8")
+    assert f"The verdict rests on {found.count} placeholders" in page
+    assert all(f"<code>{key}</code>" in page for key in found.top)
+    plan = CliRunner().invoke(main, ["sources", "--rank", str(out), "--top", "3"])
+    at = [plan.output.index(f". {key}  ") for key in found.top]
+    assert at == sorted(at)
