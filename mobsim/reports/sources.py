@@ -61,7 +61,8 @@ def value_text(value: Any) -> str:
 def _explanation(source: Source) -> str:
     entry = source.entry
     if source.set_by_scenario:
-        return (f"{SET_BY_SCENARIO} (baseline {value_text(source.baseline_value)}, "
+        note = f": {source.note}" if source.note else ""
+        return (f"{SET_BY_SCENARIO}{note} (baseline {value_text(source.baseline_value)}, "
                 f"{entry.kind})")
     parts = [entry.kind]
     if entry.reference_ids:
@@ -110,7 +111,8 @@ def sources_json(name: str, found: list[Source]) -> str:
     rows = [{"key": s.key, "value": s.value, "kind": s.kind, "placeholder": s.is_placeholder,
              "references": list(s.entry.references), "quote": s.entry.quote,
              "mapping": s.entry.mapping, "placeholder_part": s.entry.placeholder_part,
-             "range": s.range, "baseline_value": s.baseline_value} for s in found]
+             "range": s.range, "baseline_value": s.baseline_value, "note": s.note}
+            for s in found]
     return json.dumps({"scenario": name, "keys": rows,
                        "placeholders_by_section": placeholder_counts(found)},
                       indent=1, ensure_ascii=False, default=str)

@@ -16,6 +16,7 @@ import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from mobsim.clock import clock_minutes
@@ -87,6 +88,9 @@ class Source:
     set_by_scenario: bool
     range: str
     """The plausible values: the scenario's [sensitivity] range, else the entry's range text."""
+    note: str = ""
+    """The comment beside the key in the scenario's own file, when the scenario sets it there
+    (e.g. the source `mobsim calibrate` writes beside a fitted value)."""
 
     @property
     def key(self) -> str:
@@ -252,6 +256,7 @@ def sources(scenario: Scenario) -> list[Source]:
     baseline are marked, and ranges are the scenario's own [sensitivity] ranges."""
     baseline = load_scenario(BASELINE)
     ranged = _ranged_keys(parameters(scenario))
+    notes = _comments(scenario.path) if scenario.path is not None else {}
     found = []
     for key, entry in entries().items():
         value, base = scenario.get(key), baseline.get(key)
@@ -262,7 +267,31 @@ def sources(scenario: Scenario) -> list[Source]:
             shown = f"{parameter.key.rpartition('.')[2]}: {parameter.describe_range()}"
         else:
             shown = parameter.describe_range()
-        found.append(Source(entry, value, base, value != base and key not in _NAMING, shown))
+        changed = value != base and key not in _NAMING
+        found.append(Source(entry, value, base, changed, shown,
+                            notes.get(key, "") if changed else ""))
+    return found
+
+
+def _comments(path: Path) -> dict[str, str]:
+    """The comment beside each key of a scenario file (its own lines, not those it extends)."""
+    import tomlkit  # only for a scenario read from a file
+
+    try:
+        document = tomlkit.parse(path.read_text("utf-8-sig"))
+    except (OSError, ValueError):
+        return {}
+    found: dict[str, str] = {}
+
+    def walk(table: Any, prefix: str) -> None:
+        for name, item in table.items():
+            comment = getattr(getattr(item, "trivia", None), "comment", "")
+            if comment:
+                found[prefix + name] = comment.lstrip("# ").strip()
+            if isinstance(item, dict) and "dist" not in item:
+                walk(item, f"{prefix}{name}.")
+
+    walk(document, "")
     return found
 
 

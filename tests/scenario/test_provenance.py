@@ -146,3 +146,14 @@ def test_the_command_writes_the_markdown_file_and_refuses_bad_input(tmp_path: Pa
     assert bad.exit_code == 2 and bad.output.count("\n") == 1
     unwritable = CliRunner().invoke(main, ["sources", "-o", str(tmp_path / "no" / "dir.txt")])
     assert unwritable.exit_code == 2 and "could not write" in unwritable.output
+
+
+def test_a_key_set_in_a_file_shows_the_comment_beside_it(tmp_path: Path) -> None:
+    path = tmp_path / "ours.toml"
+    path.write_text('[cadres]\nat_once = 2500  # roster of the district office, March\n'
+                    'speed_kmh = 25.0  # as the baseline\n', encoding="utf-8")
+    found = {s.key: s for s in sources(load_scenario(path))}
+    assert found["cadres.at_once"].note == "roster of the district office, March"
+    assert found["cadres.speed_kmh"].note == ""  # the baseline's value: not set by the scenario
+    done = CliRunner().invoke(main, ["sources", str(path)])
+    assert "set by the scenario: roster of the district office, March" in done.output
