@@ -94,6 +94,7 @@ class Source:
 
     @property
     def key(self) -> str:
+        """The scenario key (a presence row: its table, e.g. `members.presence.day`)."""
         return self.entry.key
 
     @property
