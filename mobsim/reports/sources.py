@@ -64,7 +64,7 @@ def _explanation(source: Source) -> str:
         note = f": {source.note}" if source.note else ""
         return (f"{SET_BY_SCENARIO}{note} (baseline {value_text(source.baseline_value)}, "
                 f"{entry.kind})")
-    parts = [entry.kind]
+    parts = [entry.kind + (f" ({entry.strength})" if entry.strength else "")]
     if entry.reference_ids:
         cited = ", ".join(f"[{name}]" for name in entry.reference_ids)
         parts.append(f"{cited} \"{entry.quote}\"" if entry.quote else cited)
@@ -110,7 +110,8 @@ def sources_json(name: str, found: list[Source]) -> str:
     """Every key as one JSON object: value, kind, references, quote, mapping, range."""
     rows = [{"key": s.key, "value": s.value, "kind": s.kind, "placeholder": s.is_placeholder,
              "references": list(s.entry.references), "quote": s.entry.quote,
-             "mapping": s.entry.mapping, "placeholder_part": s.entry.placeholder_part,
+             "mapping": s.entry.mapping, "strength": s.entry.strength,
+             "placeholder_part": s.entry.placeholder_part,
              "range": s.range, "baseline_value": s.baseline_value, "note": s.note}
             for s in found]
     return json.dumps({"scenario": name, "keys": rows,
@@ -145,7 +146,9 @@ def sources_markdown(found: list[Source], references: dict[str, str]) -> str:
         "up; **placeholder** a guess awaiting local data. A sourced key with a guessed part (a",
         "spread, a period effect) counts *in part*. A placeholder's range is its entry in the",
         "baseline's `[sensitivity] ranges` (what `mobsim sensitivity` varies), or for a value",
-        "that is not a number the plausible values.",
+        "that is not a number the plausible values. A strength beside the kind says how strongly",
+        "the source bears on the key: strong (a measurement of the same quantity, a national",
+        "standard), moderate (a close analogue), weak (a press report, a single case).",
         "",
         summary_line("The baseline", found) + ".",
         "",
@@ -169,7 +172,8 @@ def sources_markdown(found: list[Source], references: dict[str, str]) -> str:
 def _markdown_row(source: Source) -> str:
     """One key as a row of its section's table."""
     entry = source.entry
-    kind = entry.kind + (f" (in part: {entry.placeholder_part})" if entry.placeholder_part else "")
+    kind = entry.kind + (f", {entry.strength}" if entry.strength else "") + (
+        f" (in part: {entry.placeholder_part})" if entry.placeholder_part else "")
     cited = ", ".join(f"[{name}](#references)" for name in entry.reference_ids)
     figure = f"{cited}: “{entry.quote}”" if entry.quote else cited
     return "| " + " | ".join(_cell(t) for t in (

@@ -32,8 +32,13 @@ KINDS: tuple[str, ...] = ("article", "published", "calibrated", "scenario-choice
 SOURCED: tuple[str, ...] = ("article", "published", "calibrated")
 """Kinds that must name a reference and quote its figure."""
 
-FIELDS: tuple[str, ...] = ("kind", "source", "quote", "mapping", "placeholder_part", "range")
+FIELDS: tuple[str, ...] = ("kind", "source", "quote", "mapping", "strength", "placeholder_part",
+                           "range")
 """The fields an entry may have."""
+
+STRENGTHS: tuple[str, ...] = ("strong", "moderate", "weak")
+"""How strongly the source bears on the key: a measurement of the same quantity, of a close
+analogue, or a press report, single case or self-report."""
 
 SET_BY_SCENARIO = "set by the scenario"
 """What a key shows when the scenario sets it differently from the baseline."""
@@ -58,6 +63,7 @@ class Entry:
     """Ids of the entry's references (`references()` holds their citations)."""
     quote: str
     mapping: str
+    strength: str
     placeholder_part: str
     range_text: str
 
@@ -194,6 +200,8 @@ def _entry_problems(raw: dict[str, Any], references: dict[str, str], value: Any,
         lines.append("no mapping")
     if kind in SOURCED and not (ids and raw.get("quote")):
         lines.append(f"kind {kind} needs a source and a quoted figure")
+    if raw.get("strength") is not None and (raw["strength"] not in STRENGTHS or not ids):
+        lines.append(f"strength is one of {', '.join(STRENGTHS)}, for an entry with a source")
     if kind == "placeholder" and raw.get("placeholder_part"):
         lines.append("placeholder_part is for a sourced value, not a placeholder")
     if kind == "placeholder":
@@ -242,7 +250,8 @@ def entries() -> dict[str, Entry]:
     found, _ = _entries(raw, baseline.data)
     return {key: Entry(key, found[key]["kind"], _ids(found[key].get("source", [])),
                        found[key].get("quote", ""), found[key]["mapping"],
-                       found[key].get("placeholder_part", ""), found[key].get("range", ""))
+                       found[key].get("strength", ""), found[key].get("placeholder_part", ""),
+                       found[key].get("range", ""))
             for key in keys_of(baseline.data)}
 
 

@@ -43,6 +43,9 @@ def _raw_with(change) -> dict:
      "travel.walk_speed_mps: kind published needs a source and a quoted figure"),
     (lambda raw: raw["travel"]["detour_factor"].update(range="1.1 to 1.6"),
      "travel.detour_factor: range given twice: here and in sensitivity.ranges"),
+    (lambda raw: raw["travel"]["walk_speed_mps"].update(strength="solid"),
+     "travel.walk_speed_mps: strength is one of strong, moderate, weak, for an entry with a "
+     "source"),
     (lambda raw: raw["duty_officers"]["units"].pop("range"),
      "duty_officers.units: a placeholder needs its plausible values (range)"),
     (lambda raw: raw["escalation"]["handover_min"].update(kind="guess"),
