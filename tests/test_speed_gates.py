@@ -47,4 +47,5 @@ def test_default_run_deselects_bench_and_ci_runs_it() -> None:
     bench = ci_lines.index(".venv/bin/python -m pytest -m bench benchmarks")
     browser = ci_lines.index(".venv/bin/python -m pytest -m browser tests/reports/test_report_browser.py")
     verdicts = ci_lines.index(".venv/bin/python -m pytest -m verdicts benchmarks/test_bound_checks.py")
-    assert bench > suite and browser > suite and verdicts > suite
+    figures = ci_lines.index(".venv/bin/python -m pytest -m verdicts benchmarks/test_docs_figures.py")
+    assert bench > suite and browser > suite and verdicts > suite and figures > suite

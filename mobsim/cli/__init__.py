@@ -7,6 +7,7 @@ import click
 from mobsim import __version__
 from mobsim.cli.options import Commands
 from mobsim.cli.runs import check, compare, generate, report, run, sweep, validate
+from mobsim.cli.sources import sources
 from mobsim.cli.studies import calibrate, plan, sensitivity
 
 
@@ -32,11 +33,12 @@ def main() -> None:
       mobsim report runs/xindu-baseline            # one HTML file with the plots
       mobsim validate scenarios/xindu-weekend.toml
       mobsim generate -o district/                 # the district tables as Parquet
+      mobsim sources --placeholders                # which defaults are guesses, and why
     """
 
 
 for _command in (run, check, sweep, compare, report, validate, generate, sensitivity, plan,
-                 calibrate):
+                 calibrate, sources):
     main.add_command(_command)
 
 __all__ = ["main"]

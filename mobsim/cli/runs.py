@@ -110,6 +110,9 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
     click.echo(format_summary(loaded.name, result.replications, result.target, verbose))
     if Settings(loaded).mode == "wartime":
         click.echo(last_post_line(result, result.target.minutes))
+        from mobsim.reports.sources import rests_on_lines
+        from mobsim.studies.calibration.drill_plan import rests_on_summary
+        click.echo("\n".join(rests_on_lines(rests_on_summary(loaded), str(result.path))))
     click.echo(f"wrote {result.path}/ in {result.elapsed_s:.1f} s")
 
 

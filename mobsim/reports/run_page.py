@@ -39,6 +39,7 @@ from mobsim.reports.story import (
     settings_section,
     tail_section,
 )
+from mobsim.reports.sources import rests_on_html, run_rests_on
 from mobsim.reports.sweep_page import sweep_page
 from mobsim.reports.tail import causes_section
 from mobsim.reports.verdict import plain_verdict
@@ -92,6 +93,7 @@ def run_page(run: Run) -> str:
     body = "".join([
         run_heading("Mobilization report", run, check.replications),
         paragraph(verdict_html(check)),
+        _rests_on(run),
         bottleneck_section(run, microgrids, target),
         causes_section(run, microgrids, target.minutes),
         settings_section(run),
@@ -105,6 +107,11 @@ def run_page(run: Run) -> str:
         _tasks_section(run, target),
     ])
     return document(f"mobsim report: {run_name(run)}", body)
+
+
+def _rests_on(run: Run) -> str:
+    found = run_rests_on(run)
+    return rests_on_html(found) if found is not None else ""
 
 
 def verdict_html(check: BoundCheck) -> str:
