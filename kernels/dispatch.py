@@ -4,8 +4,8 @@ potentials say it missed.
 
 A round's sources are reserves not on post (free ones at one place form one source; a rider
 is one source, at where it is on its ride). Arrays by column (constants below):
-- sources, floats `SX, SY, SPEED, ETA` (km, km, km/h, the planned arrival of a rider at its
-  target); ints `SCOPE, HOME_COMMUNITY, HOME_SUBDISTRICT, LENDS, TARGET, SUPPLY` (scope code
+- sources, floats `SX, SY, SPEED, ETA, SINCE` (km, km, km/h, the planned arrival of a rider
+  at its target, the minute the source set out on its ride: NOW for a free one); ints `SCOPE, HOME_COMMUNITY, HOME_SUBDISTRICT, LENDS, TARGET, SUPPLY` (scope code
   0 community, 1 sub-district, 2 district; homes -1 when wider; LENDS 1 for a reserve whose
   rides out of its home sub-district are capped; TARGET the gap row a rider rides to, or -1);
 - gaps, sorted by sub-district then community, floats `GX, GY, INSIDE, LATE` (the minutes
@@ -24,8 +24,9 @@ under LOCAL), a gap a member reaches late is reached before
 them, and a LIMITED gap by LIMIT. Its arrival is the planned one for a rider's own target, else
 NOW + the ride (straight line × DETOUR at SPEED, × VILLAGE_FACTOR to a village post, + INSIDE);
 its cost is the ride, + PENALTY out of the pairing, + NARROW per scope level. A ride out of a
-lending source's home sub-district longer than LEND_CAP is "over" the cap, unless the gap is
-UNCAPPED or the source already rides to it (the cap is checked when a reserve is sent). A ride is at
+lending source's home sub-district arriving more than LEND_CAP after SINCE is "over" the cap
+(a rider's turn counts from where it set out: the cap does not widen as it rides on), unless
+the gap is UNCAPPED or the source already rides to it. A ride is at
 least its straight line at SPEED, which bounds the searches: a source of district scope looks
 at the gaps cell ring by cell ring of a grid (and a gap at such sources likewise), nearest
 rings first, until no farther ring can hold a better pair. One module: Numba's cache tracks a
@@ -39,7 +40,7 @@ import math
 import numpy as np
 from numba import njit
 
-SX, SY, SPEED, ETA = range(4)
+SX, SY, SPEED, ETA, SINCE = range(5)
 SCOPE, HOME_COMMUNITY, HOME_SUBDISTRICT, LENDS, TARGET, SUPPLY = range(6)
 GX, GY, INSIDE, LATE = range(4)
 VILLAGE, COMMUNITY, SUBDISTRICT, NEED, LIMITED, UNCAPPED = range(6)
@@ -71,7 +72,8 @@ def _pair(i, j, src_f, src_i, gap_f, gap_i, settings_f, settings_i):
     if arrival >= gap_f[j, LATE] or (gap_i[j, LIMITED] != 0 and arrival > settings_f[LIMIT]):
         return np.inf, np.inf, False
     over = (src_i[i, LENDS] != 0 and gap_i[j, SUBDISTRICT] != src_i[i, HOME_SUBDISTRICT]
-            and ride > settings_f[LEND_CAP] and gap_i[j, UNCAPPED] == 0 and src_i[i, TARGET] != j)
+            and arrival - src_f[i, SINCE] > settings_f[LEND_CAP] and gap_i[j, UNCAPPED] == 0
+            and src_i[i, TARGET] != j)
     if over and settings_i[CAP_STRICT] != 0:
         return np.inf, np.inf, over
     level = settings_i[PENALTY_LEVEL]

@@ -10,8 +10,10 @@ cost a penalty: out of the paired community (`paired-first`, the article's pairi
 the paired sub-district (`sub-district-first`), none (`nearest`); a cadre rides out of the
 paired sub-district only as far as `cadres.lend_max_ride_min` (not under `nearest`). A pool's
 reserve serves its scope only (docs/model.md 7.14). The command knows what its people told
-it: who is free and where, who rides where and when they arrive, which posts are gaps, whose
-member announced a late arrival and whose members are still being called.
+it: who is free and where, who rides where and when they arrive, which posts are gaps, when
+the members on the way to them said they would arrive and whose members are still being called.
+A gap whose member comes soon (by `escalation.trusted_eta_min`) gets a reserve only if the
+member's arrival would otherwise be the district's last fill.
 A reserve is free once reported at home, after handing a post over to its member (free at
 that post), when the post they ride to fills first (free where they are on the way), and when
 stood down; mobsim.model.handover keeps the rides and posts held.
@@ -177,9 +179,9 @@ class Dispatcher:
         self._apply(sources, riders, source, gaps[gap], units)
 
     def _required(self, gaps: np.ndarray) -> np.ndarray:
-        """Which of `gaps` nobody is coming to: no member announced late, none still called."""
+        """Which of `gaps` nobody is coming to: no member on the way, none still called."""
         posts = self.posts
-        return (posts.coming_late[gaps] == 0) & (posts.still_called(gaps) == 0)
+        return (posts.member_eta_min[gaps] == np.inf) & (posts.still_called(gaps) == 0)
 
     def _problem(self, sources: Sources, riders: np.ndarray, gaps: np.ndarray, need: np.ndarray,
                  local: bool) -> tuple[Round, np.ndarray]:
@@ -191,7 +193,7 @@ class Dispatcher:
         gaps, need, community, subdistrict = gaps[order], need[order], community[order], subdistrict[order]
         posts = self.posts
         gap_f = np.column_stack([self.geo.microgrid_xy[0][gaps], self.geo.microgrid_xy[1][gaps],
-                                 self.inside_min[gaps], posts.late_eta_min[gaps]])
+                                 self.inside_min[gaps], posts.member_eta_min[gaps]])
         gap_i = np.column_stack([self.geo.village_microgrid[gaps], community, subdistrict, need,
                                  np.zeros((len(gaps), 2), np.int64)]).astype(np.int64)
         # A rider's target, as a row of the round's gaps (-1: not one of them any more).
@@ -199,11 +201,13 @@ class Dispatcher:
         target = np.array([row_of.get(m, -1) for m in self.microgrid[riders].tolist()], np.int64)
         reserves = self.reserves
         n_free = len(sources.left)
-        src_f = np.empty((n_free + len(riders), 4))
+        src_f = np.empty((n_free + len(riders), 5))
         src_f[:n_free, k.SX:k.SY + 1] = sources.xy
         src_f[n_free:, k.SX:k.SY + 1] = self._positions(riders)
         src_f[:, k.SPEED] = np.concatenate([sources.speed_kmh, reserves.speed_kmh[riders]])
         src_f[:, k.ETA] = np.concatenate([np.full(n_free, np.inf), self.ride_min[riders, 1]])
+        src_f[:, k.SINCE] = np.concatenate([np.full(n_free, self.cascade.env.now),
+                                            self.ride_min[riders, 0]])
         homes = [np.concatenate([getattr(sources, name), getattr(reserves, name)[riders]])
                  for name in ("scope", "community", "subdistrict")]
         lends = np.concatenate([sources.scope == DISTRICT, self.lends[riders]])
@@ -216,9 +220,10 @@ class Dispatcher:
                                self.penalty_min, self.lend_max_ride_min, NARROW_FIRST_MIN, np.inf])
         settings_i = np.array([DISPATCH_POLICIES.index(self.policy), int(local), 0], np.int64)
         called = posts.still_called(gaps) > 0
+        soon = posts.members_coming[gaps] > 0
         bounds = np.vstack([_bounds(community, self.n_communities),
                             _bounds(subdistrict, self.n_subdistricts)])
-        return Round(src_f, src_i, gap_f, gap_i, called, bounds, self.n_communities,
+        return Round(src_f, src_i, gap_f, gap_i, called, soon, bounds, self.n_communities,
                      self.n_subdistricts, settings_f, settings_i), gaps
 
     def _positions(self, riders: np.ndarray) -> np.ndarray:

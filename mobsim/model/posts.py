@@ -28,11 +28,12 @@ class Posts:
         self.trace = trace
         self.on_post = np.zeros(n, dtype=np.int32)
         self.on_the_way = np.zeros(n, dtype=np.int32)
+        self.members_coming = np.zeros(n, dtype=np.int32)  # of on_the_way: members
         self.coming_late = np.zeros(n, dtype=np.int32)
-        # The arrivals that members coming late announced, earliest first, by post, and the
-        # earliest of each post (inf: none).
-        self.late_etas: dict[int, list[float]] = {}
-        self.late_eta_min = np.full(n, np.inf)
+        # The arrivals that members on the way announced (soon or late), earliest first, by
+        # post, and the earliest of each post (inf: none).
+        self.member_etas: dict[int, list[float]] = {}
+        self.member_eta_min = np.full(n, np.inf)
         self.gap_min = np.full(n, np.inf)
         self.activated_min = np.full(n, np.inf)
         self.open_gap = np.zeros(n, dtype=bool)  # a gap not yet activated
@@ -60,12 +61,12 @@ class Posts:
         self.on_post[microgrid] = on_post
         if announced:
             self.on_the_way[microgrid] -= 1
-        else:
-            self.coming_late[microgrid] -= 1
-            etas = self.late_etas.get(microgrid)
-            if etas:  # the member who comes is the one announced first
-                heapq.heappop(etas)
-                self.late_eta_min[microgrid] = etas[0] if etas else np.inf
+        if who == "member":
+            self.members_coming[microgrid] -= announced
+            self.coming_late[microgrid] -= not announced
+            etas = self.member_etas[microgrid]
+            heapq.heappop(etas)  # members come when they said: the earliest comes first
+            self.member_eta_min[microgrid] = etas[0] if etas else np.inf
         if on_post == self.quorum and self.activated_min[microgrid] == np.inf:
             self.activated_min[microgrid] = now_min
             self.open_gap[microgrid] = False
@@ -160,8 +161,9 @@ class Posts:
 
     def to_dispatch(self, microgrids: np.ndarray, replanned: np.ndarray) -> np.ndarray:
         """Staff each of `microgrids` lacks if it is an open gap, counting on the way all but
-        the `replanned` riders of each (those a dispatch round plans again)."""
-        coming = self.on_the_way[microgrids] - replanned
+        its members (the dispatcher weighs when they come) and the `replanned` riders of each
+        (those a dispatch round plans again)."""
+        coming = self.on_the_way[microgrids] - self.members_coming[microgrids] - replanned
         lacking = self.quorum - self.on_post[microgrids] - coming
         return np.where(self.open_gap[microgrids], np.maximum(lacking, 0), 0)
 
@@ -179,16 +181,21 @@ class Posts:
         """Gaps served after the others: a member is coming late, or is still being called."""
         return (self.coming_late[microgrids] > 0) | (self.still_called(microgrids) > 0)
 
-    def send(self, microgrid: int, count: int = 1) -> None:
-        """Staff are on their way to a post."""
-        self.on_the_way[microgrid] += count
+    def expect(self, microgrid: int, arrival_min: float) -> None:
+        """A member is on the way to a post, soon enough to count as coming: they said when."""
+        self.on_the_way[microgrid] += 1
+        self.members_coming[microgrid] += 1
+        self._announce(microgrid, arrival_min)
 
     def expect_late(self, microgrid: int, arrival_min: float) -> None:
         """A member is coming to a post, but too late to count as on the way: they said when."""
         self.coming_late[microgrid] += 1
-        etas = self.late_etas.setdefault(microgrid, [])
+        self._announce(microgrid, arrival_min)
+
+    def _announce(self, microgrid: int, arrival_min: float) -> None:
+        etas = self.member_etas.setdefault(microgrid, [])
         heapq.heappush(etas, arrival_min)
-        self.late_eta_min[microgrid] = etas[0]
+        self.member_eta_min[microgrid] = etas[0]
 
     def is_staffed(self, microgrid: int) -> bool:
         """The post already has its quorum on post."""

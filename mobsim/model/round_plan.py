@@ -4,14 +4,18 @@ The district is mobilized when its last post has someone on it, so a round aims 
 fill. Its plan is the best, lexicographically, by
 1. the need covered of the gaps nobody is coming to (the "required" gaps), most;
 2. the latest expected fill, least (a bottleneck): over the required gaps, the reserve's
-   arrival; over the gaps a member will reach late, the earlier of the member's announced
+   arrival; over the gaps a member is on the way to, the earlier of the member's announced
    arrival and a reserve's. When the reserves cannot cover every required gap, every plan
    leaves one unfilled and they all tie here;
 3. the need covered of the other gaps, most: gaps a member reaches late (by a reserve who
-   comes first) and gaps whose members are still being called;
+   comes first) and gaps whose members are still being called; not a gap whose member comes
+   soon (`Round.soon`), which the command leaves to them unless step 2 waits for them;
 4. the total cost, least: the rides, plus `PENALTY` minutes for a ride out of the pairing
    (the pairing preference), plus a hundredth of a minute per scope level (of reserves equally
-   near, the narrower goes first, and the wider stays free for farther gaps).
+   near, the narrower goes first, and the wider stays free for farther gaps); less, for a gap
+   a member reaches late beyond the bottleneck's reach, the minutes the reserve comes before
+   the member: after the last fill, every fill as early as the reserves allow, so a gap whose
+   member comes late is not left to them when a reserve could come sooner.
 Steps 1 to 3 are exact. Each is a maximum flow (mobsim.kernels.flows.max_flow) along known
 pairs, grown until its least cut shows that no further pair could cross it: every pair into
 a gap on the cut's short side is then known. Step 2 tries thresholds upward from the least
@@ -55,6 +59,9 @@ class Round:
     gap_i: np.ndarray
     called: np.ndarray
     """Per gap: a member of the post is still being called (a gap of step 3)."""
+    soon: np.ndarray
+    """Per gap: a member comes soon (counted as coming): a reserve goes there only when the
+    bottleneck waits for it (not a gap of step 3)."""
     bounds: np.ndarray
     n_communities: int
     n_subdistricts: int
@@ -63,7 +70,7 @@ class Round:
 
     @property
     def late(self) -> np.ndarray:
-        """Per gap: a member has announced they will reach it late."""
+        """Per gap: a member has announced when they will reach it (soon or late)."""
         return self.gap_f[:, k.LATE] < np.inf
 
     @property
@@ -100,9 +107,17 @@ def plan(problem: Round, hint_min: float = np.inf) -> tuple[np.ndarray, np.ndarr
     limited = problem.limit(limit_min)
     must = limited if limit_min < np.inf else required
     pairs.flow(must, limit_min)
-    pairs.flow(must | (need > 0), limit_min)  # step 3, on top of the gaps of step 1 or 2
+    other = must | ((need > 0) & ~problem.soon)
+    pairs.flow(other, limit_min)  # step 3, on top of the gaps of step 1 or 2
     source, gap, cost, over = pairs.for_cost()
+    keep = other[gap]
+    source, gap, cost, over = source[keep], gap[keep], cost[keep], over[keep]
     pair_class = np.where(must, REQUIRED, OTHER)[gap] - over
+    # A gap a member reaches late, not bound by the bottleneck: a reserve there is worth the
+    # minutes it comes before the member (the fills as early as they can be, after the last).
+    eta = problem.gap_f[:, k.LATE]
+    saves = (eta[gap] < np.inf) & ~must[gap]
+    cost = np.where(saves, cost - (eta[gap] - problem.settings_f[k.NOW]), cost)
     flow, _, _ = _least_cost(problem.src_i[:, k.SUPPLY], need, pair_class, source, gap, cost)
     sent = flow > 0
     return source[sent], gap[sent], flow[sent], limit_min
@@ -415,12 +430,12 @@ def warm_up() -> None:
     """Load the round's kernels (compiled, or from Numba's cache) on problems of one reserve
     and one gap, then two gaps, so that a process pool's workers start with them."""
     for n_gaps in (1, 2):
-        src_f = np.array([[0.0, 0.0, 30.0, np.inf]])
+        src_f = np.array([[0.0, 0.0, 30.0, np.inf, 0.0]])
         src_i = np.array([[2, 0, 0, 0, -1, 1]], np.int64)
         gap_f = np.column_stack([np.arange(1.0, n_gaps + 1), np.zeros((n_gaps, 2)),
                                  np.full(n_gaps, np.inf)])
         gap_i = np.array([[0, 0, 0, 1, 0, 0]] * n_gaps, np.int64)
-        problem = Round(src_f, src_i, gap_f, gap_i, np.zeros(n_gaps, bool),
+        problem = Round(src_f, src_i, gap_f, gap_i, np.zeros(n_gaps, bool), np.zeros(n_gaps, bool),
                         np.array([[0, n_gaps], [0, n_gaps]], np.int64), 1, 1,
                         np.array([0.0, 1.0, 1.0, 0.0, np.inf, 0.0, np.inf]), np.zeros(3, np.int64))
         plan(problem)

@@ -185,7 +185,7 @@ class MemberReports:
             announced = report_min <= self.trusted_eta_min
             self.announced[member] = announced
             if announced:
-                self.posts.send(self._post[member])
+                self.posts.expect(self._post[member], now + report_min)
             else:
                 self.posts.expect_late(self._post[member], now + report_min)
             self.cascade.at(report_min, member, self._arrive)

@@ -45,6 +45,12 @@ def _at(cascade: Cascade, minute: float, action) -> None:
     cascade.at(minute, None, lambda _event: action())
 
 
+def _unannounced(posts: Posts, microgrid: int, now_min: float) -> None:
+    """A member reaches a post at the minute they announce it (the command never waits)."""
+    posts.expect_late(microgrid, now_min)
+    posts.arrive(microgrid, "member", now_min, announced=False)
+
+
 def test_few_cadres_are_all_sent_and_no_gap_gets_two() -> None:
     geo, env, _, posts, dispatcher = _setup(units=2, cadres=1)
     posts.open_gaps(np.arange(6), 0.0)
@@ -87,7 +93,7 @@ def test_a_cadre_whose_post_fills_on_the_way_is_free_where_they_are() -> None:
     dispatcher.dispatch()  # at minute 0, from community 0's office
     office_x, post_x = geo.community_xy[0][0], geo.microgrid_xy[0][5]
     ride_min = abs(post_x - office_x) * MIN_PER_KM
-    _at(cascade, ride_min / 4, lambda: posts.arrive(5, "member", env.now, announced=False))
+    _at(cascade, ride_min / 4, lambda: _unannounced(posts, 5, env.now))
     env.run(until=100.0)
     assert ACTIVATED_BY[posts.activated_by[5]] == "member"
     assert posts.on_post[5] == 1 and posts.on_the_way[5] == 0
@@ -102,7 +108,7 @@ def test_a_cadre_hands_over_to_the_member_and_is_free_at_the_post() -> None:
     dispatcher.wait(0)
     dispatcher.dispatch()
     arrived = abs(geo.microgrid_xy[0][5] - geo.community_xy[0][0]) * MIN_PER_KM
-    _at(cascade, arrived + 10.0, lambda: posts.arrive(5, "member", env.now, announced=False))
+    _at(cascade, arrived + 10.0, lambda: _unannounced(posts, 5, env.now))
     env.run(until=100.0)
     assert dispatcher.arrived_min[0] == pytest.approx(arrived, abs=1e-12)
     assert posts.activated_min[5] == dispatcher.arrived_min[0] and posts.hand_changes[5] == 1

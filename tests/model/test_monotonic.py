@@ -79,6 +79,8 @@ LEVERS: dict[str, tuple[list[str], list[str]]] = {
         [f"travel.inside_compound_min.{name}=1.5" for name in COMPOUND_TYPES]),
 }
 SEED = 5
+QUANTILE_TOL_MIN = 1.0
+"""How much later the median or 95th percentile may be (see the module docstring)."""
 
 XINDU_LEVERS: dict[str, tuple[list[str], list[str]]] = {
     # the levers of the shipped scenario at full size: the baseline's value, then more
@@ -109,6 +111,7 @@ def _outcomes(district, overrides: list[str], replications: int) -> tuple[np.nda
 
 
 def _check_lever(district, lever: str, replications: int, *common: str) -> None:
+    """Never more posts unfilled, and the district time per replication and its quantiles."""
     base, better = {**LEVERS, **XINDU_LEVERS}[lever]
     never_base, time_base = _outcomes(district, [*common, *base], replications)
     never_better, time_better = _outcomes(district, [*common, *better], replications)
@@ -116,20 +119,41 @@ def _check_lever(district, lever: str, replications: int, *common: str) -> None:
     interval_min = scenario(*common, *better).get("cadres.dispatch_interval_min")
     assert np.all(time_better <= time_base + interval_min), (lever, time_better - time_base)
     for q in (0.5, 0.95):
-        assert np.quantile(time_better, q) <= np.quantile(time_base, q), (lever, q)
+        later_min = np.quantile(time_better, q) - np.quantile(time_base, q)
+        assert later_min <= QUANTILE_TOL_MIN, (lever, q, later_min)
 
 
 def _stressed_district():
-    """288 posts, 36 grid workers, 32 cadres, members 0.5 km from their posts: without the
-    pools, in most replications a few dozen posts are never filled."""
+    """288 posts 50 m apart, 36 grid workers, 4 cadres, members 0.5 km from their posts:
+    without the pools, in most replications a few posts are never filled. Posts lie close, so
+    the lending cap (`cadres.lend_max_ride_min`) never binds: on a spread district it makes
+    where a reserve is relieved decide which gaps it may still serve (a cadre relieved in one
+    sub-district too far from the last gap of another stays idle), and help that changes
+    where reserves are relieved may leave a different, larger set of posts unserved."""
     return small_district(subdistricts=3, communities=4, grids=3, microgrids=8, members=1,
-                          units=4, cadres=8, home_offset_km=0.5)
+                          units=2, cadres=2, spacing_km=0.05, home_offset_km=0.5)
+
+
+def _served_district():
+    """288 posts 50 m apart with 36 cadres and the pools: every post is filled, and
+    the district time is that of the last fill."""
+    return small_district(subdistricts=3, communities=4, grids=3, microgrids=8, members=1,
+                          units=12, cadres=3, spacing_km=0.05, home_offset_km=0.5)
 
 
 @pytest.mark.parametrize("lever", sorted(LEVERS))
 def test_more_or_faster_help_never_leaves_more_posts_unfilled(lever: str) -> None:
     # the pools and branches left out, so that a few dozen posts are never filled
-    _check_lever(_stressed_district(), lever, 10, *without_pools())
+    base, better = LEVERS[lever]
+    never_base, _ = _outcomes(_stressed_district(), [*without_pools(), *base], 10)
+    never_better, _ = _outcomes(_stressed_district(), [*without_pools(), *better], 10)
+    assert never_base.sum() > 0  # the case is the one meant
+    assert np.all(never_better <= never_base), (lever, never_base, never_better)
+
+
+@pytest.mark.parametrize("lever", sorted(LEVERS))
+def test_more_or_faster_help_never_makes_the_district_later(lever: str) -> None:
+    _check_lever(_served_district(), lever, 10, "cadres.at_once=10000000")
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from mobsim.model.turnout import MemberReports
 
 def test_the_first_arrival_activates_a_post_with_quorum_one() -> None:
     posts = Posts(3, 1, Trace(False))
+    posts.expect_late(1, 12.0)
     posts.arrive(1, "member", 12.0, announced=False)
     posts.arrive(1, "cadre", 15.0, announced=False)
     assert posts.activated_min[1] == 12.0 and ACTIVATED_BY[posts.activated_by[1]] == "member"
@@ -22,6 +23,7 @@ def test_the_first_arrival_activates_a_post_with_quorum_one() -> None:
 
 def test_a_larger_quorum_is_completed_by_the_last_one_needed() -> None:
     posts = Posts(1, 2, Trace(False))
+    posts.expect_late(0, 5.0)
     posts.arrive(0, "member", 5.0, announced=False)
     assert np.isinf(posts.activated_min[0])
     posts.arrive(0, "grid_worker", 9.0, announced=False)
@@ -30,6 +32,7 @@ def test_a_larger_quorum_is_completed_by_the_last_one_needed() -> None:
 
 def test_gaps_open_once_and_only_where_nobody_activated_the_post() -> None:
     posts = Posts(3, 1, Trace(False))
+    posts.expect_late(0, 1.0)
     posts.arrive(0, "member", 1.0, announced=False)
     posts.open_gaps(np.array([0, 1]), 30.0)
     posts.open_gaps(np.array([1, 2]), 40.0)
@@ -39,11 +42,25 @@ def test_gaps_open_once_and_only_where_nobody_activated_the_post() -> None:
 def test_a_gap_lacks_the_quorum_less_staff_on_post_and_on_the_way() -> None:
     posts = Posts(4, 2, Trace(False))
     posts.open_gaps(np.arange(3), 10.0)
+    posts.expect_late(1, 11.0)
     posts.arrive(1, "member", 11.0, announced=False)
-    posts.send(2, 2)
+    posts.expect(2, 20.0)
+    posts.expect(2, 25.0)
     assert posts.shortfall(np.arange(4)).tolist() == [2, 1, 0, 0]
-    posts.arrive(2, "cadre", 20.0, announced=True)
+    assert posts.member_eta_min[2] == 20.0
+    posts.arrive(2, "member", 20.0, announced=True)
     assert posts.on_the_way[2] == 1 and posts.shortfall(np.array([2])).tolist() == [0]
+    assert posts.member_eta_min[2] == 25.0 and posts.members_coming[2] == 1
+
+
+def test_the_dispatcher_counts_on_the_way_all_but_members_and_the_riders_it_replans() -> None:
+    posts = Posts(2, 2, Trace(False))
+    posts.open_gaps(np.arange(2), 0.0)
+    posts.expect(0, 30.0)
+    posts.ride(0, ("cadre", 0), lambda: None)
+    posts.ride(1, ("cadre", 1), lambda: None)
+    assert posts.shortfall(np.arange(2)).tolist() == [0, 1]
+    assert posts.to_dispatch(np.arange(2), np.array([0, 1])).tolist() == [1, 2]
 
 
 def test_activations_and_gaps_are_traced() -> None:
