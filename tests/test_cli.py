@@ -171,9 +171,10 @@ def test_validate_finds_what_run_would_refuse_in_a_scan_campaign(tmp_path: Path)
     assert "no building scanners" in validated.stderr
 
 
-def test_validate_says_ok_for_a_sound_scenario(fixed_scenario: Path) -> None:
-    result = invoke("validate", str(fixed_scenario))
-    assert (result.exit_code, result.output) == (0, f"{fixed_scenario}: ok\n")
+def test_validate_says_ok_for_a_sound_scenario(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path, *FIXED, units=4)  # a unit for each of the 4 communities
+    result = invoke("validate", str(scenario))
+    assert (result.exit_code, result.output) == (0, f"{scenario}: ok\n")
 
 
 def test_usage_mistakes_are_click_s_exit_2() -> None:

@@ -5,6 +5,7 @@ from mobsim.district.generate import generate_xindu
 from mobsim.district.io import (
     check_folder,
     district_problems,
+    district_warnings,
     load_district,
     read_district,
     write_district,
@@ -12,5 +13,5 @@ from mobsim.district.io import (
 from mobsim.district.tables import TABLE_NAMES, District, Table
 
 __all__ = ["TABLE_NAMES", "District", "Table", "check_district", "check_folder",
-           "district_problems", "generate_xindu", "load_district", "read_district",
-           "write_district"]
+           "district_problems", "district_warnings", "generate_xindu", "load_district",
+           "read_district", "write_district"]

@@ -1,4 +1,5 @@
-"""Consistency checks of district tables: one line per problem, naming file, row and column.
+"""Consistency checks of district tables, and warnings about sound ones: one line per
+problem, naming file, row and column.
 
 Rows count from 0 in file order, as pandas numbers them.
 """
@@ -190,6 +191,26 @@ def _cadre_pairing_problems(tables: Mapping[str, Table], files: Mapping[str, str
     return row_problems(files["cadres"], "community_id", rows, lambda r: (
         f"community {cadres['community_id'][r]} is not paired with unit {cadres['unit_id'][r]} "
         f"in {files['pairings']}"))
+
+
+def pairing_warnings(tables: Mapping[str, Table], files: Mapping[str, str]) -> list[str]:
+    """Communities of sound tables that no cadre reports to, one line each: the tables hold
+    together, but the article's district sent cadres to every community (docs/model.md 11)."""
+    communities, cadres, pairings = tables["communities"], tables["cadres"], tables["pairings"]
+    ids = communities["community_id"]
+    if _length(cadres) == 0:
+        return [f"{files['cadres']}: no rows; none of the {len(ids)} communities has paired cadres"]
+
+    def describe(row: int) -> str:
+        units = np.unique(pairings["unit_id"][pairings["community_id"] == ids[row]])
+        listed = ", ".join(str(unit) for unit in units)
+        why = (f"no unit is paired with it in {files['pairings']}" if len(units) == 0 else
+               f"{files['cadres']} lists none for it from its paired "
+               f"unit{'s' if len(units) > 1 else ''} {listed}")
+        return f"community {ids[row]} ({communities['name'][row]}) has no paired cadres: {why}"
+
+    rows = np.flatnonzero(~np.isin(ids, cadres["community_id"]))
+    return row_problems(files["communities"], None, rows, describe)
 
 
 def _pair_codes(unit_id: np.ndarray, community_id: np.ndarray) -> np.ndarray:

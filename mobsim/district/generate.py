@@ -1,7 +1,8 @@
 """The built-in synthetic district: seeded, reproducing the Xindu facts of the brief (section 2).
 
-Every table draws from its own random stream (SeedSequence(seed, spawn_key=(0, table))), so a
-change of one count leaves every table that does not depend on it unchanged, draw for draw.
+Every table that draws draws from its own random stream (SeedSequence(seed, spawn_key=(0,
+table))), so a change of one count leaves every table that does not depend on it unchanged,
+draw for draw. The pairings and the cadres draw nothing: they follow from the communities.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from mobsim.codes import (
     MEMBER_ROLES,
     SUBDISTRICT_KINDS,
 )
+from mobsim.district.apportion import seat_places
 from mobsim.district.places import Place, subdistrict_places
 from mobsim.district.tables import TABLE_NAMES, District, Table
 from mobsim.errors import InputError
@@ -37,8 +39,6 @@ UNITS = 61
 
 COMMUNITY_SIZE_SHAPE = 4.0
 """Gamma shape of the community size weights (coefficient of variation 1/2)."""
-UNIT_SIZE_SHAPE = 2.0
-"""Gamma shape of the work-unit size weights."""
 
 COMMUNITY_SPREAD_SHARE = (0.3, 0.6)
 """Spread (sd) of urban communities and villages around their sub-district's seat, as a share
@@ -141,8 +141,7 @@ def generate_xindu(seed: int = 2020, members: int = 12_518, cadres: int = 3_241,
                                        len(communities["community_id"]))
     pairings = _pairings(communities, shape)
     units = _units(_stream(seed, "units"), communities, pairings, shape)
-    cadre_table, per_unit = _cadres(_stream(seed, "cadres"), cadres, pairings,
-                                     community_households, shape.units)
+    cadre_table, per_unit = _cadres(cadres, pairings, community_households, shape.units)
     units["cadres"] = per_unit
     return District(
         subdistricts=_subdistricts(shape), communities=communities, general_grids=general_grids,
@@ -343,24 +342,17 @@ def _pairings(communities: Table, shape: Shape) -> Table:
     return {"unit_id": unit[order], "community_id": order.astype(np.int32)}
 
 
-def _cadres(rng: np.random.Generator, count: int, pairings: Table,
-            community_households: np.ndarray, units: int) -> tuple[Table, np.ndarray]:
-    """Cadres by unit (units of uneven size), each reporting to a paired community by households."""
-    weight = rng.gamma(UNIT_SIZE_SHAPE, size=units)
-    per_unit = rng.multinomial(count, weight / weight.sum())
-    unit = np.repeat(np.arange(units), per_unit)
-    # pairings are sorted by unit: draw a point on the unit's stretch of the cumulative households
-    cumulative = np.cumsum(community_households[pairings["community_id"]])
-    start = np.searchsorted(pairings["unit_id"], np.arange(units))
-    end = np.searchsorted(pairings["unit_id"], np.arange(units), side="right")
-    before = np.where(start > 0, cumulative[start - 1], 0.0)
-    target = before[unit] + rng.random(count) * (cumulative[end - 1] - before)[unit]
-    row = np.minimum(np.searchsorted(cumulative, target, side="right"), end[unit] - 1)
-    community = pairings["community_id"][row]
-    order = np.lexsort((community, unit))
-    cadres = {"cadre_id": _ids(count), "unit_id": unit[order].astype(np.int32),
-              "community_id": community[order]}
-    return cadres, per_unit.astype(np.int32)
+def _cadres(count: int, pairings: Table, community_households: np.ndarray,
+            units: int) -> tuple[Table, np.ndarray]:
+    """Cadres by community in proportion to its households, one at least (when there are as
+    many cadres as communities), sent by its paired unit; numbered in the order the seats are
+    given, so a larger count keeps every cadre of a smaller one (mobsim.district.apportion)."""
+    community = seat_places(community_households, count).astype(np.int32)
+    unit_of_community = np.empty(len(community_households), np.int32)
+    unit_of_community[pairings["community_id"]] = pairings["unit_id"]
+    unit = unit_of_community[community]
+    cadres = {"cadre_id": _ids(count), "unit_id": unit, "community_id": community}
+    return cadres, np.bincount(unit, minlength=units).astype(np.int32)
 
 
 def _scanners(rng: np.random.Generator, count: int, community_households: np.ndarray) -> Table:

@@ -12,7 +12,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from mobsim.district.arrow import from_arrow, to_arrow
-from mobsim.district.check import check_tables
+from mobsim.district.check import check_tables, pairing_warnings
 from mobsim.district.generate import generate_xindu
 from mobsim.district.lonlat import with_lonlat
 from mobsim.district.schemas import DISTRICT_SCHEMAS, PRIMARY_KEYS
@@ -58,7 +58,7 @@ def _write_table(table: pa.Table, path: Path, file_format: str) -> None:
 
 def read_district(folder: str | Path) -> District:
     """The district in `folder`; InputError with its first problem (and how many more)."""
-    district, problems = _read_checked(Path(folder))
+    district, problems, _ = _read_checked(Path(folder))
     if problems:
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         raise InputError(problems[0] + more)
@@ -70,9 +70,10 @@ def check_folder(folder: str | Path) -> list[str]:
     return _read_checked(Path(folder))[1]
 
 
-def _read_checked(folder: Path) -> tuple[District | None, list[str]]:
+def _read_checked(folder: Path) -> tuple[District | None, list[str], list[str]]:
+    """The district in `folder`, its problems and (when it has none) its warnings."""
     if not folder.is_dir():
-        return None, [f"{folder}: no such district folder"]
+        return None, [f"{folder}: no such district folder"], []
     tables: dict[str, Table] = {}
     files: dict[str, str] = {}
     problems: list[str] = []
@@ -87,8 +88,9 @@ def _read_checked(folder: Path) -> tuple[District | None, list[str]]:
         problems += table_problems
     problems = problems or check_tables(tables, files)
     if problems:
-        return None, problems
-    return District(**{name: _sorted_by_id(name, table) for name, table in tables.items()}), []
+        return None, problems, []
+    district = District(**{name: _sorted_by_id(name, table) for name, table in tables.items()})
+    return district, [], pairing_warnings(tables, files)
 
 
 def _table_file(folder: Path, name: str) -> tuple[Path, str]:
@@ -145,6 +147,22 @@ def district_problems(source: DistrictSource) -> list[str]:
     except InputError as err:
         return [str(err)]
     return []
+
+
+def district_warnings(source: DistrictSource) -> list[str]:
+    """What a sound district lacks that the article's had, one line each, for `mobsim validate`:
+    communities no cadre reports to. A folder is judged as written (`cadres.count` and
+    `cadres.at_once` then choose who takes part); the generator as `cadres.count` makes it."""
+    if source.path is not None:
+        return _read_checked(Path(source.path))[2]
+    district = load_district(source)
+    communities = district.rows("communities")
+    unserved = communities - len(np.unique(district.cadres["community_id"]))
+    if unserved == 0:
+        return []
+    return [f"cadres.count: {source.cadres} cadres leave {unserved} of the {communities} "
+            f"communities of the generated district without paired cadres; {communities} or "
+            f"more give every community at least one"]
 
 
 def scaled_district(source: DistrictSource, scale: int) -> District:

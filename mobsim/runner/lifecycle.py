@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from mobsim import __version__
 from mobsim.codes import COMMUNITY_KINDS, SUBDISTRICT_KINDS
-from mobsim.district import District, district_problems, load_district
+from mobsim.district import District, district_problems, district_warnings, load_district
 from mobsim.district.schemas import category_array
 from mobsim.errors import InputError, RunInterrupted
 from mobsim.model.scan import scan_plan
@@ -221,6 +221,14 @@ def validate(source: str | os.PathLike[str] | None,
     settings = Settings(scenario)
     return (district_problems(settings.district_source) or _campaign_problems(settings)
             or _range_problems(scenario))
+
+
+def validation_warnings(source: str | os.PathLike[str] | None,
+                        overrides: Iterable[str] = ()) -> list[str]:
+    """One line per warning about a valid scenario's district: sound, but unlike the article's
+    (a community no cadre reports to); `validate` first."""
+    scenario = load_scenario(source, tuple(overrides))
+    return district_warnings(Settings(scenario).district_source)
 
 
 def _range_problems(scenario: Scenario) -> list[str]:

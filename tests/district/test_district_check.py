@@ -1,14 +1,20 @@
-"""Consistency checks: each class of bad table gives one clear line naming file, row and column."""
+"""Consistency checks: each class of bad table gives one clear line naming file, row and column;
+a sound district with a community no cadre reports to, one warning line naming it."""
+
+from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
-from mobsim.district import TABLE_NAMES, District, Table
+from mobsim.cli import main
+from mobsim.district import TABLE_NAMES, District, Table, write_district
 from mobsim.district.check import (
     MAX_HOUSEHOLDS,
     SHOWN_ROWS,
     check_district,
     check_tables,
+    pairing_warnings,
 )
 from mobsim.district.generate import generate_xindu
 
@@ -166,3 +172,91 @@ def test_check_district_names_the_folder(tables: dict[str, Table]) -> None:
     tables["scanners"]["community_id"][2] = -1
     assert check_district(District(**tables), folder="mine") == [
         "mine/scanners.parquet row 2, column community_id: community -1 does not exist"]
+
+
+def _without_cadres(tables: dict[str, Table], community: int, unpair: bool) -> None:
+    """Drop the cadres reporting to `community` (and its pairings when `unpair`): still sound."""
+    cadres, pairings = tables["cadres"], tables["pairings"]
+    kept = cadres["community_id"] != community
+    tables["cadres"] = {column: values[kept] for column, values in cadres.items()}
+    tables["units"]["cadres"] = np.bincount(tables["cadres"]["unit_id"],
+                                            minlength=len(tables["units"]["unit_id"])).astype(np.int32)
+    if unpair:
+        kept = pairings["community_id"] != community
+        tables["pairings"] = {column: values[kept] for column, values in pairings.items()}
+
+
+def test_a_generated_district_pairs_every_community(tables: dict[str, Table]) -> None:
+    assert pairing_warnings(tables, FILES) == []
+
+
+def test_a_community_paired_with_no_unit_is_one_warning(tables: dict[str, Table]) -> None:
+    _without_cadres(tables, 42, unpair=True)
+    assert check_tables(tables, FILES) == []
+    name = tables["communities"]["name"][42]
+    assert pairing_warnings(tables, FILES) == [
+        f"district/communities.parquet row 42: community 42 ({name}) has no paired cadres: "
+        "no unit is paired with it in district/pairings.parquet"]
+
+
+def test_a_paired_community_no_cadre_reports_to_is_one_warning(tables: dict[str, Table]) -> None:
+    pairings = tables["pairings"]
+    unit = int(pairings["unit_id"][pairings["community_id"] == 7][0])
+    _without_cadres(tables, 7, unpair=False)
+    assert check_tables(tables, FILES) == []
+    name = tables["communities"]["name"][7]
+    assert pairing_warnings(tables, FILES) == [
+        f"district/communities.parquet row 7: community 7 ({name}) has no paired cadres: "
+        f"district/cadres.parquet lists none for it from its paired unit {unit}"]
+
+
+def test_a_district_without_cadres_is_one_warning(tables: dict[str, Table]) -> None:
+    for community in range(184):
+        _without_cadres(tables, community, unpair=False)
+    assert check_tables(tables, FILES) == []
+    assert pairing_warnings(tables, FILES) == [
+        "district/cadres.parquet: no rows; none of the 184 communities has paired cadres"]
+
+
+def test_many_unpaired_communities_are_listed_then_counted(tables: dict[str, Table]) -> None:
+    for community in range(30):
+        _without_cadres(tables, community, unpair=True)
+    warnings = pairing_warnings(tables, FILES)
+    assert len(warnings) == SHOWN_ROWS + 1
+    assert warnings[-1] == f"district/communities.parquet: {30 - SHOWN_ROWS} more rows like row 0"
+
+
+def _validate(folder: Path, district: District):
+    counts = [f"--set={name}.count={district.rows(name)}" for name in ("members", "cadres")]
+    return CliRunner().invoke(main, ["validate", "xindu-baseline", f"--set=district.path='{folder}'",
+                                     *counts, "--set=scanners.count=0"])
+
+
+def test_validate_warns_of_a_user_community_without_paired_cadres_in_one_line(
+        tables: dict[str, Table], tmp_path: Path) -> None:
+    """A warning, not an error: exit 0, the run would go on (docs/model.md 11)."""
+    _without_cadres(tables, 42, unpair=True)
+    district = District(**tables)
+    write_district(district, tmp_path)
+    result = _validate(tmp_path, district)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"warning: {tmp_path / 'communities.parquet'} row 42: community 42 "
+        f"({tables['communities']['name'][42]}) has no paired cadres: no unit is paired with it "
+        f"in {tmp_path / 'pairings.parquet'}"]
+    assert result.stdout == "xindu-baseline: ok, with the warnings above\n"
+
+
+def test_validate_says_ok_for_a_user_district_pairing_every_community(
+        xindu: District, tmp_path: Path) -> None:
+    write_district(xindu, tmp_path)
+    result = _validate(tmp_path, xindu)
+    assert (result.exit_code, result.stderr, result.stdout) == (0, "", "xindu-baseline: ok\n")
+
+
+def test_validate_warns_when_the_generator_has_too_few_cadres() -> None:
+    result = CliRunner().invoke(main, ["validate", "xindu-baseline", "--set", "cadres.count=100"])
+    assert result.exit_code == 0
+    assert result.stderr == ("warning: cadres.count: 100 cadres leave 84 of the 184 communities of "
+                             "the generated district without paired cadres; 184 or more give every "
+                             "community at least one\n")

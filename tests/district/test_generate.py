@@ -1,9 +1,11 @@
 """The synthetic Xindu district: calibration facts, references, seeds, common random numbers."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+from district_fixtures import assert_every_community_has_its_share, cadres_and_households
 
 from mobsim.codes import (
     COMMUNITY_KINDS,
@@ -18,6 +20,7 @@ from mobsim.district.tables import TABLE_NAMES, District
 from mobsim.errors import InputError
 
 URBAN, VILLAGE = COMMUNITY_KINDS.index("urban"), COMMUNITY_KINDS.index("village")
+MODEL_DOC = Path(__file__).resolve().parents[2] / "docs" / "model.md"
 
 
 @pytest.fixture(scope="module")
@@ -104,10 +107,32 @@ def test_61_units_hold_3241_cadres_every_community_paired(xindu: District) -> No
     assert set(pairings["unit_id"].tolist()) == set(range(61))
 
 
-def test_cadres_report_to_a_community_paired_with_their_unit(xindu: District) -> None:
-    pairs = set(zip(xindu.pairings["unit_id"].tolist(), xindu.pairings["community_id"].tolist()))
-    cadre_pairs = set(zip(xindu.cadres["unit_id"].tolist(), xindu.cadres["community_id"].tolist()))
-    assert cadre_pairs <= pairs
+def test_every_community_has_paired_cadres_by_its_households(xindu: District) -> None:
+    """All 184 communities have cadres (精准下沉184个村(社区)), each within one of its share."""
+    assert_every_community_has_its_share(xindu, 3_241)
+    cadres, households = cadres_and_households(xindu)
+    per_1000 = 1_000 * cadres / households
+    mean = 1_000 * 3_241 / households.sum()
+    # the band of docs/model.md 11: within one cadre of the share, 1,000 / h per 1,000 households
+    assert np.all(np.abs(per_1000 - mean) < 1_000 / households)
+
+
+def test_docs_quote_the_generated_cadres_by_community(xindu: District) -> None:
+    cadres, households = cadres_and_households(xindu)
+    per_1000 = 1_000 * cadres / households
+    text = " ".join(MODEL_DOC.read_text(encoding="utf-8").split())
+    assert (f"every community has {cadres.min()} to {cadres.max()} cadres and the minimum, median "
+            f"and maximum of cadres per 1,000 households by community are {per_1000.min():.2f}, "
+            f"{np.median(per_1000):.2f} and {per_1000.max():.2f}; units hold "
+            f"{xindu.units['cadres'].min()} to {xindu.units['cadres'].max()} cadres") in text
+
+
+def test_fewer_cadres_than_communities_go_to_the_largest(xindu: District) -> None:
+    few = generate_xindu(cadres=100)
+    _, households = cadres_and_households(xindu)
+    served = np.isin(xindu.communities["community_id"], few.cadres["community_id"])
+    assert served.sum() == 100 and np.unique(few.cadres["community_id"]).size == 100
+    assert households[served].min() >= households[~served].max()
 
 
 def test_400_scanners(xindu: District) -> None:
@@ -178,6 +203,10 @@ def test_changing_cadres_leaves_all_but_cadre_counts_unchanged(xindu: District) 
     for column in ("unit_id", "name", "x_km", "y_km"):
         assert np.array_equal(more.units[column], xindu.units[column])
     assert int(more.units["cadres"].sum()) == len(more.cadres["cadre_id"]) == 5_000
+    # more cadres keep every cadre of fewer: same id, unit and community
+    for column in ("cadre_id", "unit_id", "community_id"):
+        assert np.array_equal(more.cadres[column][:3_241], xindu.cadres[column])
+    assert np.all(more.units["cadres"] >= xindu.units["cadres"])
 
 
 def test_changing_scanners_changes_only_the_scanners_table(xindu: District) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from district_fixtures import assert_every_community_has_its_share
 
 from mobsim.cli import main
 from mobsim.codes import COMMUNITY_KINDS, SUBDISTRICT_KINDS
@@ -51,6 +52,14 @@ def test_grid_sizes_and_staff_per_microgrid_stay_xindu_s(scaled: District) -> No
     assert per_microgrid.min() >= 1
     paired = np.bincount(scaled.pairings["unit_id"], minlength=scaled.rows("units"))
     assert paired.min() >= 2 and paired.max() <= 4  # 184 communities over 61 units, as in Xindu
+
+
+@pytest.mark.parametrize("scale", [2, SCALE])
+def test_every_community_has_paired_cadres_by_its_households(scale: int,
+                                                              scaled: District) -> None:
+    district = scaled if scale == SCALE else generate_xindu(
+        members=12_518 * scale, cadres=3_241 * scale, scanners=0, scale=scale)
+    assert_every_community_has_its_share(district, 3_241 * scale)
 
 
 def test_copies_of_the_real_layout_in_tiles_that_do_not_overlap(scaled: District) -> None:
