@@ -334,18 +334,14 @@ class _Pairs:
         return int(got[waited].sum()) == int(need[waited].sum())
 
     def _earliest_cover(self) -> float:
-        """The least threshold at which every required gap has its need of known pairs (a
-        pair brings as many reserves as its source has)."""
+        """The least threshold at which every required gap has its need of known pairs' reserves."""
         p = self.problem
-        need = p.gap_i[:, k.NEED]
         order = np.lexsort((self.arrival, self.gap))
-        gap, arrival = self.gap[order], self.arrival[order]
-        brought = np.cumsum(p.src_i[self.source[order], k.SUPPLY])
+        brought = np.concatenate([[0], np.cumsum(p.src_i[self.source[order], k.SUPPLY])])
         required = np.flatnonzero(p.required)
-        first = np.searchsorted(gap, required)
-        before = np.where(first > 0, brought[np.maximum(first - 1, 0)], 0)
-        covered = np.searchsorted(brought, before + need[required])  # first pair reaching it
-        return float(arrival[covered].max(initial=-np.inf))
+        first = np.searchsorted(self.gap[order], required)
+        covered = np.searchsorted(brought, brought[first] + p.gap_i[required, k.NEED]) - 1
+        return float(self.arrival[order][covered].max(initial=-np.inf))
 
     def _next_limit(self, limit_min: float, cut: _Cut, etas: np.ndarray) -> float:
         """The least threshold above `limit_min` at which the flow could grow past the least cut
