@@ -123,7 +123,7 @@ def task_summary(work: TaskWork, task_units: np.ndarray, target_min: float) -> d
         "share_supplied_at_target": [share("supply")],
         "checkpoints_kept_at_target": [share("checkpoints")],
         "share_units_acting_at_target": [float(acting.mean()) if len(acting) else math.nan],
-        "people_short_at_target": [int(work.tasks["short_at_target"].sum())],
+        "people_short_at_target": [work.people_short],
     }
 
 

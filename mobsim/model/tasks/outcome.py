@@ -59,6 +59,14 @@ class TaskWork:
         return float(self.tasks["able_min"].max(initial=0.0))
 
     @property
+    def people_short(self) -> int:
+        """People the district lacked at the target for every unit of every task to act: the
+        sites' and checkpoints' and the posts' (counted once: the post tasks share them)."""
+        counted = np.isin(self.tasks["task"], [TASKS.index(name) for name in
+                                                ("verification", "testing", "checkpoints")])
+        return int(self.tasks["short_at_target"][counted].sum())
+
+    @property
     def limited_by(self) -> str:
         """The task whose minimum staffing came last (the first in TASKS on a tie)."""
         if len(self.tasks) == 0:
