@@ -6,8 +6,10 @@ now_min)`: a person is free for the tasks at (x, y) — a member beyond the firs
 `tasks.post_keep` on their post, a grid worker whose grid's posts are held, a reserve the
 dispatcher has free. They wait there, idle, until a round of the command
 (mobsim.model.tasks.moves) sends them to a unit (`send`: a ride); on arrival (`arrive`) they
-join it. Gaps on posts come first: a person sent to a post (`on_left`) leaves the tasks at once,
-wherever they are, and the unit lacks them until a round sends someone else.
+join it. A later round may send a rider elsewhere from where they are, or stand them down
+(`stand_down`: idle there). Gaps on posts come first: a person sent to a post (`on_left`)
+leaves the tasks at once, wherever they are, and the unit lacks them until a round sends
+someone else.
 
 A unit acts from the first minute its minimum staff is on hand, a testing site after its setup
 (`able_min`). A person on a gate's shift is due for relief a shift after arriving (`make_due`);
@@ -41,8 +43,11 @@ class Staffing:
         self.unit = np.full(n_people, -1, np.int64)
         self.xy = np.zeros((n_people, 2))
         self.since = np.zeros(n_people, np.int64)  # the order in which people became idle
+        self.idle_min = np.full(n_people, np.inf)  # and the minute
         self._idles = 0
         self.ticket = np.zeros(n_people, np.int64)  # a ride or a shift counts only while current
+        self.ride_from = np.zeros((n_people, 2))
+        self.ride_min = np.zeros((n_people, 2))  # a ride's start and planned arrival
         self.staff = np.zeros(n, np.int64)
         self.riding = np.zeros(n, np.int64)
         self.due_count = np.zeros(n, np.int64)
@@ -61,29 +66,55 @@ class Staffing:
         self.state[row] = IDLE
         self.xy[row] = x_km, y_km
         self.since[row] = self._idles
+        self.idle_min[row] = now_min
         self._idles += 1
 
     def on_left(self, row: int, now_min: float) -> None:
         """A person is sent to a post: they leave the tasks, wherever they are."""
-        state = self.state[row]
-        if state == RIDING:
-            self.riding[self.unit[row]] -= 1
-        elif state == ON:
-            self._leave_unit(row)
+        self._stop(row)
         self.ticket[row] += 1
         self.state[row] = OUT
         self.unit[row] = -1
 
-    def send(self, row: int, unit: int) -> int:
-        """A round sends a person (idle, or on a site beyond its minimum) to `unit`; returns
-        the ride's ticket."""
-        if self.state[row] == ON:
-            self._leave_unit(row)
+    def send(self, row: int, unit: int, now_min: float, arrive_min: float) -> int:
+        """A round sends a person (idle, riding, or on a site beyond its minimum) from where
+        they are to `unit`, to arrive at `arrive_min`; returns the ride's ticket."""
+        self.ride_from[row] = self.position(np.array([row]), now_min)[0]
+        self._stop(row)
         self.state[row] = RIDING
         self.unit[row] = unit
         self.riding[unit] += 1
+        self.ride_min[row] = now_min, arrive_min
         self.ticket[row] += 1
         return int(self.ticket[row])
+
+    def stand_down(self, row: int, now_min: float) -> None:
+        """A rider's ride is called off: they are idle where they are on the way."""
+        x_km, y_km = self.position(np.array([row]), now_min)[0]
+        self._stop(row)
+        self.state[row] = OUT
+        self.ticket[row] += 1
+        self.on_reported(row, x_km, y_km, now_min)
+
+    def position(self, rows: np.ndarray, now_min: float) -> np.ndarray:
+        """Where each person is now: riders along the straight line of their ride."""
+        xy = self.xy[rows].copy()
+        riding = self.state[rows] == RIDING
+        if riding.any():
+            ride = rows[riding]
+            start, end = self.ride_min[ride, 0], self.ride_min[ride, 1]
+            share = np.clip((now_min - start) / np.maximum(end - start, 1e-12), 0.0, 1.0)
+            unit = self.unit[ride]
+            to = np.column_stack([self.plan.x_km[unit], self.plan.y_km[unit]])
+            xy[riding] = self.ride_from[ride] + share[:, None] * (to - self.ride_from[ride])
+        return xy
+
+    def _stop(self, row: int) -> None:
+        """The person leaves their unit, or the ride to it."""
+        if self.state[row] == ON:
+            self._leave_unit(row)
+        elif self.state[row] == RIDING:
+            self.riding[self.unit[row]] -= 1
 
     def arrive(self, row: int, ticket: int, now_min: float) -> bool:
         """The ride of `ticket` ends: the person joins its unit (if the ride still counts)."""
@@ -123,14 +154,16 @@ class Staffing:
             self.due[unit].remove(row)
             self.due_count[unit] -= 1
 
-    def min_need(self) -> np.ndarray:
-        """People each unit lacks for its minimum, counting those riding to it."""
-        return np.maximum(self.plan.min_staff - self.staff - self.riding, 0)
+    def min_need(self, replanned: np.ndarray | int = 0) -> np.ndarray:
+        """People each unit lacks for its minimum, counting those riding to it but the
+        `replanned` (riders a round plans again)."""
+        return np.maximum(self.plan.min_staff - self.staff - self.riding + replanned, 0)
 
     def extra_need(self) -> np.ndarray:
-        """People each unit lacks beyond its minimum: a site's further staff, a gate's relief."""
+        """People each unit with its minimum (counting riders) lacks beyond it: a site's
+        further staff, a gate's relief."""
         full = self.plan.min_staff + self.plan.support + self.due_count
-        return np.maximum(full - self.staff - self.riding, 0) - self.min_need()
+        return np.where(self.min_need() == 0, np.maximum(full - self.staff - self.riding, 0), 0)
 
     def idle(self) -> np.ndarray:
         """Rows of the idle people, in the order they became idle."""

@@ -85,10 +85,13 @@ def staff_tasks(params: Parameters, geo: Geometry, cascade: Cascade, posts: Post
     n_communities = len(geo.community_xy[0])
     people, first = task_people(geo, dispatcher.reserves, travel.ride_speed_kmh)
     staffing = Staffing(plan, people, n_communities, setup_min(params, plan, n_communities))
+    expected = np.where(plan.designated, params.duration("tasks.testing.designated_setup_min").mean,
+                        params.duration("tasks.testing.setup_min").mean)
     rounds = TaskRounds(staffing, cascade, travel, geo.subdistrict_of_community,
                         params.text("tasks.staff_scope"),
                         tuple(TASKS.index(name) for name in params.keys("tasks.priority")),
-                        params.number("tasks.checkpoints.shift_min"))
+                        params.number("tasks.checkpoints.shift_min"),
+                        np.where(plan.task == SITE, expected, 0.0))
     allowed = {kind: params.flag(f"tasks.staffed_by.{kind}") for kind in ACTIVATED_BY[1:]}
     env = cascade.env
     _members(params, geo, posts, staffing, first["member"], allowed["member"])

@@ -44,7 +44,7 @@ def staffing(n_people: int = 6) -> Staffing:
 def joined(staff: Staffing, row: int, unit: int, at_min: float) -> None:
     """Free at 0, sent and arrived at `at_min`."""
     staff.on_reported(row, 0.0, 0.0, 0.0)
-    assert staff.arrive(row, staff.send(row, unit), at_min)
+    assert staff.arrive(row, staff.send(row, unit, at_min, at_min), at_min)
 
 
 def test_a_site_acts_its_setup_after_its_minimum_is_on_hand_and_then_takes_further_staff() -> None:
@@ -65,7 +65,7 @@ def test_a_site_acts_its_setup_after_its_minimum_is_on_hand_and_then_takes_furth
 def test_riders_count_toward_a_units_need_and_a_ride_called_off_does_not_arrive() -> None:
     staff = staffing()
     staff.on_reported(0, 0.0, 0.0, 0.0)
-    ticket = staff.send(0, 0)
+    ticket = staff.send(0, 0, 1.0, 4.0)
     assert staff.state[0] == RIDING and staff.min_need()[0] == SITE_STAFF - 1
     staff.on_left(0, 3.0)  # the dispatcher sends them to a post on the way
     assert staff.state[0] == OUT and staff.min_need()[0] == SITE_STAFF
@@ -123,7 +123,7 @@ def test_a_round_may_move_a_sites_further_staff_but_not_its_minimum() -> None:
     for row, at in ((0, 5.0), (1, 6.0), (2, 7.0)):
         joined(staff, row, 0, at)
     assert staff.surplus().tolist() == [2]
-    staff.arrive(2, staff.send(2, 1), 8.0)
+    staff.arrive(2, staff.send(2, 1, 8.0, 8.0), 8.0)
     assert staff.staff.tolist() == [SITE_STAFF, 1] and staff.surplus().tolist() == []
 
 

@@ -18,7 +18,7 @@ from mobsim.model.event_loop import EventLoop
 from mobsim.model.reserves import DISTRICT, Reserves
 from mobsim.model.tasks.moves import TaskRounds
 from mobsim.model.tasks.plan import CHECKPOINT, SITE, UnitPlan
-from mobsim.model.tasks.staffing import OFF, ON, RIDING, Staffing
+from mobsim.model.tasks.staffing import IDLE, OFF, ON, RIDING, Staffing
 from mobsim.model.trace import Trace
 from mobsim.model.turnout import Travel
 
@@ -169,3 +169,42 @@ def test_people_waiting_at_one_place_fill_a_unit_needing_several_at_once() -> No
     staffing = rounds.staffing
     assert staffing.staff.tolist() == [3, 1]
     assert staffing.staffed_min.tolist() == [5.0 + 1.0 * MIN_PER_KM, 5.0 + 3.0 * MIN_PER_KM]
+
+
+def test_a_person_lent_from_afar_gives_way_to_a_nearer_one_who_became_free() -> None:
+    # Community 0's gate needs one; only community 2's person (the other sub-district, 30 km
+    # away) is free at first: lent at minute 5, due at 65. Community 1's person (the gate's
+    # sub-district) is free 1 km away at minute 12: at 15 they go (arriving at 17) and the
+    # lent rider is stood down where they are, 10 minutes into a 60-minute ride.
+    plan = units((CHECKPOINT, 0, 0.0, 1, 0))
+    loop, cascade, rounds = command(plan, homes=[2, 1])
+    free(cascade, rounds, 0, 0.0, 30.0)
+    free(cascade, rounds, 1, 12.0, 1.0)
+    loop.run_before(100.0)
+    staffing = rounds.staffing
+    assert staffing.staffed_min[0] == 15.0 + 1.0 * MIN_PER_KM
+    assert staffing.state[0] == IDLE
+    assert staffing.xy[0].tolist() == pytest.approx([30.0 - 30.0 * 10.0 / 60.0, 0.0])
+
+
+def test_a_rider_sent_at_a_nearer_level_is_not_replaced_by_a_nearer_person_of_a_wider_one() -> None:
+    # The gate's own community's person, 4 km away, rides from minute 5; a person of the other
+    # sub-district free 0.5 km away at minute 6 does not take the gate from them.
+    plan = units((CHECKPOINT, 0, 0.0, 1, 0))
+    loop, cascade, rounds = command(plan, homes=[0, 2])
+    free(cascade, rounds, 0, 0.0, 4.0)
+    free(cascade, rounds, 1, 6.0, 0.5)
+    loop.run_before(100.0)
+    assert rounds.staffing.staffed_min[0] == 5.0 + 4.0 * MIN_PER_KM
+    assert rounds.staffing.state.tolist() == [ON, IDLE]
+
+
+def test_people_go_only_to_units_they_complete_the_units_lacking_fewest_first() -> None:
+    # Two sites need two each, a gate one (community 0, testing first): three people open
+    # one site and keep the third for the gate; a site is never left half staffed.
+    plan = units((SITE, 0, 0.0, 2, 0), (SITE, 0, 0.0, 2, 0), (CHECKPOINT, 0, 0.0, 1, 0))
+    loop, cascade, rounds = command(plan, homes=[0, 0, 0])
+    for row in range(3):
+        free(cascade, rounds, row, 0.0, 0.0)
+    loop.run_before(100.0)
+    assert rounds.staffing.staff.tolist() == [2, 0, 1]
