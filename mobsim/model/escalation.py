@@ -9,8 +9,9 @@ its member arrives, hand over and go on to the next nearest open gap (mobsim.mod
 one whose gap fills on the way turns to the next from where they are. A worker with no open
 gap left relieves the nearest cadre (or pool's reserve, mobsim.model.pools) holding a post of
 the grid (they hand over and can serve posts the worker cannot reach), else waits where they
-are and looks again at the roll-call or when such a reserve takes a post of the grid. `escalation.grid_worker_covers`
-caps the posts a worker sets out for (0 = no cap).
+are and looks again at the roll-call or when such a reserve takes a post of the grid (the
+listeners of `on_idle` hear of such a worker: the wartime tasks, mobsim.model.tasks).
+`escalation.grid_worker_covers` caps the posts a worker sets out for (0 = no cap).
 """
 
 from __future__ import annotations

@@ -194,3 +194,24 @@ def test_a_bad_task_key_is_a_one_line_error_naming_it(override: str, key: str) -
         scenario(override)
     assert "\n" not in str(err.value)
 
+
+
+def test_the_xindu_units_quoted_in_the_model_document_are_the_rules_on_the_default_district() -> None:
+    import re
+    from pathlib import Path
+
+    from mobsim.district.generate import generate_xindu
+
+    settings = Settings(scenario())
+    plan = unit_plan(geometry(generate_xindu()), settings)
+    site = plan.task == SITE
+    found = {
+        "testing sites (of which designated)": f"{site.sum():,} ({plan.designated.sum():,})",
+        "checkpoints": f"{(~site).sum():,}",
+        "people to open every site and staff every gate's shift": f"{plan.min_staff.sum():,}",
+        "people for every site fully staffed and every gate's shift":
+            f"{(plan.min_staff + plan.support).sum():,}",
+    }
+    text = (Path(__file__).resolve().parents[3] / "docs" / "model.md").read_text()
+    for row, value in found.items():
+        assert re.search(rf"^\| {re.escape(row)} \| {re.escape(value)} \|$", text, re.M), (row, value)
