@@ -112,7 +112,31 @@ def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: floa
         # The wartime tasks: able to act 30 minutes after the last post, testing last.
         "t_act_min": [t(1.0) + 30.0], "act_limited_by": ["testing"],
         **{column: [0.5] for column in ("share_informed_at_target", "share_tested_at_target",
-                                        "share_supplied_at_target", "checkpoints_kept_at_target")}})
+                                        "share_supplied_at_target", "checkpoints_kept_at_target",
+                                        "share_units_acting_at_target")},
+        "people_short_at_target": [int(_short(replication).sum())]})
+
+
+def _short(replication: int) -> np.ndarray:
+    """People short at the target per community and task (TASKS order): community c lacks
+    (c + replication) mod 3 people at its checkpoints, and one at its posts in odd replications."""
+    short = np.zeros((COMMUNITIES, len(TASKS)), np.int32)
+    short[:, TASKS.index("checkpoints")] = (np.arange(COMMUNITIES) + replication) % 3
+    short[:, TASKS.index("verification")] = replication % 2
+    return short
+
+
+def _tasks(replication: int) -> pa.Table:
+    """tasks.parquet rows with the people short of `_short` (other columns placeholders)."""
+    n = COMMUNITIES * len(TASKS)
+    return pa.table({
+        "replication": np.full(n, replication, np.int32),
+        "community_id": np.repeat(np.arange(COMMUNITIES, dtype=np.int32), len(TASKS)),
+        "task": category_array(np.tile(np.arange(len(TASKS), dtype=np.int8), COMMUNITIES), TASKS),
+        "able_min": np.full(n, 200.0), "staff_at_target": np.ones(n, np.int32),
+        "done_at_target": np.full(n, 0.5), "units": np.ones(n, np.int32),
+        "units_acting_at_target": np.zeros(n, np.int32),
+        "short_at_target": _short(replication).ravel()})
 
 
 def _communities(rng: np.random.Generator) -> pa.Table:
@@ -156,10 +180,13 @@ def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households:
     if tasks:
         with TableWriter(path, "task_curves", OUTPUT_SCHEMAS["task_curves"]) as out:
             out.write(pa.concat_tables(task_curves))
+        with TableWriter(path, "tasks", OUTPUT_SCHEMAS["tasks"]) as out:
+            out.write(pa.concat_tables([_tasks(rep) for rep in range(replications)]))
     manifest = {"mobsim_version": "0.1.0", "scenario": "fake", "scenario_digest": "x",
                 "scenario_data": {"target": target}, "seed": 7, "replications": replications,
                 "tables": ["communities.parquet", "microgrids.parquet", "curves.parquet",
-                           "replications.parquet", *(["task_curves.parquet"] if tasks else [])],
+                           "replications.parquet",
+                           *(["task_curves.parquet", "tasks.parquet"] if tasks else [])],
                 "run_time_s": 0.1}
     (path / "manifest.json").write_text(json.dumps(manifest))
     return path

@@ -113,7 +113,8 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
 
 @click.command(epilog="Examples:\n\n\b\n  mobsim plan --lever cadres.count=0..6000 --max-replications 200"
                      "\n  mobsim plan --lever escalation.grid_worker_covers=0..3 "
-                     "--lever cadres.count=2000..6000/250 -o plans/covers-cadres")
+                     "--lever cadres.count=2000..6000/250 -o plans/covers-cadres"
+                     "\n  mobsim plan --measure act --lever pools.volunteer_team.team_size=8..40")
 @SCENARIO_ARG
 @click.option("--lever", "levers", multiple=True, metavar="KEY[=MIN..MAX[/STEP]]",
               help="Numeric key to search, assumed to help the more there is of it [range "
@@ -121,6 +122,10 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
                    "the order given, the first saved most.")
 @click.option("--max-replications", type=click.IntRange(min=1), default=200, show_default=True,
               help="Last look of each probe's sequential check.")
+@click.option("--measure", type=click.Choice(["district", "act"]), default="district",
+              show_default=True,
+              help="What the verdict bounds: the district time (every post staffed) or the "
+                   "minute every community can act on every wartime task (t_act_min).")
 @click.option("--allocate", "pool", metavar="pools.<name>", default=None,
               help="Instead of --lever: add the pool's teams, --add at a time, to the "
                    "sub-district holding the last post most often, until PASS (pool home: "
@@ -140,7 +145,7 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
                    "--allocate; `mobsim report DIR`).")
 @executor_options
 @SET_OPTION
-def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int,
+def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int, measure: str,
          pool: str | None, teams_per_step: int, budget: int | None,
          step: float | None, seed: int, jobs: int | None, as_json: bool, out_dir: Path | None,
          executor: ExecutorChoice, overrides: tuple[str, ...]) -> None:
@@ -156,6 +161,8 @@ def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int,
     if (pool is None) == (not levers):
         raise click.UsageError("give --lever (one or more) or --allocate, not both")
     if pool is not None:
+        if measure != "district":
+            raise click.UsageError("--measure act: not with --allocate (it follows the last posts)")
         _allocate(scenario, overrides, pool, teams_per_step, budget, max_replications, seed, workers,
                   as_json, out_dir, executor)
         return
@@ -163,7 +170,8 @@ def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int,
         check_writable(out_dir)
     loaded = load_scenario(scenario, overrides)
     with executor.open(workers) as run_on:
-        result = search(loaded, levers, seed, max_replications, workers, run_on, step or 0.0)
+        result = search(loaded, levers, seed, max_replications, workers, run_on, step or 0.0,
+                        measure)
     name = str(scenario or "xindu-baseline")
     _answer(plan_json(name, result) if as_json else format_plan(name, result), out_dir,
             lambda: write_plan(out_dir, loaded, name, result), "plan", as_json,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from mobsim.codes import COMPOUND_TYPES
 from mobsim.scenario.params import Settings
 
 
@@ -14,6 +13,5 @@ def inside_compound_min(settings: Settings, compound_type: np.ndarray) -> np.nda
     `travel.inside_compound_min.<type>`: fixed minutes, no draw, so a change of one type's
     minutes moves only the trips to posts of that type (common random numbers).
     """
-    minutes = np.array([settings.number(f"travel.inside_compound_min.{name}")
-                        for name in COMPOUND_TYPES])
+    minutes = settings.by_compound_type("travel.inside_compound_min")
     return minutes[np.asarray(compound_type, np.intp)]

@@ -21,6 +21,7 @@ from mobsim.model.handover import Shifts
 from mobsim.model.pools import Pools
 from mobsim.model.posts import Posts
 from mobsim.model.result import ReplicationResult, within_horizon
+from mobsim.model.tasks.moves import TaskRounds
 from mobsim.model.tasks.wiring import staff_tasks, task_units
 from mobsim.model.trace import Trace
 from mobsim.model.turnout import (
@@ -53,9 +54,36 @@ class _Model:
     """Minutes inside each post's compound, at the end of everyone's trip to it."""
 
 
+@dataclass(frozen=True)
+class Replication:
+    """One replication's model, built and ready to run."""
+
+    model: _Model
+    loop: EventLoop
+    members: MemberReports
+    escalation: Escalation
+    sinking: SinkingDown
+    dispatcher: Dispatcher
+    tasks: TaskRounds
+
+    def run(self) -> ReplicationResult:
+        """Run the model to the horizon and collect what happened."""
+        horizon_min = self.model.cascade.horizon_min
+        events = self.loop.run_before(horizon_min)
+        result = _collect(self.model, self.members, self.escalation, self.sinking,
+                          self.dispatcher, events)
+        return replace(result, task_units=task_units(self.tasks, horizon_min))
+
+
 def simulate(district: District, scenario: Scenario, seed: int, replication: int,
              trace: bool = False) -> ReplicationResult:
     """Simulate one replication; a pure function of (district, scenario, seed, replication)."""
+    return build(district, scenario, seed, replication, trace).run()
+
+
+def build(district: District, scenario: Scenario, seed: int, replication: int,
+          trace: bool = False) -> Replication:
+    """Build one replication's model on a SimPy environment (nothing has happened yet)."""
     params = Parameters(scenario, Streams(seed, replication))
     horizon_min = params.number("alert.horizon_min")
     period = params.order_period()
@@ -70,10 +98,8 @@ def simulate(district: District, scenario: Scenario, seed: int, replication: int
     members = _members(model)
     escalation = _escalation(model)
     sinking, dispatcher = _cadres(model)
-    staffing = staff_tasks(district, params, geo, cascade, model.posts, dispatcher)
-    events = loop.run_before(horizon_min)
-    result = _collect(model, members, escalation, sinking, dispatcher, events)
-    return replace(result, task_units=task_units(staffing, horizon_min))
+    tasks = staff_tasks(params, geo, cascade, model.posts, escalation, dispatcher, model.travel)
+    return Replication(model, loop, members, escalation, sinking, dispatcher, tasks)
 
 
 def _members(model: _Model) -> MemberReports:

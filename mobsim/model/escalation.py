@@ -9,11 +9,14 @@ its member arrives, hand over and go on to the next nearest open gap (mobsim.mod
 one whose gap fills on the way turns to the next from where they are. A worker with no open
 gap left relieves the nearest cadre (or pool's reserve, mobsim.model.pools) holding a post of
 the grid (they hand over and can serve posts the worker cannot reach), else waits where they
-are and looks again at the roll-call or when such a reserve takes a post of the grid. `escalation.grid_worker_covers`
-caps the posts a worker sets out for (0 = no cap).
+are and looks again at the roll-call or when such a reserve takes a post of the grid (the
+listeners of `on_idle` hear of such a worker: the wartime tasks, mobsim.model.tasks).
+`escalation.grid_worker_covers` caps the posts a worker sets out for (0 = no cap).
 """
 
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 import simpy
@@ -67,6 +70,8 @@ class Escalation:
                          n_grids, microgrid_xy, handover_min, self._free)
         self.duty.on_taken = self._taken
         self.grid_of_microgrid = grid_of_microgrid
+        # Called as listener(grid, x_km, y_km) when a worker is left with nothing to go to.
+        self.on_idle: list[Callable[[int, float, float], None]] = []
         posts.on_held.append(self._held)
         posts.on_uncovered.append(self._uncovered)
 
@@ -106,6 +111,7 @@ class Escalation:
         left; `trips_min`: the trips from there to each post of the grid, if known."""
         self.idle_xy[grid] = (x, y)
         if self.covers_left[grid] == 0:
+            self._idle(grid, x, y)
             return
         rows = self._grid(grid)
         candidates = self.posts.lacks_staff(rows)
@@ -113,6 +119,7 @@ class Escalation:
             # No gap left: relieve a dispatched reserve holding a post of the grid, who can go farther.
             candidates = self.posts.dispatched_holding[rows] > 0
             if not candidates.any():
+                self._idle(grid, x, y)
                 return
         gaps = rows[candidates]
         if trips_min is None:
@@ -125,6 +132,10 @@ class Escalation:
         self.covers_left[grid] -= 1
         self.idle_xy[grid] = None
         self.duty.ride(grid, int(gaps[nearest]), x, y, float(trips[nearest]), delay_min)
+
+    def _idle(self, grid: int, x: float, y: float) -> None:
+        for listener in self.on_idle:
+            listener(grid, x, y)
 
     def _trips_min(self, x: np.ndarray | float, y: np.ndarray | float,
                    microgrids: np.ndarray) -> np.ndarray:

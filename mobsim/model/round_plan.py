@@ -349,14 +349,14 @@ class _Pairs:
         return int(got[waited].sum()) == int(need[waited].sum())
 
     def _earliest_cover(self) -> float:
-        """The least threshold at which every required gap has its need of known pairs."""
+        """The least threshold at which every required gap has its need of known pairs' reserves."""
         p = self.problem
-        need = p.gap_i[:, k.NEED]
         order = np.lexsort((self.arrival, self.gap))
-        gap, arrival = self.gap[order], self.arrival[order]
+        brought = np.concatenate([[0], np.cumsum(p.src_i[self.source[order], k.SUPPLY])])
         required = np.flatnonzero(p.required)
-        first = np.searchsorted(gap, required)
-        return float(arrival[first + need[required] - 1].max(initial=-np.inf))
+        first = np.searchsorted(self.gap[order], required)
+        covered = np.searchsorted(brought, brought[first] + p.gap_i[required, k.NEED]) - 1
+        return float(self.arrival[order][covered].max(initial=-np.inf))
 
     def _next_limit(self, limit_min: float, cut: _Cut, etas: np.ndarray) -> float:
         """The least threshold above `limit_min` at which the flow could grow past the least cut

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mobsim.reports.page import document, number, paragraph, section, table
 from mobsim.scenario.params import Settings
-from mobsim.studies.plan import answer_text, cost_text, probe_rows, ranges_text
+from mobsim.studies.plan import answer_text, cost_text, measure_text, probe_rows, ranges_text
 from mobsim.studies.plan_folder import read_plan
 
 
@@ -25,10 +25,10 @@ def plan_page(folder: Path) -> str:
                     for key, value in result.answer.items()]) if result.answer else ""
     body = "".join([
         f"<h1>Plan report: {escape(name)}</h1>",
-        paragraph(f"{escape(ranges_text(result))}; target: the {target.quantile * 100:g}th "
-                  f"percentile of the district time at most {target.minutes:g} min with "
-                  f"{target.confidence * 100:g}% confidence; plan folder {escape(str(folder))}",
-                  "meta"),
+        paragraph(f"{escape(ranges_text(result))}; target: {escape(measure_text(result))}, "
+                  f"its {target.quantile * 100:g}th percentile at most {target.minutes:g} min "
+                  f"with {target.confidence * 100:g}% confidence; plan folder "
+                  f"{escape(str(folder))}", "meta"),
         section("The least that meets the target", paragraph(escape(answer_text(result))),
                 answer,
                 paragraph("Every lever at its highest value is checked first; then the levers "

@@ -11,7 +11,7 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.reports import plots
-from mobsim.reports.act import ABLE, limited_by_text
+from mobsim.reports.act import ABLE, limited_by_text, short_section_parts, spread_line
 from mobsim.reports.figures import variant_bands_png
 from mobsim.reports.inputs import (
     HOUSEHOLDS_COLUMN,
@@ -45,6 +45,7 @@ from mobsim.reports.tail import causes_section
 from mobsim.reports.verdict import plain_verdict
 from mobsim.results import stats
 from mobsim.results.bound import BoundCheck
+from mobsim.results.check import ACT_SPREAD_COLUMNS, Spread
 from mobsim.results.run import Run, Sweep, load_run
 from mobsim.scenario.params import Target
 
@@ -305,4 +306,22 @@ def _tasks_section(run: Run, target: Target) -> str:
                f"{stats.BAND_LABEL} of them; red: the target."),
         table(["task", f"done by the target ({target.minutes:g} min)"],
               [[escape(task), _share_span(f"task-{task}", stats.share_at_minute(frame, target.minutes))]
-               for task, frame in per_task.items()]))
+               for task, frame in per_task.items()]),
+        *_short_parts(run, target))
+
+
+def _short_parts(run: Run, target: Target) -> list[str]:
+    """The units acting at the target and the communities short of people then (runs that
+    have these measures)."""
+    reps = run.replications
+    spreads = {name: Spread.of(reps[name]) for name in ACT_SPREAD_COLUMNS if name in reps}
+    tasks = run.table("tasks") if "tasks" in run.table_names else pd.DataFrame()
+    if not spreads or "short_at_target" not in tasks:
+        return []
+    communities = run.table("communities")
+    subdistrict_of = dict(zip(communities["community_id"].astype(int),
+                              communities["subdistrict_id"].astype(int)))
+    return [paragraph(escape(spread_line(spreads, target.minutes)[0]) + "."),
+            *short_section_parts(tasks, names(run, "communities", subdistrict_of),
+                                 names(run, "subdistricts", set(subdistrict_of.values())),
+                                 subdistrict_of, target.minutes)]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -17,8 +18,24 @@ MEASURES: tuple[str, ...] = ("district", "act")
 """What `mobsim check --measure` bounds: the district time (last post staffed), or the minute
 every community has every wartime task at its minimum staffing (`t_act_min`)."""
 
+ACT_SPREAD_COLUMNS: tuple[str, ...] = ("share_units_acting_at_target", "people_short_at_target")
+"""replications.parquet columns that explain the able-to-act verdict beside its minute."""
+
 EXIT_CODES = {PASS: 0, FAIL: 1, UNDECIDED: 3}
 """`mobsim check`'s exit code per verdict (2 stays bad input)."""
+
+
+class Spread(NamedTuple):
+    """The mean, least and greatest of a measure over the replications."""
+
+    mean: float
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, values: pd.Series) -> Spread:
+        """The spread of a column."""
+        return cls(float(values.mean()), float(values.min()), float(values.max()))
 
 
 def combined(verdicts: list[str]) -> str:
@@ -41,6 +58,9 @@ class Verdict:
     """The measure the verdict is about (MEASURES)."""
     act_limited_by: tuple[tuple[str, int], ...] = ()
     """Replications per task that came last (the task limiting the able-to-act minute)."""
+    act_spread: tuple[tuple[str, Spread], ...] = ()
+    """Over the replications, the share of sites and checkpoints acting at the target and the
+    people short then (`ACT_SPREAD_COLUMNS`), when the run has them."""
 
     @property
     def checks(self) -> list[BoundCheck]:
@@ -72,7 +92,8 @@ class Verdict:
         if self.households is not None:
             out["households"] = {"share": self.households_share, **self.households.to_dict()}
         if self.act is not None:
-            out["act"] = {**self.act.to_dict(), "limited_by": dict(self.act_limited_by)}
+            out["act"] = {**self.act.to_dict(), "limited_by": dict(self.act_limited_by),
+                          **{name: spread._asdict() for name, spread in self.act_spread}}
         out["measure"] = self.measure
         return out
 
@@ -96,13 +117,15 @@ def check_run(replications: pd.DataFrame, target: Target, measure: str = "distri
         times = np.where(np.nan_to_num(reached, nan=0.0) >= target.households_share,
                          target.minutes, np.nan)
         households = check_bound(times, target.minutes, target.quantile, target.confidence)
-    act, limited = None, ()
+    act, limited, spread = None, (), ()
     if "t_act_min" in replications.columns:
         act = check_bound(replications["t_act_min"].to_numpy(dtype=float), target.minutes,
                           target.quantile, target.confidence)
         counts = replications["act_limited_by"].value_counts()
         limited = tuple((str(task), int(n)) for task, n in counts.items())
+        spread = tuple((name, Spread.of(replications[name])) for name in ACT_SPREAD_COLUMNS
+                       if name in replications.columns)
     elif measure == "act":
         raise InputError("--measure act: the run has no able-to-act times (t_act_min): it was "
                          "made before the wartime tasks; run it again")
-    return Verdict(district, households, target.households_share, act, measure, limited)
+    return Verdict(district, households, target.households_share, act, measure, limited, spread)

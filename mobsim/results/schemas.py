@@ -85,6 +85,8 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("share_tested_at_target", pa.float64()),
         ("share_supplied_at_target", pa.float64()),
         ("checkpoints_kept_at_target", pa.float64()),
+        ("share_units_acting_at_target", pa.float64()),
+        ("people_short_at_target", pa.int32()),
     ]),
     "tasks": pa.schema([
         ("replication", pa.int32()),
@@ -93,6 +95,25 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("able_min", pa.float64()),
         ("staff_at_target", pa.int32()),
         ("done_at_target", pa.float64()),
+        ("units", pa.int32()),
+        ("units_acting_at_target", pa.int32()),
+        ("short_at_target", pa.int32()),
+    ]),
+    "task_units": pa.schema([
+        ("replication", pa.int32()),
+        ("community_id", pa.int32()),
+        ("task", _category()),
+        ("unit", pa.int32()),
+        ("designated", pa.bool_()),
+        ("x_km", pa.float64()),
+        ("y_km", pa.float64()),
+        ("min_staff", pa.int32()),
+        ("full_staff", pa.int32()),
+        ("staffed_min", pa.float64()),
+        ("able_min", pa.float64()),
+        ("staff_at_target", pa.int32()),
+        ("short_at_target", pa.int32()),
+        ("acting_at_target", pa.bool_()),
     ]),
     "task_curves": pa.schema([
         ("replication", pa.int32()),
@@ -159,7 +180,8 @@ SCAN_SCHEMAS: dict[str, pa.Schema] = {
 """The per-replication tables of the scan mode (the building-scan campaign), in file order."""
 
 PER_REPLICATION: tuple[str, ...] = ("microgrids", "members", "cadres", "reserve_shifts", "curves",
-                                    "replications", "tasks", "task_curves", "bottlenecks")
+                                    "replications", "tasks", "task_units", "task_curves",
+                                    "bottlenecks")
 """Wartime tables that gain rows with every replication (events too, when traced)."""
 
 

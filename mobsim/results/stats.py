@@ -121,3 +121,26 @@ def activated_by_counts(microgrids: pd.DataFrame) -> pd.DataFrame:
 def count_summary(counts: pd.DataFrame) -> pd.DataFrame:
     """Mean, min and max over replications of each column of `counts`."""
     return pd.DataFrame({"mean": counts.mean(), "min": counts.min(), "max": counts.max()})
+
+
+POST_TASKS: tuple[str, ...] = ("verification", "publicity", "supply")
+"""Tasks whose units are the posts: one community's people short for them are the same posts."""
+
+
+def short_communities(tasks: pd.DataFrame) -> pd.DataFrame:
+    """Per community short of people at the target in some replication (tasks.parquet rows):
+    the share of replications it was short, the people short then (mean over every replication,
+    and the most), and the mean people short by sites, checkpoints and posts; most short first.
+
+    People short for the posts count once (the most of the post tasks: the same posts)."""
+    short = tasks.pivot_table(index=["community_id", "replication"], columns="task",
+                              values="short_at_target", aggfunc="sum", observed=True).fillna(0)
+    kinds = pd.DataFrame({
+        "testing": short.get("testing", 0), "checkpoints": short.get("checkpoints", 0),
+        "posts": short[[t for t in POST_TASKS if t in short.columns]].max(axis=1)})
+    total = kinds.sum(axis=1)
+    by_community = total.groupby(level="community_id")
+    out = pd.DataFrame({"replications_short": by_community.apply(lambda v: float((v > 0).mean())),
+                        "people_short": by_community.mean(), "most_short": by_community.max()})
+    out = out.join(kinds.groupby(level="community_id").mean())
+    return out[out["most_short"] > 0].sort_values(["people_short", "most_short"], ascending=False)

@@ -1,4 +1,5 @@
-"""Rows of the wartime tasks: the `tasks` and `task_curves` tables, and their summary columns."""
+"""Rows of the wartime tasks: the `tasks`, `task_units` and `task_curves` tables, and their
+summary columns."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import pyarrow as pa
 
 from mobsim.codes import TASKS
 from mobsim.district.schemas import category_array
-from mobsim.model.tasks.outcome import TaskWork
+from mobsim.model.tasks.outcome import TaskWork, acting_at_target
 from mobsim.results.rows import coverage
 
 TASK_SUMMARY_COLUMNS: tuple[str, ...] = (
     "t_act_min", "act_limited_by", "share_informed_at_target", "share_tested_at_target",
-    "share_supplied_at_target", "checkpoints_kept_at_target")
+    "share_supplied_at_target", "checkpoints_kept_at_target", "share_units_acting_at_target",
+    "people_short_at_target")
 """Columns the tasks add to replications.parquet (see docs/outputs.md)."""
 
 
@@ -29,8 +31,45 @@ def tasks_table(work: TaskWork, community_ids: np.ndarray, replication: int) -> 
         pa.array(records["able_min"], pa.float64()),
         pa.array(records["staff_at_target"], pa.int32()),
         pa.array(records["done_at_target"], pa.float64()),
+        pa.array(records["units"], pa.int32()),
+        pa.array(records["units_acting_at_target"], pa.int32()),
+        pa.array(records["short_at_target"], pa.int32()),
     ], names=["replication", "community_id", "task", "able_min", "staff_at_target",
-              "done_at_target"])
+              "done_at_target", "units", "units_acting_at_target", "short_at_target"])
+
+
+def task_units_table(task_units: np.ndarray, community_ids: np.ndarray, replication: int,
+                     target_min: float) -> pa.Table:
+    """The task_units.parquet rows: one per testing site and checkpoint."""
+    n = len(task_units)
+    # A unit's number within its community and task, in row order.
+    unit = _rank_within(task_units["community"].astype(np.int64) * len(TASKS) + task_units["task"])
+    columns = {
+        "replication": pa.array(np.full(n, replication, dtype=np.int32)),
+        "community_id": pa.array(community_ids[task_units["community"]].astype(np.int32)),
+        "task": category_array(task_units["task"], TASKS),
+        "unit": pa.array(unit.astype(np.int32)),
+        "designated": pa.array(task_units["designated"]),
+        "x_km": pa.array(task_units["x_km"]),
+        "y_km": pa.array(task_units["y_km"]),
+        "min_staff": pa.array(task_units["min_staff"], pa.int32()),
+        "full_staff": pa.array(task_units["full_staff"], pa.int32()),
+        "staffed_min": pa.array(task_units["staffed_min"], pa.float64()),
+        "able_min": pa.array(task_units["able_min"], pa.float64()),
+        "staff_at_target": pa.array(task_units["staff_at_target"], pa.int32()),
+        "short_at_target": pa.array(np.maximum(task_units["min_staff"]
+                                               - task_units["staff_at_target"], 0), pa.int32()),
+        "acting_at_target": pa.array(acting_at_target(task_units, target_min)),
+    }
+    return pa.table(list(columns.values()), names=list(columns))
+
+
+def _rank_within(key: np.ndarray) -> np.ndarray:
+    """Each row's rank among the rows of its key, in row order."""
+    order = np.argsort(key, kind="stable")
+    rank = np.empty(len(key), np.int64)
+    rank[order] = np.arange(len(key)) - np.searchsorted(key[order], key[order])
+    return rank
 
 
 def task_done_min(work: TaskWork, task_units: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -65,12 +104,8 @@ def task_curves_table(work: TaskWork, task_units: np.ndarray, replication: int,
     ], names=["replication", "task", "minute", "share_done"])
 
 
-def task_summary(work: TaskWork | None, task_units: np.ndarray | None,
-                 target_min: float) -> dict[str, list]:
-    """The replications.parquet columns of the tasks (NaN and "" when no tasks were run)."""
-    if work is None or task_units is None:
-        return {name: ["" if name == "act_limited_by" else math.nan]
-                for name in TASK_SUMMARY_COLUMNS}
+def task_summary(work: TaskWork, task_units: np.ndarray, target_min: float) -> dict[str, list]:
+    """The replications.parquet columns of the tasks."""
     done = task_done_min(work, task_units)
 
     def share(task: str) -> float:
@@ -79,6 +114,7 @@ def task_summary(work: TaskWork | None, task_units: np.ndarray | None,
         within = np.nan_to_num(done_min[counted], nan=np.inf) <= target_min
         return float(within.sum() / total) if total else math.nan
 
+    acting = acting_at_target(task_units, target_min)
     return {
         "t_act_min": [work.act_min],  # inf: never, as every time in the tables
         "act_limited_by": [work.limited_by],
@@ -86,7 +122,13 @@ def task_summary(work: TaskWork | None, task_units: np.ndarray | None,
         "share_tested_at_target": [share("testing")],
         "share_supplied_at_target": [share("supply")],
         "checkpoints_kept_at_target": [share("checkpoints")],
+        "share_units_acting_at_target": [float(acting.mean()) if len(acting) else math.nan],
+        "people_short_at_target": [work.people_short],
     }
+
+
+SUMMARY_TYPES = {"act_limited_by": pa.string(), "people_short_at_target": pa.int32()}
+"""Arrow types of the tasks' summary columns that are not float64."""
 
 
 def with_tasks(tables: dict[str, pa.Table], work: TaskWork, task_units: np.ndarray,
@@ -96,10 +138,10 @@ def with_tasks(tables: dict[str, pa.Table], work: TaskWork, task_units: np.ndarr
     (the task curves only if `curves`)."""
     summary = tables["replications"]
     for name, values in task_summary(work, task_units, target_min).items():
-        column = pa.array(values, pa.string() if name == "act_limited_by" else pa.float64())
-        summary = summary.append_column(name, column)
+        summary = summary.append_column(name, pa.array(values, SUMMARY_TYPES.get(name, pa.float64())))
     tables = {**tables, "replications": summary,
-              "tasks": tasks_table(work, community_ids, replication)}
+              "tasks": tasks_table(work, community_ids, replication),
+              "task_units": task_units_table(task_units, community_ids, replication, target_min)}
     if curves:
         tables["task_curves"] = task_curves_table(work, task_units, replication, horizon_min)
     return tables

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from mobsim.clock import clock_minutes, minute_of_week, period_codes, weekly_windows
-from mobsim.codes import CHANNELS, PERIODS, PRESENCE_STATES
+from mobsim.codes import CHANNELS, COMPOUND_TYPES, PERIODS, PRESENCE_STATES
 from mobsim.distributions import Dist
 from mobsim.random import Streams
 from mobsim.scenario.files import Scenario
@@ -121,6 +121,10 @@ class Settings:
     def channels(self, key: str) -> tuple[int, ...]:
         """A list of channel names as codes into CHANNELS."""
         return tuple(CHANNELS.index(name) for name in self.scenario.get(key))
+
+    def by_compound_type(self, table: str) -> np.ndarray:
+        """One number per compound type, in COMPOUND_TYPES order, from a table keyed by type."""
+        return np.array([self.number(f"{table}.{name}") for name in COMPOUND_TYPES])
 
     def shares(self, key: str) -> np.ndarray:
         """Shares of the presence states in PRESENCE_STATES order, renormalized to sum to 1."""

@@ -23,7 +23,7 @@ from mobsim.codes import (
 from mobsim.distributions import parse_dist
 from mobsim.errors import InputError
 from mobsim.scenario.schema import Origin, is_dist_table, is_table, leaves, lookup, show
-from mobsim.scenario.team_rules import home_problems, team_counts
+from mobsim.scenario.team_rules import home_problems, pool_problems, team_counts
 
 KERNEL_FAMILIES: tuple[str, ...] = ("fixed", "exponential", "lognormal")
 """Distribution families the door-to-door kernel draws (mobsim.kernels.rng)."""
@@ -96,7 +96,7 @@ def check_values(data: dict[str, Any], schema: dict[str, Any], origins: dict[str
                 problems.append(f"{label}: {kernel_family_problem(path, family)}")
     problems += _share_problems(data, schema, origins, share_patterns)
     return (problems + _horizon_problem(data, origins) + _periods_problem(data, origins)
-            + _pool_problems(data, origins) + home_problems(data, origins))
+            + pool_problems(data, origins) + home_problems(data, origins))
 
 
 def kernel_family_problem(path: str, family: str) -> str:
@@ -313,11 +313,17 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("tasks.scan_run", _folder),
     ("tasks.testing.household_size", _positive),
     ("tasks.testing.residents_per_site", _positive),
+    ("tasks.staff_scope", _one_of(POOL_LEVELS)),
+    ("tasks.dispatch_interval_min", _dispatch_interval),
     ("tasks.testing.min_staff", _count_up_to(STAFF_LIMIT)),
     ("tasks.testing.stations", _count_up_to(STAFF_LIMIT)),
+    ("tasks.testing.*_per_community", _count_up_to(STAFF_LIMIT, low=0)),
+    ("tasks.testing.support_staff", _count_up_to(STAFF_LIMIT, low=0)),
     ("tasks.testing.turnout", _unit_interval),
     ("tasks.checkpoints.staff", _count_up_to(STAFF_LIMIT)),
-    ("tasks.checkpoints.per_1000_households.*", _not_negative),
+    ("tasks.checkpoints.shift_min", _positive),
+    ("tasks.checkpoints.households_per_compound.*", _positive),
+    ("tasks.checkpoints.gates_per_compound.*", _count_up_to(STAFF_LIMIT, low=0)),
     ("tasks.publicity.message_reach", _unit_interval),
     ("tasks.verification.verified_*_factor", _positive),
     ("tasks.supply.share", _unit_interval),
@@ -371,26 +377,6 @@ def _periods_problem(data: dict[str, Any], origins: dict[str, Origin]) -> list[s
     shown = ", ".join(f"{key.partition('.')[2]} {clock}" for key, clock in zip(keys, clocks))
     return [f"{origins[at].label}: {at}: day_start, evening_start and night_start must follow "
             f"each other within one day, got {shown}"]
-
-
-def _pool_problems(data: dict[str, Any], origins: dict[str, Origin]) -> list[str]:
-    """A pool's home must lie within the unit it is counted per, within its scope, and below
-    the level that alerts it."""
-    problems = []
-    for pool in POOLS:
-        keys = [f"pools.{pool}.{name}" for name in ("per", "home", "scope", "alerted_by")]
-        values = [lookup(data, key) for key in keys if key in origins]
-        if len(values) < len(keys) or not all(v in POOL_LEVELS for v in values[:3]) \
-                or values[3] not in POOL_ALERTS:
-            continue  # missing or already reported by the single-key rules
-        per, home, scope = (POOL_LEVELS.index(v) for v in values[:3])
-        alerted = POOL_ALERTS.index(values[3])
-        for wrong, other in ((home > per, "per"), (home > scope, "scope"), (home > alerted, "alerted_by")):
-            if wrong:
-                at = max((keys[1], f"pools.{pool}.{other}"), key=lambda key: origins[key].rank)
-                problems.append(f"{origins[at].label}: pools.{pool}: home {values[1]!r} is wider "
-                                f"than {other} {lookup(data, f'pools.{pool}.{other}')!r}")
-    return problems
 
 
 def _table_paths(node: dict[str, Any], prefix: str = "") -> list[str]:

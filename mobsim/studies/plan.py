@@ -1,5 +1,8 @@
 """`mobsim plan`: the least values of one or more levers for which the verdict is PASS.
 
+The verdict is about the district time (every post staffed), or with `measure` "act" about the
+minute every community can act on every wartime task (`mobsim check --measure act`).
+
 A lever is one numeric scenario key (cadres.count, escalation.grid_worker_covers, a team's
 callers, …), assumed to help the more there is of it. Every lever at its highest value is
 checked first (if even that does not pass, nothing in the ranges does). Then the levers are
@@ -74,6 +77,8 @@ class PlanResult:
     probes: list[Probe] = field(default_factory=list)
     answer: dict[str, float] | None = None
     elapsed_s: float = 0.0
+    measure: str = "district"
+    """What the verdict bounds (mobsim.results.check.MEASURES)."""
 
     @property
     def replications(self) -> int:
@@ -143,18 +148,22 @@ def parse_levers(texts: Sequence[str], scenario: Scenario, step: float = 0.0) ->
 
 
 def plan(scenario: Scenario, lever_texts: Sequence[str], seed: int, max_replications: int,
-         jobs: int, executor: Executor = run_local, step: float = 0.0) -> PlanResult:
-    """Search the levers' ranges for the least combination whose sequential check is PASS."""
+         jobs: int, executor: Executor = run_local, step: float = 0.0,
+         measure: str = "district") -> PlanResult:
+    """Search the levers' ranges for the least combination whose sequential check about
+    `measure` is PASS."""
     started = time.perf_counter()
     require_wartime(scenario, "plan")
-    result = PlanResult(parse_levers(lever_texts, scenario, step))
+    result = PlanResult(parse_levers(lever_texts, scenario, step), measure=measure)
     typed = {lever.key: (int if lever.integer else float) for lever in result.levers}
 
     def passes(values: dict[str, float]) -> bool:
         probed = scenario.with_({key: typed[key](value) for key, value in values.items()})
-        verdict, outcome = check_until_decided(probed, seed, max_replications, jobs, executor)
+        verdict, outcome = check_until_decided(probed, seed, max_replications, jobs, executor,
+                                               measure=measure)
+        checked = verdict.act if measure == "act" else verdict.district
         result.probes.append(Probe(dict(values), outcome.verdict, outcome.replications,
-                                   verdict.district.within_target))
+                                   checked.within_target))
         return outcome.verdict == PASS
 
     current = {lever.key: lever.high for lever in result.levers}
@@ -217,9 +226,16 @@ def cost_text(result: PlanResult) -> str:
             f"{result.elapsed_s:.0f} s (each probe: check --until-decided, same seed)")
 
 
+def measure_text(result: PlanResult) -> str:
+    """What the plan's verdicts are about, in plain words."""
+    return ("every community able to act on every wartime task" if result.measure == "act"
+            else "every post staffed (the district time)")
+
+
 def format_plan(name: str, result: PlanResult) -> str:
     """The probes as a table and the answer in plain words."""
-    return "\n".join([f"{name}: plan for {ranges_text(result)}", "", *text_table(*probe_rows(result)),
+    return "\n".join([f"{name}: plan for {ranges_text(result)}; the target: "
+                      f"{measure_text(result)}", "", *text_table(*probe_rows(result)),
                       "", answer_text(result), cost_text(result)])
 
 
@@ -232,7 +248,8 @@ def text_table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def plan_dict(name: str, result: PlanResult) -> dict:
     """The plan as plain JSON types."""
-    return {"scenario": name, "levers": [asdict(lever) for lever in result.levers],
+    return {"scenario": name, "measure": result.measure,
+            "levers": [asdict(lever) for lever in result.levers],
             "answer": result.answer, "replications": result.replications,
             "elapsed_s": round(result.elapsed_s, 3), "probes": [asdict(p) for p in result.probes]}
 

@@ -25,7 +25,7 @@ def write_plan(folder: Path, scenario: Scenario, name: str, result: PlanResult) 
 def _plan_of(found: dict) -> PlanResult:
     return PlanResult([Lever(**lever) for lever in found["levers"]],
                       [Probe(**probe) for probe in found["probes"]], found["answer"],
-                      found["elapsed_s"])
+                      found["elapsed_s"], found.get("measure", "district"))
 
 
 def read_plan(folder: Path) -> tuple[Scenario, str, PlanResult]:

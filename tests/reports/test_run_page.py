@@ -199,6 +199,22 @@ def test_the_tasks_section_gives_the_act_verdict_and_each_task_s_share_at_the_ta
         assert _value(page, f"task-{task}-median") == pytest.approx(_order_statistic(shares, 0.5))
 
 
+def test_the_communities_short_at_the_target_are_named_with_the_people_who_would_fix_them(
+        run_dir: Path, page) -> None:
+    tasks = pd.read_parquet(run_dir / "tasks.parquet")
+    per_rep = tasks.pivot_table(index=["community_id", "replication"], columns="task",
+                                values="short_at_target", aggfunc="sum", observed=True)
+    # The post tasks lack the same people: counted once, with the sites' and checkpoints'.
+    people = (per_rep["testing"] + per_rep["checkpoints"]
+              + per_rep[["verification", "publicity", "supply"]].max(axis=1))
+    mean, most = people.groupby(level="community_id").mean(), people.groupby(level="community_id").max()
+    for community in mean.index:
+        assert _value(page, f"short-{community}-people_short") == pytest.approx(mean[community])
+        assert _value(page, f"short-{community}-most_short") == most[community]
+    html = write_report(run_dir).read_text()
+    assert "9 of 9 communities were short of people" in html and "community A" in html
+
+
 def test_a_run_without_the_tasks_says_so(tmp_path: Path) -> None:
     html = write_report(write_fake_run(tmp_path / "run", tasks=False)).read_text()
     assert "This run has no wartime tasks" in html

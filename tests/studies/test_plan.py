@@ -165,3 +165,32 @@ def test_cli_plan_folder_and_its_report_page(lines_scenario, tmp_path: Path) -> 
     assert len(shown) == len(found["probes"])
     assert [page.values[f"probe-{k}-2"] for k in range(1, len(shown) + 1)] == [
         p["verdict"] for p in found["probes"]]
+
+
+STAFF_LEVER = "pools.community_staff.team_size"
+
+
+def test_plan_measure_act_finds_the_least_staff_that_lets_every_community_act(tmp_path) -> None:
+    """Two communities, no cadre on duty, grid workers out of the tasks: each community's
+    office staff alone staff its one gate (one person) and its designated site (two, set up at
+    once), so three staff a community are the least that act, found without a sweep."""
+    path = write_scenario(tmp_path, *deterministic(), *TARGET, "cadres.at_once=0",
+                          "pools.community_staff.teams=1", "pools.community_staff.report_min=7.0",
+                          "tasks.staffed_by.grid_worker=false", "tasks.checkpoints.staff=1",
+                          "tasks.checkpoints.households_per_compound.commercial_housing=1000.0",
+                          "tasks.testing.min_staff=2", "tasks.testing.support_staff=0",
+                          "tasks.testing.designated_setup_min=0.0", "target.minutes=60.0",
+                          subdistricts=1, communities=2, grids=1, microgrids=2)
+    result = plan(load_scenario(path), [f"{STAFF_LEVER}=1..6"], 1, MAX_REPLICATIONS, 1,
+                  measure="act")
+    assert result.measure == "act" and result.answer == {STAFF_LEVER: 3}
+    assert all(p.verdict != PASS for p in result.probes if p.values[STAFF_LEVER] < 3)
+    # the district time (every post staffed by its member) passes with any staff at all
+    assert plan(load_scenario(path), [f"{STAFF_LEVER}=1..6"], 1, MAX_REPLICATIONS,
+                1).answer == {STAFF_LEVER: 1}
+    shown = CliRunner().invoke(main, ["plan", str(path), "--measure", "act", "--lever",
+                                      f"{STAFF_LEVER}=1..6", "-j", "1", "--max-replications",
+                                      str(MAX_REPLICATIONS), "--json"])
+    assert shown.exit_code == 0, shown.output
+    found = json.loads(shown.output)
+    assert found["measure"] == "act" and found["answer"] == {STAFF_LEVER: 3}

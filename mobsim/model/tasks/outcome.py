@@ -27,9 +27,19 @@ from mobsim.model.tasks.verification import verification_reached_min
 from mobsim.scenario.params import Parameters
 
 TASK_DTYPE = np.dtype([("community", np.int32), ("task", np.int8), ("able_min", np.float64),
-                       ("staff_at_target", np.int32), ("done_at_target", np.float64)])
+                       ("staff_at_target", np.int32), ("done_at_target", np.float64),
+                       ("units", np.int32), ("units_acting_at_target", np.int32),
+                       ("short_at_target", np.int32)])
 """One community and task: when it could act (inf: not within the horizon), people on it at
-the target minute, share of its work done by the target (households, or checkpoints kept)."""
+the target minute, share of its work done by the target (households, or checkpoints kept), its
+units (posts, the one message round, sites, gates), those acting at the target, and the people
+it lacked then to have every unit act."""
+
+
+def acting_at_target(task_units: np.ndarray, target_min: float) -> np.ndarray:
+    """Whether each site or gate acts at the target: it could act by then and has its minimum."""
+    return (task_units["able_min"] <= target_min) & (
+        task_units["staff_at_target"] >= task_units["min_staff"])
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,14 @@ class TaskWork:
     def act_min(self) -> float:
         """Minute the whole district can act on every task (inf: not within the horizon)."""
         return float(self.tasks["able_min"].max(initial=0.0))
+
+    @property
+    def people_short(self) -> int:
+        """People the district lacked at the target for every unit of every task to act: the
+        sites' and checkpoints' and the posts' (counted once: the post tasks share them)."""
+        counted = np.isin(self.tasks["task"], [TASKS.index(name) for name in
+                                                ("verification", "testing", "checkpoints")])
+        return int(self.tasks["short_at_target"][counted].sum())
 
     @property
     def limited_by(self) -> str:
@@ -84,10 +102,11 @@ def community_records(homes: Households, params: Parameters, activated_min: np.n
     np.maximum.at(last_post, community_of_microgrid, activated)
     posts_by_target = np.bincount(community_of_microgrid, activated <= target, n).astype(np.int64)
     household_community = community_of_microgrid[household_microgrid(homes)]
+    ready_min = params.once("tasks.supply.ready_min")
     able = {
         "verification": last_post,
         "publicity": first_activation_min(activated_min, community_of_microgrid, n),
-        "supply": np.maximum(last_post, params.once("tasks.supply.ready_min")),
+        "supply": np.maximum(last_post, ready_min),
     }
     done = {
         "verification": _share_by(work.verified_min, household_community, n, target),
@@ -96,18 +115,29 @@ def community_records(homes: Households, params: Parameters, activated_min: np.n
                             work.needs_supply),
         "testing": _share_by(work.tested_min, household_community, n, target),
     }
+    quorum = params.count("microgrids.quorum")
+    posts = np.bincount(community_of_microgrid, minlength=n).astype(np.int64)
+    reached = (able["publicity"] <= target).astype(np.int64)
+    supplied = posts_by_target * (ready_min <= target)
     staff = dict.fromkeys(("verification", "publicity", "supply"), posts_by_target)
+    units = {"verification": posts, "publicity": np.ones(n, np.int64), "supply": posts}
+    acting = {"verification": posts_by_target, "publicity": reached, "supply": supplied}
+    short = {"verification": (posts - posts_by_target) * quorum,
+             "publicity": (1 - reached) * quorum, "supply": (posts - posts_by_target) * quorum}
     for name in ("testing", "checkpoints"):
-        units = task_units[task_units["task"] == TASKS.index(name)]
-        community = units["community"].astype(np.int64)
+        mine = task_units[task_units["task"] == TASKS.index(name)]
+        community = mine["community"].astype(np.int64)
         latest = np.full(n, 0.0)
-        np.maximum.at(latest, community, units["able_min"])
+        np.maximum.at(latest, community, mine["able_min"])
         able[name] = latest
-        staff[name] = np.bincount(community, units["staff_at_target"], n).astype(np.int64)
+        staff[name] = np.bincount(community, mine["staff_at_target"], n).astype(np.int64)
+        units[name] = np.bincount(community, minlength=n).astype(np.int64)
+        acting[name] = np.bincount(community, acting_at_target(mine, target), n).astype(np.int64)
+        lacking = np.maximum(mine["min_staff"] - mine["staff_at_target"], 0)
+        short[name] = np.bincount(community, lacking, n).astype(np.int64)
     kept = task_units[task_units["task"] == TASKS.index("checkpoints")]
-    done["checkpoints"] = _share_by(
-        np.where(kept["staff_at_target"] >= kept["min_staff"], target, np.nan),
-        kept["community"].astype(np.int64), n, target)
+    done["checkpoints"] = _share_by(np.where(acting_at_target(kept, target), target, np.nan),
+                                    kept["community"].astype(np.int64), n, target)
     out = np.zeros(n * len(TASKS), dtype=TASK_DTYPE)
     out["community"] = np.repeat(np.arange(n), len(TASKS))
     for code, name in enumerate(TASKS):
@@ -117,6 +147,9 @@ def community_records(homes: Households, params: Parameters, activated_min: np.n
                                          np.maximum(able[name], 0.0), np.inf)
         out["staff_at_target"][rows] = staff[name]
         out["done_at_target"][rows] = done[name]
+        out["units"][rows] = units[name]
+        out["units_acting_at_target"][rows] = acting[name]
+        out["short_at_target"][rows] = short[name]
     return out
 
 

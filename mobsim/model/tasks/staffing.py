@@ -1,124 +1,186 @@
-"""The one hook between people who report and the tasks: who does what, one task at a time.
+"""The task staff: who is free for the tasks, who rides to which unit, who is on it, minute by minute.
 
-`Staffing.on_reported(kind, person, community, microgrid, now_min)` is called whenever a person
-is where they can work: at a micro-grid post (`microgrid` ≥ 0: members, grid workers, reserves
-taking a post) or at their community (`microgrid` = -1: cadres reporting, later every reserve
-pool). The rule (`tasks.post_keep`, `tasks.priority`):
+Every person the tasks may use has a row (mobsim.model.tasks.wiring lays them out). The one
+hook through which anyone reaches the tasks is `Staffing.on_reported(row, x_km, y_km,
+now_min)`: a person is free for the tasks at (x, y) — a member beyond the first
+`tasks.post_keep` on their post, a grid worker whose grid's posts are held, a reserve the
+dispatcher has free. They wait there, idle, until a round of the command
+(mobsim.model.tasks.moves) sends them to a unit (`send`: a ride); on arrival (`arrive`) they
+join it. A later round may send a rider elsewhere from where they are, or stand them down
+(`stand_down`: idle there). Gaps on posts come first: a person sent to a post (`on_left`)
+leaves the tasks at once, wherever they are, and the unit lacks them until a round sends
+someone else.
 
-- a post keeps its first `tasks.post_keep` people on post: they do the micro-grid's own work
-  (verification round, door notices, supply round) and are not counted again;
-- everyone else joins the community's task pool: they go to the first unit of the highest
-  priority community task (`tasks.priority`) that lacks its minimum staff, else wait idle;
-- a reserve the dispatcher sends to a gap (`on_left`) leaves their unit or the idle pool: gaps
-  come first; an idle person of the same community takes the place at once.
-
-A unit is able to act from the first minute its minimum staff is on hand (`able_min`).
+A unit acts from the first minute its minimum staff is on hand, a testing site after its setup
+(`able_min`). A person on a gate's shift is due for relief a shift after arriving (`make_due`);
+the next person to reach a gate that has its minimum takes the place of the one due longest,
+who goes off duty.
 """
 
 from __future__ import annotations
 
-import heapq
+from collections import deque
 
 import numpy as np
 
-from mobsim.codes import TASKS
+from mobsim.model.reserves import Reserves
 from mobsim.model.tasks.plan import UnitPlan
 
-IDLE = -1
-"""Where a person in the pool is when no unit lacks staff."""
+OUT, IDLE, RIDING, ON, OFF = range(5)
+"""A person's state: not free for the tasks, idle, riding to a unit, on a unit, off duty."""
 
 
 class Staffing:
-    """Who staffs which testing site and checkpoint of each community, minute by minute."""
+    """Task staff and the units they staff."""
 
-    def __init__(self, plan: UnitPlan, priority: tuple[str, ...], n_communities: int,
-                 on_post: np.ndarray, post_keep: int) -> None:
+    def __init__(self, plan: UnitPlan, people: Reserves, n_communities: int,
+                 setup_min: np.ndarray | None = None) -> None:
         self.plan = plan
-        self.on_post = on_post
-        self.post_keep = post_keep
-        self.able_min = np.full(len(plan), np.inf)
-        self._staff_at_target: np.ndarray | None = None
-        self.idle_at_target = np.zeros(n_communities, dtype=np.int64)
-        # Idle people of each community, first come first (a dict: leaving is O(1)).
-        self.idle: list[dict[tuple[str, int], None]] = [{} for _ in range(n_communities)]
-        # Each person in the pool: (unit or IDLE, community row).
-        self.where: dict[tuple[str, int], tuple[int, int]] = {}
-        self._anonymous = 0
-        rank = np.array([priority.index(TASKS[code]) for code in plan.task], dtype=np.int64)
-        # Units of each community in the order people fill them: by task priority, then row.
-        order = np.lexsort((np.arange(len(plan)), rank, plan.community))
-        starts = np.searchsorted(plan.community[order], np.arange(n_communities + 1))
-        self.units = [order[a:b].tolist() for a, b in zip(starts[:-1], starts[1:])]
-        # Python lists of single values: every report reads and writes a few of them.
-        self._min_staff = plan.min_staff.tolist()
-        self._community = plan.community.tolist()
-        self._staff = [0] * len(plan)
-        self._rank = [0] * len(plan)  # each unit's place in its community's `units`
-        for units in self.units:
-            for k, unit in enumerate(units):
-                self._rank[unit] = k
-        # Per community, a heap of the places of units lacking their minimum staff: the first
-        # is where the next person goes. Entries of units since staffed are dropped when read.
-        self.lacking = [[k for k, unit in enumerate(units) if self._min_staff[unit] > 0]
-                        for units in self.units]
+        self.people = people
+        self.n_communities = n_communities
+        n, n_people = len(plan), len(people)
+        self.state = np.zeros(n_people, np.int8)
+        self.unit = np.full(n_people, -1, np.int64)
+        self.xy = np.zeros((n_people, 2))
+        self.since = np.zeros(n_people, np.int64)  # the order in which people became idle
+        self.idle_min = np.full(n_people, np.inf)  # and the minute
+        self._idles = 0
+        self.ticket = np.zeros(n_people, np.int64)  # a ride or a shift counts only while current
+        self.ride_from = np.zeros((n_people, 2))
+        self.ride_min = np.zeros((n_people, 2))  # a ride's start and planned arrival
+        self.staff = np.zeros(n, np.int64)
+        self.riding = np.zeros(n, np.int64)
+        self.due_count = np.zeros(n, np.int64)
+        self.on_unit: list[list[int]] = [[] for _ in range(n)]  # in the order they joined
+        self.due: list[deque[int]] = [deque() for _ in range(n)]
+        self.setup_min = np.zeros(n) if setup_min is None else setup_min
+        self.staffed_min = np.full(n, np.inf)
+        self.able_min = np.full(n, np.inf)
+        self.staff_at_target: np.ndarray | None = None
+        self.idle_at_target: np.ndarray | None = None
 
-    def on_reported(self, kind: str, person: int, community: int, microgrid: int,
-                    now_min: float) -> None:
-        """A person is on hand: at post `microgrid` (after it counted them) or at the community."""
-        if microgrid >= 0 and self.on_post[microgrid] <= self.post_keep:
+    def on_reported(self, row: int, x_km: float, y_km: float, now_min: float) -> None:
+        """A person is free for the tasks at (x, y); one already counted stays as they are."""
+        if self.state[row] in (IDLE, RIDING, ON):
             return
-        if person < 0:
-            # Nobody calls away a person who came unannounced: give them a key of their own.
-            self._anonymous += 1
-            person = -self._anonymous
-        if (kind, person) not in self.where:  # already in the pool: counted once
-            self._place((kind, person), community, now_min)
+        self.state[row] = IDLE
+        self.xy[row] = x_km, y_km
+        self.since[row] = self._idles
+        self.idle_min[row] = now_min
+        self._idles += 1
 
-    def on_left(self, kind: str, person: int, now_min: float) -> None:
-        """A reserve of the pool is sent to a gap: their place goes to an idle person, if any."""
-        key = (kind, person)
-        if key not in self.where:
-            return
-        unit, community = self.where.pop(key)
-        if unit == IDLE:
-            del self.idle[community][key]
-            return
-        self._staff[unit] -= 1
-        if self.idle[community]:
-            first = next(iter(self.idle[community]))
-            del self.idle[community][first]
-            self._join(first, unit, now_min)
-        elif self._staff[unit] == self._min_staff[unit] - 1:  # lacking again
-            heapq.heappush(self.lacking[community], self._rank[unit])
+    def on_left(self, row: int, now_min: float) -> None:
+        """A person is sent to a post: they leave the tasks, wherever they are."""
+        self._stop(row)
+        self.ticket[row] += 1
+        self.state[row] = OUT
+        self.unit[row] = -1
 
-    @property
-    def staff(self) -> np.ndarray:
-        """People in each unit now."""
-        return np.array(self._staff, dtype=np.int64)
+    def send(self, row: int, unit: int, now_min: float, arrive_min: float) -> int:
+        """A round sends a person (idle, riding, or on a site beyond its minimum) from where
+        they are to `unit`, to arrive at `arrive_min`; returns the ride's ticket."""
+        self.ride_from[row] = self.position(np.array([row]), now_min)[0]
+        self._stop(row)
+        self.state[row] = RIDING
+        self.unit[row] = unit
+        self.riding[unit] += 1
+        self.ride_min[row] = now_min, arrive_min
+        self.ticket[row] += 1
+        return int(self.ticket[row])
 
-    @property
-    def staff_at_target(self) -> np.ndarray:
-        """People in each unit at the target minute (now, if the snapshot has not been taken)."""
-        return self.staff if self._staff_at_target is None else self._staff_at_target
+    def stand_down(self, row: int, now_min: float) -> None:
+        """A rider's ride is called off: they are idle where they are on the way."""
+        x_km, y_km = self.position(np.array([row]), now_min)[0]
+        self._stop(row)
+        self.state[row] = OUT
+        self.ticket[row] += 1
+        self.on_reported(row, x_km, y_km, now_min)
+
+    def position(self, rows: np.ndarray, now_min: float) -> np.ndarray:
+        """Where each person is now: riders along the straight line of their ride."""
+        xy = self.xy[rows].copy()
+        riding = self.state[rows] == RIDING
+        if riding.any():
+            ride = rows[riding]
+            start, end = self.ride_min[ride, 0], self.ride_min[ride, 1]
+            share = np.clip((now_min - start) / np.maximum(end - start, 1e-12), 0.0, 1.0)
+            unit = self.unit[ride]
+            to = np.column_stack([self.plan.x_km[unit], self.plan.y_km[unit]])
+            xy[riding] = self.ride_from[ride] + share[:, None] * (to - self.ride_from[ride])
+        return xy
+
+    def _stop(self, row: int) -> None:
+        """The person leaves their unit, or the ride to it."""
+        if self.state[row] == ON:
+            self._leave_unit(row)
+        elif self.state[row] == RIDING:
+            self.riding[self.unit[row]] -= 1
+
+    def arrive(self, row: int, ticket: int, now_min: float) -> bool:
+        """The ride of `ticket` ends: the person joins its unit (if the ride still counts)."""
+        if ticket != self.ticket[row] or self.state[row] != RIDING:
+            return False
+        unit = int(self.unit[row])
+        self.riding[unit] -= 1
+        self.state[row] = ON
+        self.xy[row] = self.plan.x_km[unit], self.plan.y_km[unit]
+        self.on_unit[unit].append(row)
+        if self.staff[unit] >= self.plan.min_staff[unit] and self.due[unit]:
+            relieved = self.due[unit].popleft()
+            self.due_count[unit] -= 1
+            self.on_unit[unit].remove(relieved)
+            self.state[relieved] = OFF
+            self.unit[relieved] = -1
+            self.ticket[relieved] += 1
+        else:
+            self.staff[unit] += 1
+        if self.staff[unit] >= self.plan.min_staff[unit] and self.staffed_min[unit] == np.inf:
+            self.staffed_min[unit] = now_min
+            self.able_min[unit] = now_min + self.setup_min[unit]
+        return True
+
+    def make_due(self, row: int, ticket: int) -> None:
+        """The person's shift on their unit (joined with `ticket`) is over: due for relief."""
+        if ticket == self.ticket[row] and self.state[row] == ON:
+            unit = int(self.unit[row])
+            self.due[unit].append(row)
+            self.due_count[unit] += 1
+
+    def _leave_unit(self, row: int) -> None:
+        unit = int(self.unit[row])
+        self.on_unit[unit].remove(row)
+        self.staff[unit] -= 1
+        if row in self.due[unit]:
+            self.due[unit].remove(row)
+            self.due_count[unit] -= 1
+
+    def min_need(self, replanned: np.ndarray | int = 0) -> np.ndarray:
+        """People each unit lacks for its minimum, counting those riding to it but the
+        `replanned` (riders a round plans again)."""
+        return np.maximum(self.plan.min_staff - self.staff - self.riding + replanned, 0)
+
+    def extra_need(self) -> np.ndarray:
+        """People each unit with its minimum (counting riders) lacks beyond it: a site's
+        further staff, a gate's relief."""
+        full = self.plan.min_staff + self.plan.support + self.due_count
+        return np.where(self.min_need() == 0, np.maximum(full - self.staff - self.riding, 0), 0)
+
+    def idle(self) -> np.ndarray:
+        """Rows of the idle people, in the order they became idle."""
+        rows = np.flatnonzero(self.state == IDLE)
+        return rows[np.argsort(self.since[rows], kind="stable")]
+
+    def surplus(self) -> np.ndarray:
+        """Rows of the people on units beyond the units' minimum (a site's further staff), the
+        last to join first."""
+        units = np.flatnonzero(self.staff > self.plan.min_staff)
+        rows = [row for unit in units.tolist()
+                for row in reversed(self.on_unit[unit][int(self.plan.min_staff[unit]):])]
+        return np.array(rows, np.int64)
 
     def snapshot(self) -> None:
-        """Keep the staff of every unit and the idle people of every pool as they are now."""
-        self._staff_at_target = self.staff
-        self.idle_at_target = np.array([len(pool) for pool in self.idle], dtype=np.int64)
-
-    def _place(self, key: tuple[str, int], community: int, now_min: float) -> None:
-        lacking, units = self.lacking[community], self.units[community]
-        while lacking and self._staff[units[lacking[0]]] >= self._min_staff[units[lacking[0]]]:
-            heapq.heappop(lacking)
-        if lacking:
-            self._join(key, units[lacking[0]], now_min)
-        else:
-            self.where[key] = (IDLE, community)
-            self.idle[community][key] = None
-
-    def _join(self, key: tuple[str, int], unit: int, now_min: float) -> None:
-        community = self._community[unit]
-        self.where[key] = (unit, community)
-        self._staff[unit] += 1
-        if self._staff[unit] >= self._min_staff[unit] and self.able_min[unit] == np.inf:
-            self.able_min[unit] = now_min
+        """Keep each unit's staff, and the idle people by home community, as they are now."""
+        self.staff_at_target = self.staff.copy()
+        idle = self.state == IDLE
+        home = self.people.community[idle]
+        self.idle_at_target = np.bincount(home[home >= 0], minlength=self.n_communities)
