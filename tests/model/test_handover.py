@@ -16,6 +16,7 @@ from mobsim.model import simulate
 CADRE_KMH = 25.0
 RIDE_KMH = 15.0
 WALK_KMH = 1.25 * 3.6
+WALK_MAX_KM = 2.0  # members walk up to 2 km, so a member 2 km out walks
 HANDOVER_MIN = 5.0
 ROLL_CALL_MIN = 58.0  # every post still without staff becomes a gap; the next round is at 60
 FIRST_ROUND_MIN = 60.0
@@ -36,7 +37,8 @@ def _run(district, *extra: str):
     overrides = deterministic() + [
         "travel.detour_factor=1.0", f"escalation.sweep_min={ROLL_CALL_MIN}",
         "escalation.trusted_eta_min=30.0", f"escalation.handover_min={HANDOVER_MIN}",
-        f"cadres.speed_kmh={CADRE_KMH}", f"travel.ride_speed_kmh={RIDE_KMH}", *extra]
+        f"cadres.speed_kmh={CADRE_KMH}", f"travel.ride_speed_kmh={RIDE_KMH}",
+        f"travel.walk_max_km={WALK_MAX_KM}", *extra]
     return simulate(district, scenario(*overrides), 1, 0)
 
 

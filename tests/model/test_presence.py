@@ -22,10 +22,10 @@ def _params(*overrides: str) -> Parameters:
 
 
 @pytest.mark.parametrize("start, weekday, period", [
-    ("06:59", "tue", "night"), ("07:00", "tue", "day"), ("17:59", "fri", "day"),
-    ("18:00", "mon", "evening"), ("22:59", "thu", "evening"), ("23:00", "wed", "night"),
+    ("07:49", "tue", "night"), ("07:50", "tue", "day"), ("17:59", "fri", "day"),
+    ("18:00", "mon", "evening"), ("23:39", "thu", "evening"), ("23:40", "wed", "night"),
     ("00:00", "mon", "night"), ("14:00", "sat", "weekend"), ("20:00", "sun", "weekend"),
-    ("02:00", "sat", "night"), ("23:30", "sun", "night"),
+    ("02:00", "sat", "night"), ("23:30", "sun", "weekend"), ("23:45", "sun", "night"),
 ])
 def test_the_period_follows_the_clock_and_the_weekday(start: str, weekday: str, period: str) -> None:
     assert _params(f"alert.start='{start}'", f"alert.weekday='{weekday}'").order_period() == period
@@ -67,12 +67,12 @@ def _order(start: str, weekday: str = "tue", *overrides: str) -> Parameters:
 
 def test_periods_change_at_the_clock_boundaries_within_the_horizon() -> None:
     starts, codes = period_changes(_order("02:00"), 720.0)
-    # 07:00 is 300 min after the order; 18:00 (960 min) is beyond the horizon
-    assert starts.tolist() == [0.0, 300.0]
+    # 07:50 is 350 min after the order; 18:00 (960 min) is beyond the horizon
+    assert starts.tolist() == [0.0, 350.0]
     assert [PERIODS[c] for c in codes] == ["night", "day"]
     starts, codes = period_changes(_order("22:00", "fri"), 720.0)
-    # Friday evening, night at 23:00, Saturday's weekend from 07:00
-    assert starts.tolist() == [0.0, 60.0, 540.0]
+    # Friday evening, night at 23:40, Saturday's weekend from 07:50
+    assert starts.tolist() == [0.0, 100.0, 590.0]
     assert [PERIODS[c] for c in codes] == ["evening", "night", "weekend"]
 
 
@@ -89,10 +89,10 @@ def test_the_asleep_wake_at_their_wake_up_clock(start: str, expected_min: float)
 def test_someone_unavailable_at_the_order_becomes_available_when_the_period_changes() -> None:
     params = _order("02:00", "tue", "members.availability.night=0.0", "members.availability.day=1.0")
     states = np.array([0, 1, 2, 3], dtype=np.int8)
-    assert available_from_min(params, "members", states, 720.0).tolist() == [300.0] * 3 + [np.inf]
+    assert available_from_min(params, "members", states, 720.0).tolist() == [350.0] * 3 + [np.inf]
     timeline = draw_timeline(params, "members", "members", states, 720.0)
     # at home at once, at work until the next period, asleep until the wake-up, away for good
-    assert timeline.home_min[0] == 0.0 and timeline.home_min[1] == 300.0
+    assert timeline.home_min[0] == 0.0 and timeline.home_min[1] == 350.0
     assert timeline.home_min[2] == wake_min(params, "members", 4)[2]
     assert timeline.home_min[3] == np.inf
 

@@ -41,8 +41,8 @@ def _raw_with(change) -> dict:
      "travel.detour_factor: no such baseline key, or not a table"),
     (lambda raw: raw["travel"]["walk_speed_mps"].pop("quote"),
      "travel.walk_speed_mps: kind published needs a source and a quoted figure"),
-    (lambda raw: raw["travel"]["detour_factor"].update(range="1.1 to 1.6"),
-     "travel.detour_factor: range given twice: here and in sensitivity.ranges"),
+    (lambda raw: raw["escalation"]["sweep_min"].update(range="60 to 150"),
+     "escalation.sweep_min: range given twice: here and in sensitivity.ranges"),
     (lambda raw: raw["travel"]["walk_speed_mps"].update(strength="solid"),
      "travel.walk_speed_mps: strength is one of strong, moderate, weak, for an entry with a "
      "source"),
@@ -63,10 +63,11 @@ def test_a_disagreement_is_found_and_named(monkeypatch, change, expected: str) -
 
 def test_a_numeric_placeholder_without_a_sensitivity_range_is_found(monkeypatch) -> None:
     baseline = load_scenario(None)
-    entries_ = [e for e in baseline.get("sensitivity.ranges") if e["key"] != "cadres.speed_kmh"]
+    entries_ = [e for e in baseline.get("sensitivity.ranges")
+                if e["key"] != "cadres.dispatch_interval_min"]
     shorter = baseline.with_({"sensitivity.ranges": entries_})
     monkeypatch.setattr(provenance, "load_scenario", lambda name: shorter)
-    assert problems() == ["cadres.speed_kmh: a placeholder number needs a range in "
+    assert problems() == ["cadres.dispatch_interval_min: a placeholder number needs a range in "
                           "sensitivity.ranges"]
 
 
