@@ -9,6 +9,8 @@ from types import TracebackType
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mobsim.results.definitions import definition_columns
+
 
 def _category() -> pa.DataType:
     return pa.dictionary(pa.int8(), pa.string())
@@ -68,6 +70,7 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("t90_min", pa.float64()),
         ("t95_min", pa.float64()),
         ("t_full_min", pa.float64()),
+        *((name, pa.float64()) for name in definition_columns("district")),
         ("share_activated_at_target", pa.float64()),
         ("share_households_reached_at_target", pa.float64()),
         ("met_target", pa.bool_()),
@@ -80,6 +83,7 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("last_subdistrict_id", pa.int32()),
         ("last_cause", _category()),
         ("t_act_min", pa.float64()),
+        *((name, pa.float64()) for name in definition_columns("act")),
         ("act_limited_by", pa.string()),
         ("share_informed_at_target", pa.float64()),
         ("share_tested_at_target", pa.float64()),

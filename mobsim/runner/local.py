@@ -22,7 +22,7 @@ from mobsim.model.tasks.outcome import task_work
 from mobsim.random import Streams
 from mobsim.results.rows import Layout, replication_tables, scan_tables
 from mobsim.results.schemas import per_replication_schemas
-from mobsim.results.task_rows import with_tasks
+from mobsim.results.task_rows import act_row, with_tasks
 from mobsim.runner.scan_state import TaskLayout, task_layout
 from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import Parameters, Settings
@@ -92,16 +92,22 @@ class ReplicationJob:
     def _run_wartime(self, replication: int) -> Tables:
         result = simulate(self.district, self.scenario, self.seed, replication, self.trace)
         tasks = self.task_layout
-        work = task_work(self.layout.homes, self.parameters(replication),
-                         result.microgrid_activated_min, result.task_units,
-                         tasks.community_of_microgrid, tasks.verified)
+        params = self.parameters(replication)
+        work = task_work(self.layout.homes, params, result.microgrid_activated_min,
+                         result.task_units, tasks.community_of_microgrid, tasks.verified)
         settings = self.settings
+        target = settings.target
         tables = replication_tables(
             result, work.verified_min, self.layout, replication, self.seed,
-            target_min=settings.target.minutes, horizon_min=settings.horizon_min,
-            states=PRESENCE_STATES, channels=CHANNELS, curves=not self.summary_only)
+            target_min=target.minutes, horizon_min=settings.horizon_min,
+            states=PRESENCE_STATES, channels=CHANNELS, curves=not self.summary_only,
+            definition=target.definition)
+        # The goods' minute is the replication's one draw that the tasks' work also made.
+        act_columns = act_row(result.microgrid_activated_min, result.task_units,
+                              params.once("tasks.supply.ready_min"), self.layout.grouping,
+                              target.definition, settings.horizon_min)
         return with_tasks(tables, work, result.task_units, tasks.community_ids, replication,
-                          settings.target.minutes, settings.horizon_min,
+                          target.minutes, settings.horizon_min, act_columns,
                           curves=not self.summary_only)
 
     def _run_scan(self, replication: int) -> Tables:
