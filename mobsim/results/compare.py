@@ -5,9 +5,10 @@ Two measures of each replication are compared, variant minus reference:
 * the share of micro-grids activated by the target time (a number in every replication):
   the mean difference, with a t-interval on paired differences when the runs share their
   seeds, a Welch interval otherwise;
-* the district time t_full (minutes until the last micro-grid is on post), which is "never"
-  in replications where some micro-grid never was: a mean is undefined, so the median of the
-  differences is reported with a distribution-free order-statistic interval — the sign-test
+* the district time (minutes until the district counts as mobilized under the run's own
+  definition, `target.definition` and `target.share`; by default until the last micro-grid is
+  on post, t_full), which is "never" in replications where it never was: a mean is
+  undefined, so the median of the differences is reported with a distribution-free order-statistic interval — the sign-test
   interval on paired differences, the Hodges–Lehmann shift with its Mann–Whitney interval on
   unpaired runs. Never counts as later than any time (+inf): never minus a time is +inf, a time
   minus never is -inf, never minus never is no difference (0).
@@ -27,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from mobsim.errors import InputError
+from mobsim.results.definitions import definition_minutes
 from mobsim.results.run import Run, is_sweep, load_run, variant_dirs
 from mobsim.results.stats import never_last, order_statistic
 
@@ -49,7 +51,11 @@ class Measures:
     difference_columns: tuple[str, ...]
 
 
-WARTIME = Measures("t_full_min", "share_activated_at_target", DIFFERENCE_COLUMNS)
+MOBILIZED = "mobilized_min"
+"""A run's district time under its own definition (`target.definition`, `target.share`; every
+post: `t_full_min`), a column the comparison adds to each wartime run's replications."""
+
+WARTIME = Measures(MOBILIZED, "share_activated_at_target", DIFFERENCE_COLUMNS)
 SCAN = Measures("days_to_full", "share_verified_at_horizon",
                 ("share_diff", "share_diff_low", "share_diff_high",
                  "days_to_full_diff", "days_to_full_diff_low", "days_to_full_diff_high"))
@@ -177,11 +183,15 @@ def _open(source: Run | str | Path) -> tuple[Run, pd.DataFrame]:
         raise InputError(f"{path}: the run has no replications table")
     reps = run.table("replications")
     measures = measures_of(reps)
-    missing = [c for c in ("replication", measures.time, measures.share) if c not in reps.columns]
+    time = "t_full_min" if measures == WARTIME else measures.time
+    missing = [c for c in ("replication", time, measures.share) if c not in reps.columns]
     if missing:
         raise InputError(f"{run.table_path('replications')}: no column {missing[0]!r}")
     if reps.empty:
         raise InputError(f"{run.table_path('replications')}: the table has no rows")
+    if measures == WARTIME:
+        definition = run.target.definition
+        reps = reps.assign(**{MOBILIZED: definition_minutes(reps, definition, own=definition)})
     return run, reps.sort_values("replication")
 
 
@@ -189,9 +199,10 @@ def _figures(run: Run, reps: pd.DataFrame) -> dict:
     """A run's own figures: district-time quantiles, share activated, the bound verdict."""
     target = run.target
     check = run.check(target).district
-    t_full = never_last(reps["t_full_min"])
+    t_full = never_last(reps[MOBILIZED])
     return {
         "replications": len(reps), "seed": run.manifest.get("seed"),
+        "definition": target.definition.label,
         "median_min": order_statistic(t_full, 0.5),
         "quantile": target.quantile, "quantile_min": order_statistic(t_full, target.quantile),
         "max_min": float(t_full.max()), "never": int(np.isinf(t_full).sum()),

@@ -16,15 +16,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mobsim.codes import DEFINITIONS
 from mobsim.errors import InputError
 from mobsim.results.check import Verdict, check_run
-from mobsim.scenario.params import Target
+from mobsim.scenario.params import Definition, Target
 
 VARIANTS_FILE = "variants.parquet"
 """The table of variants that makes a folder a sweep folder."""
 
-DEFAULT_TARGET = {"minutes": 180.0, "quantile": 0.95, "confidence": 0.95, "households_share": 0.0}
-"""The built-in baseline's target, used where a manifest does not state one."""
+TARGET_NUMBERS = ("minutes", "quantile", "confidence", "households_share")
+"""The numbers of `Target`, in order."""
+
+DEFAULT_TARGET = {"minutes": 180.0, "quantile": 0.95, "confidence": 0.95, "households_share": 0.0,
+                  "share": 1.0}
+"""The built-in baseline's target numbers, used where a manifest does not state them (a run
+made before `target.share` counted every post)."""
 
 
 @dataclass
@@ -90,7 +96,13 @@ class Run:
             except (TypeError, ValueError):
                 raise InputError(f"{self._manifest_path}: scenario_data.target.{key} is "
                                  f"{stated.get(key)!r}, not a number") from None
-        return Target(**values)
+        over = stated.get("definition", Definition().over)
+        if over not in DEFINITIONS or not 0 < values["share"] <= 1:
+            raise InputError(f"{self._manifest_path}: scenario_data.target: definition "
+                             f"{over!r} with share {values['share']:g} is not a definition "
+                             f"(one of {', '.join(DEFINITIONS)}, a share above 0, at most 1)")
+        return Target(**{key: values[key] for key in TARGET_NUMBERS},
+                      definition=Definition(over, values["share"]))
 
     @property
     def _manifest_path(self) -> Path | str:
@@ -98,8 +110,9 @@ class Run:
 
     def check(self, target: Target | None = None, measure: str = "district") -> Verdict:
         """The bound check of the run against `target` (default: the run's own target), the
-        verdict about `measure` ("district" or "act")."""
-        return check_run(self.replications, target or self.target, measure)
+        verdict about `measure` ("district" or "act"), under the target's definition."""
+        return check_run(self.replications, target or self.target, measure,
+                         own=self.target.definition)
 
 
 @dataclass

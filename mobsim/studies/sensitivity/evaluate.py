@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from mobsim.results.bound import check_bound
+from mobsim.results.definitions import definition_minutes
 from mobsim.results.stats import order_statistic
 from mobsim.runner import Executor, run
 from mobsim.runner.local import run_local
@@ -22,7 +23,8 @@ from mobsim.scenario.ranges import Parameter
 
 PointProgress = Callable[[int, int], None]
 
-OUTPUTS = {"quantile_min": "target percentile of the district time (min; never = horizon)",
+OUTPUTS = {"quantile_min": "target percentile of the district time, mobilized as the scenario "
+                           "defines it (min; never = horizon)",
            "share_on_post": "share of micro-grids on post by the target (mean)"}
 """The outputs each design point is measured by, with their meaning."""
 
@@ -30,12 +32,14 @@ OUTPUTS = {"quantile_min": "target percentile of the district time (min; never =
 def measure(replications: pd.DataFrame, scenario: Scenario) -> dict:
     """The outputs and the verdict of one point's replications.
 
-    A replication that never had every post staffed counts as the horizon, not as +inf, so
-    that effects stay finite; the verdict counts it as late, as everywhere.
+    The district time is the minute the district counts as mobilized under the scenario's
+    definition (`target.definition`, `target.share`). A replication that never was counts as
+    the horizon, not as +inf, so that effects stay finite; the verdict counts it as late, as
+    everywhere.
     """
     settings = Settings(scenario)
     target = settings.target
-    t_full = replications["t_full_min"].to_numpy(dtype=float)
+    t_full = definition_minutes(replications, target.definition)
     capped = np.where(np.isfinite(t_full), t_full, settings.horizon_min)
     check = check_bound(t_full, target.minutes, target.quantile, target.confidence)
     return {"quantile_min": order_statistic(capped, target.quantile),
