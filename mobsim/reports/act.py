@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mobsim.reports.definitions import act_phrase, mobilized_phrase
 from mobsim.reports.verdict import plain_verdict, statistics_lines
 from mobsim.results.bound import BoundCheck, check_bound
 from mobsim.results.check import Verdict
+from mobsim.results.definitions import definition_minutes
 from mobsim.results.stats import finite_order_statistic
+from mobsim.scenario.params import Definition
 
 ABLE = "had every community able to act on every task in time"
 """What a replication within the able-to-act target did, in plain words."""
@@ -25,11 +28,12 @@ def limited_by_text(counts: pd.Series | dict) -> str:
 
 
 def act_lines(reps: pd.DataFrame, target_min: float, quantile: float, confidence: float,
-              verbose: bool = False) -> list[str]:
-    """The run summary's lines on the wartime tasks (none for a run made before them)."""
+              verbose: bool = False, definition: Definition = Definition()) -> list[str]:
+    """The run summary's lines on the wartime tasks (none for a run made before them), able to
+    act as `definition` reads each task's units."""
     if "t_act_min" not in reps.columns:
         return []
-    t_act = reps["t_act_min"].to_numpy(dtype=float)
+    t_act = definition_minutes(reps, definition, "act")
     n = len(reps)
 
     def mean_pct(column: str) -> str:
@@ -37,11 +41,12 @@ def act_lines(reps: pd.DataFrame, target_min: float, quantile: float, confidence
 
     check = check_bound(t_act, target_min, quantile, confidence)
     lines = [
-        "able to act (every community, every task at its minimum staffing), minutes:",
+        f"able to act ({act_phrase(definition)}), minutes:",
         f"  median {_minutes(finite_order_statistic(t_act, 0.5))}   "
         f"{quantile * 100:g}th pct {_minutes(finite_order_statistic(t_act, quantile))}   "
         f"never: {int((~np.isfinite(t_act)).sum())} of {n}   "
-        f"last task: {limited_by_text(reps['act_limited_by'].value_counts())}",
+        f"last task{'' if definition.every_post else ' (every unit)'}: "
+        f"{limited_by_text(reps['act_limited_by'].value_counts())}",
         f"by {target_min:g} min (mean over replications): informed "
         f"{mean_pct('share_informed_at_target')}, verified "
         f"{mean_pct('share_households_reached_at_target')}, tested "
@@ -51,20 +56,30 @@ def act_lines(reps: pd.DataFrame, target_min: float, quantile: float, confidence
     if verbose:
         lines += statistics_lines(check)
     lines.append(f"able to act by {target_min:g} min: {check.verdict} — "
-                 f"{plain_verdict(check, in_time=ABLE, finish='can act in time')}")
+                 f"{plain_verdict(check, in_time=able_words(definition), finish='can act in time')}")
     return lines
+
+
+def able_words(definition: Definition) -> str:
+    """What a replication within the able-to-act target did under `definition`."""
+    return ABLE if definition.every_post else f"were able to act in time ({definition.label})"
 
 
 def format_act_verdict(name: str, verdict: Verdict, verbose: bool = False) -> str:
     """`mobsim check --measure act`'s answer, with the district time's verdict beside it."""
     act: BoundCheck = verdict.act  # type: ignore[assignment]
+    definition = verdict.definition
+    who = ("every community" if definition.every_post
+           else f"the district ({act_phrase(definition)})")
     lines = [f"{name}: {act.replications} replications; do at least {act.quantile * 100:g}% of "
-             f"orders have every community able to act on every wartime task within "
+             f"orders have {who} able to act on every wartime task within "
              f"{act.target_min:g} min, at {act.confidence * 100:g}% confidence?"]
     if verbose:
         lines += statistics_lines(act)
+    district = "every post staffed" if definition.every_post else mobilized_phrase(definition)
     lines += [f"verdict: {act.verdict} — "
-              f"{plain_verdict(act, in_time=ABLE, finish='can act in time')}",
-              f"task that came last: {limited_by_text(dict(verdict.act_limited_by))}",
-              f"(district time, every post staffed: {verdict.district.verdict})"]
+              f"{plain_verdict(act, in_time=able_words(definition), finish='can act in time')}",
+              f"task that came last{'' if definition.every_post else ' (every unit)'}: "
+              f"{limited_by_text(dict(verdict.act_limited_by))}",
+              f"(district time, {district}: {verdict.district.verdict})"]
     return "\n".join(lines)

@@ -11,12 +11,14 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.reports import plots
-from mobsim.reports.act import ABLE, limited_by_text
+from mobsim.reports.act import able_words, limited_by_text
+from mobsim.reports.definitions import act_phrase, definitions_section, mobilized_phrase
 from mobsim.reports.figures import variant_bands_png
 from mobsim.reports.inputs import (
     HOUSEHOLDS_COLUMN,
     checked_table,
     district_time_check,
+    district_times,
     run_heading,
     run_name,
 )
@@ -45,7 +47,7 @@ from mobsim.reports.verdict import plain_verdict
 from mobsim.results import stats
 from mobsim.results.bound import BoundCheck
 from mobsim.results.run import Run, Sweep, load_run
-from mobsim.scenario.params import Target
+from mobsim.scenario.params import Definition, Target
 
 
 def write_report(source: Run | Sweep | str | os.PathLike[str],
@@ -91,7 +93,8 @@ def run_page(run: Run) -> str:
     labels = names(run, "subdistricts", sizes.index)
     body = "".join([
         run_heading("Mobilization report", run, check.replications),
-        paragraph(verdict_html(check)),
+        paragraph(verdict_html(check, target.definition)),
+        definitions_section(run.replications, target),
         bottleneck_section(run, microgrids, target),
         causes_section(run, microgrids, target.minutes),
         settings_section(run),
@@ -107,11 +110,13 @@ def run_page(run: Run) -> str:
     return document(f"mobsim report: {run_name(run)}", body)
 
 
-def verdict_html(check: BoundCheck) -> str:
-    """The bound verdict as one plain sentence with the PASS/FAIL/UNDECIDED mark."""
+def verdict_html(check: BoundCheck, definition: Definition = Definition()) -> str:
+    """The bound verdict as one plain sentence with the PASS/FAIL/UNDECIDED mark (naming the
+    definition of mobilized when it is not every post)."""
     mark = number("verdict", check.verdict.lower(), check.verdict)
+    named = "" if definition.every_post else f"Mobilized as {definition.label}: "
     return (f'<span class="verdict {check.verdict.lower()}">{mark}</span> '
-            f"{escape(plain_verdict(check))}")
+            f"{escape(named + plain_verdict(check))}")
 
 
 def _curve_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Target,
@@ -144,7 +149,8 @@ def _share_span(prefix: str, shares: np.ndarray) -> str:
 
 
 def _district_time_section(run: Run, check: BoundCheck) -> str:
-    t_full = stats.never_last(run.table("replications")["t_full_min"])
+    t_full = district_times(run)
+    measured = mobilized_phrase(run.target.definition)
     n, q_label = check.replications, f"{check.quantile * 100:g}th percentile"
     median, quantile = (stats.order_statistic(t_full, q) for q in (0.5, check.quantile))
     never = int(np.isinf(t_full).sum())
@@ -153,7 +159,7 @@ def _district_time_section(run: Run, check: BoundCheck) -> str:
         ("median district time (min)", "t-full-median", *_time(median)),
         (f"{q_label}, empirical (min)", "t-full-quantile", *_time(quantile)),
         ("maximum (min)", "t-full-max", *_time(float(t_full.max()))),
-        ("replications that never had every micro-grid on post", "never-finished", never, str(never)),
+        (f"replications never mobilized ({measured})", "never-finished", never, str(never)),
         (f"replications within {check.target_min:g} min", "within-target", check.within_target,
          f"{check.within_target} of {n}"),
         (f"one-sided {check.confidence * 100:g}% upper bound on the {q_label} (min)",
@@ -170,9 +176,9 @@ def _district_time_section(run: Run, check: BoundCheck) -> str:
     png = plots.district_time_png(t_full, check.target_min, check.quantile, quantile)
     return section(
         "District mobilization time and the target",
-        figure(png, "district time histogram", "Minutes until the last micro-grid had staff on "
-               "post, one count per replication; replications in which some micro-grid never "
-               "did are the grey 'never' bar. Red: the target; dashed: the empirical "
+        figure(png, "district time histogram", f"Minutes until the district was mobilized "
+               f"({measured}), one count per replication; replications in which it never was "
+               "are the grey 'never' bar. Red: the target; dashed: the empirical "
                f"{q_label}."),
         table(["figure", "value"], rows),
         paragraph("The bound is distribution-free (after IMO MSC.1/Circ.1238 and 1533): the "
@@ -289,9 +295,11 @@ def _tasks_section(run: Run, target: Target) -> str:
     return section(
         title,
         paragraph(f'<span class="verdict {check.verdict.lower()}">{mark}</span> '
-                  + escape(plain_verdict(check, in_time=ABLE, finish="can act in time"))),
-        paragraph(f"Every community with every task at its minimum staffing is the measure; the "
-                  f"task that came last: {escape(limited)}."),
+                  + escape(plain_verdict(check, in_time=able_words(target.definition),
+                                         finish="can act in time"))),
+        paragraph(f"The measure: {escape(act_phrase(target.definition))}; the task that came "
+                  f"last{'' if target.definition.every_post else ' (every unit)'}: "
+                  f"{escape(limited)}."),
         figure(png, "wartime tasks", "District-wide share of each task's work done, minute by "
                "minute: households verified, informed, tested and supplied (of those who need "
                f"it), checkpoints staffed; median over replications with a band spanning "

@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 
 from mobsim.reports.act import act_lines, format_act_verdict
+from mobsim.reports.definitions import definitions_lines, mobilized_phrase
 from mobsim.reports.verdict import plain_verdict, statistics_lines
 from mobsim.results.bound import BoundCheck, check_bound
 from mobsim.results.check import Verdict
+from mobsim.results.definitions import definition_minutes
 from mobsim.results.stats import finite_order_statistic
-from mobsim.scenario.params import Target
+from mobsim.scenario.params import Definition, Target
 
 
 def _minutes(value: float) -> str:
@@ -22,25 +24,28 @@ def format_summary(name: str, reps: pd.DataFrame, target: Target, verbose: bool 
     if "days_to_full" in reps.columns:
         return format_scan_summary(name, reps, target.quantile)
     return format_wartime_summary(name, reps, target.minutes, target.quantile,
-                                  target.households_share, target.confidence, verbose)
+                                  target.households_share, target.confidence, verbose,
+                                  target.definition)
 
 
 def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, quantile: float,
                            households_share: float = 0.0, confidence: float = 0.95,
-                           verbose: bool = False) -> str:
+                           verbose: bool = False, definition: Definition = Definition()) -> str:
     """The wartime summary: district time, activation and households reached by the target.
 
     A positive `households_share` (target.households_share) adds how many replications
-    reached at least that share of the households by the target. The last line is the
-    verdict of the bound check (as `mobsim check` gives it); `verbose` adds its statistics.
+    reached at least that share of the households by the target. The verdict of the bound
+    check (as `mobsim check` gives it) is about the district mobilized as `definition` says,
+    after the verdict under each standard definition; `verbose` adds its statistics.
     """
-    t_full = reps["t_full_min"].to_numpy(dtype=float)
+    target = Target(target_min, quantile, confidence, households_share, definition)
+    t_full = definition_minutes(reps, definition)
     n = len(reps)
     never = int((~np.isfinite(t_full)).sum())
     q_label = f"{quantile * 100:g}th pct"
     lines = [
         f"{name}: {n} replication{'s' if n != 1 else ''}",
-        "district mobilization time (last micro-grid on post), minutes:",
+        f"district mobilization time ({mobilized_phrase(definition)}), minutes:",
         f"  median {_minutes(finite_order_statistic(t_full, 0.5))}   "
         f"{q_label} {_minutes(finite_order_statistic(t_full, quantile))}   "
         f"max {_minutes(finite_order_statistic(t_full, 1.0))}   never finished: {never} of {n}",
@@ -53,11 +58,13 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
         f"cadres {reps['gaps_by_cadre'].mean():.1f}, "
         f"never filled {reps['never_activated'].mean():.1f}",
     ]
+    lines += definitions_lines(reps, target)
     check = check_bound(t_full, target_min, quantile, confidence)
     if verbose:
         lines += statistics_lines(check)
-    lines.append(f"target {target_min:g} min: {check.verdict} — {plain_verdict(check)}")
-    lines += act_lines(reps, target_min, quantile, confidence, verbose)
+    named = "" if definition.every_post else f" ({definition.label})"
+    lines.append(f"target {target_min:g} min{named}: {check.verdict} — {plain_verdict(check)}")
+    lines += act_lines(reps, target_min, quantile, confidence, verbose, definition)
     return "\n".join(lines)
 
 
@@ -91,10 +98,14 @@ def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
     return "\n".join(lines)
 
 
-def format_check(name: str, check: BoundCheck, verbose: bool = False) -> str:
-    """Render the district-time bound check's verdict in plain words (`verbose`: statistics)."""
+def format_check(name: str, check: BoundCheck, verbose: bool = False,
+                 definition: Definition = Definition()) -> str:
+    """Render the district-time bound check's verdict in plain words (`verbose`: statistics),
+    the district mobilized as `definition` says."""
+    asked = ("every micro-grid on post" if definition.every_post
+             else f"the district mobilized ({mobilized_phrase(definition)})")
     lines = [f"{name}: {check.replications} replications; do at least "
-             f"{check.quantile * 100:g}% of orders have every micro-grid on post within "
+             f"{check.quantile * 100:g}% of orders have {asked} within "
              f"{check.target_min:g} min, at {check.confidence * 100:g}% confidence?"]
     if verbose:
         lines += statistics_lines(check)
@@ -107,7 +118,7 @@ def format_verdict(name: str, verdict: Verdict, verbose: bool = False) -> str:
     or the able-to-act measure (`--measure act`)."""
     if verdict.measure == "act":
         return format_act_verdict(name, verdict, verbose)
-    text = format_check(name, verdict.district, verbose)
+    text = format_check(name, verdict.district, verbose, verdict.definition)
     h = verdict.households
     if h is None:
         return text
