@@ -125,6 +125,11 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=None, help="Confidence C [default: target.confidence].")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+@click.option("--definition", default=None, metavar="all|OVER[:SHARE]",
+              help="What counts as mobilized (and able to act) [default: the scenario's "
+                   "target.definition and target.share]: all (every post), posts:0.99 (99% of "
+                   "the district's posts), communities:0.95 (every community at 95% of its "
+                   "posts), subdistricts:0.95.")
 @click.option("--measure", type=click.Choice(["district", "act"]), default="district",
               show_default=True,
               help="What to bound: the district time (every post staffed) or the minute every "
@@ -143,14 +148,16 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @SET_OPTION
 def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
           target_minutes: float | None, quantile: float | None, confidence: float | None,
-          as_json: bool, measure: str, until_decided: bool, max_replications: int,
-          parameter_uncertainty: bool, quiet: bool, verbose: bool,
+          as_json: bool, definition: str | None, measure: str, until_decided: bool,
+          max_replications: int, parameter_uncertainty: bool, quiet: bool, verbose: bool,
           executor: ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Exit 0 PASS (Q-quantile of the district time shown ≤ M at confidence C), 1 FAIL (shown
     not), 3 UNDECIDED (too few replications to show either; the text says about how many more).
 
-    With `target.households_share` set in the scenario, the share of replications that reach
-    that share of households by M is checked the same way: PASS needs both shown, FAIL either.
+    The district time is the minute the district counts as mobilized under the scenario's
+    definition (every post by default) or `--definition`. With `target.households_share` set in
+    the scenario, the share of replications that reach that share of households by M is checked
+    the same way: PASS needs both shown, FAIL either.
     """
     import json
 
@@ -161,6 +168,7 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     from mobsim.runner.local import default_jobs
     from mobsim.runner.sequential import check_until_decided
     from mobsim.runner.stopping import exit_code, sigterm_stops
+    from mobsim.scenario.params import Definition
 
     target = {"target.minutes": target_minutes, "target.quantile": quantile,
               "target.confidence": confidence}
@@ -168,6 +176,8 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     if until_decided and context.get_parameter_source("replications") is ParameterSource.COMMANDLINE:
         raise click.UsageError("-n: not with --until-decided (give --max-replications)")
     changes = {key: value for key, value in target.items() if value is not None}
+    if definition is not None:
+        changes.update(Definition.changes(definition))
     loaded = mobsim.Scenario.load(scenario, overrides).with_(changes)
     require_wartime(loaded, "check")
     uncertainty = None
