@@ -9,6 +9,7 @@ The public API (everything else is internal and may change)::
     run.replications.t_full_min.describe(); run.table("microgrids"); run.check().passed
     same = mobsim.load("runs/night-6000")                  # the same Run, from its folder
     table = mobsim.compare([run, "runs/xindu-night"])
+    mobsim.definition_verdicts(run)                        # the verdict by definition of mobilized
     swept = mobsim.sweep(night, {"cadres.count": ["3241", "6000"]}, replications=20, seed=7)
     mobsim.report("runs/night-6000")                       # one HTML file
     result = mobsim.simulate(district, night, seed=7, replication=0)   # one replication
@@ -30,6 +31,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "Scenario": ("mobsim.scenario", "Scenario"),
     "Sweep": ("mobsim.sweeps", "Sweep"),
     "compare": ("mobsim.results.compare", "compare"),
+    "definition_verdicts": ("mobsim.results.side_by_side", "definition_verdicts"),
     "load": ("mobsim.results.run", "load"),
     "load_district": ("mobsim.district", "load_district"),
     "report": ("mobsim.reports.run_page", "write_report"),

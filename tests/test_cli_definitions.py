@@ -12,7 +12,6 @@ from model_fixtures import deterministic
 from test_cli import assert_one_error_line, invoke
 
 import mobsim
-from mobsim.results.side_by_side import definition_verdicts
 
 FIXED = (*deterministic(), "escalation.follow_up_min=600.0")
 """A tiny district's day with every duration fixed: every replication alike."""
@@ -82,7 +81,7 @@ def test_run_prints_the_verdict_under_each_definition(fixed_scenario: Path,
     head = lines.index("verdict at 180 min under each definition of mobilized (* the scenario's):")
     labels = ["all posts", "99.9% of posts", "99% of posts", "every community at 95%",
               "80% of posts"]
-    table = definition_verdicts(mobsim.load(tmp_path / "run"))
+    table = mobsim.definition_verdicts(mobsim.load(tmp_path / "run"))
     assert list(table["label"]) == labels
     for line, (_, row) in zip(lines[head + 2:head + 7], table.iterrows()):
         assert line.split()[0] == ("*" if row["own"] else row["label"].split()[0])
