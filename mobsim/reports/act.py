@@ -55,14 +55,16 @@ def act_lines(reps: pd.DataFrame, target_min: float, quantile: float, confidence
     ]
     if verbose:
         lines += statistics_lines(check)
-    lines.append(f"able to act by {target_min:g} min: {check.verdict} — "
-                 f"{plain_verdict(check, in_time=able_words(definition), finish='can act in time')}")
+    in_time = plain_verdict(check, in_time=able_words(definition), finish="can act in time")
+    lines.append(f"able to act by {target_min:g} min: {check.verdict} — {in_time}")
     return lines
 
 
 def able_words(definition: Definition) -> str:
     """What a replication within the able-to-act target did under `definition`."""
-    return ABLE if definition.every_post else f"were able to act in time ({definition.label})"
+    if definition.every_post:
+        return ABLE
+    return f"were able to act in time ({act_phrase(definition)})"
 
 
 def format_act_verdict(name: str, verdict: Verdict, verbose: bool = False) -> str:

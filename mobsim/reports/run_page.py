@@ -149,16 +149,16 @@ def _share_span(prefix: str, shares: np.ndarray) -> str:
 
 
 def _district_time_section(run: Run, check: BoundCheck) -> str:
-    t_full = district_times(run)
+    t_mobilized = district_times(run)
     measured = mobilized_phrase(run.target.definition)
     n, q_label = check.replications, f"{check.quantile * 100:g}th percentile"
-    median, quantile = (stats.order_statistic(t_full, q) for q in (0.5, check.quantile))
-    never = int(np.isinf(t_full).sum())
+    median, quantile = (stats.order_statistic(t_mobilized, q) for q in (0.5, check.quantile))
+    never = int(np.isinf(t_mobilized).sum())
     figures = [
         ("replications", "replications", n, str(n)),
         ("median district time (min)", "t-full-median", *_time(median)),
         (f"{q_label}, empirical (min)", "t-full-quantile", *_time(quantile)),
-        ("maximum (min)", "t-full-max", *_time(float(t_full.max()))),
+        ("maximum (min)", "t-full-max", *_time(float(t_mobilized.max()))),
         (f"replications never mobilized ({measured})", "never-finished", never, str(never)),
         (f"replications within {check.target_min:g} min", "within-target", check.within_target,
          f"{check.within_target} of {n}"),
@@ -173,7 +173,7 @@ def _district_time_section(run: Run, check: BoundCheck) -> str:
          f"{check.lower_bound_share:.4f}"),
     ]
     rows = [[escape(label), number(key, value, text, "td")] for label, key, value, text in figures]
-    png = plots.district_time_png(t_full, check.target_min, check.quantile, quantile)
+    png = plots.district_time_png(t_mobilized, check.target_min, check.quantile, quantile)
     return section(
         "District mobilization time and the target",
         figure(png, "district time histogram", f"Minutes until the district was mobilized "

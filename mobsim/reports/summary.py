@@ -39,16 +39,17 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
     after the verdict under each standard definition; `verbose` adds its statistics.
     """
     target = Target(target_min, quantile, confidence, households_share, definition)
-    t_full = definition_minutes(reps, definition)
+    t_mobilized = definition_minutes(reps, definition)
     n = len(reps)
-    never = int((~np.isfinite(t_full)).sum())
+    never = int((~np.isfinite(t_mobilized)).sum())
     q_label = f"{quantile * 100:g}th pct"
     lines = [
         f"{name}: {n} replication{'s' if n != 1 else ''}",
         f"district mobilization time ({mobilized_phrase(definition)}), minutes:",
-        f"  median {_minutes(finite_order_statistic(t_full, 0.5))}   "
-        f"{q_label} {_minutes(finite_order_statistic(t_full, quantile))}   "
-        f"max {_minutes(finite_order_statistic(t_full, 1.0))}   never finished: {never} of {n}",
+        f"  median {_minutes(finite_order_statistic(t_mobilized, 0.5))}   "
+        f"{q_label} {_minutes(finite_order_statistic(t_mobilized, quantile))}   "
+        f"max {_minutes(finite_order_statistic(t_mobilized, 1.0))}   "
+        f"never finished: {never} of {n}",
         f"micro-grids activated by {target_min:g} min: "
         f"{reps['share_activated_at_target'].mean() * 100:.2f}% (mean over replications)",
         _households_line(reps["share_households_reached_at_target"].to_numpy(dtype=float),
@@ -59,7 +60,7 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
         f"never filled {reps['never_activated'].mean():.1f}",
     ]
     lines += definitions_lines(reps, target)
-    check = check_bound(t_full, target_min, quantile, confidence)
+    check = check_bound(t_mobilized, target_min, quantile, confidence)
     if verbose:
         lines += statistics_lines(check)
     named = "" if definition.every_post else f" ({definition.label})"

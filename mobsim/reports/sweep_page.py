@@ -37,10 +37,10 @@ def _band(run: Run) -> pd.DataFrame:
 def _variant_row(variant: int, label: str, run: Run) -> list[str]:
     target = run.target
     check = district_time_check(run)
-    t_full = district_times(run)
-    median = stats.order_statistic(t_full, 0.5)
-    quantile = stats.order_statistic(t_full, target.quantile)
-    never = int(np.isinf(t_full).sum())
+    t_mobilized = district_times(run)
+    median = stats.order_statistic(t_mobilized, 0.5)
+    quantile = stats.order_statistic(t_mobilized, target.quantile)
+    never = int(np.isinf(t_mobilized).sum())
 
     def cell(column: str, value: float | str, text: str) -> str:
         return number(f"variant-{variant}-{column}", value, text, "td")
@@ -51,7 +51,7 @@ def _variant_row(variant: int, label: str, run: Run) -> list[str]:
         cell("median-min", median, minutes_text(median)),
         cell("quantile-min", quantile,
              f"{minutes_text(quantile)} (p{target.quantile * 100:g})"),
-        cell("max-min", float(t_full.max()), minutes_text(float(t_full.max()))),
+        cell("max-min", float(t_mobilized.max()), minutes_text(float(t_mobilized.max()))),
         cell("never", never, str(never)),
         cell("within-target", check.within_target,
              f"{check.within_target} of {check.replications} (≤ {target.minutes:g} min)"),

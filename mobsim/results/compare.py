@@ -8,10 +8,11 @@ Two measures of each replication are compared, variant minus reference:
 * the district time (minutes until the district counts as mobilized under the run's own
   definition, `target.definition` and `target.share`; by default until the last micro-grid is
   on post, t_full), which is "never" in replications where it never was: a mean is
-  undefined, so the median of the differences is reported with a distribution-free order-statistic interval — the sign-test
-  interval on paired differences, the Hodges–Lehmann shift with its Mann–Whitney interval on
-  unpaired runs. Never counts as later than any time (+inf): never minus a time is +inf, a time
-  minus never is -inf, never minus never is no difference (0).
+  undefined, so the median of the differences is reported with a distribution-free
+  order-statistic interval — the sign-test interval on paired differences, the Hodges–Lehmann
+  shift with its Mann–Whitney interval on unpaired runs. Never counts as later than any time
+  (+inf): never minus a time is +inf, a time minus never is -inf, never minus never is no
+  difference (0).
 
 Medians are order statistics (the ceil(n/2)-th smallest), as everywhere in mobsim.
 """
@@ -199,13 +200,14 @@ def _figures(run: Run, reps: pd.DataFrame) -> dict:
     """A run's own figures: district-time quantiles, share activated, the bound verdict."""
     target = run.target
     check = run.check(target).district
-    t_full = never_last(reps[MOBILIZED])
+    t_mobilized = never_last(reps[MOBILIZED])
     return {
         "replications": len(reps), "seed": run.manifest.get("seed"),
         "definition": target.definition.label,
-        "median_min": order_statistic(t_full, 0.5),
-        "quantile": target.quantile, "quantile_min": order_statistic(t_full, target.quantile),
-        "max_min": float(t_full.max()), "never": int(np.isinf(t_full).sum()),
+        "median_min": order_statistic(t_mobilized, 0.5),
+        "quantile": target.quantile,
+        "quantile_min": order_statistic(t_mobilized, target.quantile),
+        "max_min": float(t_mobilized.max()), "never": int(np.isinf(t_mobilized).sum()),
         "target_min": target.minutes,
         "share_at_target": float(reps["share_activated_at_target"].mean()),
         "verdict": check.verdict,

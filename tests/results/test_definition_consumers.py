@@ -29,7 +29,8 @@ def _order_statistic(values: np.ndarray, q: float) -> float:
 
 def test_compare_reads_each_run_s_own_definition(tmp_path: Path) -> None:
     """The same fake replications under every post and under 80% of each sub-district: the
-    second's figures are its t_target_min, its paired difference the median of t_target − t_full."""
+    second's figures are its t_target_min, its paired difference the median of
+    t_target − t_full."""
     every = write_fake_run(tmp_path / "every", replications=12, seed=2, median_min=40.0,
                            never_share=0.0, target={**OWN, "definition": "posts", "share": 1.0})
     own = write_fake_run(tmp_path / "own", replications=12, seed=2, median_min=40.0,

@@ -39,9 +39,9 @@ def measure(replications: pd.DataFrame, scenario: Scenario) -> dict:
     """
     settings = Settings(scenario)
     target = settings.target
-    t_full = definition_minutes(replications, target.definition)
-    capped = np.where(np.isfinite(t_full), t_full, settings.horizon_min)
-    check = check_bound(t_full, target.minutes, target.quantile, target.confidence)
+    t_mobilized = definition_minutes(replications, target.definition)
+    capped = np.where(np.isfinite(t_mobilized), t_mobilized, settings.horizon_min)
+    check = check_bound(t_mobilized, target.minutes, target.quantile, target.confidence)
     return {"quantile_min": order_statistic(capped, target.quantile),
             "share_on_post": float(replications["share_activated_at_target"].mean()),
             "within_target": check.within_target, "replications": check.replications,
