@@ -47,12 +47,14 @@ def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, ou
         click.echo(command.format_target_fit(command.calibrate_targets(targets, base, out)))
         click.echo(f"wrote {out}")
         return
+    from mobsim.reports.calibration_page import write_validation_page
     from mobsim.studies.calibration.validation import format_validation
 
     calibration = command.calibrate_drill(drill_log, base, out, confidence)
     click.echo(command.format_fits(calibration, confidence))
     click.echo(f"wrote {out}")
-    validation = command.validate_fitted(calibration, out, replications, seed, confidence)
+    validation = command.validate_fitted(calibration, out, replications, seed)
+    write_validation_page(calibration, validation, out, confidence)
     click.echo(format_validation(validation, calibration.log.window_min))
     click.echo("wrote " + " and ".join(map(str, command.validation_files(out))))
 
