@@ -9,6 +9,7 @@ from mobsim.reports.act import act_lines, format_act_verdict
 from mobsim.reports.verdict import plain_verdict, statistics_lines
 from mobsim.results.bound import BoundCheck, check_bound
 from mobsim.results.check import Verdict
+from mobsim.results.schemas import GAP_COLUMNS
 from mobsim.results.stats import finite_order_statistic
 from mobsim.scenario.params import Target
 
@@ -48,10 +49,7 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
         f"{reps['share_activated_at_target'].mean() * 100:.2f}% (mean over replications)",
         _households_line(reps["share_households_reached_at_target"].to_numpy(dtype=float),
                          target_min, households_share),
-        "gaps filled per replication (mean): "
-        f"grid workers {reps['gaps_by_grid_worker'].mean():.1f}, "
-        f"cadres {reps['gaps_by_cadre'].mean():.1f}, "
-        f"never filled {reps['never_activated'].mean():.1f}",
+        _gaps_line(reps),
     ]
     check = check_bound(t_full, target_min, quantile, confidence)
     if verbose:
@@ -59,6 +57,23 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
     lines.append(f"target {target_min:g} min: {check.verdict} — {plain_verdict(check)}")
     lines += act_lines(reps, target_min, quantile, confidence, verbose)
     return "\n".join(lines)
+
+
+GAP_FILLERS = {"grid_worker": "grid workers", "cadre": "cadres",
+               "community_staff": "community staff", "emergency_team": "emergency team",
+               "commando_team": "commando teams", "volunteer_team": "volunteer teams"}
+"""Every kind of reserve that fills a post, as the summary names it (GAP_COLUMNS order)."""
+
+
+def _gaps_line(reps: pd.DataFrame) -> str:
+    """Posts each kind of reserve filled, most first; a run made before the pools' columns
+    shows the kinds it has."""
+    means = {name: reps[GAP_COLUMNS[who]].mean() for who, name in GAP_FILLERS.items()
+             if GAP_COLUMNS[who] in reps.columns}
+    filled = ", ".join(f"{name} {mean:.1f}" for name, mean
+                       in sorted(means.items(), key=lambda item: -item[1]))
+    return (f"gaps filled per replication (mean): {filled}; "
+            f"never filled {reps['never_activated'].mean():.1f}")
 
 
 def _households_line(reached: np.ndarray, target_min: float, households_share: float) -> str:
