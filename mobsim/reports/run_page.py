@@ -244,8 +244,10 @@ def _gap_section(microgrids: pd.DataFrame) -> str:
         "How micro-grids were filled",
         figure(plots.gap_filling_png(summary), "who activated the micro-grids",
                "Micro-grids per replication by who was first on post: their own member, a "
-               "full-time grid worker filling the gap, a down-sent cadre assigned to it, or "
-               "nobody within the simulated horizon. Bars: mean; whiskers: min to max."),
+               "full-time grid worker filling the gap, a down-sent cadre assigned to it, a "
+               "person of a reserve pool (community staff, the emergency team, a commando or "
+               "volunteer team), or nobody within the simulated horizon. Bars: mean; whiskers: "
+               "min to max."),
         table(["first on post", "mean per replication", "min", "max"], rows))
 
 
