@@ -27,7 +27,6 @@ import pyarrow.parquet as pq
 from mobsim.errors import InputError
 from mobsim.results import folders
 from mobsim.results.check import require_wartime
-from mobsim.results.compare import compare
 from mobsim.results.dataset import move_into_dataset, stale_partitions, typed_column
 from mobsim.results.folders import prepare_folder
 from mobsim.results.run import VARIANTS_FILE, Sweep, load_run
@@ -218,11 +217,6 @@ def sweep(scenario: Scenario, vary: Mapping[str, Sequence[str]], replications: i
         runs.append(load_run(folder))  # its manifest now names where its tables are
     _write_atomic(table, out_dir / VARIANTS_FILE)
     return Sweep(out_dir, table.to_pandas(), runs, time.perf_counter() - started)
-
-
-def comparison(sweep: Sweep) -> pd.DataFrame:
-    """Every variant's values and figures, and its difference from variant 0 (common seeds)."""
-    return pd.concat([sweep.variants, compare(sweep.runs)], axis=1)
 
 
 def variant_label(row: pd.Series, keys: list[str]) -> str:

@@ -20,7 +20,7 @@ from mobsim.errors import InputError
 from mobsim.reports.comparison import format_sweep
 from mobsim.results.compare import compare
 from mobsim.scenario import load_scenario
-from mobsim.sweeps import comparison, parse_vary, plan_variants, split_values, sweep
+from mobsim.sweeps import parse_vary, plan_variants, split_values, sweep
 
 REPLICATIONS = 3
 SEED = 11
@@ -229,13 +229,13 @@ def test_api_sweep_and_forced_smaller_sweep(tmp_path: Path) -> None:
     result = sweep(load_scenario(), {"alert.start": ["14:00", "16:00"]}, replications=1, seed=3,
                    out=out)
     assert list(result.variants.columns) == ["variant", "alert.start"]
-    table = comparison(result)
+    table = result.comparison()
     assert list(table["variant"]) == [0, 1]
     assert table.loc[1, "pairing"] == "paired by seed 3"
     text = format_sweep(result, table)
     assert "difference from variant 0 (alert.start=14:00)" in text
     smaller = sweep(load_scenario(), {"alert.start": ["15:00"]}, replications=1, seed=3, out=out,
                     force=True)
-    assert len(comparison(smaller)) == 1
+    assert len(smaller.comparison()) == 1
     assert [p for p in out.rglob("variant=*") if p.name != "variant=0"] == []
     assert mobsim.load(out).replications["variant"].tolist() == [0]

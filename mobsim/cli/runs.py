@@ -249,7 +249,7 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
     from mobsim.reports.progress import progress_bar
     from mobsim.runner.local import default_jobs
     from mobsim.runner.stopping import sigterm_stops
-    from mobsim.sweeps import comparison, parse_vary
+    from mobsim.sweeps import parse_vary
 
     varied = parse_vary(vary)
     loaded = mobsim.Scenario.load(scenario, overrides)
@@ -258,7 +258,7 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
             progress_bar(enabled=not quiet) as progress:
         result = mobsim.sweep(loaded, varied, replications, seed, out_dir, workers, progress,
                               force, resume, executor=run_on)
-    table = comparison(result)
+    table = result.comparison()
     if as_json:
         click.echo(comparison_json(table))
         return

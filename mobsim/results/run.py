@@ -39,6 +39,11 @@ class Run:
     manifest: dict
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
+    def __repr__(self) -> str:
+        where = f"path='{self.path}'" if self.path is not None else "in memory"
+        return (f"Run({where}, scenario={self.manifest.get('scenario')!r}, "
+                f"replications={self.manifest.get('replications')}, seed={self.seed})")
+
     @property
     def table_names(self) -> list[str]:
         """Names of the tables the run holds."""
@@ -111,6 +116,17 @@ class Sweep:
     runs: list[Run]
     elapsed_s: float = math.nan
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        varied = [c for c in self.variants.columns if c != "variant"]
+        return (f"Sweep(path='{self.path}', variants={len(self.variants)}, varied={varied}, "
+                f"replications={self.replication_count}, seed={self.seed})")
+
+    def comparison(self) -> pd.DataFrame:
+        """The comparison `mobsim sweep` prints: each variant's values, its figures and its
+        difference from variant 0 (common seeds), one row per variant."""
+        from mobsim.results.compare import compare  # compare builds on Run: imported on use
+        return pd.concat([self.variants, compare(self.runs)], axis=1)
 
     @property
     def table_names(self) -> list[str]:
