@@ -1,6 +1,6 @@
 """Runs and sweeps: folders (or memory) of manifests and tables loaded on first use, and checks.
 
-A sweep folder is one dataset per table, `DIR/<table>/variant=K/part-0.parquet`, beside
+A sweep folder is one dataset per table, `DIR/<table>/variant-K.parquet`, beside
 `DIR/variant=K/` (each variant's manifest and scenario) and `DIR/variants.parquet`.
 """
 
