@@ -21,7 +21,7 @@ from mobsim.cli.options import (
 )
 
 
-@click.command(epilog="Example:  mobsim generate scenarios/xindu-baseline.toml -o district/\n\n"
+@click.command(epilog="Example:  mobsim generate xindu-baseline -o district/\n\n"
                      "          mobsim generate --city -o city/")
 @SCENARIO_ARG
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), required=True,
@@ -55,7 +55,7 @@ def generate(scenario: str | None, out_dir: Path, scale: int | None, city: bool,
         click.echo(f"run it with: --set district.path='{out_dir}' {sets}")
 
 
-@click.command(epilog="Example:  mobsim validate scenarios/xindu-night.toml --set alert.start=03:00")
+@click.command(epilog="Example:  mobsim validate xindu-night --set alert.start=03:00")
 @click.argument("scenario")
 @SET_OPTION
 def validate(scenario: str, overrides: tuple[str, ...]) -> None:
@@ -70,7 +70,7 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
     click.echo(f"{scenario}: ok")
 
 
-@click.command(epilog="Example:  mobsim run scenarios/xindu-night.toml -n 20 --seed 7 -o runs/night")
+@click.command(epilog="Example:  mobsim run xindu-night -n 20 --seed 7 -o runs/night")
 @SCENARIO_ARG
 @replications_option(59)
 @SEED_OPTION
@@ -79,7 +79,8 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
 @JOBS_OPTION
 @click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run or a sweep; write beside other files.")
 @click.option("--resume", is_flag=True,
-              help="Continue an interrupted run in the same folder, keeping finished replications.")
+              help="Continue an interrupted run in the same folder, keeping finished "
+                   "replications; or grow a finished run to -n replications.")
 @click.option("--trace", is_flag=True, help="Also write events.parquet (every event of the run).")
 @QUIET_OPTION
 @VERBOSE_OPTION
@@ -113,7 +114,7 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
     click.echo(f"wrote {result.path}/ in {result.elapsed_s:.1f} s")
 
 
-@click.command(epilog="Example:  mobsim check scenarios/xindu-night.toml -n 59 --json")
+@click.command(epilog="Example:  mobsim check xindu-night -n 59 --json")
 @SCENARIO_ARG
 @replications_option(59)
 @SEED_OPTION
@@ -152,11 +153,10 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     With `target.households_share` set in the scenario, the share of replications that reach
     that share of households by M is checked the same way: PASS needs both shown, FAIL either.
     """
-    import json
-
     import mobsim
     from mobsim.reports.progress import progress_bar
     from mobsim.reports.summary import format_verdict
+    from mobsim.results.jsonable import dumps
     from mobsim.results.check import require_wartime
     from mobsim.runner.local import default_jobs
     from mobsim.runner.sequential import check_until_decided
@@ -197,8 +197,7 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
         if uncertainty is not None:
             extra["parameter_uncertainty"] = {"drawn": list(uncertainty.drawn),
                                               "held": list(uncertainty.held)}
-        click.echo(json.dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict(),
-                               **extra}))
+        click.echo(dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict(), **extra}))
     else:
         click.echo(format_verdict(loaded.name, verdict, verbose))
         if uncertainty is not None:
@@ -221,7 +220,7 @@ def report(run_dir: Path, out: Path | None) -> None:
 
 
 @click.command(epilog="Example:  mobsim sweep --vary alert.start=02:00,14:00 "
-                     "--vary cadres.count=0,3241 -n 20 --seed 7 -o runs/what-if")
+                     "--vary cadres.at_once=2000,3241 -n 20 --seed 7 -o runs/what-if")
 @SCENARIO_ARG
 @click.option("--vary", "vary", multiple=True, required=True, metavar="KEY=V1,V2,...",
               help="Values of a scenario key to try (each parsed like --set); repeatable: every "
@@ -289,5 +288,5 @@ def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
         return
     scan = "mode" in table.columns
     formatter = format_scan_comparison if scan else format_comparison
-    click.echo(formatter(table, ["run"], f"comparison of {len(table)} runs",
+    click.echo(formatter(table, table.attrs["labels"], f"comparison of {len(table)} runs",
                          f"the first run ({table['run'].iloc[0]})"))
