@@ -28,10 +28,11 @@ def small_generator(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
 
 
 def commands(text: str) -> list[str]:
-    """The `mobsim ...` command lines of a text, comments after `#` dropped."""
+    """The `mobsim ...` command lines of a text (after an "Example:" label too), comments
+    after `#` dropped."""
     found = []
     for line in text.splitlines():
-        line = line.strip()
+        line = re.sub(r"^Examples?:", "", line.strip()).strip()
         if line.startswith("mobsim "):
             found.append(re.sub(r"\s+#.*$", "", line).strip())
     return found

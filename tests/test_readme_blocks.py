@@ -1,4 +1,5 @@
-"""The README's code runs as written, in order, in an empty folder after the quick start."""
+"""The README's code runs as written, in order, in an empty folder after the quick start
+(on a small district: doc_fixtures)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from doc_fixtures import commands, invoke, small_generator
+
+pytestmark = pytest.mark.examples
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
