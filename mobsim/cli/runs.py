@@ -21,19 +21,27 @@ from mobsim.cli.options import (
 )
 
 
-@click.command(epilog="Example:  mobsim generate xindu-baseline -o district/\n\n"
-                     "          mobsim generate --city -o city/")
+@click.command(epilog="Examples:\n\n\b\n  mobsim generate xindu-baseline -o district/\n"
+                     "  mobsim generate --city -o city/\n"
+                     "  mobsim generate xindu-night --drill-log drill.csv --window 120")
 @SCENARIO_ARG
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder to write the district tables to.")
 @click.option("--scale", type=click.IntRange(min=1), default=None,
               help="One district this many times Xindu: sub-districts, communities, grids, "
                    "members, cadres and scanners alike, in their proportions.")
 @click.option("--city", is_flag=True, help="The city preset: --scale 20 (about 10 M households).")
+@click.option("--drill-log", type=click.Path(path_type=Path), default=None,
+              help="Write a drill log (CSV, docs/calibration.md) of one simulated order of the "
+                   "scenario, to practise `mobsim calibrate` on.")
+@click.option("--window", "window_min", type=click.FloatRange(min=0, min_open=True),
+              default=None, help="The drill log's window in minutes [default: target.minutes].")
+@SEED_OPTION
 @SET_OPTION
-def generate(scenario: str | None, out_dir: Path, scale: int | None, city: bool,
+def generate(scenario: str | None, out_dir: Path | None, scale: int | None, city: bool,
+             drill_log: Path | None, window_min: float | None, seed: int,
              overrides: tuple[str, ...]) -> None:
-    """Write the scenario's district tables (one Parquet file per table)."""
+    """Write the scenario's district tables (one Parquet file per table), or a drill log."""
     import mobsim
     from mobsim.district import load_district, write_district
     from mobsim.district.generate import CITY_SCALE
@@ -42,7 +50,17 @@ def generate(scenario: str | None, out_dir: Path, scale: int | None, city: bool,
 
     if city and scale is not None:
         raise click.UsageError("--city is --scale 20: give one of them")
+    if out_dir is None and drill_log is None:
+        raise click.UsageError("give -o DIR (the district tables) or --drill-log FILE")
     loaded = mobsim.Scenario.load(scenario, overrides)
+    if drill_log is not None:
+        from mobsim.studies.calibration.synthetic import write_drill_log
+        log = write_drill_log(loaded, drill_log, seed, window_min)
+        click.echo(f"wrote {drill_log}: a drill of {loaded.name} ({log.order_weekday} "
+                   f"{log.order_start}, {log.window_min:g}-minute window, seed {seed}), "
+                   f"{len(log.rows):,} people")
+    if out_dir is None:
+        return
     scale = CITY_SCALE if city else scale
     district = (load_district(loaded) if scale is None
                 else scaled_district(Settings(loaded).district_source, scale))
