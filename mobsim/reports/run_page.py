@@ -11,7 +11,7 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.reports import plots
-from mobsim.reports.act import ABLE, limited_by_text
+from mobsim.reports.act import ABLE, TASK_SHARES, limited_by_text
 from mobsim.reports.figures import variant_bands_png
 from mobsim.reports.inputs import (
     HOUSEHOLDS_COLUMN,
@@ -35,6 +35,7 @@ from mobsim.reports.page import (
 from mobsim.reports.scan_page import is_scan_run, scan_page
 from mobsim.reports.story import (
     bottleneck_section,
+    filling_section,
     map_section,
     settings_section,
     tail_section,
@@ -93,6 +94,7 @@ def run_page(run: Run) -> str:
         run_heading("Mobilization report", run, check.replications),
         paragraph(verdict_html(check)),
         bottleneck_section(run, microgrids, target),
+        filling_section(run, microgrids, target, float(curves["minute"].max())),
         causes_section(run, microgrids, target.minutes),
         settings_section(run),
         _curve_section(curves, sizes, target, check.replications),
@@ -281,8 +283,9 @@ def _tasks_section(run: Run, target: Target) -> str:
             "could act cannot be shown.", "note"))
     check = run.check(measure="act").act
     curves = checked_table(run, "task_curves")
-    per_task = {str(task): rows.pivot(index="minute", columns="replication", values="share_done")
-                for task, rows in curves.groupby("task", observed=True, sort=False)}
+    found = {str(task): rows.pivot(index="minute", columns="replication", values="share_done")
+             for task, rows in curves.groupby("task", observed=True, sort=False)}
+    per_task = {task: found[task] for task in TASK_SHARES if task in found}  # the CLI's order
     png = variant_bands_png({task: stats.curve_band(frame) for task, frame in per_task.items()},
                             [target.minutes], ylabel="work done (%)",
                             title="Wartime tasks: share of each task's work done")

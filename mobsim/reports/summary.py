@@ -10,6 +10,7 @@ from mobsim.reports.verdict import plain_verdict, statistics_lines
 from mobsim.results.bound import BoundCheck, check_bound
 from mobsim.results.check import Verdict
 from mobsim.results.schemas import GAP_COLUMNS
+from mobsim.results.shares import percent_text
 from mobsim.results.stats import finite_order_statistic
 from mobsim.scenario.params import Target
 
@@ -46,7 +47,7 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
         f"{q_label} {_minutes(finite_order_statistic(t_full, quantile))}   "
         f"max {_minutes(finite_order_statistic(t_full, 1.0))}   never finished: {never} of {n}",
         f"micro-grids activated by {target_min:g} min: "
-        f"{reps['share_activated_at_target'].mean() * 100:.2f}% (mean over replications)",
+        f"{percent_text(reps['share_activated_at_target'].mean(), 2)} (mean over replications)",
         _households_line(reps["share_households_reached_at_target"].to_numpy(dtype=float),
                          target_min, households_share),
         _gaps_line(reps),
@@ -78,7 +79,7 @@ def _gaps_line(reps: pd.DataFrame) -> str:
 
 def _households_line(reached: np.ndarray, target_min: float, households_share: float) -> str:
     line = (f"households reached door to door by {target_min:g} min: "
-            f"{reached.mean() * 100:.2f}% (mean over replications)")
+            f"{percent_text(reached.mean(), 2)} (mean over replications)")
     if households_share > 0:
         line += (f"; {int((reached >= households_share).sum())} of {len(reached)} replications "
                  f"reached at least {households_share * 100:g}%")
@@ -102,7 +103,7 @@ def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
                      f"{q_label} {_weeks(finite_order_statistic(days, quantile))}   "
                      f"not within the horizon: {int((~np.isfinite(days)).sum())} of {n}")
     lines.append(f"households verified within the horizon: "
-                 f"{reps['share_verified_at_horizon'].mean() * 100:.2f}% (mean over replications)")
+                 f"{percent_text(reps['share_verified_at_horizon'].mean(), 2)} (mean over replications)")
     return "\n".join(lines)
 
 

@@ -91,3 +91,13 @@ def test_every_kind_of_reserve_that_fills_posts_is_in_the_summary(tmp_path) -> N
         assert list(run.replications[GAP_COLUMNS[who]]) == list(mine)
         assert f"{name} {mine.mean():.1f}" in line
     assert line.endswith(f"never filled {run.replications['never_activated'].mean():.1f}")
+
+
+def test_a_share_below_one_never_prints_as_100_percent() -> None:
+    from mobsim.results.shares import percent_text
+
+    assert percent_text(0.99996) == ">99.9%" and percent_text(0.99996, 2) == ">99.99%"
+    assert percent_text(1.0) == "100.0%" and percent_text(0.9994) == "99.9%"
+    assert percent_text(0.0001) == "<0.1%" and percent_text(0.0) == "0.0%"
+    reps = _reps([100.0] * 59).assign(share_activated_at_target=0.99999)
+    assert "micro-grids activated by 180 min: >99.99% (mean" in format_summary("s", reps, TARGET)
