@@ -20,7 +20,8 @@ from mobsim.distributions import Dist, parse_dist
 from mobsim.errors import InputError, ScenarioWarning
 from mobsim.scenario import tomlwrite
 from mobsim.scenario.overrides import OVERRIDE_LABEL, parse_override
-from mobsim.scenario.rules import check_values, scenario_notes
+from mobsim.scenario.notes import scenario_notes
+from mobsim.scenario.rules import check_values
 from mobsim.scenario.schema import Origin, is_dist_table, lookup, merge_layer
 
 PROBABILITY_PATTERNS: tuple[str, ...] = (
