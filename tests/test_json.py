@@ -69,7 +69,8 @@ def test_bad_input_with_json_prints_a_json_error_too(command: str, tmp_path: Pat
     result = _invoke(*args[command])
     assert result.exit_code == 2
     error = _strict(result.stdout)
-    assert error["exit_code"] == 2 and error["error"] == result.stderr.strip().removeprefix("error: ")
+    assert error["exit_code"] == 2
+    assert error["error"] == result.stderr.strip().removeprefix("error: ")
     assert len(result.stderr.splitlines()) == 1
 
 

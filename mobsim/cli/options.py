@@ -31,6 +31,11 @@ VERBOSE_OPTION = click.option("-v", "--verbose", is_flag=True,
                                    "statistic, Clopper–Pearson bounds).")
 
 
+def examples(*commands: str) -> str:
+    """A command's epilog: its examples, one per line as typed (click leaves them unwrapped)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {command}" for command in commands)
+
+
 def replications_option(default: int) -> Callable[[F], F]:
     """The -n/--replications option with the command's default."""
     return click.option("-n", "--replications", type=click.IntRange(min=1), default=default,

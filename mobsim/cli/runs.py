@@ -16,14 +16,15 @@ from mobsim.cli.options import (
     SET_OPTION,
     VERBOSE_OPTION,
     ExecutorChoice,
+    examples,
     executor_options,
     replications_option,
 )
 
 
-@click.command(epilog="Examples:\n\n\b\n  mobsim generate xindu-baseline -o district/\n"
-                     "  mobsim generate --city -o city/\n"
-                     "  mobsim generate xindu-night --drill-log drill.csv --window 120")
+@click.command(epilog=examples("mobsim generate xindu-baseline -o district/",
+                              "mobsim generate --city -o city/",
+                              "mobsim generate xindu-night --drill-log drill.csv --window 120"))
 @SCENARIO_ARG
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder to write the district tables to.")
@@ -73,7 +74,7 @@ def generate(scenario: str | None, out_dir: Path | None, scale: int | None, city
         click.echo(f"run it with: --set district.path='{out_dir}' {sets}")
 
 
-@click.command(epilog="Example:  mobsim validate xindu-night --set alert.start=03:00")
+@click.command(epilog=examples("mobsim validate xindu-night --set alert.start=03:00"))
 @click.argument("scenario")
 @SET_OPTION
 def validate(scenario: str, overrides: tuple[str, ...]) -> None:
@@ -88,7 +89,7 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
     click.echo(f"{scenario}: ok")
 
 
-@click.command(epilog="Example:  mobsim run xindu-night -n 20 --seed 7 -o runs/night")
+@click.command(epilog=examples("mobsim run xindu-night -n 20 --seed 7 -o runs/night"))
 @SCENARIO_ARG
 @replications_option(59)
 @SEED_OPTION
@@ -132,7 +133,7 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
     click.echo(f"wrote {result.path}/ in {result.elapsed_s:.1f} s")
 
 
-@click.command(epilog="Example:  mobsim check xindu-night -n 59 --json")
+@click.command(epilog=examples("mobsim check xindu-night -n 59 --json"))
 @SCENARIO_ARG
 @replications_option(59)
 @SEED_OPTION
@@ -226,7 +227,7 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     sys.exit(verdict.exit_code)
 
 
-@click.command(epilog="Example:  mobsim report runs/xindu-baseline -o xindu.html")
+@click.command(epilog=examples("mobsim report runs/xindu-baseline -o xindu.html"))
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="HTML file to write [default: RUN_DIR/report.html].")
@@ -237,8 +238,8 @@ def report(run_dir: Path, out: Path | None) -> None:
     click.echo(f"wrote {mobsim.report(run_dir, out)}")
 
 
-@click.command(epilog="Example:  mobsim sweep --vary alert.start=02:00,14:00 "
-                     "--vary cadres.at_once=2000,3241 -n 20 --seed 7 -o runs/what-if")
+@click.command(epilog=examples("mobsim sweep --vary alert.start=02:00,14:00 --vary "
+                              "cadres.at_once=2000,3241 -n 20 --seed 7 -o runs/what-if"))
 @SCENARIO_ARG
 @click.option("--vary", "vary", multiple=True, required=True, metavar="KEY=V1,V2,...",
               help="Values of a scenario key to try (each parsed like --set); repeatable: every "
@@ -283,7 +284,7 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
     click.echo(f"wrote {result.path}/ in {result.elapsed_s:.1f} s")
 
 
-@click.command(epilog="Example:  mobsim compare runs/xindu-baseline runs/xindu-night --json")
+@click.command(epilog=examples("mobsim compare runs/xindu-baseline runs/xindu-night --json"))
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True,
               help="Print the table as JSON records (never and unbounded as \"inf\").")

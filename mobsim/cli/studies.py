@@ -15,14 +15,15 @@ from mobsim.cli.options import (
     SEED_OPTION,
     SET_OPTION,
     ExecutorChoice,
+    examples,
     executor_options,
     replications_option,
 )
 
 
-@click.command(epilog="Examples:\n\n\b\n  mobsim calibrate drill.csv --scenario xindu-night "
-                     "-o drill-fitted.toml\n  mobsim calibrate --targets targets.toml "
-                     "-o targets-fitted.toml")
+@click.command(epilog=examples(
+    "mobsim calibrate drill.csv --scenario xindu-night -o drill-fitted.toml",
+    "mobsim calibrate --targets targets.toml -o targets-fitted.toml"))
 @click.argument("drill_log", type=click.Path(path_type=Path), required=False)
 @click.option("--targets", "targets", type=click.Path(path_type=Path), default=None,
               help="Fit to aggregate targets (a TOML file) by simulation instead of a drill log.")
@@ -59,8 +60,8 @@ def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, ou
     click.echo("wrote " + " and ".join(map(str, command.validation_files(out))))
 
 
-@click.command(epilog="Example:  mobsim sensitivity --method morris --size 4 -n 20 "
-                     "--parameters cadres.speed_kmh,escalation.after_min --ends-top 1")
+@click.command(epilog=examples("mobsim sensitivity --method morris --size 4 -n 20 --parameters "
+                              "cadres.speed_kmh,escalation.after_min --ends-top 1"))
 @SCENARIO_ARG
 @click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris",
               show_default=True, help="Morris screening (μ*, σ) or Sobol indices (S1, ST).")
@@ -113,9 +114,10 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
             click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the tornado chart)")
 
 
-@click.command(epilog="Examples:\n\n\b\n  mobsim plan --lever cadres.at_once=1000..3241 "
-                     "--max-replications 200\n  mobsim plan --lever escalation.grid_worker_covers=0..3 "
-                     "--lever cadres.at_once=1000..3241/250 -o plans/covers-cadres")
+@click.command(epilog=examples(
+    "mobsim plan --lever cadres.at_once=1000..3241 --max-replications 200",
+    "mobsim plan --lever escalation.grid_worker_covers=0..3 --lever "
+    "cadres.at_once=1000..3241/250 -o plans/covers-cadres"))
 @SCENARIO_ARG
 @click.option("--lever", "levers", multiple=True, metavar="KEY[=MIN..MAX[/STEP]]",
               help="Numeric key to search, assumed to help the more there is of it [range "

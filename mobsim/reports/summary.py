@@ -102,8 +102,8 @@ def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
         lines.append(f"  {what}: median {_weeks(finite_order_statistic(days, 0.5))}   "
                      f"{q_label} {_weeks(finite_order_statistic(days, quantile))}   "
                      f"not within the horizon: {int((~np.isfinite(days)).sum())} of {n}")
-    lines.append(f"households verified within the horizon: "
-                 f"{percent_text(reps['share_verified_at_horizon'].mean(), 2)} (mean over replications)")
+    verified = percent_text(reps["share_verified_at_horizon"].mean(), 2)
+    lines.append(f"households verified within the horizon: {verified} (mean over replications)")
     return "\n".join(lines)
 
 

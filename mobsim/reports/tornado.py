@@ -46,8 +46,9 @@ def tornado_figure(ends: pd.DataFrame, target_min: float, quantile: float) -> Fi
     base = ends["base_min"].to_numpy(dtype=float)
     # The two ends side by side in each row, so neither hides the other when both lie on the
     # same side of the scenario's own value.
-    for column, color, label, offset in (("low_min", LOW_COLOR, "low end of the range", -BAR_OFFSET),
-                                         ("high_min", HIGH_COLOR, "high end of the range", BAR_OFFSET)):
+    ends_drawn = (("low_min", LOW_COLOR, "low end of the range", -BAR_OFFSET),
+                  ("high_min", HIGH_COLOR, "high end of the range", BAR_OFFSET))
+    for column, color, label, offset in ends_drawn:
         at = ends[column].to_numpy(dtype=float)
         ax.barh(rows + offset, at - base, left=base, color=color, height=BAR_HEIGHT, label=label)
     ax.axvline(float(base[0]) if len(base) else 0.0, color="#222", linewidth=1.5, zorder=3,
