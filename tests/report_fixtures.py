@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from mobsim.codes import ACTIVATED_BY, COMMUNITY_KINDS, COMPOUND_TYPES, TASKS
 from mobsim.district.lonlat import to_lonlat
 from mobsim.district.schemas import category_array
-from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter
+from mobsim.results.schemas import GAP_COLUMNS, OUTPUT_SCHEMAS, TableWriter
 from mobsim.results.tail import CAUSES
 
 SUBDISTRICTS, COMMUNITIES, MICROGRIDS = 3, 9, 30
@@ -124,8 +124,7 @@ def _summary(replication: int, act: np.ndarray, by: np.ndarray, target: dict,
         "share_households_reached_at_target": [float(
             np.clip((target_min - times) / CANVASS_MIN, 0.0, 1.0) @ households / households.sum())],
         "met_target": [bool(defined["target"] <= target_min)],
-        "gaps_by_grid_worker": [int(counts[ACTIVATED_BY.index("grid_worker")])],
-        "gaps_by_cadre": [int(counts[ACTIVATED_BY.index("cadre")])],
+        **{column: [int(counts[ACTIVATED_BY.index(who)])] for who, column in GAP_COLUMNS.items()},
         "never_activated": [int(counts[ACTIVATED_BY.index("none")])], "events": [0],
         "last_microgrid_id": [int(district["microgrid_id"][last])],
         "last_community_id": [int(district["community_id"][last])],

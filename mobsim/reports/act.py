@@ -10,8 +10,16 @@ from mobsim.reports.verdict import plain_verdict, statistics_lines
 from mobsim.results.bound import BoundCheck, check_bound
 from mobsim.results.check import Verdict
 from mobsim.results.definitions import definition_minutes
+from mobsim.results.shares import percent_text
 from mobsim.results.stats import finite_order_statistic
 from mobsim.scenario.params import Definition
+
+TASK_SHARES = {"verification": "share_households_reached_at_target",
+               "publicity": "share_informed_at_target", "supply": "share_supplied_at_target",
+               "testing": "share_tested_at_target", "checkpoints": "checkpoints_kept_at_target"}
+"""Each wartime task (mobsim.codes.TASKS, the names the report uses) and its replications.parquet
+share of work done by the target: households verified, informed, supplied, tested;
+checkpoints kept."""
 
 ABLE = "had every community able to act on every task in time"
 """What a replication within the able-to-act target did, in plain words."""
@@ -37,7 +45,7 @@ def act_lines(reps: pd.DataFrame, target_min: float, quantile: float, confidence
     n = len(reps)
 
     def mean_pct(column: str) -> str:
-        return f"{reps[column].mean() * 100:.1f}%"
+        return percent_text(reps[column].mean())
 
     check = check_bound(t_act, target_min, quantile, confidence)
     lines = [
@@ -47,11 +55,8 @@ def act_lines(reps: pd.DataFrame, target_min: float, quantile: float, confidence
         f"never: {int((~np.isfinite(t_act)).sum())} of {n}   "
         f"last task{'' if definition.every_post else ' (every unit)'}: "
         f"{limited_by_text(reps['act_limited_by'].value_counts())}",
-        f"by {target_min:g} min (mean over replications): informed "
-        f"{mean_pct('share_informed_at_target')}, verified "
-        f"{mean_pct('share_households_reached_at_target')}, tested "
-        f"{mean_pct('share_tested_at_target')}, supplied {mean_pct('share_supplied_at_target')}, "
-        f"checkpoints kept {mean_pct('checkpoints_kept_at_target')}",
+        f"work done by {target_min:g} min (mean over replications): "
+        + ", ".join(f"{task} {mean_pct(column)}" for task, column in TASK_SHARES.items()),
     ]
     if verbose:
         lines += statistics_lines(check)

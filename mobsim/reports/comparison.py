@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 
 import pandas as pd
 
 from mobsim.reports.page import minutes_text, percent_text
+from mobsim.results.jsonable import dumps
 from mobsim.results.run import Sweep
 from mobsim.scenario.params import Definition
 from mobsim.sweeps import variant_label
@@ -41,7 +41,9 @@ def _common(values: pd.Series, text: str, otherwise: str) -> str:
 
 
 def _labels(row: pd.Series, label_columns: Sequence[str]) -> list[str]:
-    return [str(row[column]) for column in label_columns]
+    """The row's label cells ("—" where a row has no such label: a run beside a sweep)."""
+    return ["—" if isinstance(row[c], float) and math.isnan(row[c]) else str(row[c])
+            for c in label_columns]
 
 
 def _figures_block(table: pd.DataFrame, label_columns: Sequence[str]) -> list[str]:
@@ -162,20 +164,10 @@ def format_scan_comparison(table: pd.DataFrame, label_columns: Sequence[str], ti
     return "\n".join(lines)
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-    return value
-
-
 def comparison_json(table: pd.DataFrame) -> str:
-    """The table as a JSON list of records: NaN as null, never and unbounded as "inf"/"-inf"."""
-    records = [{column: _plain(value) for column, value in record.items()}
-               for record in table.to_dict("records")]
-    return json.dumps(records, allow_nan=False, ensure_ascii=False)
+    """The table as a JSON list of records (mobsim.results.jsonable: never and unbounded as
+    "inf"/"-inf", undefined as null)."""
+    return dumps(table.to_dict("records"))
 
 
 def format_sweep(result: Sweep, table: pd.DataFrame) -> str:

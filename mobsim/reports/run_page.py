@@ -11,7 +11,7 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.reports import plots
-from mobsim.reports.act import able_words, limited_by_text
+from mobsim.reports.act import TASK_SHARES, able_words, limited_by_text
 from mobsim.reports.definitions import act_phrase, definitions_section, mobilized_phrase
 from mobsim.reports.figures import variant_bands_png
 from mobsim.reports.inputs import (
@@ -37,6 +37,7 @@ from mobsim.reports.page import (
 from mobsim.reports.scan_page import is_scan_run, scan_page
 from mobsim.reports.story import (
     bottleneck_section,
+    filling_section,
     map_section,
     settings_section,
     tail_section,
@@ -96,6 +97,7 @@ def run_page(run: Run) -> str:
         paragraph(verdict_html(check, target.definition)),
         definitions_section(run.replications, target),
         bottleneck_section(run, microgrids, target),
+        filling_section(run, microgrids, target, float(curves["minute"].max())),
         causes_section(run, microgrids, target.minutes),
         settings_section(run),
         _curve_section(curves, sizes, target, check.replications),
@@ -250,8 +252,10 @@ def _gap_section(microgrids: pd.DataFrame) -> str:
         "How micro-grids were filled",
         figure(plots.gap_filling_png(summary), "who activated the micro-grids",
                "Micro-grids per replication by who was first on post: their own member, a "
-               "full-time grid worker filling the gap, a down-sent cadre assigned to it, or "
-               "nobody within the simulated horizon. Bars: mean; whiskers: min to max."),
+               "full-time grid worker filling the gap, a down-sent cadre assigned to it, a "
+               "person of a reserve pool (community staff, the emergency team, a commando or "
+               "volunteer team), or nobody within the simulated horizon. Bars: mean; whiskers: "
+               "min to max."),
         table(["first on post", "mean per replication", "min", "max"], rows))
 
 
@@ -285,8 +289,9 @@ def _tasks_section(run: Run, target: Target) -> str:
             "could act cannot be shown.", "note"))
     check = run.check(measure="act").act
     curves = checked_table(run, "task_curves")
-    per_task = {str(task): rows.pivot(index="minute", columns="replication", values="share_done")
-                for task, rows in curves.groupby("task", observed=True, sort=False)}
+    found = {str(task): rows.pivot(index="minute", columns="replication", values="share_done")
+             for task, rows in curves.groupby("task", observed=True, sort=False)}
+    per_task = {task: found[task] for task in TASK_SHARES if task in found}  # the CLI's order
     png = variant_bands_png({task: stats.curve_band(frame) for task, frame in per_task.items()},
                             [target.minutes], ylabel="work done (%)",
                             title="Wartime tasks: share of each task's work done")

@@ -11,6 +11,8 @@ from mobsim.reports.verdict import plain_verdict, statistics_lines
 from mobsim.results.bound import BoundCheck, check_bound
 from mobsim.results.check import Verdict
 from mobsim.results.definitions import definition_minutes
+from mobsim.results.schemas import GAP_COLUMNS
+from mobsim.results.shares import percent_text
 from mobsim.results.stats import finite_order_statistic
 from mobsim.scenario.params import Definition, Target
 
@@ -51,13 +53,10 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
         f"max {_minutes(finite_order_statistic(t_mobilized, 1.0))}   "
         f"never finished: {never} of {n}",
         f"micro-grids activated by {target_min:g} min: "
-        f"{reps['share_activated_at_target'].mean() * 100:.2f}% (mean over replications)",
+        f"{percent_text(reps['share_activated_at_target'].mean(), 2)} (mean over replications)",
         _households_line(reps["share_households_reached_at_target"].to_numpy(dtype=float),
                          target_min, households_share),
-        "gaps filled per replication (mean): "
-        f"grid workers {reps['gaps_by_grid_worker'].mean():.1f}, "
-        f"cadres {reps['gaps_by_cadre'].mean():.1f}, "
-        f"never filled {reps['never_activated'].mean():.1f}",
+        _gaps_line(reps),
     ]
     lines += definitions_lines(reps, target)
     check = check_bound(t_mobilized, target_min, quantile, confidence)
@@ -69,9 +68,26 @@ def format_wartime_summary(name: str, reps: pd.DataFrame, target_min: float, qua
     return "\n".join(lines)
 
 
+GAP_FILLERS = {"grid_worker": "grid workers", "cadre": "cadres",
+               "community_staff": "community staff", "emergency_team": "emergency team",
+               "commando_team": "commando teams", "volunteer_team": "volunteer teams"}
+"""Every kind of reserve that fills a post, as the summary names it (GAP_COLUMNS order)."""
+
+
+def _gaps_line(reps: pd.DataFrame) -> str:
+    """Posts each kind of reserve filled, most first; a run made before the pools' columns
+    shows the kinds it has."""
+    means = {name: reps[GAP_COLUMNS[who]].mean() for who, name in GAP_FILLERS.items()
+             if GAP_COLUMNS[who] in reps.columns}
+    filled = ", ".join(f"{name} {mean:.1f}" for name, mean
+                       in sorted(means.items(), key=lambda item: -item[1]))
+    return (f"gaps filled per replication (mean): {filled}; "
+            f"never filled {reps['never_activated'].mean():.1f}")
+
+
 def _households_line(reached: np.ndarray, target_min: float, households_share: float) -> str:
     line = (f"households reached door to door by {target_min:g} min: "
-            f"{reached.mean() * 100:.2f}% (mean over replications)")
+            f"{percent_text(reached.mean(), 2)} (mean over replications)")
     if households_share > 0:
         line += (f"; {int((reached >= households_share).sum())} of {len(reached)} replications "
                  f"reached at least {households_share * 100:g}%")
@@ -94,8 +110,8 @@ def format_scan_summary(name: str, reps: pd.DataFrame, quantile: float) -> str:
         lines.append(f"  {what}: median {_weeks(finite_order_statistic(days, 0.5))}   "
                      f"{q_label} {_weeks(finite_order_statistic(days, quantile))}   "
                      f"not within the horizon: {int((~np.isfinite(days)).sum())} of {n}")
-    lines.append(f"households verified within the horizon: "
-                 f"{reps['share_verified_at_horizon'].mean() * 100:.2f}% (mean over replications)")
+    verified = percent_text(reps["share_verified_at_horizon"].mean(), 2)
+    lines.append(f"households verified within the horizon: {verified} (mean over replications)")
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
+from mobsim.results.jsonable import plain
 from mobsim.results.stats import order_statistic
 
 PASS, FAIL, UNDECIDED = "PASS", "FAIL", "UNDECIDED"
@@ -41,9 +42,9 @@ class BoundCheck:
     confidence: float
     within_target: int
     share_within_target: float
-    empirical_quantile_min: float
+    empirical_quantile_min: float  # inf: never (the order statistic is a never-finished run)
     order_index: int | None
-    upper_bound_min: float
+    upper_bound_min: float  # inf: never, or no order statistic bounds it (too few runs)
     lower_bound_share: float
     upper_bound_share: float
     verdict: str
@@ -51,9 +52,8 @@ class BoundCheck:
     replications_needed: int | None
 
     def to_dict(self) -> dict:
-        """Plain dict for JSON, with NaN written as None."""
-        return {k: (None if isinstance(v, float) and math.isnan(v) else v)
-                for k, v in asdict(self).items()}
+        """Plain dict for JSON (mobsim.results.jsonable: never as "inf", NaN as None)."""
+        return plain(asdict(self))
 
 
 def order_index(n: int, quantile: float, confidence: float) -> int | None:
@@ -134,8 +134,7 @@ def check_bound(times_min: np.ndarray, target_min: float, quantile: float,
     return BoundCheck(
         replications=n, target_min=target_min, quantile=quantile, confidence=confidence,
         within_target=within, share_within_target=within / n,
-        empirical_quantile_min=empirical if math.isfinite(empirical) else math.nan,
-        order_index=k, upper_bound_min=upper if math.isfinite(upper) else math.nan,
+        empirical_quantile_min=empirical, order_index=k, upper_bound_min=upper,
         lower_bound_share=clopper_pearson_lower(within, n, confidence),
         upper_bound_share=clopper_pearson_upper(within, n, confidence),
         verdict=verdict, passed=verdict == PASS, replications_needed=needed)

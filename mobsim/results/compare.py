@@ -30,7 +30,7 @@ from scipy import stats
 
 from mobsim.errors import InputError
 from mobsim.results.definitions import definition_minutes
-from mobsim.results.run import Run, is_sweep, load_run, variant_dirs
+from mobsim.results.run import Run, is_sweep, load_run, read_variants, variant_dirs
 from mobsim.results.stats import never_last, order_statistic
 
 EXACT_RANK_SUM_PAIRS = 10_000
@@ -260,14 +260,14 @@ def _pairing(run: Run, reps: pd.DataFrame, reference: Run,
 def compare(runs: Sequence[Run | str | Path]) -> pd.DataFrame:
     """One row per run: its figures and its difference from the first (the reference).
 
-    A run is a `Run` or a run folder; a sweep folder stands for its variants' runs.
+    A run is a `Run` or a run folder; a sweep folder stands for its variants' runs, each row
+    with the variant's number and the values of the varied keys (after `run`). The label
+    columns are listed in `table.attrs["labels"]`.
     """
     if not runs:
         raise InputError("compare: no run folders given")
-    expanded = [run for source in runs for run in (
-        variant_dirs(Path(source)) if not isinstance(source, Run) and is_sweep(Path(source))
-        else [source])]
-    opened = [_open(path) for path in expanded]
+    expanded = [entry for source in runs for entry in _expand(source)]
+    opened = [_open(path) for path, _ in expanded]
     reference, reference_reps = opened[0]
     measures = measures_of(reference_reps)
     for run, reps in opened[1:]:
@@ -278,8 +278,8 @@ def compare(runs: Sequence[Run | str | Path]) -> pd.DataFrame:
     figures = _scan_figures if measures == SCAN else _figures
     confidence = reference.target.confidence
     rows = []
-    for index, (run, reps) in enumerate(opened):
-        row = {"run": str(run.path), **figures(run, reps), "confidence": confidence}
+    for index, ((run, reps), (_, labels)) in enumerate(zip(opened, expanded)):
+        row = {"run": str(run.path), **labels, **figures(run, reps), "confidence": confidence}
         if index == 0:
             row["pairing"] = "reference"
             row.update(dict.fromkeys(measures.difference_columns, math.nan))
@@ -287,4 +287,14 @@ def compare(runs: Sequence[Run | str | Path]) -> pd.DataFrame:
             row["pairing"], paired = _pairing(run, reps, reference, reference_reps)
             row.update(_differences(reps, reference_reps, paired, confidence, measures))
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["labels"] = ["run", *dict.fromkeys(k for _, labels in expanded for k in labels)]
+    return table
+
+
+def _expand(source: Run | str | Path) -> list[tuple[Run | Path, dict]]:
+    """A run, or each variant of a sweep folder with its number and varied keys' values."""
+    if isinstance(source, Run) or not is_sweep(Path(source)):
+        return [(source, {})]
+    variants = read_variants(Path(source)).to_dict("records")
+    return list(zip(variant_dirs(Path(source)), variants))

@@ -21,6 +21,7 @@ from mobsim.district.tables import District
 from mobsim.kernels.canvass import CanvassResult
 from mobsim.model.canvass import Households, households
 from mobsim.results.definitions import OWN_COLUMNS, Grouping, definition_row, posts_min
+from mobsim.results.schemas import GAP_COLUMNS
 from mobsim.results.stats import finite_order_statistic
 from mobsim.results.tail_rows import tail_tables
 from mobsim.scenario.params import Definition
@@ -206,8 +207,7 @@ def summary_row(result, reached_min: np.ndarray, replication: int, seed: int,
         "share_households_reached_at_target": [
             float(np.count_nonzero(reached_min <= target_min) / max(len(reached_min), 1))],
         "met_target": [bool(row[OWN_COLUMNS["district"]][0] <= target_min)],
-        "gaps_by_grid_worker": [int(by[ACTIVATED_BY.index("grid_worker")])],
-        "gaps_by_cadre": [int(by[ACTIVATED_BY.index("cadre")])],
+        **{column: [int(by[ACTIVATED_BY.index(who)])] for who, column in GAP_COLUMNS.items()},
         "never_activated": [int(by[ACTIVATED_BY.index("none")])],
         "events": [int(result.events)],
     })

@@ -1,6 +1,6 @@
 """Runs and sweeps: folders (or memory) of manifests and tables loaded on first use, and checks.
 
-A sweep folder is one dataset per table, `DIR/<table>/variant=K/part-0.parquet`, beside
+A sweep folder is one dataset per table, `DIR/<table>/variant-K.parquet`, beside
 `DIR/variant=K/` (each variant's manifest and scenario) and `DIR/variants.parquet`.
 """
 
@@ -44,6 +44,11 @@ class Run:
     path: Path | None
     manifest: dict
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        where = f"path='{self.path}'" if self.path is not None else "in memory"
+        return (f"Run({where}, scenario={self.manifest.get('scenario')!r}, "
+                f"replications={self.manifest.get('replications')}, seed={self.seed})")
 
     @property
     def table_names(self) -> list[str]:
@@ -124,6 +129,17 @@ class Sweep:
     runs: list[Run]
     elapsed_s: float = math.nan
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        varied = [c for c in self.variants.columns if c != "variant"]
+        return (f"Sweep(path='{self.path}', variants={len(self.variants)}, varied={varied}, "
+                f"replications={self.replication_count}, seed={self.seed})")
+
+    def comparison(self) -> pd.DataFrame:
+        """The comparison `mobsim sweep` prints: each variant's values, its figures and its
+        difference from variant 0 (common seeds), one row per variant."""
+        from mobsim.results.compare import compare  # compare builds on Run: imported on use
+        return pd.concat([self.variants, compare(self.runs)], axis=1)
 
     @property
     def table_names(self) -> list[str]:

@@ -1,5 +1,5 @@
 """Running a scenario: the run lifecycle, and where replications run (process pool, Dask)."""
 
-from mobsim.runner.lifecycle import Executor, ProgressFn, run, validate
+from mobsim.runner.lifecycle import Executor, ProgressFn, run, validate, within
 
-__all__ = ["Executor", "ProgressFn", "run", "validate"]
+__all__ = ["Executor", "ProgressFn", "run", "validate", "within"]

@@ -12,18 +12,24 @@ from mobsim.district import load_district
 from mobsim.results.check import Verdict, check_run
 from mobsim.results.rows import layout
 from mobsim.results.sequential import SequentialOutcome, decide_sequentially, plan_looks
-from mobsim.runner import Executor, ProgressFn
+from mobsim.runner import Executor, ProgressFn, within
 from mobsim.runner.local import ReplicationJob, run_local
 from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
 
 
 def replication_summaries(job: ReplicationJob, replications: Iterable[int], jobs: int,
-                          executor: Executor = run_local) -> pd.DataFrame:
-    """The replications table rows of `replications` (in replication order), nothing written."""
+                          executor: Executor = run_local,
+                          progress: ProgressFn | None = None) -> pd.DataFrame:
+    """The replications table rows of `replications` (in replication order), nothing written;
+    `progress(done, total)` after each."""
     schema = job.schemas["replications"]
-    rows = {rep: tables["replications"].cast(schema)
-            for rep, tables in executor(job, replications, jobs)}
+    asked = list(replications)
+    rows = {}
+    for rep, tables in executor(job, asked, jobs):
+        rows[rep] = tables["replications"].cast(schema)
+        if progress is not None:
+            progress(len(rows), len(asked))
     return pa.concat_tables([rows[rep] for rep in sorted(rows)]).to_pandas()
 
 
@@ -59,9 +65,8 @@ def check_with_summaries(scenario: Scenario, seed: int, max_replications: int, j
 
     def verdict_at(n: int, confidence: float) -> str:
         done = sum(len(batch) for batch in batches)
-        batches.append(replication_summaries(job, range(done, n), jobs, executor))
-        if progress is not None:
-            progress(n, max_replications)
+        batches.append(replication_summaries(job, range(done, n), jobs, executor,
+                                             within(progress, done, max_replications)))
         verdicts[n] = check_run(pd.concat(batches, ignore_index=True),
                                 replace(Settings(scenario).target, confidence=confidence), measure)
         return verdicts[n].verdict

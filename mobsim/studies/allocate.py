@@ -14,8 +14,8 @@ teams added.
 
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -24,10 +24,11 @@ import pandas as pd
 from mobsim.codes import POOLS
 from mobsim.district import load_district
 from mobsim.errors import InputError
+from mobsim.results.jsonable import dumps
 from mobsim.model.pools import check_team_counts
 from mobsim.results.bound import PASS
 from mobsim.results.check import require_wartime
-from mobsim.runner import Executor
+from mobsim.runner import Executor, within
 from mobsim.runner.local import run_local
 from mobsim.runner.sequential import check_with_summaries
 from mobsim.scenario import Scenario
@@ -105,8 +106,10 @@ def last_post_counts(summaries: pd.DataFrame, subdistrict_ids: np.ndarray) -> li
 
 
 def allocate(scenario: Scenario, key: str, batch: int, budget: int, seed: int,
-             max_replications: int, jobs: int, executor: Executor = run_local) -> Allocation:
-    """Add `batch` teams at a time where the last posts are until PASS or `budget` teams added."""
+             max_replications: int, jobs: int, executor: Executor = run_local,
+             progress: Callable[..., None] | None = None) -> Allocation:
+    """Add `batch` teams at a time where the last posts are until PASS or `budget` teams added;
+    `progress(done, total, label)` counts each step's replications, the step named."""
     started = time.perf_counter()
     require_wartime(scenario, "plan")
     if batch < 1 or budget < 0:
@@ -120,8 +123,10 @@ def allocate(scenario: Scenario, key: str, batch: int, budget: int, seed: int,
     while True:
         teams = [a + b for a, b in zip(result.start, added)]
         probed = scenario.with_({f"pools.{pool}.teams_by_subdistrict": teams})
-        verdict, outcome, summaries = check_with_summaries(probed, seed, max_replications, jobs,
-                                                           executor)
+        label = f"step {len(result.steps)}: {sum(added)} teams added"
+        verdict, outcome, summaries = check_with_summaries(
+            probed, seed, max_replications, jobs, executor,
+            within(progress, 0, max_replications, label))
         counts = last_post_counts(summaries, ids)
         result.steps.append(Step(list(added), outcome.verdict, outcome.replications,
                                  verdict.district.within_target, counts))
@@ -187,7 +192,7 @@ def allocation_dict(name: str, result: Allocation) -> dict:
 
 def allocation_json(name: str, result: Allocation) -> str:
     """The allocation as one JSON object."""
-    return json.dumps(allocation_dict(name, result))
+    return dumps(allocation_dict(name, result))
 
 
 def allocation_of(found: dict) -> Allocation:

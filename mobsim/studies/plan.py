@@ -1,6 +1,6 @@
 """`mobsim plan`: the least values of one or more levers for which the verdict is PASS.
 
-A lever is one numeric scenario key (cadres.count, escalation.grid_worker_covers, a team's
+A lever is one numeric scenario key (cadres.at_once, escalation.grid_worker_covers, a team's
 callers, …), assumed to help the more there is of it. Every lever at its highest value is
 checked first (if even that does not pass, nothing in the ranges does). Then the levers are
 lowered one at a time, in the order given: each lever's range is searched (its lowest value,
@@ -14,16 +14,16 @@ still pass (a Pareto-least combination); the levers given first are the ones sav
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from mobsim.errors import InputError
+from mobsim.results.jsonable import dumps
 from mobsim.results.bound import PASS
 from mobsim.results.check import require_wartime
-from mobsim.runner import Executor
+from mobsim.runner import Executor, within
 from mobsim.runner.local import run_local
 from mobsim.runner.sequential import check_until_decided
 from mobsim.scenario import Scenario
@@ -104,7 +104,7 @@ def parse_lever(text: str, scenario: Scenario, step: float = 0.0) -> Lever:
     if given:
         low_text, dots, high_text = span.partition("..")
         if not dots:
-            raise InputError(f"--lever {text}: expected KEY=MIN..MAX, e.g. cadres.count=0..6000")
+            raise InputError(f"--lever {text}: expected KEY=MIN..MAX, e.g. cadres.at_once=1000..3241")
         low, high = (_number(end, text, integer) for end in (low_text, high_text))
     else:
         ranged = {p.key: p for p in parameters(scenario)}.get(key)
@@ -143,8 +143,10 @@ def parse_levers(texts: Sequence[str], scenario: Scenario, step: float = 0.0) ->
 
 
 def plan(scenario: Scenario, lever_texts: Sequence[str], seed: int, max_replications: int,
-         jobs: int, executor: Executor = run_local, step: float = 0.0) -> PlanResult:
-    """Search the levers' ranges for the least combination whose sequential check is PASS."""
+         jobs: int, executor: Executor = run_local, step: float = 0.0,
+         progress: Callable[..., None] | None = None) -> PlanResult:
+    """Search the levers' ranges for the least combination whose sequential check is PASS;
+    `progress(done, total, label)` counts each probe's replications, the probe named."""
     started = time.perf_counter()
     require_wartime(scenario, "plan")
     result = PlanResult(parse_levers(lever_texts, scenario, step))
@@ -152,7 +154,9 @@ def plan(scenario: Scenario, lever_texts: Sequence[str], seed: int, max_replicat
 
     def passes(values: dict[str, float]) -> bool:
         probed = scenario.with_({key: typed[key](value) for key, value in values.items()})
-        verdict, outcome = check_until_decided(probed, seed, max_replications, jobs, executor)
+        label = f"probe {len(result.probes) + 1}: {_values_text(values)}"
+        verdict, outcome = check_until_decided(probed, seed, max_replications, jobs, executor,
+                                               within(progress, 0, max_replications, label))
         result.probes.append(Probe(dict(values), outcome.verdict, outcome.replications,
                                    verdict.district.within_target))
         return outcome.verdict == PASS
@@ -239,4 +243,4 @@ def plan_dict(name: str, result: PlanResult) -> dict:
 
 def plan_json(name: str, result: PlanResult) -> str:
     """The plan as one JSON object."""
-    return json.dumps(plan_dict(name, result))
+    return dumps(plan_dict(name, result))

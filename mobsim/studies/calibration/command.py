@@ -18,7 +18,6 @@ from mobsim.studies.calibration.fitted import (
     targets_toml,
     write_fitted,
 )
-from mobsim.studies.calibration.page import validation_page
 from mobsim.studies.calibration.targets import TargetFit, fit_targets, read_targets
 from mobsim.studies.calibration.validation import Validation, validate
 
@@ -74,17 +73,16 @@ def format_target_fit(fit: TargetFit) -> str:
     return "\n".join(lines)
 
 
-def validate_fitted(calibration: Calibration, out: Path, replications: int, seed: int,
-                    confidence: float) -> Validation:
-    """Simulate the drill with the written fitted scenario; write its curves and page beside it."""
+def validate_fitted(calibration: Calibration, out: Path, replications: int,
+                    seed: int) -> Validation:
+    """Simulate the drill with the written fitted scenario; write its curves beside it (the
+    page of them is mobsim.reports.calibration_page's)."""
     validation = validate(calibration.log, calibration.district, load_scenario(out),
                           replications, seed)
-    curves_path, page_path = validation_files(out)
+    curves_path, _ = validation_files(out)
     temporary = curves_path.with_name(f".{curves_path.name}.partial")
     validation.curves.to_csv(temporary, index=False)
     temporary.replace(curves_path)
-    page = validation_page(calibration.log.label, calibration.values, validation, confidence)
-    write_fitted(page, page_path)
     return validation
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from mobsim.district import District
+from mobsim.results.shares import percent_text
 from mobsim.scenario import Scenario
 from mobsim.studies.calibration.drill_log import DrillLog
 from mobsim.studies.calibration.synthetic import simulated_drill
@@ -93,7 +94,9 @@ def format_validation(validation: Validation, window_min: float) -> str:
              "of one replication against the others):"]
     for row in validation.summary.itertuples():
         lines.append(f"  {row.role:<12} {row.step.removesuffix('_min'):<13} n = {row.people:>6,}  "
-                     f"log {row.observed_share:6.1%}  model {row.simulated_share:6.1%} "
-                     f"[{row.simulated_low:6.1%}, {row.simulated_high:6.1%}]  "
+                     f"log {percent_text(row.observed_share, width=6)}  model "
+                     f"{percent_text(row.simulated_share, width=6)} "
+                     f"[{percent_text(row.simulated_low, width=6)}, "
+                     f"{percent_text(row.simulated_high, width=6)}]  "
                      f"KS D = {row.ks_statistic:.3f} (model's own: up to {row.ks_model_max:.3f})")
     return "\n".join(lines)

@@ -7,7 +7,7 @@ streams at every point and two points differ only where their parameters matter.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,13 +15,11 @@ import pandas as pd
 from mobsim.results.bound import check_bound
 from mobsim.results.definitions import definition_minutes
 from mobsim.results.stats import order_statistic
-from mobsim.runner import Executor, run
+from mobsim.runner import Executor, ProgressFn, run, within
 from mobsim.runner.local import run_local
 from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
 from mobsim.scenario.ranges import Parameter
-
-PointProgress = Callable[[int, int], None]
 
 OUTPUTS = {"quantile_min": "target percentile of the district time, mobilized as the scenario "
                            "defines it (min; never = horizon)",
@@ -56,13 +54,14 @@ def point_changes(parameters: Sequence[Parameter], unit: Sequence[float]) -> dic
 
 def evaluate(base: Scenario, parameters: Sequence[Parameter], points: np.ndarray,
              replications: int, seed: int, jobs: int, executor: Executor = run_local,
-             progress: PointProgress | None = None) -> pd.DataFrame:
-    """One row per design point (rows of `points`, unit positions): its outputs and verdict."""
+             progress: ProgressFn | None = None) -> pd.DataFrame:
+    """One row per design point (rows of `points`, unit positions): its outputs and verdict;
+    `progress(done, total)` counts the replications of all the points."""
     rows = []
+    total = len(points) * replications
     for index, unit in enumerate(points):
         scenario = base.with_(point_changes(parameters, unit))
-        result = run(scenario, replications, seed, None, jobs, write=False, executor=executor)
+        result = run(scenario, replications, seed, None, jobs, write=False, executor=executor,
+                     progress=within(progress, index * replications, total))
         rows.append(measure(result.replications, scenario))
-        if progress is not None:
-            progress(index + 1, len(points))
     return pd.DataFrame(rows)
