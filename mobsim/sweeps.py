@@ -31,7 +31,7 @@ from mobsim.results.dataset import move_into_dataset, stale_partitions, typed_co
 from mobsim.results.folders import prepare_folder
 from mobsim.results.run import VARIANTS_FILE, Sweep, load_run
 from mobsim.runner import Executor, ProgressFn, run, within
-from mobsim.runner.local import run_local
+from mobsim.runner.local import pool_for, run_local
 from mobsim.scenario.files import Scenario, baseline_schema
 from mobsim.scenario.overrides import OVERRIDE_LABEL, parse_setting
 from mobsim.scenario.params import Settings
@@ -199,15 +199,16 @@ def sweep(scenario: Scenario, vary: Mapping[str, Sequence[str]], replications: i
     prepare_folder(out_dir)
     (out_dir / VARIANTS_FILE).unlink(missing_ok=True)  # until every variant is finished again
     runs = []
-    for variant in variants:
-        folder = variant_folder(out_dir, variant.number)
-        if not (resume and _finished(folder, variant, seed, replications)):
-            run(variant.scenario, replications, seed, folder, jobs,
-                progress=within(progress, variant.number * replications,
-                                len(variants) * replications),
-                force=force, resume=resume, executor=executor)
-        move_into_dataset(out_dir, folder, variant.number)
-        runs.append(load_run(folder))  # its manifest now names where its tables are
+    with pool_for(executor, jobs) as run_on:  # one pool for every variant
+        for variant in variants:
+            folder = variant_folder(out_dir, variant.number)
+            if not (resume and _finished(folder, variant, seed, replications)):
+                run(variant.scenario, replications, seed, folder, jobs,
+                    progress=within(progress, variant.number * replications,
+                                    len(variants) * replications),
+                    force=force, resume=resume, executor=run_on)
+            move_into_dataset(out_dir, folder, variant.number)
+            runs.append(load_run(folder))  # its manifest now names where its tables are
     _write_atomic(table, out_dir / VARIANTS_FILE)
     return Sweep(out_dir, table.to_pandas(), runs, time.perf_counter() - started)
 

@@ -123,13 +123,16 @@ class ExecutorChoice:
 
     @contextmanager
     def open(self, jobs: int) -> Iterator[Executor]:
-        """The chosen executor; a Dask cluster started for it lives for the block, in which
-        SIGTERM stops the work as Ctrl-C does (workers end, nothing is orphaned)."""
+        """The chosen executor for the whole command: one process pool of `jobs` workers (or one
+        Dask client) that every run of the command shares, each district sent to its workers
+        once; in the block SIGTERM stops the work as Ctrl-C does (workers end, nothing is
+        orphaned)."""
         from mobsim.runner.stopping import sigterm_stops
         with sigterm_stops():
             if self.name == "local":
-                from mobsim.runner.local import run_local
-                yield run_local
+                from mobsim.runner.pool import WorkerPool
+                with WorkerPool(jobs) as pool:
+                    yield pool
                 return
             from mobsim.runner.cluster import dask_session
             with dask_session(self.scheduler, jobs, self.batch) as executor:

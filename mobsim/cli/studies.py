@@ -35,17 +35,25 @@ from mobsim.cli.options import (
               default=0.95, show_default=True, help="Confidence of the fitted values' intervals.")
 @replications_option(10)
 @SEED_OPTION
+@JOBS_OPTION
+@executor_options
 def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, out: Path,
-              confidence: float, replications: int, seed: int) -> None:
+              confidence: float, replications: int, seed: int, jobs: int | None,
+              executor: ExecutorChoice) -> None:
     """Fit the scenario's delays and probabilities to a drill log, then simulate the drill with
     the fitted scenario and compare; or fit named parameters to aggregate targets
-    (docs/calibration.md). -n and --seed are those of the comparison."""
+    (docs/calibration.md). -n and --seed are those of the comparison; every simulation of the
+    command runs on one pool of -j workers (or one Dask client)."""
+    from mobsim.runner.local import default_jobs
     from mobsim.studies.calibration import command
 
     if (drill_log is None) == (targets is None):
         raise click.UsageError("give either a DRILL_LOG or --targets FILE")
+    workers = jobs or default_jobs()
     if targets is not None:
-        click.echo(command.format_target_fit(command.calibrate_targets(targets, base, out)))
+        with executor.open(workers) as run_on:
+            fit = command.calibrate_targets(targets, base, out, run_on, workers)
+        click.echo(command.format_target_fit(fit))
         click.echo(f"wrote {out}")
         return
     from mobsim.reports.calibration_page import write_validation_page
@@ -54,7 +62,9 @@ def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, ou
     calibration = command.calibrate_drill(drill_log, base, out, confidence)
     click.echo(command.format_fits(calibration, confidence))
     click.echo(f"wrote {out}")
-    validation = command.validate_fitted(calibration, out, replications, seed)
+    with executor.open(workers) as run_on:
+        validation = command.validate_fitted(calibration, out, replications, seed, run_on,
+                                             workers)
     write_validation_page(calibration, validation, out, confidence)
     click.echo(format_validation(validation, calibration.log.window_min))
     click.echo("wrote " + " and ".join(map(str, command.validation_files(out))))

@@ -7,7 +7,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -24,7 +24,8 @@ from mobsim.results.rows import layout
 from mobsim.results.run import Run, load_run
 from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter, with_metadata
 from mobsim.results.store import Staging
-from mobsim.runner.local import ReplicationJob, Tables, run_local
+from mobsim.runner.local import ReplicationJob, run_local
+from mobsim.runner.pool import Job
 from mobsim.runner.stopping import exit_code
 from mobsim.scenario.files import Scenario, load_scenario, validate_scenario
 from mobsim.scenario.params import Settings
@@ -42,7 +43,10 @@ def within(progress: Callable[..., None] | None, before: int, total: int,
         return None
     return lambda done, _total: progress(before + done, total, *label)
 
-Executor = Callable[[ReplicationJob, Iterable[int], int], Iterator[tuple[int, Tables]]]
+Executor = Callable[[Job, Iterable[int], int], Iterator[tuple[int, Any]]]
+"""executor(job, replications, jobs): (replication, job.run(replication)) as they finish: the
+local pool (`run_local`: a pool per call; `mobsim.runner.pool.WorkerPool`: one kept for many
+calls) or a Dask client (`mobsim.runner.cluster.DaskExecutor`)."""
 
 
 def default_out_dir(scenario: Scenario) -> Path:
@@ -124,7 +128,7 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1,
     if not write:
         schema = job.schemas["replications"]
         rows = {}
-        with _closing(executor(job, range(replications), jobs)) as finished:
+        with closing_stream(executor(job, range(replications), jobs)) as finished:
             for rep, tables in finished:
                 rows[rep] = tables["replications"].cast(schema)
                 if progress is not None:
@@ -174,7 +178,7 @@ def _stage_missing(job: ReplicationJob, staging: Staging, replications: int, job
     done = staging.done()
     todo = [r for r in range(replications) if r not in done]
     try:
-        with _closing(executor(job, todo, jobs)) as finished:
+        with closing_stream(executor(job, todo, jobs)) as finished:
             for replication, tables in finished:
                 try:
                     staging.put(replication, tables, schemas)
@@ -189,8 +193,8 @@ def _stage_missing(job: ReplicationJob, staging: Staging, replications: int, job
 
 
 @contextlib.contextmanager
-def _closing(finished: Iterator[tuple[int, Tables]]) -> Iterator[Iterator[tuple[int, Tables]]]:
-    """Close the executor's stream on the way out, so its workers end now, not when collected."""
+def closing_stream(finished: Iterator[tuple[int, Any]]) -> Iterator[Iterator[tuple[int, Any]]]:
+    """Close an executor's stream on the way out, so its workers end now, not when collected."""
     try:
         yield finished
     finally:

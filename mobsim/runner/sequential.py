@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from typing import Iterable
 
@@ -13,7 +14,8 @@ from mobsim.results.check import Verdict, check_run
 from mobsim.results.rows import layout
 from mobsim.results.sequential import SequentialOutcome, decide_sequentially, plan_looks
 from mobsim.runner import Executor, ProgressFn, within
-from mobsim.runner.local import ReplicationJob, run_local
+from mobsim.runner.lifecycle import closing_stream
+from mobsim.runner.local import ReplicationJob, pool_for, run_local
 from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
 
@@ -26,10 +28,11 @@ def replication_summaries(job: ReplicationJob, replications: Iterable[int], jobs
     schema = job.schemas["replications"]
     asked = list(replications)
     rows = {}
-    for rep, tables in executor(job, asked, jobs):
-        rows[rep] = tables["replications"].cast(schema)
-        if progress is not None:
-            progress(len(rows), len(asked))
+    with closing_stream(executor(job, asked, jobs)) as finished:
+        for rep, tables in finished:
+            rows[rep] = tables["replications"].cast(schema)
+            if progress is not None:
+                progress(len(rows), len(asked))
     return pa.concat_tables([rows[rep] for rep in sorted(rows)]).to_pandas()
 
 
@@ -63,13 +66,14 @@ def check_with_summaries(scenario: Scenario, seed: int, max_replications: int, j
     batches: list[pd.DataFrame] = []
     verdicts: dict[int, Verdict] = {}
 
-    def verdict_at(n: int, confidence: float) -> str:
+    def verdict_at(n: int, confidence: float, run_on: Executor) -> str:
         done = sum(len(batch) for batch in batches)
-        batches.append(replication_summaries(job, range(done, n), jobs, executor,
+        batches.append(replication_summaries(job, range(done, n), jobs, run_on,
                                              within(progress, done, max_replications)))
         verdicts[n] = check_run(pd.concat(batches, ignore_index=True),
                                 replace(Settings(scenario).target, confidence=confidence), measure)
         return verdicts[n].verdict
 
-    outcome = decide_sequentially(plan, verdict_at)
+    with pool_for(executor, jobs) as run_on:  # one pool for every look
+        outcome = decide_sequentially(plan, functools.partial(verdict_at, run_on=run_on))
     return verdicts[outcome.replications], outcome, pd.concat(batches, ignore_index=True)

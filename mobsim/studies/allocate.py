@@ -29,7 +29,7 @@ from mobsim.model.pools import check_team_counts
 from mobsim.results.bound import PASS
 from mobsim.results.check import require_wartime
 from mobsim.runner import Executor, within
-from mobsim.runner.local import run_local
+from mobsim.runner.local import pool_for, run_local
 from mobsim.runner.sequential import check_with_summaries
 from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
@@ -120,20 +120,21 @@ def allocate(scenario: Scenario, key: str, batch: int, budget: int, seed: int,
     result = Allocation(key, [str(name) for name in subdistricts["name"]],
                         start_teams(Settings(scenario), pool, len(ids)), batch, budget)
     added = [0] * len(ids)
-    while True:
-        teams = [a + b for a, b in zip(result.start, added)]
-        probed = scenario.with_({f"pools.{pool}.teams_by_subdistrict": teams})
-        label = f"step {len(result.steps)}: {sum(added)} teams added"
-        verdict, outcome, summaries = check_with_summaries(
-            probed, seed, max_replications, jobs, executor,
-            within(progress, 0, max_replications, label))
-        counts = last_post_counts(summaries, ids)
-        result.steps.append(Step(list(added), outcome.verdict, outcome.replications,
-                                 verdict.district.within_target, counts))
-        left = budget - sum(added)
-        if outcome.verdict == PASS or left <= 0:
-            break
-        added[int(np.argmax(counts))] += min(batch, left)
+    with pool_for(executor, jobs) as run_on:  # one pool for every step
+        while True:
+            teams = [a + b for a, b in zip(result.start, added)]
+            probed = scenario.with_({f"pools.{pool}.teams_by_subdistrict": teams})
+            label = f"step {len(result.steps)}: {sum(added)} teams added"
+            verdict, outcome, summaries = check_with_summaries(
+                probed, seed, max_replications, jobs, run_on,
+                within(progress, 0, max_replications, label))
+            counts = last_post_counts(summaries, ids)
+            result.steps.append(Step(list(added), outcome.verdict, outcome.replications,
+                                     verdict.district.within_target, counts))
+            left = budget - sum(added)
+            if outcome.verdict == PASS or left <= 0:
+                break
+            added[int(np.argmax(counts))] += min(batch, left)
     result.elapsed_s = time.perf_counter() - started
     return result
 

@@ -14,6 +14,7 @@ still pass (a Pareto-least combination); the levers given first are the ones sav
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ from mobsim.results.jsonable import dumps
 from mobsim.results.bound import PASS
 from mobsim.results.check import require_wartime
 from mobsim.runner import Executor, within
-from mobsim.runner.local import run_local
+from mobsim.runner.local import pool_for, run_local
 from mobsim.runner.sequential import check_until_decided
 from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
@@ -152,20 +153,22 @@ def plan(scenario: Scenario, lever_texts: Sequence[str], seed: int, max_replicat
     result = PlanResult(parse_levers(lever_texts, scenario, step))
     typed = {lever.key: (int if lever.integer else float) for lever in result.levers}
 
-    def passes(values: dict[str, float]) -> bool:
+    def passes(values: dict[str, float], run_on: Executor) -> bool:
         probed = scenario.with_({key: typed[key](value) for key, value in values.items()})
         label = f"probe {len(result.probes) + 1}: {_values_text(values)}"
-        verdict, outcome = check_until_decided(probed, seed, max_replications, jobs, executor,
+        verdict, outcome = check_until_decided(probed, seed, max_replications, jobs, run_on,
                                                within(progress, 0, max_replications, label))
         result.probes.append(Probe(dict(values), outcome.verdict, outcome.replications,
                                    verdict.district.within_target))
         return outcome.verdict == PASS
 
     current = {lever.key: lever.high for lever in result.levers}
-    if passes(current):
-        for lever in result.levers:
-            current[lever.key] = _least(lever, current, passes)
-        result.answer = current
+    with pool_for(executor, jobs) as run_on:  # one pool for every probe
+        probe = functools.partial(passes, run_on=run_on)
+        if probe(current):
+            for lever in result.levers:
+                current[lever.key] = _least(lever, current, probe)
+            result.answer = current
     result.elapsed_s = time.perf_counter() - started
     return result
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from cli_fixtures import write_scenario
 from click.testing import CliRunner
@@ -49,6 +50,21 @@ def test_morris_ranks_the_driver_first_and_the_inert_parameter_at_zero(known: Pa
     assert result.indices["share_on_post"].loc[INERT, "mu_star"] == 0.0
     assert list(result.ranking().index) == [DRIVER, INERT]
     assert len(result.points) == 2 * (2 + 1)
+
+
+def test_the_design_and_the_ends_run_on_one_pool_as_in_one_process(known: Path) -> None:
+    """Every point's replications in one stream on one pool: the same outputs, one pool."""
+    from dataclasses import replace
+
+    from mobsim.runner.pool import WorkerPool
+
+    alone = analyse(load_scenario(known), [DRIVER, INERT], _settings("morris", 2))
+    with WorkerPool(2) as pool:
+        pooled = analyse(load_scenario(known), [DRIVER, INERT],
+                         replace(_settings("morris", 2), jobs=2), pool)
+        assert pool.pools_started == 1
+    pd.testing.assert_frame_equal(pooled.outputs, alone.outputs)
+    pd.testing.assert_frame_equal(pooled.ends, alone.ends)
 
 
 def test_sobol_gives_the_driver_all_the_variance(known: Path) -> None:

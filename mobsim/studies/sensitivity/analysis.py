@@ -12,11 +12,11 @@ import pandas as pd
 from mobsim.errors import InputError
 from mobsim.results.check import require_wartime
 from mobsim.runner import Executor, ProgressFn, within
-from mobsim.runner.local import run_local
+from mobsim.runner.local import pool_for, run_local
 from mobsim.scenario import Scenario
 from mobsim.scenario.ranges import Parameter, parameters, select
 from mobsim.studies.sensitivity.design import indices, ranking_column, sample
-from mobsim.studies.sensitivity.evaluate import OUTPUTS, evaluate
+from mobsim.studies.sensitivity.evaluate import OUTPUTS, evaluate, evaluate_scenarios
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,16 @@ def analyse(scenario: Scenario, keys: Sequence[str] | None, settings: Settings,
     design = len(points) * settings.replications
     top_count = min(settings.ends_top, len(chosen))
     total = design + ((1 + 2 * top_count) * settings.ends_replications if top_count else 0)
-    outputs = evaluate(scenario, chosen, points, settings.replications, settings.seed,
-                       settings.jobs, executor, within(progress, 0, total))
-    found = {name: indices(settings.method, names, points, outputs[name].to_numpy(dtype=float),
-                           settings.seed) for name in OUTPUTS}
-    ranked = found["quantile_min"][ranking_column(settings.method)].sort_values(ascending=False)
-    top = [p for p in chosen if p.key in set(ranked.index[:settings.ends_top])]
-    ends = verdict_at_ends(scenario, top, settings, executor, within(progress, design, total))
+    with pool_for(executor, settings.jobs) as run_on:  # one pool for the design and the ends
+        outputs = evaluate(scenario, chosen, points, settings.replications, settings.seed,
+                           settings.jobs, run_on, within(progress, 0, total))
+        found = {name: indices(settings.method, names, points,
+                               outputs[name].to_numpy(dtype=float), settings.seed)
+                 for name in OUTPUTS}
+        ranked = found["quantile_min"][ranking_column(settings.method)].sort_values(
+            ascending=False)
+        top = [p for p in chosen if p.key in set(ranked.index[:settings.ends_top])]
+        ends = verdict_at_ends(scenario, top, settings, run_on, within(progress, design, total))
     return SensitivityResult(settings, chosen, points, outputs, found, ends,
                              time.perf_counter() - started)
 
@@ -97,14 +100,12 @@ def verdict_at_ends(scenario: Scenario, chosen: Sequence[Parameter], settings: S
     """
     if not chosen:
         return pd.DataFrame(columns=END_COLUMNS)
-    n, seed, jobs = settings.ends_replications, settings.seed, settings.jobs
-    total = (1 + 2 * len(chosen)) * n
-    base = evaluate(scenario, [], np.zeros((1, 0)), n, seed, jobs, executor,
-                    within(progress, 0, total)).iloc[0]
+    ends = [scenario.with_(parameter.changes(end)) for parameter in chosen for end in (0.0, 1.0)]
+    found = evaluate_scenarios([scenario, *ends], settings.ends_replications, settings.seed,
+                               settings.jobs, executor, progress)
+    base, *points = found.itertuples()
     rows = []
-    for index, parameter in enumerate(chosen):
-        low, high = evaluate(scenario, [parameter], np.array([[0.0], [1.0]]), n, seed, jobs,
-                             executor, within(progress, (1 + 2 * index) * n, total)).itertuples()
+    for parameter, low, high in zip(chosen, points[0::2], points[1::2]):
         rows.append({"key": parameter.key, "range": parameter.describe_range(),
                      "low": _verdict_text(low), "base": _verdict_text(base),
                      "high": _verdict_text(high),

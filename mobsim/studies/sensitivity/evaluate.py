@@ -15,8 +15,9 @@ import pandas as pd
 from mobsim.results.bound import check_bound
 from mobsim.results.definitions import definition_minutes
 from mobsim.results.stats import order_statistic
-from mobsim.runner import Executor, ProgressFn, run, within
+from mobsim.runner import Executor, ProgressFn
 from mobsim.runner.local import run_local
+from mobsim.runner.many import summaries
 from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
 from mobsim.scenario.ranges import Parameter
@@ -57,11 +58,14 @@ def evaluate(base: Scenario, parameters: Sequence[Parameter], points: np.ndarray
              progress: ProgressFn | None = None) -> pd.DataFrame:
     """One row per design point (rows of `points`, unit positions): its outputs and verdict;
     `progress(done, total)` counts the replications of all the points."""
-    rows = []
-    total = len(points) * replications
-    for index, unit in enumerate(points):
-        scenario = base.with_(point_changes(parameters, unit))
-        result = run(scenario, replications, seed, None, jobs, write=False, executor=executor,
-                     progress=within(progress, index * replications, total))
-        rows.append(measure(result.replications, scenario))
-    return pd.DataFrame(rows)
+    return evaluate_scenarios([base.with_(point_changes(parameters, unit)) for unit in points],
+                              replications, seed, jobs, executor, progress)
+
+
+def evaluate_scenarios(scenarios: Sequence[Scenario], replications: int, seed: int, jobs: int,
+                       executor: Executor = run_local,
+                       progress: ProgressFn | None = None) -> pd.DataFrame:
+    """One row per scenario: its outputs and verdict, every scenario's replications run as one
+    stream on the executor (no worker waits at the end of a point)."""
+    found = summaries(scenarios, replications, seed, jobs, executor, progress)
+    return pd.DataFrame([measure(rows, scenario) for rows, scenario in zip(found, scenarios)])
