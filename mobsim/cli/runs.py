@@ -155,10 +155,13 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
               help="What to bound: the district time (every post staffed) or the minute every "
                    "community is able to act on every wartime task (t_act_min).")
 @click.option("--until-decided", is_flag=True,
-              help="Instead of -n, run batches until PASS or FAIL, the error rate held at "
-                   "1 − C over all looks (Bonferroni split; see mobsim.results.sequential).")
+              help="Instead of -n, run batches until PASS or FAIL, the error rate of each held "
+                   "at 1 − C over all looks (Bonferroni split; see mobsim.results.sequential); "
+                   "a clear FAIL stops after a few replications.")
 @click.option("--max-replications", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="With --until-decided: the last look; UNDECIDED if even it decides nothing.")
+              help="With --until-decided: the last look; UNDECIDED if even it decides nothing. "
+                   "Below the fewest that can show a PASS (59 at 95/95) the check can only "
+                   "decide FAIL.")
 @click.option("--parameter-uncertainty", is_flag=True,
               help="Each replication draws the placeholders the model draws once per "
                    "replication from their sensitivity.ranges priors (probabilities, timers).")

@@ -4,7 +4,8 @@ sub-district offices, guided by where the last posts are.
 The pool must wait at the sub-district offices (`home = "subdistrict"`); its lever is
 `pools.<name>.teams_by_subdistrict`. The search starts from the scenario's allocation (its list,
 or the even spread of `teams` written as a list) and checks it with `check --until-decided` on
-the given seed. While the verdict is not PASS and the budget allows, it adds `batch` teams (`--add`) to
+the given seed, taking no look before the first that could show a PASS (the replications also
+choose where to add). While the verdict is not PASS and the budget allows, it adds `batch` teams (`--add`) to
 the sub-district that held the last post most often among the replications that missed the
 target (among all of them when none did; ties go to the first in table order), and checks
 again. Every check draws the same random numbers, and a team added to one sub-district leaves
@@ -125,9 +126,12 @@ def allocate(scenario: Scenario, key: str, batch: int, budget: int, seed: int,
             teams = [a + b for a, b in zip(result.start, added)]
             probed = scenario.with_({f"pools.{pool}.teams_by_subdistrict": teams})
             label = f"step {len(result.steps)}: {sum(added)} teams added"
+            # The step's replications also say where the last posts are: a step takes no
+            # look before the first that can show a PASS, so an early FAIL does not leave
+            # the next sub-district to a handful of replications.
             verdict, outcome, summaries = check_with_summaries(
                 probed, seed, max_replications, jobs, run_on,
-                within(progress, 0, max_replications, label))
+                within(progress, 0, max_replications, label), early_fail=False)
             counts = last_post_counts(summaries, ids)
             result.steps.append(Step(list(added), outcome.verdict, outcome.replications,
                                      verdict.district.within_target, counts))
