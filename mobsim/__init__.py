@@ -3,15 +3,17 @@
 The public API (everything else is internal and may change)::
 
     import mobsim
-    night = mobsim.Scenario.load("xindu-night")            # a built-in name or a TOML file
-    more = night.with_({"cadres.count": 6000})             # typed, validated
-    run = mobsim.run(more, replications=59, seed=7, out="runs/night-6000")
+    base = mobsim.Scenario.load("xindu-baseline")          # a built-in name or a TOML file
+    every_cadre = base.with_({"cadres.at_once": 3241})     # typed, validated
+    run = mobsim.run(every_cadre, replications=59, seed=1, out="runs/every-cadre")
     run.replications.t_full_min.describe(); run.table("microgrids"); run.check().passed
-    same = mobsim.load("runs/night-6000")                  # the same Run, from its folder
-    table = mobsim.compare([run, "runs/xindu-night"])
-    swept = mobsim.sweep(night, {"cadres.count": ["3241", "6000"]}, replications=20, seed=7)
-    mobsim.report("runs/night-6000")                       # one HTML file
-    result = mobsim.simulate(district, night, seed=7, replication=0)   # one replication
+    same = mobsim.load("runs/every-cadre")                 # the same Run, from its folder
+    table = mobsim.compare(["runs/xindu-baseline", run])   # paired by seed 1
+    mobsim.definition_verdicts(run)                        # the verdict by definition of mobilized
+    swept = mobsim.sweep(base, {"alert.start": ["02:00", "14:00"]}, replications=20, seed=7)
+    swept.comparison()                                     # the table `mobsim sweep` prints
+    mobsim.report("runs/every-cadre")                      # one HTML file
+    result = mobsim.simulate(district, base, seed=7, replication=0)   # one replication
 
 Names load on first use, so `import mobsim` stays light and compiles no kernel.
 """
@@ -30,6 +32,7 @@ _PUBLIC: dict[str, tuple[str, str]] = {
     "Scenario": ("mobsim.scenario", "Scenario"),
     "Sweep": ("mobsim.sweeps", "Sweep"),
     "compare": ("mobsim.results.compare", "compare"),
+    "definition_verdicts": ("mobsim.results.side_by_side", "definition_verdicts"),
     "load": ("mobsim.results.run", "load"),
     "load_district": ("mobsim.district", "load_district"),
     "report": ("mobsim.reports.run_page", "write_report"),

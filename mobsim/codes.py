@@ -86,5 +86,9 @@ TASKS: tuple[str, ...] = ("verification", "publicity", "supply", "testing", "che
 """The wartime tasks (mobsim.model.tasks): personnel verification, policy publicity, supply
 delivery, nucleic-acid testing, order maintenance and QR-code checking at checkpoints."""
 
+DEFINITIONS: tuple[str, ...] = ("posts", "communities", "subdistricts")
+"""What the target's share (`target.share`) is counted over (`target.definition`): the
+district's posts, every community's own, every sub-district's own (docs/model.md section 13)."""
+
 COMMUNITY_TASKS: tuple[str, ...] = ("testing", "checkpoints")
 """Tasks staffed at community level from the people beyond the posts (`tasks.priority`)."""

@@ -1,4 +1,5 @@
-"""What stops a command: bad user input, or an interruption that kept finished work."""
+"""What stops a command: bad user input, or an interruption that kept finished work; and what
+does not stop it but is said: a scenario value that runs otherwise than written."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from pathlib import Path
 
 class InputError(Exception):
     """Bad scenario, district table or command-line value; the message is one line for the user."""
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario value that is valid but takes effect otherwise than written; one line."""
 
 
 class RunInterrupted(Exception):

@@ -1,7 +1,7 @@
 """What-if sweeps: every combination of listed values of scenario keys, all run with the same seeds.
 
-A sweep folder holds one hive-partitioned dataset per table, `DIR/<table>/variant=K/`
-(`mobsim.results.dataset`), the run folder of each variant `DIR/variant=K/` (manifest and
+A sweep folder holds one dataset per table, `DIR/<table>/variant-K.parquet` with a `variant`
+column (`mobsim.results.dataset`), the run folder of each variant `DIR/variant=K/` (manifest and
 resolved scenario; `mobsim.load` opens it) and `DIR/variants.parquet`, one row per variant
 (`variant` int32, then one column per varied key holding its values with their type: numbers as
 numbers, clock times, words and tables as the text typed). variants.parquet is written last:
@@ -27,12 +27,11 @@ import pyarrow.parquet as pq
 from mobsim.errors import InputError
 from mobsim.results import folders
 from mobsim.results.check import require_wartime
-from mobsim.results.compare import compare
 from mobsim.results.dataset import move_into_dataset, stale_partitions, typed_column
 from mobsim.results.folders import prepare_folder
 from mobsim.results.run import VARIANTS_FILE, Sweep, load_run
-from mobsim.runner import Executor, ProgressFn, run
-from mobsim.runner.local import run_local
+from mobsim.runner import Executor, ProgressFn, run, within
+from mobsim.runner.local import pool_for, run_local
 from mobsim.scenario.files import Scenario, baseline_schema
 from mobsim.scenario.overrides import OVERRIDE_LABEL, parse_setting
 from mobsim.scenario.params import Settings
@@ -160,8 +159,8 @@ def _claim_sweep_dir(out_dir: Path, variants: Sequence[Variant], table: pa.Table
     folders.claim(out_dir, folders.SWEEP, force)
     stale = stale_partitions(out_dir, len(variants))
     if force:
-        for folder in stale:
-            shutil.rmtree(folder)
+        for path in stale:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
         return
     hint = "use --force to overwrite it or -o to choose another folder"
     earlier = out_dir / VARIANTS_FILE
@@ -183,14 +182,6 @@ def _write_atomic(table: pa.Table, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _overall(progress: ProgressFn | None, number: int, replications: int,
-             count: int) -> ProgressFn | None:
-    """A variant's progress reported as progress through the whole sweep."""
-    if progress is None:
-        return None
-    return lambda done, _total: progress(number * replications + done, count * replications)
-
-
 def sweep(scenario: Scenario, vary: Mapping[str, Sequence[str]], replications: int = 1,
           seed: int = 1, out: str | os.PathLike[str] | None = None, jobs: int = 1,
           progress: ProgressFn | None = None, force: bool = False, resume: bool = False,
@@ -208,21 +199,18 @@ def sweep(scenario: Scenario, vary: Mapping[str, Sequence[str]], replications: i
     prepare_folder(out_dir)
     (out_dir / VARIANTS_FILE).unlink(missing_ok=True)  # until every variant is finished again
     runs = []
-    for variant in variants:
-        folder = variant_folder(out_dir, variant.number)
-        if not (resume and _finished(folder, variant, seed, replications)):
-            run(variant.scenario, replications, seed, folder, jobs,
-                progress=_overall(progress, variant.number, replications, len(variants)),
-                force=force, resume=resume, executor=executor)
-        move_into_dataset(out_dir, folder, variant.number)
-        runs.append(load_run(folder))  # its manifest now names where its tables are
+    with pool_for(executor, jobs) as run_on:  # one pool for every variant
+        for variant in variants:
+            folder = variant_folder(out_dir, variant.number)
+            if not (resume and _finished(folder, variant, seed, replications)):
+                run(variant.scenario, replications, seed, folder, jobs,
+                    progress=within(progress, variant.number * replications,
+                                    len(variants) * replications),
+                    force=force, resume=resume, executor=run_on)
+            move_into_dataset(out_dir, folder, variant.number)
+            runs.append(load_run(folder))  # its manifest now names where its tables are
     _write_atomic(table, out_dir / VARIANTS_FILE)
     return Sweep(out_dir, table.to_pandas(), runs, time.perf_counter() - started)
-
-
-def comparison(sweep: Sweep) -> pd.DataFrame:
-    """Every variant's values and figures, and its difference from variant 0 (common seeds)."""
-    return pd.concat([sweep.variants, compare(sweep.runs)], axis=1)
 
 
 def variant_label(row: pd.Series, keys: list[str]) -> str:

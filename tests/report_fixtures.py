@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from mobsim.codes import ACTIVATED_BY, COMMUNITY_KINDS, COMPOUND_TYPES, TASKS
 from mobsim.district.lonlat import to_lonlat
 from mobsim.district.schemas import category_array
-from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter
+from mobsim.results.schemas import GAP_COLUMNS, OUTPUT_SCHEMAS, TableWriter
 from mobsim.results.tail import CAUSES
 
 SUBDISTRICTS, COMMUNITIES, MICROGRIDS = 3, 9, 30
@@ -86,31 +86,55 @@ FAKE_CAUSES = {"member": "alert late", "cadre": "reserve trip long",
 """The cause a fake run gives its last post, by who activated it (any cause of CAUSES would do)."""
 
 
-def _summary(replication: int, act: np.ndarray, by: np.ndarray, target_min: float,
+def _share_min(times: np.ndarray, share: float) -> float:
+    """The ceil(share·n)-th smallest of `times`."""
+    ordered = np.sort(times)
+    return float(ordered[max(int(np.ceil(share * len(ordered) - 1e-9)), 1) - 1])
+
+
+def _defined_min(times: np.ndarray, district: dict[str, np.ndarray], over: str,
+                 share: float) -> float:
+    """The minute the last group (the district, each community or sub-district) had `share`
+    of its micro-grids activated."""
+    if over == "posts":
+        return _share_min(times, share)
+    group = district["community_id" if over == "communities" else "subdistrict_id"]
+    return max(_share_min(times[group == g], share) for g in np.unique(group))
+
+
+def _summary(replication: int, act: np.ndarray, by: np.ndarray, target: dict,
              district: dict[str, np.ndarray]) -> pa.Table:
+    target_min = float(target["minutes"])
     households = district["households"]
     latest = np.where(np.isnan(act), np.inf, act)
     last = int(np.flatnonzero(latest == latest.max())[0])
     times = np.sort(latest)
     t = lambda q: times[max(int(np.ceil(q * len(times) - 1e-9)), 1) - 1]  # noqa: E731
     counts = np.bincount(by, minlength=len(ACTIVATED_BY))
+    defined = {"posts_99p9": _defined_min(latest, district, "posts", 0.999),
+               "posts_99": _defined_min(latest, district, "posts", 0.99),
+               "communities_95": _defined_min(latest, district, "communities", 0.95),
+               "target": _defined_min(latest, district, target.get("definition", "posts"),
+                                      float(target.get("share", 1.0)))}
     return pa.table({
         "replication": [replication], "seed": [7],
         "t50_min": [t(0.5)], "t90_min": [t(0.9)], "t95_min": [t(0.95)], "t_full_min": [t(1.0)],
+        **{f"t_{name}_min": [value] for name, value in defined.items()},
         "share_activated_at_target": [float(np.mean(times <= target_min))],
         "share_households_reached_at_target": [float(
             np.clip((target_min - times) / CANVASS_MIN, 0.0, 1.0) @ households / households.sum())],
-        "met_target": [bool(t(1.0) <= target_min)],
-        "gaps_by_grid_worker": [int(counts[ACTIVATED_BY.index("grid_worker")])],
-        "gaps_by_cadre": [int(counts[ACTIVATED_BY.index("cadre")])],
+        "met_target": [bool(defined["target"] <= target_min)],
+        **{column: [int(counts[ACTIVATED_BY.index(who)])] for who, column in GAP_COLUMNS.items()},
         "never_activated": [int(counts[ACTIVATED_BY.index("none")])], "events": [0],
         "last_microgrid_id": [int(district["microgrid_id"][last])],
         "last_community_id": [int(district["community_id"][last])],
         "last_subdistrict_id": [int(district["subdistrict_id"][last])],
         "last_cause": category_array(np.array([CAUSES.index(FAKE_CAUSES[ACTIVATED_BY[by[last]]])]),
                                      CAUSES),
-        # The wartime tasks: able to act 30 minutes after the last post, testing last.
-        "t_act_min": [t(1.0) + 30.0], "act_limited_by": ["testing"],
+        # The wartime tasks: able to act 30 minutes after the posts, testing last.
+        "t_act_min": [t(1.0) + 30.0],
+        **{f"t_act_{name}_min": [value + 30.0] for name, value in defined.items()},
+        "act_limited_by": ["testing"],
         **{column: [0.5] for column in ("share_informed_at_target", "share_tested_at_target",
                                         "share_supplied_at_target", "checkpoints_kept_at_target",
                                         "share_units_acting_at_target")},
@@ -173,7 +197,7 @@ def write_fake_run(path: Path, replications: int = 5, seed: int = 0, households:
                 "activated_by": category_array(by, ACTIVATED_BY),
                 "hand_changes": np.zeros(MICROGRIDS, np.int32)}))
             curve_out.write(_curves(rep, act, district, households))
-            rep_out.write(_summary(rep, act, by, float(target["minutes"]), district))
+            rep_out.write(_summary(rep, act, by, target, district))
             task_curves.append(_task_curves(rep, act))
     with TableWriter(path, "communities", OUTPUT_SCHEMAS["communities"]) as out:
         out.write(_communities(rng))

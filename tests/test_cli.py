@@ -112,9 +112,10 @@ def test_check_json_is_one_object_with_the_documented_keys(fixed_scenario: Path)
     assert result.exit_code == 1
     verdict = json.loads(result.output)  # one object and nothing else
     assert set(verdict) == {"scenario", "seed", "district_passed", "district_verdict",
-                            "act", "measure", *bound_fields}
+                            "act", "measure", "definition", *bound_fields}
     assert set(verdict["act"]) == {"limited_by", *bound_fields}
     assert verdict["measure"] == "district"
+    assert verdict["definition"] == {"over": "posts", "share": 1.0, "label": "all posts"}
     assert (verdict["scenario"], verdict["seed"], verdict["replications"]) == ("scenario", 5, 3)
     assert verdict["passed"] is verdict["district_passed"] is False
     assert verdict["target_min"] == 1.0
@@ -123,7 +124,7 @@ def test_check_json_is_one_object_with_the_documented_keys(fixed_scenario: Path)
                     "--set", "target.households_share=0.5")
     verdict = json.loads(result.output)
     assert set(verdict) == {"scenario", "seed", "district_passed", "district_verdict",
-                            "households", "act", "measure", *bound_fields}
+                            "households", "act", "measure", "definition", *bound_fields}
     assert set(verdict["households"]) == {"share", *bound_fields}
     assert verdict["households"]["share"] == 0.5
     assert result.exit_code == {"PASS": 0, "FAIL": 1, "UNDECIDED": 3}[verdict["verdict"]]

@@ -41,11 +41,13 @@ def test_default_run_deselects_bench_and_ci_runs_it() -> None:
     config.read(ROOT / "setup.cfg")
     addopts = shlex.split(config["tool:pytest"]["addopts"])
     selection = addopts[addopts.index("-m") + 1]
-    assert all(f"not {mark}" in selection for mark in ("bench", "slow", "browser", "verdicts"))
+    assert all(f"not {mark}" in selection
+               for mark in ("bench", "slow", "browser", "verdicts", "examples"))
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     suite = next(i for i, line in enumerate(ci_lines) if line.endswith(".venv/bin/python -m pytest"))
     bench = ci_lines.index(".venv/bin/python -m pytest -m bench benchmarks")
     browser = ci_lines.index(".venv/bin/python -m pytest -m browser tests/reports/test_report_browser.py")
     verdicts = ci_lines.index(".venv/bin/python -m pytest -m verdicts benchmarks/test_bound_checks.py")
     figures = ci_lines.index(".venv/bin/python -m pytest -m verdicts benchmarks/test_docs_figures.py")
-    assert bench > suite and browser > suite and verdicts > suite and figures > suite
+    examples = ci_lines.index(".venv/bin/python -m pytest -m examples tests")
+    assert min(bench, browser, verdicts, figures, examples) > suite

@@ -20,7 +20,7 @@ from mobsim.errors import InputError
 from mobsim.reports.comparison import format_sweep
 from mobsim.results.compare import compare
 from mobsim.scenario import load_scenario
-from mobsim.sweeps import comparison, parse_vary, plan_variants, split_values, sweep
+from mobsim.sweeps import parse_vary, plan_variants, split_values, sweep
 
 REPLICATIONS = 3
 SEED = 11
@@ -159,16 +159,21 @@ def test_api_table_equals_the_printed_json(swept: tuple[Path, list[dict]]) -> No
 
 def test_the_sweep_folder_reads_as_one_duckdb_dataset(swept: tuple[Path, list[dict]]) -> None:
     out, _ = swept
-    rows = duckdb.sql(f"SELECT variant, count(*) FROM read_parquet('{out}/replications/*/*.parquet', "
-                      "hive_partitioning = true) GROUP BY variant ORDER BY variant").fetchall()
-    assert rows == [(k, REPLICATIONS) for k in range(4)]
+    rows = duckdb.sql(f"SELECT variant, typeof(variant), count(*) FROM "
+                      f"read_parquet('{out}/replications/*.parquet') GROUP BY ALL "
+                      "ORDER BY variant").fetchall()
+    assert rows == [(k, "INTEGER", REPLICATIONS) for k in range(4)]
 
 
 def test_each_table_reads_whole_with_pandas_and_pyarrow(swept: tuple[Path, list[dict]]) -> None:
+    """The documented readers (docs/outputs.md) all give `variant` as int32."""
     out, _ = swept
     frame = pd.read_parquet(out / "replications")
+    assert frame["variant"].dtype == np.int32
     assert sorted(frame.groupby("variant").size().items()) == [(k, REPLICATIONS) for k in range(4)]
-    dataset = ds.dataset(out / "microgrids", partitioning="hive")
+    assert pq.read_table(out / "replications").schema.field("variant").type == pa.int32()
+    assert mobsim.load(out).replications["variant"].dtype == np.int32
+    dataset = ds.dataset(out / "microgrids")
     assert dataset.schema.field("variant").type == pa.int32()
     for k in range(4):
         assert dataset.filter(ds.field("variant") == k).count_rows() == len(
@@ -184,15 +189,19 @@ def test_load_gives_the_sweep_with_its_variants_as_runs(swept: tuple[Path, list[
         == [cadres for cadres, _ in EXPECTED_VARIANTS]
     reps = loaded.replications
     for k in range(4):
-        pd.testing.assert_frame_equal(
-            reps[reps["variant"] == k].drop(columns="variant").reset_index(drop=True), _reps(out, k))
+        pd.testing.assert_frame_equal(reps[reps["variant"] == k].reset_index(drop=True),
+                                      _reps(out, k))
 
 
 def test_compare_takes_the_sweep_folder(swept: tuple[Path, list[dict]]) -> None:
     out, _ = swept
     whole = compare([out])
     by_variant = compare([out / f"variant={k}" for k in range(4)])
-    pd.testing.assert_frame_equal(whole, by_variant)
+    labels = ["variant", "cadres.count", "alert.start"]
+    assert whole.attrs["labels"] == ["run", *labels]
+    assert list(whole.columns[1:4]) == labels
+    assert [tuple(row) for row in whole[labels[1:]].itertuples(index=False)] == EXPECTED_VARIANTS
+    pd.testing.assert_frame_equal(whole.drop(columns=labels), by_variant)
 
 
 def test_resume_keeps_finished_variants(swept: tuple[Path, list[dict]]) -> None:
@@ -229,13 +238,14 @@ def test_api_sweep_and_forced_smaller_sweep(tmp_path: Path) -> None:
     result = sweep(load_scenario(), {"alert.start": ["14:00", "16:00"]}, replications=1, seed=3,
                    out=out)
     assert list(result.variants.columns) == ["variant", "alert.start"]
-    table = comparison(result)
+    table = result.comparison()
     assert list(table["variant"]) == [0, 1]
     assert table.loc[1, "pairing"] == "paired by seed 3"
     text = format_sweep(result, table)
     assert "difference from variant 0 (alert.start=14:00)" in text
     smaller = sweep(load_scenario(), {"alert.start": ["15:00"]}, replications=1, seed=3, out=out,
                     force=True)
-    assert len(comparison(smaller)) == 1
-    assert [p for p in out.rglob("variant=*") if p.name != "variant=0"] == []
+    assert len(smaller.comparison()) == 1
+    assert [p for p in out.rglob("variant*") if p.name not in ("variant=0", "variant-0.parquet",
+                                                                  "variants.parquet")] == []
     assert mobsim.load(out).replications["variant"].tolist() == [0]

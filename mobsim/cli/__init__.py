@@ -23,15 +23,15 @@ def main() -> None:
     \b
     Examples:
       mobsim run                                   # the Xindu baseline, 59 replications
-      mobsim run scenarios/xindu-night.toml -n 20 --set cadres.count=4000
+      mobsim run xindu-night -n 20 --set cadres.at_once=3241   # every cadre on duty at night
       mobsim check -n 59                           # is the 95th percentile within 3 hours?
       mobsim check --until-decided                 # run batches until PASS or FAIL
-      mobsim sensitivity --size 4 -n 20            # which placeholders the answer hangs on
-      mobsim plan --lever cadres.count=3241..6000 --step 250   # least cadres that pass
-      mobsim sweep --vary cadres.count=3241,6000 -n 20 -o runs/cadres
+      mobsim sensitivity --parameters cadres.at_once,members.availability.day -n 20
+      mobsim plan --lever cadres.at_once=1000..3241 --step 250   # least cadres on duty that pass
+      mobsim sweep --vary cadres.at_once=2000,3241 -n 20 -o runs/cadres
       mobsim compare runs/xindu-baseline runs/xindu-night
       mobsim report runs/xindu-baseline            # one HTML file with the plots
-      mobsim validate scenarios/xindu-weekend.toml
+      mobsim validate xindu-weekend
       mobsim generate -o district/                 # the district tables as Parquet
       mobsim sources --placeholders                # which defaults are guesses, and why
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, TypeVar
@@ -10,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterator, TypeVar
 import click
 from click.core import ParameterSource
 
-from mobsim.errors import InputError, RunInterrupted
+from mobsim.errors import InputError, RunInterrupted, ScenarioWarning
 
 if TYPE_CHECKING:
     from mobsim.runner import Executor
@@ -28,6 +29,11 @@ QUIET_OPTION = click.option("--quiet", is_flag=True, help="No progress bar.")
 VERBOSE_OPTION = click.option("-v", "--verbose", is_flag=True,
                               help="Also print the statistics behind the verdict (order "
                                    "statistic, Clopper–Pearson bounds).")
+
+
+def examples(*commands: str) -> str:
+    """A command's epilog: its examples, one per line as typed (click leaves them unwrapped)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {command}" for command in commands)
 
 
 def replications_option(default: int) -> Callable[[F], F]:
@@ -60,9 +66,15 @@ class Commands(click.Group):
     """The command group: every command's bad input and interruption end the same way."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        as_json = "--json" in ctx.args  # the command's arguments, read before click takes them
         try:
-            return super().invoke(ctx)
+            with _warnings_as_lines():
+                return super().invoke(ctx)
+        except click.UsageError as err:
+            _json_error(as_json, err.format_message())
+            raise
         except InputError as err:
+            _json_error(as_json, str(err))
             raise BadInput(str(err)) from None
         except RunInterrupted as stop:
             raise Interrupted(str(stop), stop.exit_code) from None
@@ -72,6 +84,33 @@ class Commands(click.Group):
             from mobsim.runner.stopping import exit_code
             raise Interrupted(f"interrupted: mobsim {ctx.invoked_subcommand} stopped before "
                               "its answer", exit_code(stop)) from None
+
+
+def _json_error(as_json: bool, message: str) -> None:
+    """With --json, bad input is also a JSON object on stdout, so a pipeline that reads stdout
+    finds an answer: {"error": the line on stderr, "exit_code": 2}."""
+    if as_json:
+        from mobsim.results.jsonable import dumps
+        click.echo(dumps({"error": message, "exit_code": 2}))
+
+
+@contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Print each distinct scenario warning once, as one line "warning: ..." on stderr."""
+    shown: set[str] = set()
+    others = warnings.showwarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if not issubclass(category, ScenarioWarning):
+            others(message, category, *args, **kwargs)
+        elif str(message) not in shown:
+            shown.add(str(message))
+            click.echo(f"warning: {message}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", ScenarioWarning)
+        warnings.showwarning = show
+        yield
 
 
 @dataclass(frozen=True)
@@ -84,13 +123,16 @@ class ExecutorChoice:
 
     @contextmanager
     def open(self, jobs: int) -> Iterator[Executor]:
-        """The chosen executor; a Dask cluster started for it lives for the block, in which
-        SIGTERM stops the work as Ctrl-C does (workers end, nothing is orphaned)."""
+        """The chosen executor for the whole command: one process pool of `jobs` workers (or one
+        Dask client) that every run of the command shares, each district sent to its workers
+        once; in the block SIGTERM stops the work as Ctrl-C does (workers end, nothing is
+        orphaned)."""
         from mobsim.runner.stopping import sigterm_stops
         with sigterm_stops():
             if self.name == "local":
-                from mobsim.runner.local import run_local
-                yield run_local
+                from mobsim.runner.pool import WorkerPool
+                with WorkerPool(jobs) as pool:
+                    yield pool
                 return
             from mobsim.runner.cluster import dask_session
             with dask_session(self.scheduler, jobs, self.batch) as executor:

@@ -16,24 +16,33 @@ from mobsim.cli.options import (
     SET_OPTION,
     VERBOSE_OPTION,
     ExecutorChoice,
+    examples,
     executor_options,
     replications_option,
 )
 
 
-@click.command(epilog="Example:  mobsim generate scenarios/xindu-baseline.toml -o district/\n\n"
-                     "          mobsim generate --city -o city/")
+@click.command(epilog=examples("mobsim generate xindu-baseline -o district/",
+                              "mobsim generate --city -o city/",
+                              "mobsim generate xindu-night --drill-log drill.csv --window 120"))
 @SCENARIO_ARG
-@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), required=True,
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder to write the district tables to.")
 @click.option("--scale", type=click.IntRange(min=1), default=None,
               help="One district this many times Xindu: sub-districts, communities, grids, "
                    "members, cadres and scanners alike, in their proportions.")
 @click.option("--city", is_flag=True, help="The city preset: --scale 20 (about 10 M households).")
+@click.option("--drill-log", type=click.Path(path_type=Path), default=None,
+              help="Write a drill log (CSV, docs/calibration.md) of one simulated order of the "
+                   "scenario, to practise `mobsim calibrate` on.")
+@click.option("--window", "window_min", type=click.FloatRange(min=0, min_open=True),
+              default=None, help="The drill log's window in minutes [default: target.minutes].")
+@SEED_OPTION
 @SET_OPTION
-def generate(scenario: str | None, out_dir: Path, scale: int | None, city: bool,
+def generate(scenario: str | None, out_dir: Path | None, scale: int | None, city: bool,
+             drill_log: Path | None, window_min: float | None, seed: int,
              overrides: tuple[str, ...]) -> None:
-    """Write the scenario's district tables (one Parquet file per table)."""
+    """Write the scenario's district tables (one Parquet file per table), or a drill log."""
     import mobsim
     from mobsim.district import load_district, write_district
     from mobsim.district.generate import CITY_SCALE
@@ -42,7 +51,17 @@ def generate(scenario: str | None, out_dir: Path, scale: int | None, city: bool,
 
     if city and scale is not None:
         raise click.UsageError("--city is --scale 20: give one of them")
+    if out_dir is None and drill_log is None:
+        raise click.UsageError("give -o DIR (the district tables) or --drill-log FILE")
     loaded = mobsim.Scenario.load(scenario, overrides)
+    if drill_log is not None:
+        from mobsim.studies.calibration.synthetic import write_drill_log
+        log = write_drill_log(loaded, drill_log, seed, window_min)
+        click.echo(f"wrote {drill_log}: a drill of {loaded.name} ({log.order_weekday} "
+                   f"{log.order_start}, {log.window_min:g}-minute window, seed {seed}), "
+                   f"{len(log.rows):,} people")
+    if out_dir is None:
+        return
     scale = CITY_SCALE if city else scale
     district = (load_district(loaded) if scale is None
                 else scaled_district(Settings(loaded).district_source, scale))
@@ -55,7 +74,7 @@ def generate(scenario: str | None, out_dir: Path, scale: int | None, city: bool,
         click.echo(f"run it with: --set district.path='{out_dir}' {sets}")
 
 
-@click.command(epilog="Example:  mobsim validate scenarios/xindu-night.toml --set alert.start=03:00")
+@click.command(epilog=examples("mobsim validate xindu-night --set alert.start=03:00"))
 @click.argument("scenario")
 @SET_OPTION
 def validate(scenario: str, overrides: tuple[str, ...]) -> None:
@@ -78,7 +97,7 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
     click.echo(f"{scenario}: ok{', with the warnings above' if warned else ''}")
 
 
-@click.command(epilog="Example:  mobsim run scenarios/xindu-night.toml -n 20 --seed 7 -o runs/night")
+@click.command(epilog=examples("mobsim run xindu-night -n 20 --seed 7 -o runs/night"))
 @SCENARIO_ARG
 @replications_option(59)
 @SEED_OPTION
@@ -87,7 +106,8 @@ def validate(scenario: str, overrides: tuple[str, ...]) -> None:
 @JOBS_OPTION
 @click.option("--force", is_flag=True, help="Overwrite a folder that holds a different run or a sweep; write beside other files.")
 @click.option("--resume", is_flag=True,
-              help="Continue an interrupted run in the same folder, keeping finished replications.")
+              help="Continue an interrupted run in the same folder, keeping finished "
+                   "replications; or grow a finished run to -n replications.")
 @click.option("--trace", is_flag=True, help="Also write events.parquet (every event of the run).")
 @QUIET_OPTION
 @VERBOSE_OPTION
@@ -124,7 +144,7 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
     click.echo(f"wrote {result.path}/ in {result.elapsed_s:.1f} s")
 
 
-@click.command(epilog="Example:  mobsim check scenarios/xindu-night.toml -n 59 --json")
+@click.command(epilog=examples("mobsim check xindu-night -n 59 --json"))
 @SCENARIO_ARG
 @replications_option(59)
 @SEED_OPTION
@@ -136,15 +156,23 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @click.option("--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True),
               default=None, help="Confidence C [default: target.confidence].")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+@click.option("--definition", default=None, metavar="all|OVER[:SHARE]",
+              help="What counts as mobilized (and able to act) [default: the scenario's "
+                   "target.definition and target.share]: all (every post), posts:0.99 (99% of "
+                   "the district's posts), communities:0.95 (every community at 95% of its "
+                   "posts), subdistricts:0.95.")
 @click.option("--measure", type=click.Choice(["district", "act"]), default="district",
               show_default=True,
               help="What to bound: the district time (every post staffed) or the minute every "
                    "community is able to act on every wartime task (t_act_min).")
 @click.option("--until-decided", is_flag=True,
-              help="Instead of -n, run batches until PASS or FAIL, the error rate held at "
-                   "1 − C over all looks (Bonferroni split; see mobsim.results.sequential).")
+              help="Instead of -n, run batches until PASS or FAIL, the error rate of each held "
+                   "at 1 − C over all looks (Bonferroni split; see mobsim.results.sequential); "
+                   "a clear FAIL stops after a few replications.")
 @click.option("--max-replications", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="With --until-decided: the last look; UNDECIDED if even it decides nothing.")
+              help="With --until-decided: the last look; UNDECIDED if even it decides nothing. "
+                   "Below the fewest that can show a PASS (59 at 95/95) the check can only "
+                   "decide FAIL.")
 @click.option("--parameter-uncertainty", is_flag=True,
               help="Each replication draws the placeholders the model draws once per "
                    "replication from their sensitivity.ranges priors (probabilities, timers).")
@@ -154,24 +182,26 @@ def run(scenario: str | None, replications: int, seed: int, out_dir: Path | None
 @SET_OPTION
 def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
           target_minutes: float | None, quantile: float | None, confidence: float | None,
-          as_json: bool, measure: str, until_decided: bool, max_replications: int,
-          parameter_uncertainty: bool, quiet: bool, verbose: bool,
+          as_json: bool, definition: str | None, measure: str, until_decided: bool,
+          max_replications: int, parameter_uncertainty: bool, quiet: bool, verbose: bool,
           executor: ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """Exit 0 PASS (Q-quantile of the district time shown ≤ M at confidence C), 1 FAIL (shown
     not), 3 UNDECIDED (too few replications to show either; the text says about how many more).
 
-    With `target.households_share` set in the scenario, the share of replications that reach
-    that share of households by M is checked the same way: PASS needs both shown, FAIL either.
+    The district time is the minute the district counts as mobilized under the scenario's
+    definition (every post by default) or `--definition`. With `target.households_share` set in
+    the scenario, the share of replications that reach that share of households by M is checked
+    the same way: PASS needs both shown, FAIL either.
     """
-    import json
-
     import mobsim
     from mobsim.reports.progress import progress_bar
     from mobsim.reports.summary import format_verdict
+    from mobsim.results.jsonable import dumps
     from mobsim.results.check import require_wartime
     from mobsim.runner.local import default_jobs
     from mobsim.runner.sequential import check_until_decided
     from mobsim.runner.stopping import exit_code, sigterm_stops
+    from mobsim.scenario.params import Definition
 
     target = {"target.minutes": target_minutes, "target.quantile": quantile,
               "target.confidence": confidence}
@@ -179,6 +209,8 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     if until_decided and context.get_parameter_source("replications") is ParameterSource.COMMANDLINE:
         raise click.UsageError("-n: not with --until-decided (give --max-replications)")
     changes = {key: value for key, value in target.items() if value is not None}
+    if definition is not None:
+        changes.update(Definition.changes(definition))
     loaded = mobsim.Scenario.load(scenario, overrides).with_(changes)
     require_wartime(loaded, "check")
     uncertainty = None
@@ -208,8 +240,7 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
         if uncertainty is not None:
             extra["parameter_uncertainty"] = {"drawn": list(uncertainty.drawn),
                                               "held": list(uncertainty.held)}
-        click.echo(json.dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict(),
-                               **extra}))
+        click.echo(dumps({"scenario": loaded.name, "seed": seed, **verdict.to_dict(), **extra}))
     else:
         click.echo(format_verdict(loaded.name, verdict, verbose))
         if uncertainty is not None:
@@ -220,7 +251,7 @@ def check(scenario: str | None, replications: int, seed: int, jobs: int | None,
     sys.exit(verdict.exit_code)
 
 
-@click.command(epilog="Example:  mobsim report runs/xindu-baseline -o xindu.html")
+@click.command(epilog=examples("mobsim report runs/xindu-baseline -o xindu.html"))
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None,
               help="HTML file to write [default: RUN_DIR/report.html].")
@@ -231,8 +262,8 @@ def report(run_dir: Path, out: Path | None) -> None:
     click.echo(f"wrote {mobsim.report(run_dir, out)}")
 
 
-@click.command(epilog="Example:  mobsim sweep --vary alert.start=02:00,14:00 "
-                     "--vary cadres.count=0,3241 -n 20 --seed 7 -o runs/what-if")
+@click.command(epilog=examples("mobsim sweep --vary alert.start=02:00,14:00 --vary "
+                              "cadres.at_once=2000,3241 -n 20 --seed 7 -o runs/what-if"))
 @SCENARIO_ARG
 @click.option("--vary", "vary", multiple=True, required=True, metavar="KEY=V1,V2,...",
               help="Values of a scenario key to try (each parsed like --set); repeatable: every "
@@ -260,7 +291,7 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
     from mobsim.reports.progress import progress_bar
     from mobsim.runner.local import default_jobs
     from mobsim.runner.stopping import sigterm_stops
-    from mobsim.sweeps import comparison, parse_vary
+    from mobsim.sweeps import parse_vary
 
     varied = parse_vary(vary)
     loaded = mobsim.Scenario.load(scenario, overrides)
@@ -269,7 +300,7 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
             progress_bar(enabled=not quiet) as progress:
         result = mobsim.sweep(loaded, varied, replications, seed, out_dir, workers, progress,
                               force, resume, executor=run_on)
-    table = comparison(result)
+    table = result.comparison()
     if as_json:
         click.echo(comparison_json(table))
         return
@@ -277,7 +308,7 @@ def sweep(scenario: str | None, vary: tuple[str, ...], replications: int, seed: 
     click.echo(f"wrote {result.path}/ in {result.elapsed_s:.1f} s")
 
 
-@click.command(epilog="Example:  mobsim compare runs/xindu-baseline runs/xindu-night --json")
+@click.command(epilog=examples("mobsim compare runs/xindu-baseline runs/xindu-night --json"))
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True,
               help="Print the table as JSON records (never and unbounded as \"inf\").")
@@ -300,5 +331,5 @@ def compare(run_dirs: tuple[Path, ...], as_json: bool) -> None:
         return
     scan = "mode" in table.columns
     formatter = format_scan_comparison if scan else format_comparison
-    click.echo(formatter(table, ["run"], f"comparison of {len(table)} runs",
+    click.echo(formatter(table, table.attrs["labels"], f"comparison of {len(table)} runs",
                          f"the first run ({table['run'].iloc[0]})"))

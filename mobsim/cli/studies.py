@@ -15,14 +15,15 @@ from mobsim.cli.options import (
     SEED_OPTION,
     SET_OPTION,
     ExecutorChoice,
+    examples,
     executor_options,
     replications_option,
 )
 
 
-@click.command(epilog="Examples:\n\n\b\n  mobsim calibrate drill.csv --scenario scenarios/xindu-night.toml "
-                     "-o scenarios/drill-fitted.toml\n  mobsim calibrate --targets targets.toml "
-                     "-o scenarios/targets-fitted.toml")
+@click.command(epilog=examples(
+    "mobsim calibrate drill.csv --scenario xindu-night -o drill-fitted.toml",
+    "mobsim calibrate --targets targets.toml -o targets-fitted.toml"))
 @click.argument("drill_log", type=click.Path(path_type=Path), required=False)
 @click.option("--targets", "targets", type=click.Path(path_type=Path), default=None,
               help="Fit to aggregate targets (a TOML file) by simulation instead of a drill log.")
@@ -34,31 +35,43 @@ from mobsim.cli.options import (
               default=0.95, show_default=True, help="Confidence of the fitted values' intervals.")
 @replications_option(10)
 @SEED_OPTION
+@JOBS_OPTION
+@executor_options
 def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, out: Path,
-              confidence: float, replications: int, seed: int) -> None:
+              confidence: float, replications: int, seed: int, jobs: int | None,
+              executor: ExecutorChoice) -> None:
     """Fit the scenario's delays and probabilities to a drill log, then simulate the drill with
     the fitted scenario and compare; or fit named parameters to aggregate targets
-    (docs/calibration.md). -n and --seed are those of the comparison."""
+    (docs/calibration.md). -n and --seed are those of the comparison; every simulation of the
+    command runs on one pool of -j workers (or one Dask client)."""
+    from mobsim.runner.local import default_jobs
     from mobsim.studies.calibration import command
 
     if (drill_log is None) == (targets is None):
         raise click.UsageError("give either a DRILL_LOG or --targets FILE")
+    workers = jobs or default_jobs()
     if targets is not None:
-        click.echo(command.format_target_fit(command.calibrate_targets(targets, base, out)))
+        with executor.open(workers) as run_on:
+            fit = command.calibrate_targets(targets, base, out, run_on, workers)
+        click.echo(command.format_target_fit(fit))
         click.echo(f"wrote {out}")
         return
+    from mobsim.reports.calibration_page import write_validation_page
     from mobsim.studies.calibration.validation import format_validation
 
     calibration = command.calibrate_drill(drill_log, base, out, confidence)
     click.echo(command.format_fits(calibration, confidence))
     click.echo(f"wrote {out}")
-    validation = command.validate_fitted(calibration, out, replications, seed, confidence)
+    with executor.open(workers) as run_on:
+        validation = command.validate_fitted(calibration, out, replications, seed, run_on,
+                                             workers)
+    write_validation_page(calibration, validation, out, confidence)
     click.echo(format_validation(validation, calibration.log.window_min))
     click.echo("wrote " + " and ".join(map(str, command.validation_files(out))))
 
 
-@click.command(epilog="Example:  mobsim sensitivity --method morris --size 4 -n 20 "
-                     "--parameters cadres.speed_kmh,escalation.after_min")
+@click.command(epilog=examples("mobsim sensitivity --method morris --size 4 -n 20 --parameters "
+                              "cadres.speed_kmh,escalation.after_min --ends-top 1"))
 @SCENARIO_ARG
 @click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris",
               show_default=True, help="Morris screening (μ*, σ) or Sobol indices (S1, ST).")
@@ -111,10 +124,11 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
             click.echo(f"wrote {out_dir} (mobsim report {out_dir}: the tornado chart)")
 
 
-@click.command(epilog="Examples:\n\n\b\n  mobsim plan --lever cadres.count=0..6000 --max-replications 200"
-                     "\n  mobsim plan --lever escalation.grid_worker_covers=0..3 "
-                     "--lever cadres.count=2000..6000/250 -o plans/covers-cadres"
-                     "\n  mobsim plan --measure act --lever pools.volunteer_team.team_size=8..40")
+@click.command(epilog=examples(
+    "mobsim plan --lever cadres.at_once=1000..3241 --max-replications 200",
+    "mobsim plan --lever escalation.grid_worker_covers=0..3 --lever "
+    "cadres.at_once=1000..3241/250 -o plans/covers-cadres",
+    "mobsim plan --measure act --lever pools.volunteer_team.team_size=8..40"))
 @SCENARIO_ARG
 @click.option("--lever", "levers", multiple=True, metavar="KEY[=MIN..MAX[/STEP]]",
               help="Numeric key to search, assumed to help the more there is of it [range "
@@ -143,14 +157,16 @@ def sensitivity(scenario: str | None, method: str, keys: str, size: int | None,
 @click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Also write the plan to this folder (plan.json, or allocation.json with "
                    "--allocate; `mobsim report DIR`).")
+@QUIET_OPTION
 @executor_options
 @SET_OPTION
 def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int, measure: str,
          pool: str | None, teams_per_step: int, budget: int | None,
          step: float | None, seed: int, jobs: int | None, as_json: bool, out_dir: Path | None,
-         executor: ExecutorChoice, overrides: tuple[str, ...]) -> None:
+         quiet: bool, executor: ExecutorChoice, overrides: tuple[str, ...]) -> None:
     """The least values of the levers for which the verdict is PASS, or a greedy allocation of
     a pool's teams over the sub-districts (exit 1 if none passes)."""
+    from mobsim.reports.progress import progress_bar
     from mobsim.runner.local import default_jobs
     from mobsim.scenario import load_scenario
     from mobsim.studies.plan import format_plan, plan_json
@@ -164,14 +180,14 @@ def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int, m
         if measure != "district":
             raise click.UsageError("--measure act: not with --allocate (it follows the last posts)")
         _allocate(scenario, overrides, pool, teams_per_step, budget, max_replications, seed, workers,
-                  as_json, out_dir, executor)
+                  as_json, out_dir, executor, quiet)
         return
     if out_dir is not None:
         check_writable(out_dir)
     loaded = load_scenario(scenario, overrides)
-    with executor.open(workers) as run_on:
+    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
         result = search(loaded, levers, seed, max_replications, workers, run_on, step or 0.0,
-                        measure)
+                        progress, measure)
     name = str(scenario or "xindu-baseline")
     _answer(plan_json(name, result) if as_json else format_plan(name, result), out_dir,
             lambda: write_plan(out_dir, loaded, name, result), "plan", as_json,
@@ -180,8 +196,9 @@ def plan(scenario: str | None, levers: tuple[str, ...], max_replications: int, m
 
 def _allocate(scenario: str | None, overrides: tuple[str, ...], pool: str, batch: int,
               budget: int | None, max_replications: int, seed: int, workers: int,
-              as_json: bool, out_dir: Path | None, executor: ExecutorChoice) -> None:
+              as_json: bool, out_dir: Path | None, executor: ExecutorChoice, quiet: bool) -> None:
     """`plan --allocate`: the greedy allocation, printed, and written to `out_dir` if given."""
+    from mobsim.reports.progress import progress_bar
     from mobsim.scenario import load_scenario
     from mobsim.studies.allocate import allocate, allocation_json, format_allocation
     from mobsim.studies.allocation_folder import check_writable, write_allocation
@@ -189,9 +206,9 @@ def _allocate(scenario: str | None, overrides: tuple[str, ...], pool: str, batch
     if out_dir is not None:
         check_writable(out_dir)
     loaded = load_scenario(scenario, overrides)
-    with executor.open(workers) as run_on:
+    with executor.open(workers) as run_on, progress_bar(enabled=not quiet) as progress:
         result = allocate(loaded, pool, batch, 20 * batch if budget is None else budget, seed,
-                          max_replications, workers, run_on)
+                          max_replications, workers, run_on, progress)
     name = str(scenario or "xindu-baseline")
     _answer(allocation_json(name, result) if as_json else format_allocation(name, result),
             out_dir, lambda: write_allocation(out_dir, loaded, name, result), "allocation",

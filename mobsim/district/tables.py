@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -84,6 +86,18 @@ class District:
         """Whether each micro-grid lies in a village (rather than an urban community)."""
         rows = self.position("communities", self.microgrids["community_id"])
         return self.communities["kind"][rows] == COMMUNITY_KINDS.index("village")
+
+    @cached_property
+    def digest(self) -> str:
+        """A hash of every table's columns (names, types, values): two districts with the same
+        digest are the same district, so a worker holding one need not be sent the other."""
+        hashed = hashlib.blake2b(digest_size=16)
+        for name in TABLE_NAMES:
+            for column, values in self.table(name).items():
+                hashed.update(f"{name}.{column}:{values.dtype.str}:{values.shape}".encode())
+                hashed.update(np.ascontiguousarray(values).view(np.uint8).ravel()
+                              if values.dtype.kind != "O" else repr(values.tolist()).encode())
+        return hashed.hexdigest()
 
     def equals(self, other: District) -> bool:
         """Whether both districts hold the same tables, column for column."""

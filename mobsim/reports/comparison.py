@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 
 import pandas as pd
 
 from mobsim.reports.page import minutes_text, percent_text
+from mobsim.results.jsonable import dumps
 from mobsim.results.run import Sweep
+from mobsim.scenario.params import Definition
 from mobsim.sweeps import variant_label
 
 _GAP = "  "
@@ -40,10 +41,14 @@ def _common(values: pd.Series, text: str, otherwise: str) -> str:
 
 
 def _labels(row: pd.Series, label_columns: Sequence[str]) -> list[str]:
-    return [str(row[column]) for column in label_columns]
+    """The row's label cells ("—" where a row has no such label: a run beside a sweep)."""
+    return ["—" if isinstance(row[c], float) and math.isnan(row[c]) else str(row[c])
+            for c in label_columns]
 
 
 def _figures_block(table: pd.DataFrame, label_columns: Sequence[str]) -> list[str]:
+    if "definition" in table.columns and table["definition"].nunique() > 1:
+        label_columns = [*label_columns, "definition"]
     headers = [*label_columns, "reps", "median",
                _common(table["quantile"] * 100, "p{:g}", "target pct"), "max", "never",
                _common(table["target_min"], "on post by {:g} min", "on post by target"), "verdict"]
@@ -77,13 +82,23 @@ def difference_rows(table: pd.DataFrame,
     return headers, rows
 
 
+def _mobilized(table: pd.DataFrame) -> str:
+    """When a district counts as mobilized in the compared runs (their `definition` labels)."""
+    labels = table.get("definition", pd.Series([Definition().label]))
+    if labels.nunique() > 1:
+        return "the district is mobilized as each run's own definition counts it (definition)"
+    if labels.iloc[0] == Definition().label:
+        return "the last micro-grid has staff on post"
+    return f"the district is mobilized as {labels.iloc[0]} counts it (the runs' definition)"
+
+
 def notes(table: pd.DataFrame, reference: str) -> list[str]:
     """The lines explaining the difference block: intervals, pairing, never."""
     confidence = f"{table['confidence'].iloc[0] * 100:g}%"
     compared = table["pairing"].iloc[1:]
     lines = [
-        "district time: minutes from the order until the last micro-grid has staff on post; "
-        "never: not within the simulated horizon.",
+        f"district time: minutes from the order until {_mobilized(table)}; never: not within "
+        "the simulated horizon.",
         "verdict: is the target percentile of the district time within the target at the "
         "target confidence (the bound check of `mobsim check`)? PASS: shown; FAIL: shown not "
         "(the Clopper–Pearson upper bound on the share in time is below the percentile); "
@@ -149,20 +164,10 @@ def format_scan_comparison(table: pd.DataFrame, label_columns: Sequence[str], ti
     return "\n".join(lines)
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-    return value
-
-
 def comparison_json(table: pd.DataFrame) -> str:
-    """The table as a JSON list of records: NaN as null, never and unbounded as "inf"/"-inf"."""
-    records = [{column: _plain(value) for column, value in record.items()}
-               for record in table.to_dict("records")]
-    return json.dumps(records, allow_nan=False, ensure_ascii=False)
+    """The table as a JSON list of records (mobsim.results.jsonable: never and unbounded as
+    "inf"/"-inf", undefined as null)."""
+    return dumps(table.to_dict("records"))
 
 
 def format_sweep(result: Sweep, table: pd.DataFrame) -> str:

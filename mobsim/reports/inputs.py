@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from html import escape
 
+import numpy as np
 import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.reports.page import paragraph
 from mobsim.results.bound import BoundCheck
+from mobsim.results.definitions import definition_minutes
 from mobsim.results.run import Run
+from mobsim.results.stats import never_last
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "microgrids": ("replication", "microgrid_id", "community_id", "subdistrict_id",
@@ -39,6 +42,12 @@ def district_time_check(run: Run) -> BoundCheck:
     """The bound check of the run's district times against its target."""
     checked_table(run, "replications")
     return run.check().district
+
+
+def district_times(run: Run) -> np.ndarray:
+    """Each replication's district time under the run's own definition, never as +inf."""
+    definition = run.target.definition
+    return never_last(definition_minutes(checked_table(run, "replications"), definition))
 
 
 def run_name(run: Run) -> str:

@@ -14,6 +14,7 @@ import math
 from markupsafe import Markup
 
 from mobsim.reports.templating import environment, render
+from mobsim.results.shares import percent_text
 
 STYLE = """
 body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; max-width: 60rem; margin: 2rem auto;
@@ -34,17 +35,19 @@ td.pass, td.fail { font-weight: bold; text-align: center; }
 svg.map { max-width: 100%; height: auto; font-size: 11px; }
 .map-subdistrict { fill: #999; font-size: 14px; font-weight: bold; }
 .map-label { fill: #222; } .map-legend { fill: #222; }
+.filling { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: flex-end; }
+svg.filling-map { max-width: 48%; height: auto; font-size: 11px; }
+.filling-title { fill: #222; font-size: 13px; font-weight: bold; }
 """
+
+
+__all__ = ["count_text", "document", "figure", "minutes_text", "number", "paragraph",
+           "percent_text", "section", "table"]
 
 
 def minutes_text(value: float) -> str:
     """A time in minutes as printed: one decimal, or 'never'."""
     return f"{value:.1f}" if math.isfinite(value) else "never"
-
-
-def percent_text(share: float) -> str:
-    """A share in [0, 1] as printed: a percentage with one decimal."""
-    return f"{100 * share:.1f}%"
 
 
 def count_text(value: float) -> str:

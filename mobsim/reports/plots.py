@@ -15,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from mobsim.results.shares import percent_text
 from mobsim.results.stats import BAND_LABEL
 
 DPI = 110
@@ -136,11 +137,12 @@ def _breakdown_panel(ax, table: pd.DataFrame, labels: list[str], target_min: flo
 
 
 def _share_panel(ax, table: pd.DataFrame) -> None:
-    share = 100 * table["share_by_target"].to_numpy(dtype=float)
+    shares = table["share_by_target"].to_numpy(dtype=float)
+    share = 100 * shares
     rows = np.arange(len(table))
     ax.barh(rows, share, color=BAR_COLOR, height=0.6)
-    for row, value in zip(rows, share):
-        ax.text(value, row, f" {value:.1f}%", va="center", fontsize=8)
+    for row, value, exact in zip(rows, share, shares):
+        ax.text(value, row, f" {percent_text(exact)}", va="center", fontsize=8)
     ax.set_xlim(0, 130)
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.tick_params(axis="y", left=False)

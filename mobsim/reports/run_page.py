@@ -11,12 +11,15 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.reports import plots
-from mobsim.reports.act import ABLE, limited_by_text, short_section_parts, spread_line
+from mobsim.reports.act import (TASK_SHARES, able_words, limited_by_text, short_section_parts,
+                                spread_line)
+from mobsim.reports.definitions import act_phrase, definitions_section, mobilized_phrase
 from mobsim.reports.figures import variant_bands_png
 from mobsim.reports.inputs import (
     HOUSEHOLDS_COLUMN,
     checked_table,
     district_time_check,
+    district_times,
     run_heading,
     run_name,
 )
@@ -35,6 +38,7 @@ from mobsim.reports.page import (
 from mobsim.reports.scan_page import is_scan_run, scan_page
 from mobsim.reports.story import (
     bottleneck_section,
+    filling_section,
     map_section,
     settings_section,
     tail_section,
@@ -47,7 +51,7 @@ from mobsim.results import stats
 from mobsim.results.bound import BoundCheck
 from mobsim.results.check import ACT_SPREAD_COLUMNS, Spread
 from mobsim.results.run import Run, Sweep, load_run
-from mobsim.scenario.params import Target
+from mobsim.scenario.params import Definition, Target
 
 
 def write_report(source: Run | Sweep | str | os.PathLike[str],
@@ -93,9 +97,11 @@ def run_page(run: Run) -> str:
     labels = names(run, "subdistricts", sizes.index)
     body = "".join([
         run_heading("Mobilization report", run, check.replications),
-        paragraph(verdict_html(check)),
+        paragraph(verdict_html(check, target.definition)),
+        definitions_section(run.replications, target),
         _rests_on(run),
         bottleneck_section(run, microgrids, target),
+        filling_section(run, microgrids, target, float(curves["minute"].max())),
         causes_section(run, microgrids, target.minutes),
         settings_section(run),
         _curve_section(curves, sizes, target, check.replications),
@@ -115,11 +121,13 @@ def _rests_on(run: Run) -> str:
     return rests_on_html(found) if found is not None else ""
 
 
-def verdict_html(check: BoundCheck) -> str:
-    """The bound verdict as one plain sentence with the PASS/FAIL/UNDECIDED mark."""
+def verdict_html(check: BoundCheck, definition: Definition = Definition()) -> str:
+    """The bound verdict as one plain sentence with the PASS/FAIL/UNDECIDED mark (naming the
+    definition of mobilized when it is not every post)."""
     mark = number("verdict", check.verdict.lower(), check.verdict)
+    named = "" if definition.every_post else f"Mobilized as {definition.label}: "
     return (f'<span class="verdict {check.verdict.lower()}">{mark}</span> '
-            f"{escape(plain_verdict(check))}")
+            f"{escape(named + plain_verdict(check))}")
 
 
 def _curve_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Target,
@@ -152,16 +160,17 @@ def _share_span(prefix: str, shares: np.ndarray) -> str:
 
 
 def _district_time_section(run: Run, check: BoundCheck) -> str:
-    t_full = stats.never_last(run.table("replications")["t_full_min"])
+    t_mobilized = district_times(run)
+    measured = mobilized_phrase(run.target.definition)
     n, q_label = check.replications, f"{check.quantile * 100:g}th percentile"
-    median, quantile = (stats.order_statistic(t_full, q) for q in (0.5, check.quantile))
-    never = int(np.isinf(t_full).sum())
+    median, quantile = (stats.order_statistic(t_mobilized, q) for q in (0.5, check.quantile))
+    never = int(np.isinf(t_mobilized).sum())
     figures = [
         ("replications", "replications", n, str(n)),
         ("median district time (min)", "t-full-median", *_time(median)),
         (f"{q_label}, empirical (min)", "t-full-quantile", *_time(quantile)),
-        ("maximum (min)", "t-full-max", *_time(float(t_full.max()))),
-        ("replications that never had every micro-grid on post", "never-finished", never, str(never)),
+        ("maximum (min)", "t-full-max", *_time(float(t_mobilized.max()))),
+        (f"replications never mobilized ({measured})", "never-finished", never, str(never)),
         (f"replications within {check.target_min:g} min", "within-target", check.within_target,
          f"{check.within_target} of {n}"),
         (f"one-sided {check.confidence * 100:g}% upper bound on the {q_label} (min)",
@@ -175,12 +184,12 @@ def _district_time_section(run: Run, check: BoundCheck) -> str:
          f"{check.lower_bound_share:.4f}"),
     ]
     rows = [[escape(label), number(key, value, text, "td")] for label, key, value, text in figures]
-    png = plots.district_time_png(t_full, check.target_min, check.quantile, quantile)
+    png = plots.district_time_png(t_mobilized, check.target_min, check.quantile, quantile)
     return section(
         "District mobilization time and the target",
-        figure(png, "district time histogram", "Minutes until the last micro-grid had staff on "
-               "post, one count per replication; replications in which some micro-grid never "
-               "did are the grey 'never' bar. Red: the target; dashed: the empirical "
+        figure(png, "district time histogram", f"Minutes until the district was mobilized "
+               f"({measured}), one count per replication; replications in which it never was "
+               "are the grey 'never' bar. Red: the target; dashed: the empirical "
                f"{q_label}."),
         table(["figure", "value"], rows),
         paragraph("The bound is distribution-free (after IMO MSC.1/Circ.1238 and 1533): the "
@@ -252,8 +261,10 @@ def _gap_section(microgrids: pd.DataFrame) -> str:
         "How micro-grids were filled",
         figure(plots.gap_filling_png(summary), "who activated the micro-grids",
                "Micro-grids per replication by who was first on post: their own member, a "
-               "full-time grid worker filling the gap, a down-sent cadre assigned to it, or "
-               "nobody within the simulated horizon. Bars: mean; whiskers: min to max."),
+               "full-time grid worker filling the gap, a down-sent cadre assigned to it, a "
+               "person of a reserve pool (community staff, the emergency team, a commando or "
+               "volunteer team), or nobody within the simulated horizon. Bars: mean; whiskers: "
+               "min to max."),
         table(["first on post", "mean per replication", "min", "max"], rows))
 
 
@@ -287,8 +298,9 @@ def _tasks_section(run: Run, target: Target) -> str:
             "could act cannot be shown.", "note"))
     check = run.check(measure="act").act
     curves = checked_table(run, "task_curves")
-    per_task = {str(task): rows.pivot(index="minute", columns="replication", values="share_done")
-                for task, rows in curves.groupby("task", observed=True, sort=False)}
+    found = {str(task): rows.pivot(index="minute", columns="replication", values="share_done")
+             for task, rows in curves.groupby("task", observed=True, sort=False)}
+    per_task = {task: found[task] for task in TASK_SHARES if task in found}  # the CLI's order
     png = variant_bands_png({task: stats.curve_band(frame) for task, frame in per_task.items()},
                             [target.minutes], ylabel="work done (%)",
                             title="Wartime tasks: share of each task's work done")
@@ -297,9 +309,11 @@ def _tasks_section(run: Run, target: Target) -> str:
     return section(
         title,
         paragraph(f'<span class="verdict {check.verdict.lower()}">{mark}</span> '
-                  + escape(plain_verdict(check, in_time=ABLE, finish="can act in time"))),
-        paragraph(f"Every community with every task at its minimum staffing is the measure; the "
-                  f"task that came last: {escape(limited)}."),
+                  + escape(plain_verdict(check, in_time=able_words(target.definition),
+                                         finish="can act in time"))),
+        paragraph(f"The measure: {escape(act_phrase(target.definition))}; the task that came "
+                  f"last{'' if target.definition.every_post else ' (every unit)'}: "
+                  f"{escape(limited)}."),
         figure(png, "wartime tasks", "District-wide share of each task's work done, minute by "
                "minute: households verified, informed, tested and supplied (of those who need "
                f"it), checkpoints staffed; median over replications with a band spanning "

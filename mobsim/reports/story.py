@@ -1,5 +1,6 @@
-"""The first screen of a run report: what holds the district back, the settings that differ
-from the baseline, the tail of the curve and the map of late posts."""
+"""The first screen of a run report: what holds the district back, the district filling over
+time, the settings that differ from the baseline, the tail of the curve and the map of late
+posts."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from mobsim.reports import figures
+from mobsim.reports.filling import district_filling, filling_shares, filling_svg, panel_minutes
 from mobsim.reports.inputs import checked_table
 from mobsim.reports.map import community_map_svg
 from mobsim.reports.names import names
@@ -110,16 +112,42 @@ def tail_section(curves: pd.DataFrame, sizes: pd.DataFrame, target: Target,
         paragraph(f"Posts without staff at the target ({target.minutes:g} min): {text}."))
 
 
-def map_section(run: Run, microgrids: pd.DataFrame, target: Target) -> str:
-    """Community markers at their locations, sized by late posts, named."""
-    title = "Map: where the late posts are"
+def _communities(run: Run) -> pd.DataFrame | None:
+    """The run's communities with their names (None when the folder has no such table)."""
     if "communities" not in run.table_names:
-        return section(title, paragraph("This run folder has no communities.parquet, so the "
-                                        "communities cannot be placed on a map.", "note"))
+        return None
     communities = checked_table(run, "communities")
     if "name" not in communities.columns:
         labels = names(run, "communities", communities["community_id"])
         communities = communities.assign(name=communities["community_id"].map(labels))
+    return communities
+
+
+def filling_section(run: Run, microgrids: pd.DataFrame, target: Target,
+                    horizon_min: float) -> str:
+    """The community map at 30, 60, 120 min and the target: how the district fills."""
+    title = "The district filling over time"
+    communities = _communities(run)
+    if communities is None:
+        return section(title, paragraph("This run folder has no communities.parquet, so the "
+                                        "communities cannot be placed on a map.", "note"))
+    minutes = panel_minutes(target.minutes, horizon_min)
+    svg = filling_svg(communities, filling_shares(microgrids, minutes),
+                      district_filling(microgrids, minutes), target.minutes)
+    return section(title, f'<figure class="filling-maps">{svg}<figcaption>The communities at '
+                   f"{', '.join(f'{m} min' for m in minutes)} after the order, each coloured "
+                   "by the share of its micro-grids with staff on post by then (mean over "
+                   "replications; darker is fuller); each title gives the district's share. "
+                   "Hover a community for its name and share.</figcaption></figure>")
+
+
+def map_section(run: Run, microgrids: pd.DataFrame, target: Target) -> str:
+    """Community markers at their locations, sized by late posts, named."""
+    title = "Map: where the late posts are"
+    communities = _communities(run)
+    if communities is None:
+        return section(title, paragraph("This run folder has no communities.parquet, so the "
+                                        "communities cannot be placed on a map.", "note"))
     table = community_bottlenecks(microgrids, target.minutes)
     subdistricts = names(run, "subdistricts", communities["subdistrict_id"].unique())
     svg = community_map_svg(communities, table, subdistricts,

@@ -10,7 +10,7 @@ import pandas as pd
 
 from mobsim.reports.comparison import difference_rows, notes
 from mobsim.reports.figures import variant_bands_png
-from mobsim.reports.inputs import checked_table, district_time_check
+from mobsim.reports.inputs import checked_table, district_time_check, district_times
 from mobsim.reports.page import (
     document,
     figure,
@@ -37,10 +37,10 @@ def _band(run: Run) -> pd.DataFrame:
 def _variant_row(variant: int, label: str, run: Run) -> list[str]:
     target = run.target
     check = district_time_check(run)
-    t_full = stats.never_last(run.table("replications")["t_full_min"])
-    median = stats.order_statistic(t_full, 0.5)
-    quantile = stats.order_statistic(t_full, target.quantile)
-    never = int(np.isinf(t_full).sum())
+    t_mobilized = district_times(run)
+    median = stats.order_statistic(t_mobilized, 0.5)
+    quantile = stats.order_statistic(t_mobilized, target.quantile)
+    never = int(np.isinf(t_mobilized).sum())
 
     def cell(column: str, value: float | str, text: str) -> str:
         return number(f"variant-{variant}-{column}", value, text, "td")
@@ -51,7 +51,7 @@ def _variant_row(variant: int, label: str, run: Run) -> list[str]:
         cell("median-min", median, minutes_text(median)),
         cell("quantile-min", quantile,
              f"{minutes_text(quantile)} (p{target.quantile * 100:g})"),
-        cell("max-min", float(t_full.max()), minutes_text(float(t_full.max()))),
+        cell("max-min", float(t_mobilized.max()), minutes_text(float(t_mobilized.max()))),
         cell("never", never, str(never)),
         cell("within-target", check.within_target,
              f"{check.within_target} of {check.replications} (≤ {target.minutes:g} min)"),
@@ -84,9 +84,11 @@ def sweep_page(sweep_dir: Path) -> str:
                 table_html(["variant", "varied keys", "replications", "median (min)",
                        "target percentile (min)", "max (min)", "never finished",
                        "within target", "verdict"], rows),
-                paragraph("District time: minutes until the last micro-grid had staff on post; "
-                          "verdict: the bound check of each variant's own target (quantile, "
-                          "confidence) from its manifest. For a variant's full report run "
+                paragraph("District time: minutes until the district counts as mobilized "
+                          "under each variant's own definition (by default the last "
+                          "micro-grid had staff on post); verdict: the bound check of each "
+                          "variant's own target (quantile, confidence, definition) from its "
+                          "manifest. For a variant's full report run "
                           f"<code>mobsim report {escape(str(sweep_dir))}/variant=K</code>.",
                           "meta")),
         _differences_section(sweep_dir, variants, keys),

@@ -30,7 +30,9 @@ def causes_section(run: Run, microgrids: pd.DataFrame, target_min: float) -> str
     community = names(run, "communities", communities.index)
     subdistrict = names(run, "subdistricts", communities["subdistrict_id"])
     deficit = _mean_deficit(run, communities.index)
-    rows = [[escape(community[c]), escape(subdistrict[row.subdistrict_id]), percent_text(row.p_last),
+    rows = [[escape(community[c]), escape(subdistrict[row.subdistrict_id]),
+             number(f"causes-{c}-last", round(row.p_last * n), f"{round(row.p_last * n)} of {n}",
+                    "td"),
              percent_text(row.p_late), deficit[c], escape(row.causes)]
             for c, row in communities.iterrows()]
     return section(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from mobsim.results.bound import FAIL, PASS, BoundCheck
+from mobsim.results.shares import percent_text
 
 IN_TIME = "were in time"
 """What a replication within the district-time target did, in plain words."""
@@ -52,7 +53,7 @@ def statistics_lines(check: BoundCheck) -> list[str]:
                  f"of {check.replications})")
     return [
         f"within target: {check.within_target} of {check.replications} "
-        f"({check.share_within_target * 100:.1f}%)",
+        f"({percent_text(check.share_within_target)})",
         f"empirical {q_pct} percentile: {_minutes(check.empirical_quantile_min)} min; "
         f"one-sided upper bound: {bound}",
         f"one-sided Clopper–Pearson {c_pct} bounds on P(T ≤ {check.target_min:g} min): "

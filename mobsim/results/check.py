@@ -11,12 +11,14 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.results.bound import FAIL, PASS, UNDECIDED, BoundCheck, check_bound
+from mobsim.results.definitions import definition_minutes
 from mobsim.scenario.files import Scenario
-from mobsim.scenario.params import Settings, Target
+from mobsim.scenario.params import Definition, Settings, Target
 
 MEASURES: tuple[str, ...] = ("district", "act")
-"""What `mobsim check --measure` bounds: the district time (last post staffed), or the minute
-every community has every wartime task at its minimum staffing (`t_act_min`)."""
+"""What `mobsim check --measure` bounds: the district time (the minute the district counts as
+mobilized under the target's definition), or the minute it can act on every wartime task under
+the same definition (`t_act_min` at every post)."""
 
 ACT_SPREAD_COLUMNS: tuple[str, ...] = ("share_units_acting_at_target", "people_short_at_target")
 """replications.parquet columns that explain the able-to-act verdict beside its minute."""
@@ -61,6 +63,8 @@ class Verdict:
     act_spread: tuple[tuple[str, Spread], ...] = ()
     """Over the replications, the share of sites and checkpoints acting at the target and the
     people short then (`ACT_SPREAD_COLUMNS`), when the run has them."""
+    definition: Definition = Definition()
+    """What counted as mobilized (and able to act) in both checks."""
 
     @property
     def checks(self) -> list[BoundCheck]:
@@ -95,6 +99,8 @@ class Verdict:
             out["act"] = {**self.act.to_dict(), "limited_by": dict(self.act_limited_by),
                           **{name: spread._asdict() for name, spread in self.act_spread}}
         out["measure"] = self.measure
+        out["definition"] = {"over": self.definition.over, "share": self.definition.share,
+                             "label": self.definition.label}
         return out
 
 
@@ -106,10 +112,14 @@ def require_wartime(scenario: Scenario, command: str) -> None:
                          f"this one is {mode!r} (use `mobsim run`)")
 
 
-def check_run(replications: pd.DataFrame, target: Target, measure: str = "district") -> Verdict:
-    """Check `target` against the per-replication summary of a run, the verdict about `measure`."""
-    district = check_bound(replications["t_full_min"].to_numpy(dtype=float), target.minutes,
-                           target.quantile, target.confidence)
+def check_run(replications: pd.DataFrame, target: Target, measure: str = "district",
+              own: Definition | None = None) -> Verdict:
+    """Check `target` against the per-replication summary of a run, the verdict about `measure`,
+    the district mobilized and able to act as `target.definition` says (`own`: the definition
+    the run was made with, default the target's)."""
+    definition = target.definition
+    district = check_bound(definition_minutes(replications, definition, "district", own),
+                           target.minutes, target.quantile, target.confidence)
     households = None
     if target.households_share > 0:
         reached = replications["share_households_reached_at_target"].to_numpy(dtype=float)
@@ -119,8 +129,8 @@ def check_run(replications: pd.DataFrame, target: Target, measure: str = "distri
         households = check_bound(times, target.minutes, target.quantile, target.confidence)
     act, limited, spread = None, (), ()
     if "t_act_min" in replications.columns:
-        act = check_bound(replications["t_act_min"].to_numpy(dtype=float), target.minutes,
-                          target.quantile, target.confidence)
+        act = check_bound(definition_minutes(replications, definition, "act", own),
+                          target.minutes, target.quantile, target.confidence)
         counts = replications["act_limited_by"].value_counts()
         limited = tuple((str(task), int(n)) for task, n in counts.items())
         spread = tuple((name, Spread.of(replications[name])) for name in ACT_SPREAD_COLUMNS
@@ -128,4 +138,5 @@ def check_run(replications: pd.DataFrame, target: Target, measure: str = "distri
     elif measure == "act":
         raise InputError("--measure act: the run has no able-to-act times (t_act_min): it was "
                          "made before the wartime tasks; run it again")
-    return Verdict(district, households, target.households_share, act, measure, limited, spread)
+    return Verdict(district, households, target.households_share, act, measure, limited, spread,
+                   definition)

@@ -5,12 +5,14 @@ Two measures of each replication are compared, variant minus reference:
 * the share of micro-grids activated by the target time (a number in every replication):
   the mean difference, with a t-interval on paired differences when the runs share their
   seeds, a Welch interval otherwise;
-* the district time t_full (minutes until the last micro-grid is on post), which is "never"
-  in replications where some micro-grid never was: a mean is undefined, so the median of the
-  differences is reported with a distribution-free order-statistic interval — the sign-test
-  interval on paired differences, the Hodges–Lehmann shift with its Mann–Whitney interval on
-  unpaired runs. Never counts as later than any time (+inf): never minus a time is +inf, a time
-  minus never is -inf, never minus never is no difference (0).
+* the district time (minutes until the district counts as mobilized under the run's own
+  definition, `target.definition` and `target.share`; by default until the last micro-grid is
+  on post, t_full), which is "never" in replications where it never was: a mean is
+  undefined, so the median of the differences is reported with a distribution-free
+  order-statistic interval — the sign-test interval on paired differences, the Hodges–Lehmann
+  shift with its Mann–Whitney interval on unpaired runs. Never counts as later than any time
+  (+inf): never minus a time is +inf, a time minus never is -inf, never minus never is no
+  difference (0).
 
 Medians are order statistics (the ceil(n/2)-th smallest), as everywhere in mobsim.
 """
@@ -27,7 +29,8 @@ import pandas as pd
 from scipy import stats
 
 from mobsim.errors import InputError
-from mobsim.results.run import Run, is_sweep, load_run, variant_dirs
+from mobsim.results.definitions import definition_minutes
+from mobsim.results.run import Run, is_sweep, load_run, read_variants, variant_dirs
 from mobsim.results.stats import never_last, order_statistic
 
 EXACT_RANK_SUM_PAIRS = 10_000
@@ -49,7 +52,11 @@ class Measures:
     difference_columns: tuple[str, ...]
 
 
-WARTIME = Measures("t_full_min", "share_activated_at_target", DIFFERENCE_COLUMNS)
+MOBILIZED = "mobilized_min"
+"""A run's district time under its own definition (`target.definition`, `target.share`; every
+post: `t_full_min`), a column the comparison adds to each wartime run's replications."""
+
+WARTIME = Measures(MOBILIZED, "share_activated_at_target", DIFFERENCE_COLUMNS)
 SCAN = Measures("days_to_full", "share_verified_at_horizon",
                 ("share_diff", "share_diff_low", "share_diff_high",
                  "days_to_full_diff", "days_to_full_diff_low", "days_to_full_diff_high"))
@@ -177,11 +184,15 @@ def _open(source: Run | str | Path) -> tuple[Run, pd.DataFrame]:
         raise InputError(f"{path}: the run has no replications table")
     reps = run.table("replications")
     measures = measures_of(reps)
-    missing = [c for c in ("replication", measures.time, measures.share) if c not in reps.columns]
+    time = "t_full_min" if measures == WARTIME else measures.time
+    missing = [c for c in ("replication", time, measures.share) if c not in reps.columns]
     if missing:
         raise InputError(f"{run.table_path('replications')}: no column {missing[0]!r}")
     if reps.empty:
         raise InputError(f"{run.table_path('replications')}: the table has no rows")
+    if measures == WARTIME:
+        definition = run.target.definition
+        reps = reps.assign(**{MOBILIZED: definition_minutes(reps, definition, own=definition)})
     return run, reps.sort_values("replication")
 
 
@@ -189,12 +200,14 @@ def _figures(run: Run, reps: pd.DataFrame) -> dict:
     """A run's own figures: district-time quantiles, share activated, the bound verdict."""
     target = run.target
     check = run.check(target).district
-    t_full = never_last(reps["t_full_min"])
+    t_mobilized = never_last(reps[MOBILIZED])
     return {
         "replications": len(reps), "seed": run.manifest.get("seed"),
-        "median_min": order_statistic(t_full, 0.5),
-        "quantile": target.quantile, "quantile_min": order_statistic(t_full, target.quantile),
-        "max_min": float(t_full.max()), "never": int(np.isinf(t_full).sum()),
+        "definition": target.definition.label,
+        "median_min": order_statistic(t_mobilized, 0.5),
+        "quantile": target.quantile,
+        "quantile_min": order_statistic(t_mobilized, target.quantile),
+        "max_min": float(t_mobilized.max()), "never": int(np.isinf(t_mobilized).sum()),
         "target_min": target.minutes,
         "share_at_target": float(reps["share_activated_at_target"].mean()),
         "verdict": check.verdict,
@@ -247,14 +260,14 @@ def _pairing(run: Run, reps: pd.DataFrame, reference: Run,
 def compare(runs: Sequence[Run | str | Path]) -> pd.DataFrame:
     """One row per run: its figures and its difference from the first (the reference).
 
-    A run is a `Run` or a run folder; a sweep folder stands for its variants' runs.
+    A run is a `Run` or a run folder; a sweep folder stands for its variants' runs, each row
+    with the variant's number and the values of the varied keys (after `run`). The label
+    columns are listed in `table.attrs["labels"]`.
     """
     if not runs:
         raise InputError("compare: no run folders given")
-    expanded = [run for source in runs for run in (
-        variant_dirs(Path(source)) if not isinstance(source, Run) and is_sweep(Path(source))
-        else [source])]
-    opened = [_open(path) for path in expanded]
+    expanded = [entry for source in runs for entry in _expand(source)]
+    opened = [_open(path) for path, _ in expanded]
     reference, reference_reps = opened[0]
     measures = measures_of(reference_reps)
     for run, reps in opened[1:]:
@@ -265,8 +278,8 @@ def compare(runs: Sequence[Run | str | Path]) -> pd.DataFrame:
     figures = _scan_figures if measures == SCAN else _figures
     confidence = reference.target.confidence
     rows = []
-    for index, (run, reps) in enumerate(opened):
-        row = {"run": str(run.path), **figures(run, reps), "confidence": confidence}
+    for index, ((run, reps), (_, labels)) in enumerate(zip(opened, expanded)):
+        row = {"run": str(run.path), **labels, **figures(run, reps), "confidence": confidence}
         if index == 0:
             row["pairing"] = "reference"
             row.update(dict.fromkeys(measures.difference_columns, math.nan))
@@ -274,4 +287,14 @@ def compare(runs: Sequence[Run | str | Path]) -> pd.DataFrame:
             row["pairing"], paired = _pairing(run, reps, reference, reference_reps)
             row.update(_differences(reps, reference_reps, paired, confidence, measures))
         rows.append(row)
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["labels"] = ["run", *dict.fromkeys(k for _, labels in expanded for k in labels)]
+    return table
+
+
+def _expand(source: Run | str | Path) -> list[tuple[Run | Path, dict]]:
+    """A run, or each variant of a sweep folder with its number and varied keys' values."""
+    if isinstance(source, Run) or not is_sweep(Path(source)):
+        return [(source, {})]
+    variants = read_variants(Path(source)).to_dict("records")
+    return list(zip(variant_dirs(Path(source)), variants))

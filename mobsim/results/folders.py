@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mobsim.errors import InputError
+from mobsim.results.dataset import VARIANT_FILE
 
 RUN, SWEEP = "run", "sweep"
 """The two kinds of output folder."""
@@ -48,11 +49,13 @@ def _is_variant_folder(path: Path) -> bool:
 
 
 def _is_sweep_entry(path: Path) -> bool:
-    """variants.parquet, a variant's run folder, or a table's dataset of variant partitions."""
+    """variants.parquet, a variant's run folder, or a table's dataset of variant files (or of
+    `variant=K` folders, as sweeps wrote them before)."""
     if path.name == SWEEP_FILE or _is_variant_folder(path):
         return True
     children = list(path.iterdir()) if path.is_dir() else []
-    return bool(children) and all(_is_variant_folder(child) for child in children)
+    return bool(children) and all(VARIANT_FILE.fullmatch(child.name)
+                                  or _is_variant_folder(child) for child in children)
 
 
 def _run_entries(folder: Path) -> set[str]:

@@ -20,8 +20,11 @@ from mobsim.district.schemas import category_array
 from mobsim.district.tables import District
 from mobsim.kernels.canvass import CanvassResult
 from mobsim.model.canvass import Households, households
+from mobsim.results.definitions import OWN_COLUMNS, Grouping, definition_row, posts_min
+from mobsim.results.schemas import GAP_COLUMNS
 from mobsim.results.stats import finite_order_statistic
 from mobsim.results.tail_rows import tail_tables
+from mobsim.scenario.params import Definition
 
 QUANTILES: tuple[tuple[str, float], ...] = (("t50_min", 0.50), ("t90_min", 0.90), ("t95_min", 0.95))
 """Per-replication quantiles of micro-grid activation written to replications.parquet."""
@@ -44,6 +47,7 @@ class Layout:
     cadre_community_id: np.ndarray
     general_grid_id: np.ndarray
     homes: Households
+    grouping: Grouping
 
 
 def layout(district: District) -> Layout:
@@ -60,6 +64,9 @@ def layout(district: District) -> Layout:
         cadre_community_id=district.cadres["community_id"],
         general_grid_id=district.general_grids["general_grid_id"],
         homes=homes,
+        grouping=Grouping(
+            district.position("communities", mg["community_id"]),
+            np.unique(district.communities["subdistrict_id"], return_inverse=True)[1]),
     )
 
 
@@ -124,9 +131,10 @@ def _replication_column(replication: int, n: int) -> pa.Array:
 
 def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication: int, seed: int,
                        target_min: float, horizon_min: float, states: tuple[str, ...],
-                       channels: tuple[str, ...], curves: bool = True) -> dict[str, pa.Table]:
+                       channels: tuple[str, ...], curves: bool = True,
+                       definition: Definition = Definition()) -> dict[str, pa.Table]:
     """Build every output table's rows for one replication's result and households reached
-    (the curves only if `curves`: a check reads none)."""
+    (the curves only if `curves`: a check reads none), `definition` the scenario's own."""
     act = result.microgrid_activated_min
     n_mg, n_mem, n_cad = len(act), len(lay.member_id), len(lay.cadre_id)
     cadre_pos = result.cadre_microgrid
@@ -155,7 +163,8 @@ def replication_tables(result, reached_min: np.ndarray, lay: Layout, replication
         ], names=["replication", "cadre_id", "unit_id", "community_id", "microgrid_id",
                   "dispatched_min", "arrived_min"]),
         "reserve_shifts": shifts_table(result.reserve_shifts, lay, replication),
-        "replications": row_table(summary_row(result, reached_min, replication, seed, target_min)),
+        "replications": row_table(summary_row(result, reached_min, replication, seed, target_min,
+                                              lay.grouping, definition)),
     }
     if curves:
         tables["curves"] = curves_table(act, reached_min, lay, replication, horizon_min)
@@ -182,21 +191,23 @@ def shifts_table(shifts: np.ndarray, lay: Layout, replication: int) -> pa.Table:
 
 
 def summary_row(result, reached_min: np.ndarray, replication: int, seed: int,
-                target_min: float) -> dict[str, list]:
-    """The replications.parquet row: quantiles, district time, gap filling, households reached."""
+                target_min: float, grouping: Grouping,
+                definition: Definition = Definition()) -> dict[str, list]:
+    """The replications.parquet row: quantiles, district time (every post, the standard
+    definitions and the scenario's own), gap filling, households reached."""
     act = result.microgrid_activated_min
     t_full = finite_order_statistic(act, 1.0)
     by = np.bincount(result.microgrid_activated_by, minlength=len(ACTIVATED_BY))
     row = {"replication": [replication], "seed": [seed]}
     row.update({name: [finite_order_statistic(act, q)] for name, q in QUANTILES})
+    row["t_full_min"] = [t_full]
+    row.update(definition_row(lambda d: posts_min(act, grouping, d), definition, "district"))
     row.update({
-        "t_full_min": [t_full],
         "share_activated_at_target": [float(np.mean(np.nan_to_num(act, nan=np.inf) <= target_min))],
         "share_households_reached_at_target": [
             float(np.count_nonzero(reached_min <= target_min) / max(len(reached_min), 1))],
-        "met_target": [bool(t_full <= target_min)],
-        "gaps_by_grid_worker": [int(by[ACTIVATED_BY.index("grid_worker")])],
-        "gaps_by_cadre": [int(by[ACTIVATED_BY.index("cadre")])],
+        "met_target": [bool(row[OWN_COLUMNS["district"]][0] <= target_min)],
+        **{column: [int(by[ACTIVATED_BY.index(who)])] for who, column in GAP_COLUMNS.items()},
         "never_activated": [int(by[ACTIVATED_BY.index("none")])],
         "events": [int(result.events)],
     })

@@ -1,6 +1,6 @@
 """Runs and sweeps: folders (or memory) of manifests and tables loaded on first use, and checks.
 
-A sweep folder is one dataset per table, `DIR/<table>/variant=K/part-0.parquet`, beside
+A sweep folder is one dataset per table, `DIR/<table>/variant-K.parquet`, beside
 `DIR/variant=K/` (each variant's manifest and scenario) and `DIR/variants.parquet`.
 """
 
@@ -16,15 +16,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mobsim.codes import DEFINITIONS
 from mobsim.errors import InputError
 from mobsim.results.check import Verdict, check_run
-from mobsim.scenario.params import Target
+from mobsim.scenario.params import Definition, Target
 
 VARIANTS_FILE = "variants.parquet"
 """The table of variants that makes a folder a sweep folder."""
 
-DEFAULT_TARGET = {"minutes": 180.0, "quantile": 0.95, "confidence": 0.95, "households_share": 0.0}
-"""The built-in baseline's target, used where a manifest does not state one."""
+TARGET_NUMBERS = ("minutes", "quantile", "confidence", "households_share")
+"""The numbers of `Target`, in order."""
+
+DEFAULT_TARGET = {"minutes": 180.0, "quantile": 0.95, "confidence": 0.95, "households_share": 0.0,
+                  "share": 1.0}
+"""The built-in baseline's target numbers, used where a manifest does not state them (a run
+made before `target.share` counted every post)."""
 
 
 @dataclass
@@ -38,6 +44,11 @@ class Run:
     path: Path | None
     manifest: dict
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        where = f"path='{self.path}'" if self.path is not None else "in memory"
+        return (f"Run({where}, scenario={self.manifest.get('scenario')!r}, "
+                f"replications={self.manifest.get('replications')}, seed={self.seed})")
 
     @property
     def table_names(self) -> list[str]:
@@ -90,7 +101,13 @@ class Run:
             except (TypeError, ValueError):
                 raise InputError(f"{self._manifest_path}: scenario_data.target.{key} is "
                                  f"{stated.get(key)!r}, not a number") from None
-        return Target(**values)
+        over = stated.get("definition", Definition().over)
+        if over not in DEFINITIONS or not 0 < values["share"] <= 1:
+            raise InputError(f"{self._manifest_path}: scenario_data.target: definition "
+                             f"{over!r} with share {values['share']:g} is not a definition "
+                             f"(one of {', '.join(DEFINITIONS)}, a share above 0, at most 1)")
+        return Target(**{key: values[key] for key in TARGET_NUMBERS},
+                      definition=Definition(over, values["share"]))
 
     @property
     def _manifest_path(self) -> Path | str:
@@ -98,8 +115,9 @@ class Run:
 
     def check(self, target: Target | None = None, measure: str = "district") -> Verdict:
         """The bound check of the run against `target` (default: the run's own target), the
-        verdict about `measure` ("district" or "act")."""
-        return check_run(self.replications, target or self.target, measure)
+        verdict about `measure` ("district" or "act"), under the target's definition."""
+        return check_run(self.replications, target or self.target, measure,
+                         own=self.target.definition)
 
 
 @dataclass
@@ -111,6 +129,17 @@ class Sweep:
     runs: list[Run]
     elapsed_s: float = math.nan
     _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def __repr__(self) -> str:
+        varied = [c for c in self.variants.columns if c != "variant"]
+        return (f"Sweep(path='{self.path}', variants={len(self.variants)}, varied={varied}, "
+                f"replications={self.replication_count}, seed={self.seed})")
+
+    def comparison(self) -> pd.DataFrame:
+        """The comparison `mobsim sweep` prints: each variant's values, its figures and its
+        difference from variant 0 (common seeds), one row per variant."""
+        from mobsim.results.compare import compare  # compare builds on Run: imported on use
+        return pd.concat([self.variants, compare(self.runs)], axis=1)
 
     @property
     def table_names(self) -> list[str]:

@@ -9,10 +9,17 @@ from types import TracebackType
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from mobsim.codes import POOLS
+from mobsim.results.definitions import definition_columns
+
 
 def _category() -> pa.DataType:
     return pa.dictionary(pa.int8(), pa.string())
 
+
+GAP_COLUMNS: dict[str, str] = {who: f"gaps_by_{who}" for who in ("grid_worker", "cadre", *POOLS)}
+"""Every kind of reserve that fills posts (`activated_by`), and its replications.parquet column
+of the micro-grids it activated."""
 
 OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
     "microgrids": pa.schema([
@@ -68,11 +75,11 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("t90_min", pa.float64()),
         ("t95_min", pa.float64()),
         ("t_full_min", pa.float64()),
+        *((name, pa.float64()) for name in definition_columns("district")),
         ("share_activated_at_target", pa.float64()),
         ("share_households_reached_at_target", pa.float64()),
         ("met_target", pa.bool_()),
-        ("gaps_by_grid_worker", pa.int32()),
-        ("gaps_by_cadre", pa.int32()),
+        *((column, pa.int32()) for column in GAP_COLUMNS.values()),
         ("never_activated", pa.int32()),
         ("events", pa.int64()),
         ("last_microgrid_id", pa.int32()),
@@ -80,6 +87,7 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("last_subdistrict_id", pa.int32()),
         ("last_cause", _category()),
         ("t_act_min", pa.float64()),
+        *((name, pa.float64()) for name in definition_columns("act")),
         ("act_limited_by", pa.string()),
         ("share_informed_at_target", pa.float64()),
         ("share_tested_at_target", pa.float64()),

@@ -1,8 +1,14 @@
 """Where the time goes: the last micro-grid of each replication, why it was late, and where.
 
 Computed from a run's tables (micro-grids, members, cadres) without re-running anything.
-The last micro-grid of a replication is the one activated last (never counts as latest; among
-ties the lowest id). Its cause, along its critical path:
+
+The last post of a replication, one rule everywhere (replications.parquet's `last_*` columns,
+bottlenecks.parquet's `holds_last`, the summary's "last post held by" and the report): the
+micro-grid activated last, never counting as later than any time. When several posts tie for
+last — in practice several never staffed — it is the one in the community holding most of the
+tied posts, and among those the lowest micro-grid id. Each replication has exactly one last
+post, so over n replications the communities' counts sum to n. Its cause, along its critical
+path:
 
 - `never staffed, no reserve sent`: nobody came and no cadre was dispatched to it;
 - `never staffed, reserve too late`: a cadre was dispatched but not on post in the horizon;
@@ -35,13 +41,20 @@ CAUSES = (*MEMBER_PARTS.values(), *CADRE_PARTS.values(), GRID_WORKER, TOO_LATE, 
 
 
 def last_posts(microgrids: pd.DataFrame) -> pd.DataFrame:
-    """Per replication, the micro-grid activated last: its ids, time (inf: never) and filler."""
+    """Per replication, its one last post (the module's rule): ids, time (inf: never), filler,
+    and `tied`, the posts that tied for last (1 unless several were never staffed)."""
     frame = microgrids.assign(t=never_last(microgrids["activated_min"]))
-    frame = frame.sort_values(["replication", "t", "microgrid_id"],
+    frame = frame[frame["t"] == frame.groupby("replication")["t"].transform("max")]
+    frame = frame.assign(
+        tied=frame.groupby("replication")["t"].transform("size"),
+        community_ties=frame.groupby(["replication", "community_id"])["t"].transform("size"))
+    frame = frame.sort_values(["replication", "community_ties", "microgrid_id"],
                               ascending=[True, False, True], kind="stable")
     last = frame.drop_duplicates("replication")
-    return last[["replication", "microgrid_id", "community_id", "subdistrict_id", "t",
-                 "activated_by"]].rename(columns={"t": "last_min"}).reset_index(drop=True)
+    columns = ["replication", "microgrid_id", "community_id", "subdistrict_id", "t",
+               "activated_by", "tied"]
+    return (last[[c for c in columns if c in last.columns]]
+            .rename(columns={"t": "last_min"}).reset_index(drop=True))
 
 
 def _first_arrivals(members: pd.DataFrame) -> pd.DataFrame:
@@ -123,8 +136,8 @@ def reserve_deficit(microgrids: pd.DataFrame, members: pd.DataFrame, shifts: pd.
     """Per replication and community: posts no member reached by the target, the reserves on a
     post of it by the target, and their difference (the reserve deficit; < 0: reserves to spare).
 
-    A reserve is a grid worker or cadre (reserve_shifts `kind`, `reserve_id`), counted once
-    however many posts of the community it took by the target.
+    A reserve is a grid worker, a cadre or a pool's person (reserve_shifts `kind`,
+    `reserve_id`), counted once however many posts of the community it took by the target.
     """
     first = members.groupby(["replication", "microgrid_id"])["arrived_min"].min()
     posts = microgrids[["replication", "microgrid_id", "community_id"]]
@@ -143,25 +156,20 @@ def reserve_deficit(microgrids: pd.DataFrame, members: pd.DataFrame, shifts: pd.
 
 
 def community_bottlenecks(microgrids: pd.DataFrame, target_min: float) -> pd.DataFrame:
-    """Per community: replications in which it held the district's last post, and its posts
-    staffed after the target or never, per replication; worst first.
-
-    A replication's last post is its latest-activated micro-grid (never counting as latest);
-    when several tie (several never), each of their communities held it.
-    """
+    """Per community: replications in which it held the district's last post (the module's
+    rule: one community per replication), and its posts staffed after the target or never,
+    per replication; worst first."""
     replications = microgrids["replication"].nunique()
     times = pd.Series(never_last(microgrids["activated_min"]), index=microgrids.index)
-    latest = times.groupby(microgrids["replication"]).transform("max")
-    holds_last = (times == latest).groupby(
-        [microgrids["community_id"], microgrids["replication"]]).any()
+    held = last_posts(microgrids)["community_id"].value_counts()
     late = (times > target_min).groupby(microgrids["community_id"]).sum()
     never = np.isinf(times).groupby(microgrids["community_id"]).sum()
     table = pd.DataFrame({
-        "last_post_replications": holds_last.groupby(level="community_id").sum(),
         "late_per_replication": late / replications,
         "never_per_replication": never / replications,
         "subdistrict_id": microgrids.groupby("community_id")["subdistrict_id"].first(),
     })
+    table.insert(0, "last_post_replications", held.reindex(table.index, fill_value=0))
     table.index.name = "community_id"
     return table.sort_values(["last_post_replications", "late_per_replication"],
                              ascending=False, kind="stable")

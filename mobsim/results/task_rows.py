@@ -11,12 +11,15 @@ import pyarrow as pa
 from mobsim.codes import TASKS
 from mobsim.district.schemas import category_array
 from mobsim.model.tasks.outcome import TaskWork, acting_at_target
+from mobsim.model.tasks.rounds import first_activation_min
+from mobsim.results.definitions import Grouping, definition_columns, definition_row, reached_min
 from mobsim.results.rows import coverage
+from mobsim.scenario.params import Definition
 
 TASK_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "t_act_min", "act_limited_by", "share_informed_at_target", "share_tested_at_target",
-    "share_supplied_at_target", "checkpoints_kept_at_target", "share_units_acting_at_target",
-    "people_short_at_target")
+    "t_act_min", *definition_columns("act"), "act_limited_by", "share_informed_at_target",
+    "share_tested_at_target", "share_supplied_at_target", "checkpoints_kept_at_target",
+    "share_units_acting_at_target", "people_short_at_target")
 """Columns the tasks add to replications.parquet (see docs/outputs.md)."""
 
 
@@ -104,8 +107,13 @@ def task_curves_table(work: TaskWork, task_units: np.ndarray, replication: int,
     ], names=["replication", "task", "minute", "share_done"])
 
 
-def task_summary(work: TaskWork, task_units: np.ndarray, target_min: float) -> dict[str, list]:
-    """The replications.parquet columns of the tasks."""
+def task_summary(work: TaskWork | None, task_units: np.ndarray | None, target_min: float,
+                 act_columns: dict[str, list[float]] | None = None) -> dict[str, list]:
+    """The replications.parquet columns of the tasks (NaN and "" when no tasks were run), the
+    able-to-act minutes of the definitions (`act_row`) after `t_act_min`."""
+    if work is None or task_units is None:
+        return {name: ["" if name == "act_limited_by" else None if name in SUMMARY_TYPES
+                       else math.nan] for name in TASK_SUMMARY_COLUMNS}
     done = task_done_min(work, task_units)
 
     def share(task: str) -> float:
@@ -117,6 +125,7 @@ def task_summary(work: TaskWork, task_units: np.ndarray, target_min: float) -> d
     acting = acting_at_target(task_units, target_min)
     return {
         "t_act_min": [work.act_min],  # inf: never, as every time in the tables
+        **(act_columns or {}),
         "act_limited_by": [work.limited_by],
         "share_informed_at_target": [share("publicity")],
         "share_tested_at_target": [share("testing")],
@@ -131,13 +140,45 @@ SUMMARY_TYPES = {"act_limited_by": pa.string(), "people_short_at_target": pa.int
 """Arrow types of the tasks' summary columns that are not float64."""
 
 
+def act_min(activated_min: np.ndarray, task_units: np.ndarray, supply_ready_min: float,
+            grouping: Grouping, definition: Definition, horizon_min: float) -> float:
+    """The minute the district can act on every task under `definition` (+inf: never).
+
+    `task_units` are the model's testing sites and checkpoints (TASK_UNIT_DTYPE); the goods
+    of supply come at `supply_ready_min`. As in the model, a minute at or past the horizon
+    is never.
+    """
+    posts = grouping.community_of_post
+    communities = np.arange(grouping.communities)
+    units = {
+        "verification": (activated_min, posts),
+        "publicity": (first_activation_min(activated_min, posts, grouping.communities),
+                      communities),
+        "supply": (np.maximum(activated_min, supply_ready_min), posts),
+    }
+    for task in ("testing", "checkpoints"):
+        rows = task_units[task_units["task"] == TASKS.index(task)]
+        units[task] = (rows["able_min"], rows["community"].astype(np.int64))
+    latest = max(reached_min(times, community, grouping, definition)
+                 for times, community in units.values())
+    return max(latest, 0.0) if latest < horizon_min else math.inf
+
+
+def act_row(activated_min: np.ndarray, task_units: np.ndarray, supply_ready_min: float,
+            grouping: Grouping, own: Definition, horizon_min: float) -> dict[str, list[float]]:
+    """The able-to-act columns of replications.parquet (`definition_columns("act")`)."""
+    return definition_row(lambda d: act_min(activated_min, task_units, supply_ready_min,
+                                            grouping, d, horizon_min), own, "act")
+
+
 def with_tasks(tables: dict[str, pa.Table], work: TaskWork, task_units: np.ndarray,
                community_ids: np.ndarray, replication: int, target_min: float,
-               horizon_min: float, curves: bool = True) -> dict[str, pa.Table]:
-    """A replication's tables with the tasks tables added and the tasks' summary columns
-    (the task curves only if `curves`)."""
+               horizon_min: float, act_columns: dict[str, list[float]],
+               curves: bool = True) -> dict[str, pa.Table]:
+    """A replication's tables with the tasks tables added and the tasks' summary columns,
+    `act_columns` the definitions' able-to-act minutes (the task curves only if `curves`)."""
     summary = tables["replications"]
-    for name, values in task_summary(work, task_units, target_min).items():
+    for name, values in task_summary(work, task_units, target_min, act_columns).items():
         summary = summary.append_column(name, pa.array(values, SUMMARY_TYPES.get(name, pa.float64())))
     tables = {**tables, "replications": summary,
               "tasks": tasks_table(work, community_ids, replication),

@@ -1,5 +1,5 @@
 """Running a scenario: the run lifecycle, and where replications run (process pool, Dask)."""
 
-from mobsim.runner.lifecycle import Executor, ProgressFn, run, validate, validation_warnings
+from mobsim.runner.lifecycle import Executor, ProgressFn, run, validate, validation_warnings, within
 
-__all__ = ["Executor", "ProgressFn", "run", "validate", "validation_warnings"]
+__all__ = ["Executor", "ProgressFn", "run", "validate", "validation_warnings", "within"]

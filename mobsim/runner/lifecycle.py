@@ -7,7 +7,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -21,17 +21,32 @@ from mobsim.model.scan import scan_plan
 from mobsim.results import folders
 from mobsim.results.folders import prepare_folder, write_failed
 from mobsim.results.rows import layout
-from mobsim.results.run import Run
+from mobsim.results.run import Run, load_run
 from mobsim.results.schemas import OUTPUT_SCHEMAS, TableWriter, with_metadata
 from mobsim.results.store import Staging
-from mobsim.runner.local import ReplicationJob, Tables, run_local
+from mobsim.runner.local import ReplicationJob, run_local
+from mobsim.runner.pool import Job
 from mobsim.runner.stopping import exit_code
 from mobsim.scenario.files import Scenario, load_scenario, validate_scenario
 from mobsim.scenario.params import Settings
 from mobsim.scenario.ranges import parameters
 
 ProgressFn = Callable[[int, int], None]
-Executor = Callable[[ReplicationJob, Iterable[int], int], Iterator[tuple[int, Tables]]]
+"""progress(done, total): replications done of a run (mobsim.reports.progress draws it)."""
+
+
+def within(progress: Callable[..., None] | None, before: int, total: int,
+           *label: str) -> ProgressFn | None:
+    """A run's progress reported as progress through a larger whole (a sweep, a study, a
+    probe) of `total` replications, `before` of them done already; `label` names the stage."""
+    if progress is None:
+        return None
+    return lambda done, _total: progress(before + done, total, *label)
+
+Executor = Callable[[Job, Iterable[int], int], Iterator[tuple[int, Any]]]
+"""executor(job, replications, jobs): (replication, job.run(replication)) as they finish: the
+local pool (`run_local`: a pool per call; `mobsim.runner.pool.WorkerPool`: one kept for many
+calls) or a Dask client (`mobsim.runner.cluster.DaskExecutor`)."""
 
 
 def default_out_dir(scenario: Scenario) -> Path:
@@ -61,21 +76,44 @@ def _earlier_run(out: Path) -> tuple[str, dict] | None:
     return None
 
 
-def _claim_out_dir(out: Path, identity: dict, force: bool, resume: bool) -> None:
+def _claim_out_dir(out: Path, identity: dict, force: bool, resume: bool) -> int:
     """Create the run folder; refuse to overwrite a different run, finished or not, without `force`.
 
-    With `resume`, an interrupted run is the staging's to judge (it names what differs).
-    A folder holding a sweep or files mobsim did not write is refused too (`folders.claim`).
+    With `resume`, an interrupted run is the staging's to judge (it names what differs), and a
+    finished run of the same scenario, seed and trace with fewer replications grows: returns
+    how many it holds (0 when there is nothing to keep). A folder holding a sweep or files
+    mobsim did not write is refused too (`folders.claim`).
     """
     folders.claim(out, folders.RUN, force)
     earlier = _earlier_run(out)
-    if earlier is not None and not force and not (resume and earlier[0] == "interrupted run"):
-        kind, held = earlier
-        if {k: held.get(k) for k in identity} != identity:
-            raise InputError(f"{out}: already holds a different {kind} (scenario "
-                             f"{held.get('scenario')!r}, seed {held.get('seed')}); "
-                             "use --force to overwrite it or -o to choose another folder")
+    if earlier is None or force or (resume and earlier[0] == "interrupted run"):
+        prepare_folder(out)
+        return 0
+    kind, held = earlier
+    if {k: held.get(k) for k in identity} == identity:
+        prepare_folder(out)
+        return identity["replications"] if resume else 0
+    same = {k: held.get(k) for k in identity if k != "replications"} == \
+        {k: v for k, v in identity.items() if k != "replications"}
+    hint = "use --force to overwrite it or -o to choose another folder"
+    if not same:
+        raise InputError(f"{out}: already holds a different {kind} (scenario "
+                         f"{held.get('scenario')!r}, seed {held.get('seed')}"
+                         f"{', traced' if held.get('trace') else ''}); {hint}")
+    had, asked = int(held.get("replications") or 0), identity["replications"]
+    if kind == "interrupted run":  # without --resume: its finished parts are kept by --resume
+        raise InputError(f"{out}: holds an interrupted run of this scenario and seed ({had} "
+                         f"replications asked); add --resume to keep its finished replications "
+                         f"and run to {asked}, or {hint}")
+    if asked < had:
+        raise InputError(f"{out}: holds {had} replications of this run, more than the {asked} "
+                         f"asked; give -n {had} or more (with --resume to add to them), or "
+                         f"{hint}")
+    if not resume:
+        raise InputError(f"{out}: holds {had} replications of this run; add --resume to run "
+                         f"replications {had}–{asked - 1} and keep the {had}, or {hint}")
     prepare_folder(out)
+    return had
 
 
 def run(scenario: Scenario, replications: int = 1, seed: int = 1,
@@ -89,8 +127,12 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1,
     job = ReplicationJob(scenario, district, layout(district), seed, trace, summary_only=not write)
     if not write:
         schema = job.schemas["replications"]
-        with _closing(executor(job, range(replications), jobs)) as finished:
-            rows = {rep: tables["replications"].cast(schema) for rep, tables in finished}
+        rows = {}
+        with closing_stream(executor(job, range(replications), jobs)) as finished:
+            for rep, tables in finished:
+                rows[rep] = tables["replications"].cast(schema)
+                if progress is not None:
+                    progress(len(rows), replications)
         summary = pa.concat_tables([rows[rep] for rep in sorted(rows)])
         manifest = {**_identity(scenario, seed, replications, trace),
                     "scenario_data": scenario.to_json_dict(),
@@ -98,12 +140,15 @@ def run(scenario: Scenario, replications: int = 1, seed: int = 1,
         return Run(None, manifest, {"replications": summary.to_pandas()})
     out = Path(out) if out is not None else default_out_dir(scenario)
     identity = _identity(scenario, seed, replications, trace)
-    _claim_out_dir(out, identity, force, resume)
+    kept = _claim_out_dir(out, identity, force, resume)
+    if kept == replications:  # --resume on a finished run: nothing left to run
+        return load_run(out)
     meta = table_metadata(scenario, seed)
     schemas = {name: with_metadata(schema, meta) for name, schema in job.schemas.items()}
     staging = Staging(out)
     try:
         staging.begin(identity, resume)
+        staging.restage(out, range(kept), schemas)  # a finished run that grows
     except OSError as err:
         raise write_failed(out, "its list of finished replications", err, 0, replications) from None
     try:
@@ -133,7 +178,7 @@ def _stage_missing(job: ReplicationJob, staging: Staging, replications: int, job
     done = staging.done()
     todo = [r for r in range(replications) if r not in done]
     try:
-        with _closing(executor(job, todo, jobs)) as finished:
+        with closing_stream(executor(job, todo, jobs)) as finished:
             for replication, tables in finished:
                 try:
                     staging.put(replication, tables, schemas)
@@ -148,8 +193,8 @@ def _stage_missing(job: ReplicationJob, staging: Staging, replications: int, job
 
 
 @contextlib.contextmanager
-def _closing(finished: Iterator[tuple[int, Tables]]) -> Iterator[Iterator[tuple[int, Tables]]]:
-    """Close the executor's stream on the way out, so its workers end now, not when collected."""
+def closing_stream(finished: Iterator[tuple[int, Any]]) -> Iterator[Iterator[tuple[int, Any]]]:
+    """Close an executor's stream on the way out, so its workers end now, not when collected."""
     try:
         yield finished
     finally:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import signal
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -22,7 +21,8 @@ from mobsim.model.tasks.outcome import task_work
 from mobsim.random import Streams
 from mobsim.results.rows import Layout, replication_tables, scan_tables
 from mobsim.results.schemas import per_replication_schemas
-from mobsim.results.task_rows import with_tasks
+from mobsim.results.task_rows import act_row, with_tasks
+from mobsim.runner.pool import WorkerPool, district_parts
 from mobsim.runner.scan_state import TaskLayout, task_layout
 from mobsim.scenario.files import Scenario
 from mobsim.scenario.params import Parameters, Settings
@@ -32,7 +32,8 @@ Tables = dict[str, pa.Table]
 
 @dataclass(frozen=True)
 class ReplicationJob:
-    """Everything a worker needs to run replications of one scenario; pickled once per worker."""
+    """Everything a worker needs to run replications of one scenario; the district and its
+    layout are its shared parts, which an executor sends to a worker once (mobsim.runner.pool)."""
 
     scenario: Scenario
     district: District
@@ -65,6 +66,10 @@ class ReplicationJob:
         """Households, scanner routes and windows of the scan campaign, built on first use."""
         return scan_plan(self.district, self.settings)
 
+    def shared(self) -> dict[str, object]:
+        """The district and its layout, named by the district's digest."""
+        return district_parts(self.district, layout=self.layout)
+
     def load_kernels(self) -> None:
         """Compile or load the Numba kernels a replication calls, on problems too small to cost.
 
@@ -92,16 +97,22 @@ class ReplicationJob:
     def _run_wartime(self, replication: int) -> Tables:
         result = simulate(self.district, self.scenario, self.seed, replication, self.trace)
         tasks = self.task_layout
-        work = task_work(self.layout.homes, self.parameters(replication),
-                         result.microgrid_activated_min, result.task_units,
-                         tasks.community_of_microgrid, tasks.verified)
+        params = self.parameters(replication)
+        work = task_work(self.layout.homes, params, result.microgrid_activated_min,
+                         result.task_units, tasks.community_of_microgrid, tasks.verified)
         settings = self.settings
+        target = settings.target
         tables = replication_tables(
             result, work.verified_min, self.layout, replication, self.seed,
-            target_min=settings.target.minutes, horizon_min=settings.horizon_min,
-            states=PRESENCE_STATES, channels=CHANNELS, curves=not self.summary_only)
+            target_min=target.minutes, horizon_min=settings.horizon_min,
+            states=PRESENCE_STATES, channels=CHANNELS, curves=not self.summary_only,
+            definition=target.definition)
+        # The goods' minute is the replication's one draw that the tasks' work also made.
+        act_columns = act_row(result.microgrid_activated_min, result.task_units,
+                              params.once("tasks.supply.ready_min"), self.layout.grouping,
+                              target.definition, settings.horizon_min)
         return with_tasks(tables, work, result.task_units, tasks.community_ids, replication,
-                          settings.target.minutes, settings.horizon_min,
+                          target.minutes, settings.horizon_min, act_columns,
                           curves=not self.summary_only)
 
     def _run_scan(self, replication: int) -> Tables:
@@ -110,67 +121,24 @@ class ReplicationJob:
                            self.settings.scan_days)
 
 
-_WORKER_JOB: ReplicationJob | None = None
-
-
-def _init_worker(job: ReplicationJob) -> None:
-    global _WORKER_JOB
-    # Ctrl-C and SIGTERM sent to the whole process group are the parent's to handle: it stops
-    # the run, keeps what is finished and ends the workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _WORKER_JOB = job
-
-
-def _run_in_worker(replication: int) -> tuple[int, Tables]:
-    assert _WORKER_JOB is not None, "worker started without its job"
-    return replication, _WORKER_JOB.run(replication)
-
-
 def default_jobs() -> int:
     """All the cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def run_local(job: ReplicationJob, replications: Iterable[int], jobs: int) -> Iterator[tuple[int, Tables]]:
-    """Yield (replication, tables) as they finish, in this process or a pool of `jobs`.
+    """Yield (replication, tables) as they finish, in this process or a pool of `jobs` started
+    for this call alone (mobsim.runner.pool.WorkerPool keeps one for many calls)."""
+    with WorkerPool(jobs) as pool:
+        yield from pool(job, replications, jobs)
 
-    At most two replications per worker are in flight, so memory stays flat however many
-    replications the run has.
-    """
-    pending_reps = list(replications)
-    if jobs <= 1 or len(pending_reps) <= 1:
-        for replication in pending_reps:
-            yield replication, job.run(replication)
+
+@contextmanager
+def pool_for(executor: Any, workers: int) -> Iterator[Any]:
+    """The executor a whole study runs on: the default `run_local` (a pool per run) becomes one
+    pool of `workers` kept for the block; any other executor is kept as it is."""
+    if executor is not run_local:
+        yield executor
         return
-    queue = iter(pending_reps)
-    job.load_kernels()
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(job,)) as pool:
-        in_flight: set[Future] = set()
-        try:
-            while True:
-                while len(in_flight) < 2 * jobs and (rep := next(queue, None)) is not None:
-                    in_flight.add(pool.submit(_run_in_worker, rep))
-                if not in_flight:
-                    return
-                done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=lambda f: f.result()[0]):
-                    yield future.result()
-        except (KeyboardInterrupt, GeneratorExit):
-            _end_workers(pool)
-            raise
-        finally:
-            for future in in_flight:
-                future.cancel()
-
-
-def _end_workers(pool: ProcessPoolExecutor) -> None:
-    """Stop the pool's workers now: their replications in flight are lost either way.
-
-    A shutdown alone waits for every running replication; Python has no public way to end
-    the workers before 3.14 (`terminate_workers`), hence the pool's own process table.
-    """
-    workers = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for worker in workers:
-        worker.kill()
+    with WorkerPool(workers) as pool:
+        yield pool

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import tomllib
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -16,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from mobsim.distributions import Dist, parse_dist
-from mobsim.errors import InputError
+from mobsim.errors import InputError, ScenarioWarning
 from mobsim.scenario import tomlwrite
 from mobsim.scenario.overrides import OVERRIDE_LABEL, parse_override
+from mobsim.scenario.notes import scenario_notes
 from mobsim.scenario.rules import check_values
 from mobsim.scenario.schema import Origin, is_dist_table, lookup, merge_layer
 
@@ -81,6 +83,7 @@ class Scenario:
         problems += check_values(merged, schema, origins, PROBABILITY_PATTERNS, SHARE_PATTERNS)
         if problems:
             raise InputError(problems[0])
+        _warn(scenario_notes(merged, origins, since_rank=1))
         return Scenario(merged["name"], merged, self.path)
 
     def get(self, dotted: str) -> Any:
@@ -187,7 +190,14 @@ def _resolve(source: str | os.PathLike[str] | None,
     problems += check_values(merged, schema, origins, PROBABILITY_PATTERNS, SHARE_PATTERNS)
     if problems:
         return None, problems
+    _warn(scenario_notes(merged, origins))
     return Scenario(merged["name"], merged, top_file.path), []
+
+
+def _warn(notes: list[str]) -> None:
+    """Say each value that runs otherwise than written (the command line prints one line)."""
+    for note in notes:
+        warnings.warn(note, ScenarioWarning, stacklevel=4)
 
 
 def _default_identity(merged: dict[str, Any], top_file: _File, top_layer: dict[str, Any],

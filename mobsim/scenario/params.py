@@ -7,32 +7,96 @@ readers here only convert. Per replication, `Parameters` also draws the replicat
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from mobsim.clock import clock_minutes, minute_of_week, period_codes, weekly_windows
-from mobsim.codes import CHANNELS, COMPOUND_TYPES, PERIODS, PRESENCE_STATES
+from mobsim.codes import CHANNELS, COMPOUND_TYPES, DEFINITIONS, PERIODS, PRESENCE_STATES
 from mobsim.distributions import Dist
+from mobsim.errors import InputError
 from mobsim.random import Streams
 from mobsim.scenario.files import Scenario
 
 
 @dataclass(frozen=True)
+class Definition:
+    """What counts as mobilized: `share` of the posts staffed (and, to act, of each task's units
+    ready), counted over the district's posts or within every community or sub-district."""
+
+    over: str = "posts"
+    """A code of DEFINITIONS: "posts", "communities" or "subdistricts"."""
+    share: float = 1.0
+    """Above 0, at most 1; 1 is every post whatever `over` is."""
+
+    @property
+    def every_post(self) -> bool:
+        """Whether this is the article's reading: every post staffed."""
+        return self.share >= 1.0
+
+    def same_as(self, other: Definition) -> bool:
+        """Whether both give the same minute in every replication (every post, however counted)."""
+        return (self.every_post and other.every_post) or self == other
+
+    @property
+    def label(self) -> str:
+        """"all posts", "99% of posts", "every community at 95%", "every sub-district at 95%"."""
+        if self.every_post:
+            return "all posts"
+        share = f"{self.share * 100:g}%"
+        if self.over == "posts":
+            return f"{share} of posts"
+        return f"every {'community' if self.over == 'communities' else 'sub-district'} at {share}"
+
+    @property
+    def spec(self) -> str:
+        """The definition as `--definition` takes it: "posts:0.99", "communities:0.95"."""
+        return "all" if self.every_post else f"{self.over}:{self.share:g}"
+
+    @staticmethod
+    def changes(text: str) -> dict[str, object]:
+        """The `[target]` values that `--definition TEXT` sets: TEXT is "all", "OVER" (every
+        post) or "OVER:SHARE", OVER one of DEFINITIONS."""
+        over, colon, share_text = (part.strip() for part in text.partition(":"))
+        if over == "all" and not colon:
+            return {"target.definition": "posts", "target.share": 1.0}
+        if over not in DEFINITIONS:
+            raise InputError(f"--definition {text}: expected all, or one of "
+                             f"{', '.join(DEFINITIONS)} with an optional :SHARE, e.g. posts:0.99")
+        try:
+            share = float(share_text) if colon else 1.0
+        except ValueError:
+            share = math.nan
+        if not 0 < share <= 1:
+            raise InputError(f"--definition {text}: the share must be a number above 0 and at "
+                             f"most 1, got {share_text!r}")
+        return {"target.definition": over, "target.share": share}
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Definition:
+        """The scenario's `target.definition` and `target.share`."""
+        return cls(str(scenario.get("target.definition")), float(scenario.get("target.share")))
+
+
+@dataclass(frozen=True)
 class Target:
-    """What `mobsim check` asks: the `quantile` of the district time within `minutes`."""
+    """What `mobsim check` asks: the `quantile` of the district time within `minutes`, the
+    district mobilized (and able to act) as `definition` says."""
 
     minutes: float
     quantile: float
     confidence: float
     households_share: float
+    definition: Definition = Definition()
 
     @classmethod
     def of(cls, scenario: Scenario) -> Target:
         """The scenario's `[target]`."""
         return cls(*(float(scenario.get(f"target.{name}"))
-                     for name in ("minutes", "quantile", "confidence", "households_share")))
+                     for name in ("minutes", "quantile", "confidence", "households_share")),
+                   definition=Definition.of(scenario))
 
 
 @dataclass(frozen=True)

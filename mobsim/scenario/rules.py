@@ -13,6 +13,7 @@ from mobsim.codes import (
     BROADCAST_CHANNELS,
     CHAIN_LEVELS,
     COMMUNITY_TASKS,
+    DEFINITIONS,
     DISPATCH_POLICIES,
     MODES,
     POOL_ALERTS,
@@ -133,36 +134,26 @@ def _plain_number(value: Any) -> str | None:
     return None if math.isfinite(value) else f"expected a finite number, got {show(value)}"
 
 
-def _open_unit(value: Any, data: dict[str, Any]) -> str | None:
-    wrong = _plain_number(value)
-    if wrong is None and not 0 < value < 1:
-        wrong = f"must lie strictly between 0 and 1, got {value:g}"
-    return wrong
+def _number_where(holds: Callable[[float], bool],
+                  wanted: str) -> Callable[[Any, dict[str, Any]], str | None]:
+    """The rule of a plain number for which `holds` is true; `wanted` says what it must be."""
+    def rule(value: Any, data: dict[str, Any]) -> str | None:
+        wrong = _plain_number(value)
+        if wrong is None and not holds(value):
+            wrong = f"{wanted}, got {value:g}"
+        return wrong
+    return rule
 
 
-def _positive(value: Any, data: dict[str, Any]) -> str | None:
-    wrong = _plain_number(value)
-    if wrong is None and not value > 0:
-        wrong = f"must be a positive number, got {value:g}"
-    return wrong
-
-
-def _not_negative(value: Any, data: dict[str, Any]) -> str | None:
-    wrong = _plain_number(value)
-    if wrong is None and value < 0:
-        wrong = f"must not be negative, got {value:g}"
-    return wrong
+_open_unit = _number_where(lambda v: 0 < v < 1, "must lie strictly between 0 and 1")
+_positive = _number_where(lambda v: v > 0, "must be a positive number")
+_not_negative = _number_where(lambda v: v >= 0, "must not be negative")
+_unit_interval = _number_where(lambda v: 0 <= v <= 1, "must lie between 0 and 1")
+_share = _number_where(lambda v: 0 < v <= 1, "must be above 0 and at most 1")
 
 
 def _at_least_one(value: int, data: dict[str, Any]) -> str | None:
     return None if value >= 1 else f"must be at least 1, got {value}"
-
-
-def _unit_interval(value: Any, data: dict[str, Any]) -> str | None:
-    wrong = _plain_number(value)
-    if wrong is None and not 0 <= value <= 1:
-        wrong = f"must lie between 0 and 1, got {value:g}"
-    return wrong
 
 
 def _mode(value: str, data: dict[str, Any]) -> str | None:
@@ -265,6 +256,8 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("target.quantile", _open_unit),
     ("target.confidence", _open_unit),
     ("target.households_share", _unit_interval),
+    ("target.definition", _one_of(DEFINITIONS)),
+    ("target.share", _share),
     ("periods.*_start", _clock),
     ("presence.wake_start", _clock),
     *_broadcast_rules(),

@@ -4,7 +4,8 @@ sub-district offices, guided by where the last posts are.
 The pool must wait at the sub-district offices (`home = "subdistrict"`); its lever is
 `pools.<name>.teams_by_subdistrict`. The search starts from the scenario's allocation (its list,
 or the even spread of `teams` written as a list) and checks it with `check --until-decided` on
-the given seed. While the verdict is not PASS and the budget allows, it adds `batch` teams (`--add`) to
+the given seed, taking no look before the first that could show a PASS (the replications also
+choose where to add). While the verdict is not PASS and the budget allows, it adds `batch` teams (`--add`) to
 the sub-district that held the last post most often among the replications that missed the
 target (among all of them when none did; ties go to the first in table order), and checks
 again. Every check draws the same random numbers, and a team added to one sub-district leaves
@@ -14,8 +15,8 @@ teams added.
 
 from __future__ import annotations
 
-import json
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -27,10 +28,11 @@ from mobsim.errors import InputError
 from mobsim.district.tables import District
 from mobsim.model.geometry import geometry
 from mobsim.model.pools import Pool, check_team_counts, home_teams
+from mobsim.results.jsonable import dumps
 from mobsim.results.bound import PASS
 from mobsim.results.check import require_wartime
-from mobsim.runner import Executor
-from mobsim.runner.local import run_local
+from mobsim.runner import Executor, within
+from mobsim.runner.local import pool_for, run_local
 from mobsim.runner.sequential import check_with_summaries
 from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
@@ -105,8 +107,10 @@ def last_post_counts(summaries: pd.DataFrame, subdistrict_ids: np.ndarray) -> li
 
 
 def allocate(scenario: Scenario, key: str, batch: int, budget: int, seed: int,
-             max_replications: int, jobs: int, executor: Executor = run_local) -> Allocation:
-    """Add `batch` teams at a time where the last posts are until PASS or `budget` teams added."""
+             max_replications: int, jobs: int, executor: Executor = run_local,
+             progress: Callable[..., None] | None = None) -> Allocation:
+    """Add `batch` teams at a time where the last posts are until PASS or `budget` teams added;
+    `progress(done, total, label)` counts each step's replications, the step named."""
     started = time.perf_counter()
     require_wartime(scenario, "plan")
     if batch < 1 or budget < 0:
@@ -118,18 +122,24 @@ def allocate(scenario: Scenario, key: str, batch: int, budget: int, seed: int,
     result = Allocation(key, [str(name) for name in subdistricts["name"]],
                         start_teams(Settings(scenario), pool, district), batch, budget)
     added = [0] * len(ids)
-    while True:
-        teams = [a + b for a, b in zip(result.start, added)]
-        probed = scenario.with_({f"pools.{pool}.teams_by_subdistrict": teams})
-        verdict, outcome, summaries = check_with_summaries(probed, seed, max_replications, jobs,
-                                                           executor)
-        counts = last_post_counts(summaries, ids)
-        result.steps.append(Step(list(added), outcome.verdict, outcome.replications,
-                                 verdict.district.within_target, counts))
-        left = budget - sum(added)
-        if outcome.verdict == PASS or left <= 0:
-            break
-        added[int(np.argmax(counts))] += min(batch, left)
+    with pool_for(executor, jobs) as run_on:  # one pool for every step
+        while True:
+            teams = [a + b for a, b in zip(result.start, added)]
+            probed = scenario.with_({f"pools.{pool}.teams_by_subdistrict": teams})
+            label = f"step {len(result.steps)}: {sum(added)} teams added"
+            # The step's replications also say where the last posts are: a step takes no
+            # look before the first that can show a PASS, so an early FAIL does not leave
+            # the next sub-district to a handful of replications.
+            verdict, outcome, summaries = check_with_summaries(
+                probed, seed, max_replications, jobs, run_on,
+                within(progress, 0, max_replications, label), early_fail=False)
+            counts = last_post_counts(summaries, ids)
+            result.steps.append(Step(list(added), outcome.verdict, outcome.replications,
+                                     verdict.district.within_target, counts))
+            left = budget - sum(added)
+            if outcome.verdict == PASS or left <= 0:
+                break
+            added[int(np.argmax(counts))] += min(batch, left)
     result.elapsed_s = time.perf_counter() - started
     return result
 
@@ -188,7 +198,7 @@ def allocation_dict(name: str, result: Allocation) -> dict:
 
 def allocation_json(name: str, result: Allocation) -> str:
     """The allocation as one JSON object."""
-    return json.dumps(allocation_dict(name, result))
+    return dumps(allocation_dict(name, result))
 
 
 def allocation_of(found: dict) -> Allocation:

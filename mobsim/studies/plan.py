@@ -3,7 +3,7 @@
 The verdict is about the district time (every post staffed), or with `measure` "act" about the
 minute every community can act on every wartime task (`mobsim check --measure act`).
 
-A lever is one numeric scenario key (cadres.count, escalation.grid_worker_covers, a team's
+A lever is one numeric scenario key (cadres.at_once, escalation.grid_worker_covers, a team's
 callers, …), assumed to help the more there is of it. Every lever at its highest value is
 checked first (if even that does not pass, nothing in the ranges does). Then the levers are
 lowered one at a time, in the order given: each lever's range is searched (its lowest value,
@@ -17,17 +17,18 @@ still pass (a Pareto-least combination); the levers given first are the ones sav
 
 from __future__ import annotations
 
-import json
+import functools
 import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from mobsim.errors import InputError
+from mobsim.results.jsonable import dumps
 from mobsim.results.bound import PASS
 from mobsim.results.check import require_wartime
-from mobsim.runner import Executor
-from mobsim.runner.local import run_local
+from mobsim.runner import Executor, within
+from mobsim.runner.local import pool_for, run_local
 from mobsim.runner.sequential import check_until_decided
 from mobsim.scenario import Scenario
 from mobsim.scenario.params import Settings
@@ -109,7 +110,7 @@ def parse_lever(text: str, scenario: Scenario, step: float = 0.0) -> Lever:
     if given:
         low_text, dots, high_text = span.partition("..")
         if not dots:
-            raise InputError(f"--lever {text}: expected KEY=MIN..MAX, e.g. cadres.count=0..6000")
+            raise InputError(f"--lever {text}: expected KEY=MIN..MAX, e.g. cadres.at_once=1000..3241")
         low, high = (_number(end, text, integer) for end in (low_text, high_text))
     else:
         ranged = {p.key: p for p in parameters(scenario)}.get(key)
@@ -149,17 +150,20 @@ def parse_levers(texts: Sequence[str], scenario: Scenario, step: float = 0.0) ->
 
 def plan(scenario: Scenario, lever_texts: Sequence[str], seed: int, max_replications: int,
          jobs: int, executor: Executor = run_local, step: float = 0.0,
-         measure: str = "district") -> PlanResult:
+         progress: Callable[..., None] | None = None, measure: str = "district") -> PlanResult:
     """Search the levers' ranges for the least combination whose sequential check about
-    `measure` is PASS."""
+    `measure` is PASS; `progress(done, total, label)` counts each probe's replications, the
+    probe named."""
     started = time.perf_counter()
     require_wartime(scenario, "plan")
     result = PlanResult(parse_levers(lever_texts, scenario, step), measure=measure)
     typed = {lever.key: (int if lever.integer else float) for lever in result.levers}
 
-    def passes(values: dict[str, float]) -> bool:
+    def passes(values: dict[str, float], run_on: Executor) -> bool:
         probed = scenario.with_({key: typed[key](value) for key, value in values.items()})
-        verdict, outcome = check_until_decided(probed, seed, max_replications, jobs, executor,
+        label = f"probe {len(result.probes) + 1}: {_values_text(values)}"
+        verdict, outcome = check_until_decided(probed, seed, max_replications, jobs, run_on,
+                                               within(progress, 0, max_replications, label),
                                                measure=measure)
         checked = verdict.act if measure == "act" else verdict.district
         result.probes.append(Probe(dict(values), outcome.verdict, outcome.replications,
@@ -167,10 +171,12 @@ def plan(scenario: Scenario, lever_texts: Sequence[str], seed: int, max_replicat
         return outcome.verdict == PASS
 
     current = {lever.key: lever.high for lever in result.levers}
-    if passes(current):
-        for lever in result.levers:
-            current[lever.key] = _least(lever, current, passes)
-        result.answer = current
+    with pool_for(executor, jobs) as run_on:  # one pool for every probe
+        probe = functools.partial(passes, run_on=run_on)
+        if probe(current):
+            for lever in result.levers:
+                current[lever.key] = _least(lever, current, probe)
+            result.answer = current
     result.elapsed_s = time.perf_counter() - started
     return result
 
@@ -256,4 +262,4 @@ def plan_dict(name: str, result: PlanResult) -> dict:
 
 def plan_json(name: str, result: PlanResult) -> str:
     """The plan as one JSON object."""
-    return json.dumps(plan_dict(name, result))
+    return dumps(plan_dict(name, result))

@@ -57,3 +57,32 @@ def test_the_lonlat_map_draws_what_the_km_map_draws() -> None:
 def test_plane_falls_back_to_km_without_lonlat() -> None:
     x, y = plane(_communities(with_lonlat=False))
     assert np.array_equal(x, X_KM) and np.array_equal(y, Y_KM)
+
+
+def _boxes(svg: str) -> list[tuple[float, float, float, float]]:
+    """Each placed label's box, as the map estimates text (11 px font)."""
+    from mobsim.reports.map import LABEL_CHAR_PX, LABEL_HEIGHT_PX
+    found = re.findall(r'<text id="map-label-\d+" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)<', svg)
+    return [(float(x), float(y) + 2 - LABEL_HEIGHT_PX, float(x) + len(name) * LABEL_CHAR_PX,
+             float(y) + 2) for x, y, name in found]
+
+
+def test_labels_of_a_tight_cluster_do_not_overlap() -> None:
+    """Eight late communities within 300 m of each other, among others far away (the Xinfan
+    cluster): every label placed overlaps no other label, and the worst is always named."""
+    rng = np.random.default_rng(3)
+    x = np.concatenate([5.0 + rng.uniform(0, 0.3, 8), [0.0, 12.0, 0.0, 12.0]])
+    y = np.concatenate([5.0 + rng.uniform(0, 0.3, 8), [0.0, 0.0, 12.0, 12.0]])
+    n = len(x)
+    frame = pd.DataFrame({"community_id": np.arange(n), "subdistrict_id": np.zeros(n, int),
+                          "name": [f"Xinfan community {i}" for i in range(n)], "x_km": x,
+                          "y_km": y})
+    table = pd.DataFrame({"last_post_replications": [3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                          "late_per_replication": [4.0, 3.5, 3.0, 2.5, 2.0, 1.5, 1.0, 0.5,
+                                                   0, 0, 0, 0]}, index=np.arange(n))
+    svg = str(community_map_svg(frame, table, {0: "Xinfan"}, 6, 180.0))
+    boxes = _boxes(svg)
+    assert 'id="map-label-0"' in svg and len(boxes) >= 3
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)

@@ -33,3 +33,16 @@ def test_bar_counts_replications_on_a_terminal(monkeypatch: pytest.MonkeyPatch) 
     out = terminal.getvalue()
     assert "1/4" in out and "4/4" in out and "rep/s" in out and "s left" in out
     assert out.endswith("\n")
+
+
+def test_a_new_label_starts_the_next_stage_s_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan's probes: each probe has its own bar, named, counting its replications."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with progress_bar(enabled=True) as progress:
+        progress(30, 200, "probe 1: cadres.at_once = 3241")
+        progress(59, 200, "probe 1: cadres.at_once = 3241")
+        progress(10, 200, "probe 2: cadres.at_once = 1000")
+    out = terminal.getvalue()
+    assert "probe 1: cadres.at_once = 3241" in out and "59/200" in out
+    assert out.index("59/200") < out.index("probe 2: cadres.at_once = 1000") < out.index("10/200")

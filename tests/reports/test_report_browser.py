@@ -29,7 +29,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 FIGURES_SCRIPT = """() => ({
   images: [...document.images].map(i => ({alt: i.alt, ok: i.complete && i.naturalWidth > 0,
                                            shown: i.getBoundingClientRect().width > 0})),
-  svgs: [...document.querySelectorAll('svg')].map(s => ({width: s.getBBox().width,
+  svgs: [...document.querySelectorAll('svg')].map(s => ({kind: s.getAttribute('class'),
+      width: s.getBoundingClientRect().width,
       markers: s.querySelectorAll('circle[data-value]').length})),
   headings: [...document.querySelectorAll('h2')].map(h => h.textContent),
 })"""
@@ -80,9 +81,16 @@ def test_run_report_loads_cleanly_and_every_figure_renders(pages: dict[str, Path
     assert errors == []
     assert len(figures["images"]) == 7
     assert all(image["ok"] and image["shown"] for image in figures["images"]), figures["images"]
-    assert len(figures["svgs"]) == 1
-    assert figures["svgs"][0]["width"] > 100 and figures["svgs"][0]["markers"] > 0
-    assert figures["headings"][0] == "What holds the district back"
+    kinds = [svg["kind"] for svg in figures["svgs"]]
+    # the district filling at 30, 60, 120 and 180 min (the target, the horizon), its colour
+    # scale, then the map of late posts
+    assert kinds == ["filling-map"] * 4 + ["filling-legend", "map"]
+    for svg in figures["svgs"]:
+        assert svg["width"] > 100, svg
+        assert svg["markers"] > 0 or svg["kind"] == "filling-legend", svg
+    # the verdict under each definition of mobilized, then what holds the district back
+    assert figures["headings"][:3] == ["What counts as mobilized", "What holds the district back",
+                                       "The district filling over time"]
 
 
 @pytest.mark.parametrize("kind", ["sweep", "scan"])

@@ -218,3 +218,34 @@ def test_the_communities_short_at_the_target_are_named_with_the_people_who_would
 def test_a_run_without_the_tasks_says_so(tmp_path: Path) -> None:
     html = write_report(write_fake_run(tmp_path / "run", tasks=False)).read_text()
     assert "This run has no wartime tasks" in html
+
+
+def test_the_district_fills_over_time_on_maps_of_its_communities(run_dir: Path, page) -> None:
+    """A map at 30, 60, 120 min and the target: each community's figure is the mean over
+    replications of its share of micro-grids on post by then, each title the district's."""
+    mg = pd.read_parquet(run_dir / "microgrids.parquet")
+    times = np.where(np.isnan(mg["activated_min"]), np.inf, mg["activated_min"])
+    for minute in (30, 60, 120, int(TARGET_MIN)):
+        on_post = mg.assign(on=times <= minute)
+        district = on_post.groupby("replication")["on"].mean().mean()
+        assert _value(page, f"filling-{minute}") == pytest.approx(district)
+        by_community = on_post.groupby(["community_id", "replication"])["on"].mean() \
+            .groupby(level=0).mean()
+        for community, share in by_community.items():
+            assert _value(page, f"filling-{minute}-{community}") == pytest.approx(share)
+    html = (run_dir / "report.html").read_text()
+    assert html.index("The district filling over time") < html.index("Why the last posts")
+
+
+def test_task_names_are_the_summary_s(run_dir: Path, page) -> None:
+    """The report's tasks table names and orders the tasks as the run summary does."""
+    from mobsim.reports.summary import format_summary
+    from mobsim.results.run import load_run
+
+    loaded = load_run(run_dir)
+    line = next(l for l in format_summary("r", loaded.replications, loaded.target).splitlines()
+                if l.startswith("work done by"))
+    named = [part.split()[0] for part in line.split(": ", 1)[1].split(", ")]
+    shown = [k.removeprefix("task-").removesuffix("-median") for k in page.values
+             if k.startswith("task-") and k.endswith("-median")]
+    assert named == shown == ["verification", "publicity", "supply", "testing", "checkpoints"]

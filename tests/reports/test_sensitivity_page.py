@@ -102,3 +102,22 @@ def test_without_end_runs_the_page_says_so_and_draws_no_tornado(tmp_path: Path) 
     page = parse_page(write_report(tmp_path / "analysis").read_text("utf-8"))
     assert "No end runs" in page.text and not page.images
     assert page.values["rank-1"] == KEYS[MU_STAR_MIN.index(max(MU_STAR_MIN))]
+
+
+def test_the_tornado_shows_both_ends_and_the_scenario_s_line_inside_the_axis() -> None:
+    """Both ends above the scenario's value (a low bar would hide under the high one) and the
+    scenario's value the smallest drawn (its line would sit on the axis' edge)."""
+    from mobsim.reports.tornado import tornado_figure
+
+    ends = pd.DataFrame({"key": ["a", "b"], "flips": [False, True], "base_min": [100.0, 100.0],
+                         "low_min": [130.0, 110.0], "high_min": [150.0, 170.0]})
+    ax = tornado_figure(tornado_order(ends), 180.0, 0.95).axes[0]
+    left, right = ax.get_xlim()
+    assert left < 100.0 < right and 180.0 < right
+    bars = [(p.get_y(), p.get_y() + p.get_height(), p.get_x(), p.get_x() + p.get_width())
+            for p in ax.patches]
+    assert len(bars) == 4
+    for row in range(2):  # each row: its low and its high bar, one above the other, both drawn
+        low, high = bars[row], bars[2 + row]
+        assert low[1] <= high[0] or high[1] <= low[0]
+        assert low[3] - low[2] > 0 and high[3] - high[2] > 0

@@ -68,3 +68,36 @@ def test_the_verdict_names_both_checks_and_the_overall_answer() -> None:
     assert "verdict: PASS" in text
     assert "verdict: FAIL — 0 of 59 runs reached 30% of households in time" in text
     assert text.splitlines()[-1] == "overall: FAIL"
+
+
+def test_every_kind_of_reserve_that_fills_posts_is_in_the_summary(tmp_path) -> None:
+    """A small district where members rarely come: the posts are filled by grid workers,
+    cadres and every reserve pool; each kind's mean is the micro-grids it activated."""
+    from cli_fixtures import write_scenario
+
+    import mobsim
+    from mobsim.reports.summary import GAP_FILLERS
+    from mobsim.results.schemas import GAP_COLUMNS
+
+    scenario = write_scenario(tmp_path, "members.availability.day=0.1", "escalation.after_min=5.0",
+                              subdistricts=3, communities=3, grids=3, microgrids=6)
+    run = mobsim.run(mobsim.Scenario.load(scenario), replications=3, seed=2, out=tmp_path / "run")
+    counts = run.microgrids.groupby(["replication", "activated_by"], observed=False).size()
+    line = next(l for l in format_summary("s", run.replications, TARGET).splitlines()
+                if l.startswith("gaps filled per replication"))
+    for who, name in GAP_FILLERS.items():
+        mine = counts.xs(who, level="activated_by").to_numpy()
+        assert mine.sum() > 0, who  # the district is built so that every kind fills posts
+        assert list(run.replications[GAP_COLUMNS[who]]) == list(mine)
+        assert f"{name} {mine.mean():.1f}" in line
+    assert line.endswith(f"never filled {run.replications['never_activated'].mean():.1f}")
+
+
+def test_a_share_below_one_never_prints_as_100_percent() -> None:
+    from mobsim.results.shares import percent_text
+
+    assert percent_text(0.99996) == ">99.9%" and percent_text(0.99996, 2) == ">99.99%"
+    assert percent_text(1.0) == "100.0%" and percent_text(0.9994) == "99.9%"
+    assert percent_text(0.0001) == "<0.1%" and percent_text(0.0) == "0.0%"
+    reps = _reps([100.0] * 59).assign(share_activated_at_target=0.99999)
+    assert "micro-grids activated by 180 min: >99.99% (mean" in format_summary("s", reps, TARGET)

@@ -138,3 +138,24 @@ def test_three_verdicts_follow_the_two_clopper_pearson_bounds(n: int, successes_
                 FAIL if result.upper_bound_share < q else UNDECIDED)
     assert result.verdict == expected
     assert (result.replications_needed is None) == (expected != UNDECIDED or within / n == q)
+
+
+@pytest.mark.parametrize("quantile,confidence", [(0.5, 0.9), (0.95, 0.95), (0.95, 0.99545),
+                                                 (0.8, 0.999)])
+def test_the_bound_s_functions_are_scipy_stats_binomial_and_beta(quantile: float,
+                                                                 confidence: float) -> None:
+    """The check takes the binomial CDF and beta quantiles from scipy.special (a lighter
+    import): the same order index, bounds (to 1e-12) and verdicts as scipy.stats gives them."""
+    for n in [*range(1, 61), 200, 1000, 20_000]:
+        ks = np.arange(1, n + 1)
+        shown = ks[stats.binom.cdf(ks - 1, n, quantile) >= confidence]
+        assert order_index(n, quantile, confidence) == (int(shown[0]) if len(shown) else None)
+        for within in sorted({0, 1, n // 2, n - 1, n} | set(range(min(n, 60) + 1))):
+            lower = stats.beta.ppf(1 - confidence, within, n - within + 1) if within else 0.0
+            upper = stats.beta.ppf(confidence, within + 1, n - within) if within < n else 1.0
+            assert clopper_pearson_lower(within, n, confidence) == pytest.approx(lower, abs=1e-12)
+            assert clopper_pearson_upper(within, n, confidence) == pytest.approx(upper, abs=1e-12)
+            k = order_index(n, quantile, confidence)
+            expected = (PASS if k is not None and within >= k
+                        else FAIL if upper < quantile else UNDECIDED)
+            assert decide(within, n, quantile, confidence) == expected

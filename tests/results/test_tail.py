@@ -45,6 +45,18 @@ def test_the_last_post_is_the_latest_and_never_is_latest_of_all() -> None:
     last = last_posts(grids).set_index("replication")
     assert last.loc[0, "microgrid_id"] == 1 and last.loc[0, "last_min"] == 50.0
     assert last.loc[1, "microgrid_id"] == 1 and math.isinf(last.loc[1, "last_min"])  # lowest id
+    assert list(last["tied"]) == [1, 2]
+
+
+def test_of_posts_never_staffed_the_community_holding_most_of_them_holds_the_last_post() -> None:
+    """Never staffed: micro-grid 0 (community 0), 2 and 3 (community 1): community 1 holds
+    the last post, at its lowest micro-grid; with one never, that one is last."""
+    grids = _microgrids({0: [NAN, 10.0, NAN, NAN], 1: [NAN, 10.0, 20.0, 30.0]},
+                        {0: ["none", "member", "none", "none"], 1: ["none", *MEMBER[:3]]})
+    last = last_posts(grids).set_index("replication")
+    assert last.loc[0, "microgrid_id"] == 2 and last.loc[0, "community_id"] == 1
+    assert last.loc[0, "tied"] == 3
+    assert last.loc[1, "microgrid_id"] == 0 and last.loc[1, "tied"] == 1
 
 
 def test_a_member_s_cause_is_the_part_most_beyond_the_replication_median() -> None:

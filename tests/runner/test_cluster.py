@@ -17,6 +17,7 @@ from typing import Iterator
 
 import dask
 import distributed
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -196,6 +197,23 @@ def test_separate_process_cluster_writes_the_local_files_in_batches(
     tasks = [t for t in stream.data if "run_batch" in str(t["key"])]
     assert len(tasks) == math.ceil(REPLICATIONS / 4)
     assert {t["worker"] for t in tasks} <= set(cluster.client.nthreads())
+
+
+def test_the_district_is_scattered_once_for_the_runs_of_a_session(
+        scheduler: str, local_run: Path) -> None:
+    """A study's runs on one client: the district goes to the workers once, each run's job
+    travels without it, and every run gives the rows of a local run."""
+    night, day = (load_scenario(None, [CHEAP, f'alert.start="{start}"'])
+                  for start in ("02:00", "14:00"))
+    scattered: list[object] = []
+    with dask_session(scheduler, 1, batch=2) as executor:
+        scatter = executor.client.scatter
+        executor.client.scatter = lambda data, **kw: scattered.append(data) or scatter(data, **kw)
+        found = [run(s, 4, SEED, write=False, executor=executor).replications
+                 for s in (night, day, night)]
+    assert len(scattered) == 1
+    for scenario, rows in zip((night, day, night), found):
+        pd.testing.assert_frame_equal(rows, run(scenario, 4, SEED, write=False).replications)
 
 
 def test_a_killed_worker_batch_is_rerun_and_the_files_are_the_same(

@@ -96,3 +96,36 @@ def test_a_folder_holding_another_run_is_not_overwritten_without_force(scenario:
     assert refused.stderr.startswith(f"error: {uninterrupted}: already holds a different run")
     assert "use --force" in refused.stderr and len(refused.stderr.splitlines()) == 1
     assert parquet_bytes(uninterrupted) == before
+
+
+def test_a_finished_run_grows_to_the_bytes_of_an_uninterrupted_larger_one(
+        scenario: Path, uninterrupted: Path) -> None:
+    out = scenario.parent / "grown"
+    smaller = ["run", str(scenario), "--seed", str(SEED), "-j", "1", "--quiet", "-o", str(out)]
+    assert CliRunner().invoke(main, [*smaller, "-n", "5"]).exit_code == 0
+
+    refused = CliRunner().invoke(main, [*smaller, "-n", str(REPLICATIONS)])
+    assert refused.exit_code == 2 and len(refused.stderr.splitlines()) == 1
+    assert refused.stderr.startswith(f"error: {out}: holds 5 replications of this run; add "
+                                     f"--resume to run replications 5–{REPLICATIONS - 1}")
+    asked: list[int] = []
+
+    def recording(job, replications, workers):
+        asked.extend(replications)
+        return run_local(job, replications, workers)
+
+    grown = run(load_scenario(scenario), REPLICATIONS, SEED, out, jobs=1, resume=True,
+                executor=recording)
+    assert asked == list(range(5, REPLICATIONS))
+    assert grown.manifest["replications"] == REPLICATIONS and not (out / ".parts").exists()
+    assert parquet_bytes(out) == parquet_bytes(uninterrupted)
+
+    asked.clear()  # --resume on a finished run of as many: nothing to run, nothing rewritten
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    run(load_scenario(scenario), REPLICATIONS, SEED, out, jobs=1, resume=True, executor=recording)
+    assert asked == [] and {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+
+    shrink = CliRunner().invoke(main, [*smaller, "-n", "3", "--resume"])
+    assert shrink.exit_code == 2
+    assert f"holds {REPLICATIONS} replications of this run, more than the 3 asked" in shrink.stderr
+    assert parquet_bytes(out) == parquet_bytes(uninterrupted)

@@ -71,6 +71,18 @@ def test_plan_finds_the_sweep_s_answer_with_fewer_replications(lines_scenario) -
                                           if p.verdict != PASS)
 
 
+def test_every_probe_runs_on_one_pool_with_the_answer_of_one_process(lines_scenario) -> None:
+    from mobsim.runner.pool import WorkerPool
+
+    path, target = lines_scenario
+    alone = plan(load_scenario(path, target), [f"{LEVER}={LOW}..{HIGH}"], 1, MAX_REPLICATIONS, 1)
+    with WorkerPool(2) as pool:
+        pooled = plan(load_scenario(path, target), [f"{LEVER}={LOW}..{HIGH}"], 1,
+                      MAX_REPLICATIONS, 2, pool)
+        assert pool.pools_started == 1 and len(pooled.probes) > 2
+    assert pooled.answer == alone.answer and pooled.probes == alone.probes
+
+
 def test_no_value_in_range_passing_says_so(lines_scenario) -> None:
     path, _ = lines_scenario
     result = plan(load_scenario(path, ["target.minutes=1.0"]), [f"{LEVER}={LOW}..{HIGH}"], 1,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from cli_fixtures import write_scenario
 from click.testing import CliRunner
@@ -49,6 +50,21 @@ def test_morris_ranks_the_driver_first_and_the_inert_parameter_at_zero(known: Pa
     assert result.indices["share_on_post"].loc[INERT, "mu_star"] == 0.0
     assert list(result.ranking().index) == [DRIVER, INERT]
     assert len(result.points) == 2 * (2 + 1)
+
+
+def test_the_design_and_the_ends_run_on_one_pool_as_in_one_process(known: Path) -> None:
+    """Every point's replications in one stream on one pool: the same outputs, one pool."""
+    from dataclasses import replace
+
+    from mobsim.runner.pool import WorkerPool
+
+    alone = analyse(load_scenario(known), [DRIVER, INERT], _settings("morris", 2))
+    with WorkerPool(2) as pool:
+        pooled = analyse(load_scenario(known), [DRIVER, INERT],
+                         replace(_settings("morris", 2), jobs=2), pool)
+        assert pool.pools_started == 1
+    pd.testing.assert_frame_equal(pooled.outputs, alone.outputs)
+    pd.testing.assert_frame_equal(pooled.ends, alone.ends)
 
 
 def test_sobol_gives_the_driver_all_the_variance(known: Path) -> None:
@@ -161,3 +177,29 @@ def test_cli_writes_a_folder_whose_report_puts_the_driver_first(known: Path,
     assert [page.values["rank-1"], page.values["rank-2"]] == [DRIVER, INERT]
     assert [page.values["tornado-1"], page.values["tornado-2"]] == [DRIVER, INERT]
     assert len(page.images) == 1
+
+
+def test_one_trajectory_says_what_it_cannot_give_and_warns_of_nothing(known: Path) -> None:
+    """`--size 1`: σ and μ*'s interval need two trajectories; said in words, no NumPy warning."""
+    result = CliRunner().invoke(main, ["sensitivity", str(known), "--parameters",
+                                       f"{DRIVER},{INERT}", "--size", "1", "-n", "2",
+                                       "--ends-top", "0", "-j", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "RuntimeWarning" not in result.output and "nan" not in result.stdout
+    driver = next(line for line in result.stdout.splitlines() if line.startswith(DRIVER))
+    assert "needs two trajectories" in driver and "±" not in driver
+    assert "σ and the ± of μ* need two trajectories or more (--size 2)" in result.stdout
+    both = CliRunner().invoke(main, ["sensitivity", str(known), "--parameters",
+                                     f"{DRIVER},{INERT}", "--size", "1", "-n", "2",
+                                     "--ends-top", "0", "-j", "1", "--quiet", "--json"])
+    assert json.loads(both.stdout)["indices"]["quantile_min"][DRIVER]["sigma"] is None
+
+
+def test_the_progress_counts_replications_of_the_design_and_the_ends(known: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    settings = _settings("morris", 2)
+    analyse(load_scenario(known), [DRIVER, INERT], settings, progress=lambda *a: seen.append(a))
+    design = 2 * (2 + 1) * settings.replications
+    ends = (1 + 2 * settings.ends_top) * settings.ends_replications
+    assert seen[-1] == (design + ends, design + ends)
+    assert [done for done, _ in seen] == list(range(1, design + ends + 1))

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mobsim.district import District, load_district
+from mobsim.runner import Executor
+from mobsim.runner.local import run_local
 from mobsim.scenario import Scenario, load_scenario
 from mobsim.scenario.params import Settings
 from mobsim.studies.calibration.drill_log import DrillLog, check_ids, read_drill_log
@@ -18,7 +20,6 @@ from mobsim.studies.calibration.fitted import (
     targets_toml,
     write_fitted,
 )
-from mobsim.studies.calibration.page import validation_page
 from mobsim.studies.calibration.targets import TargetFit, fit_targets, read_targets
 from mobsim.studies.calibration.validation import Validation, validate
 
@@ -57,10 +58,12 @@ def calibrate_drill(log_path: Path, base: str | None, out: Path,
     return Calibration(log, scenario, district, values, seconds)
 
 
-def calibrate_targets(targets_path: Path, base: str | None, out: Path) -> TargetFit:
-    """Fit the named parameters to the aggregate targets and write the fitted scenario to `out`."""
+def calibrate_targets(targets_path: Path, base: str | None, out: Path,
+                      executor: Executor = run_local, jobs: int = 1) -> TargetFit:
+    """Fit the named parameters to the aggregate targets (every trial's replications on
+    `executor`) and write the fitted scenario to `out`."""
     targets = read_targets(targets_path)
-    fit = fit_targets(targets, base)
+    fit = fit_targets(targets, base, executor, jobs)
     write_fitted(targets_toml(fit, targets, base, out), out)
     return fit
 
@@ -75,16 +78,15 @@ def format_target_fit(fit: TargetFit) -> str:
 
 
 def validate_fitted(calibration: Calibration, out: Path, replications: int, seed: int,
-                    confidence: float) -> Validation:
-    """Simulate the drill with the written fitted scenario; write its curves and page beside it."""
+                    executor: Executor = run_local, jobs: int = 1) -> Validation:
+    """Simulate the drill with the written fitted scenario (on `executor`); write its curves
+    beside it (the page of them is mobsim.reports.calibration_page's)."""
     validation = validate(calibration.log, calibration.district, load_scenario(out),
-                          replications, seed)
-    curves_path, page_path = validation_files(out)
+                          replications, seed, executor, jobs)
+    curves_path, _ = validation_files(out)
     temporary = curves_path.with_name(f".{curves_path.name}.partial")
     validation.curves.to_csv(temporary, index=False)
     temporary.replace(curves_path)
-    page = validation_page(calibration.log.label, calibration.values, validation, confidence)
-    write_fitted(page, page_path)
     return validation
 
 

@@ -1,16 +1,19 @@
 """A drill log made by mobsim itself: one traced replication, cut at the drill window.
 
-Used to test the fit (a log of known parameters) and to validate it (the fitted model's drill
-next to the real one): both sides then have exactly the drill log's form.
+Used to test the fit (a log of known parameters), to validate it (the fitted model's drill
+next to the real one: both sides then have exactly the drill log's form), and as the example
+log a newcomer calibrates from (`mobsim generate --drill-log`, docs/calibration.md).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mobsim.codes import CHANNELS, PRESENCE_STATES, TRACE_ENTITIES, TRACE_EVENTS
-from mobsim.district import District
+from mobsim.district import District, load_district
 from mobsim.model import simulate
 from mobsim.model.presence import draw_available
 from mobsim.model.result import ReplicationResult
@@ -19,6 +22,7 @@ from mobsim.random import Streams
 from mobsim.scenario import Scenario
 from mobsim.scenario.params import Parameters, Settings
 from mobsim.studies.calibration.drill_log import COLUMNS, POST_TABLES, DrillLog
+from mobsim.studies.calibration.fitted import write_fitted
 
 _COMMAND_ROLES: tuple[str, ...] = ("subdistrict", "community", "gridworker")
 
@@ -32,6 +36,17 @@ def simulated_drill(district: District, scenario: Scenario, seed: int, replicati
     settings = Settings(scenario)
     return DrillLog("simulated", rows, settings.text("alert.weekday"), settings.text("alert.start"),
                     float(window_min))
+
+
+def write_drill_log(scenario: Scenario, out: Path, seed: int = 1,
+                    window_min: float | None = None) -> DrillLog:
+    """Simulate the scenario's order once (replication 0 of `seed`) and write it as a CSV drill
+    log to `out` (whole or not at all): a log to practise `mobsim calibrate` on, whose true
+    parameters are the scenario's. The window defaults to the scenario's target."""
+    window = Settings(scenario).target.minutes if window_min is None else window_min
+    log = simulated_drill(load_district(scenario), scenario, seed, 0, window)
+    write_fitted(log.rows.to_csv(index=False), out)
+    return log
 
 
 def _member_set_out_min(result: ReplicationResult, scenario: Scenario, seed: int,

@@ -22,6 +22,9 @@ from mobsim.district import District, load_district
 from mobsim.errors import InputError
 from mobsim.model import simulate
 from mobsim.model.result import ReplicationResult
+from mobsim.runner import Executor
+from mobsim.runner.local import pool_for, run_local
+from mobsim.runner.pool import district_parts
 from mobsim.scenario import Scenario, load_scenario
 from mobsim.scenario.params import Settings
 
@@ -159,18 +162,44 @@ class TargetFit:
     seconds: float
 
 
-def loss(scenario: Scenario, district: District, targets: Targets) -> float:
-    """Sum over targets of the squared error of the measure's mean over the replications."""
-    horizon_min = Settings(scenario).horizon_min
+@dataclass(frozen=True)
+class TrialJob:
+    """One trial's replications, as an executor runs them: each gives the targets' errors."""
+
+    scenario: Scenario
+    district: District
+    targets: Targets
+
+    def run(self, replication: int) -> np.ndarray:
+        """Each target's error (simulated minus observed) in one replication."""
+        result = simulate(self.district, self.scenario, self.targets.seed, replication)
+        horizon_min = Settings(self.scenario).horizon_min
+        return np.array([t.error(result, horizon_min) for t in self.targets.targets])
+
+    def shared(self) -> dict[str, object]:
+        """The district, sent to a worker once for every trial."""
+        return district_parts(self.district)
+
+    def load_kernels(self) -> None:
+        """Nothing ahead: a worker loads its kernels at its first replication, once a study."""
+
+
+def loss(scenario: Scenario, district: District, targets: Targets,
+         executor: Executor = run_local, jobs: int = 1) -> float:
+    """Sum over targets of the squared error of the measure's mean over the replications (the
+    replications run on `executor`, their errors summed in replication order)."""
+    found = dict(executor(TrialJob(scenario, district, targets), range(targets.replications),
+                          jobs))
     errors = np.zeros(len(targets.targets))
     for replication in range(targets.replications):
-        result = simulate(district, scenario, targets.seed, replication)
-        errors += [t.error(result, horizon_min) for t in targets.targets]
+        errors += found[replication]
     return float(np.sum((errors / targets.replications) ** 2))
 
 
-def fit_targets(targets: Targets, base: str | None) -> TargetFit:
-    """Search the parameters' ranges for the least loss, `targets.trials` trials by Optuna TPE."""
+def fit_targets(targets: Targets, base: str | None, executor: Executor = run_local,
+                jobs: int = 1) -> TargetFit:
+    """Search the parameters' ranges for the least loss, `targets.trials` trials by Optuna TPE,
+    every trial's replications on one pool of `jobs` workers (or `executor`)."""
     import time
 
     import optuna
@@ -181,16 +210,16 @@ def fit_targets(targets: Targets, base: str | None) -> TargetFit:
     for key, (_, high) in targets.ranges.items():
         base_scenario.with_({key: high})  # a range the scenario refuses fails here, once
 
-    def objective(trial: optuna.Trial) -> float:
+    def objective(trial: optuna.Trial, run_on: Executor) -> float:
         values = {key: trial.suggest_float(key, low, high)
                   for key, (low, high) in targets.ranges.items()}
-        return loss(base_scenario.with_(values), district, targets)
+        return loss(base_scenario.with_(values), district, targets, run_on, jobs)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     started = time.perf_counter()
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), pool_for(executor, jobs) as run_on:
         warnings.simplefilter("ignore", category=optuna.exceptions.ExperimentalWarning)
         study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=targets.seed))
-        study.optimize(objective, n_trials=targets.trials)
+        study.optimize(lambda trial: objective(trial, run_on), n_trials=targets.trials)
     return TargetFit(dict(study.best_params), float(study.best_value), targets.trials,
                      targets.replications, time.perf_counter() - started)

@@ -18,6 +18,10 @@ import pandas as pd
 from scipy import stats
 
 from mobsim.district import District
+from mobsim.results.shares import percent_text
+from mobsim.runner import Executor
+from mobsim.runner.local import run_local
+from mobsim.runner.pool import district_parts
 from mobsim.scenario import Scenario
 from mobsim.studies.calibration.drill_log import DrillLog
 from mobsim.studies.calibration.synthetic import simulated_drill
@@ -52,12 +56,37 @@ def _ks(times: np.ndarray, others: list[np.ndarray]) -> float:
     return float(stats.ks_2samp(times, np.concatenate(others)).statistic) if others else np.nan
 
 
+@dataclass(frozen=True)
+class DrillJob:
+    """The drill simulated with a scenario, as an executor runs it: each replication gives the
+    rows of a drill log."""
+
+    scenario: Scenario
+    district: District
+    seed: int
+    window_min: float
+
+    def run(self, replication: int) -> pd.DataFrame:
+        """The drill log rows of one replication."""
+        return simulated_drill(self.district, self.scenario, self.seed, replication,
+                               self.window_min).rows
+
+    def shared(self) -> dict[str, object]:
+        """The district, sent to a worker once."""
+        return district_parts(self.district)
+
+    def load_kernels(self) -> None:
+        """Nothing ahead: a worker loads its kernels at its first replication."""
+
+
 def validate(log: DrillLog, district: District, fitted: Scenario, replications: int,
-             seed: int) -> Validation:
-    """Simulate the drill `replications` times with the fitted scenario and compare with the log."""
+             seed: int, executor: Executor = run_local, jobs: int = 1) -> Validation:
+    """Simulate the drill `replications` times with the fitted scenario (on `executor`) and
+    compare with the log."""
     keys = ["role", "person_id"]
-    runs = [simulated_drill(district, fitted, seed, r, log.window_min).rows
-            .merge(log.rows[keys], on=keys) for r in range(replications)]
+    found = dict(executor(DrillJob(fitted, district, seed, log.window_min), range(replications),
+                          jobs))
+    runs = [found[r].merge(log.rows[keys], on=keys) for r in range(replications)]
     minutes = np.arange(int(np.floor(log.window_min)) + 1, dtype=np.float64)
     curves, summary = [], []
     for role in dict.fromkeys(log.rows["role"]):
@@ -93,7 +122,9 @@ def format_validation(validation: Validation, window_min: float) -> str:
              "of one replication against the others):"]
     for row in validation.summary.itertuples():
         lines.append(f"  {row.role:<12} {row.step.removesuffix('_min'):<13} n = {row.people:>6,}  "
-                     f"log {row.observed_share:6.1%}  model {row.simulated_share:6.1%} "
-                     f"[{row.simulated_low:6.1%}, {row.simulated_high:6.1%}]  "
+                     f"log {percent_text(row.observed_share, width=6)}  model "
+                     f"{percent_text(row.simulated_share, width=6)} "
+                     f"[{percent_text(row.simulated_low, width=6)}, "
+                     f"{percent_text(row.simulated_high, width=6)}]  "
                      f"KS D = {row.ks_statistic:.3f} (model's own: up to {row.ks_model_max:.3f})")
     return "\n".join(lines)

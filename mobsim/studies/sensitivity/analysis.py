@@ -11,12 +11,12 @@ import pandas as pd
 
 from mobsim.errors import InputError
 from mobsim.results.check import require_wartime
-from mobsim.runner import Executor
-from mobsim.runner.local import run_local
+from mobsim.runner import Executor, ProgressFn, within
+from mobsim.runner.local import pool_for, run_local
 from mobsim.scenario import Scenario
 from mobsim.scenario.ranges import Parameter, parameters, select
 from mobsim.studies.sensitivity.design import indices, ranking_column, sample
-from mobsim.studies.sensitivity.evaluate import OUTPUTS, PointProgress, evaluate
+from mobsim.studies.sensitivity.evaluate import OUTPUTS, evaluate, evaluate_scenarios
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,9 @@ class SensitivityResult:
 
 def analyse(scenario: Scenario, keys: Sequence[str] | None, settings: Settings,
             executor: Executor = run_local,
-            progress: PointProgress | None = None) -> SensitivityResult:
-    """Sample the ranges of the chosen parameters, run every point, compute the indices."""
+            progress: ProgressFn | None = None) -> SensitivityResult:
+    """Sample the ranges of the chosen parameters, run every point, compute the indices;
+    `progress(done, total)` counts the replications of the design and of the ends."""
     started = time.perf_counter()
     require_wartime(scenario, "sensitivity")
     chosen = select(parameters(scenario), list(keys or ()), scenario)
@@ -68,13 +69,19 @@ def analyse(scenario: Scenario, keys: Sequence[str] | None, settings: Settings,
         raise InputError(f"{scenario.name}: no parameter with a range to vary")
     names = [p.key for p in chosen]
     points = sample(settings.method, names, settings.size, settings.seed)
-    outputs = evaluate(scenario, chosen, points, settings.replications, settings.seed,
-                       settings.jobs, executor, progress)
-    found = {name: indices(settings.method, names, points, outputs[name].to_numpy(dtype=float),
-                           settings.seed) for name in OUTPUTS}
-    ranked = found["quantile_min"][ranking_column(settings.method)].sort_values(ascending=False)
-    top = [p for p in chosen if p.key in set(ranked.index[:settings.ends_top])]
-    ends = verdict_at_ends(scenario, top, settings, executor)
+    design = len(points) * settings.replications
+    top_count = min(settings.ends_top, len(chosen))
+    total = design + ((1 + 2 * top_count) * settings.ends_replications if top_count else 0)
+    with pool_for(executor, settings.jobs) as run_on:  # one pool for the design and the ends
+        outputs = evaluate(scenario, chosen, points, settings.replications, settings.seed,
+                           settings.jobs, run_on, within(progress, 0, total))
+        found = {name: indices(settings.method, names, points,
+                               outputs[name].to_numpy(dtype=float), settings.seed)
+                 for name in OUTPUTS}
+        ranked = found["quantile_min"][ranking_column(settings.method)].sort_values(
+            ascending=False)
+        top = [p for p in chosen if p.key in set(ranked.index[:settings.ends_top])]
+        ends = verdict_at_ends(scenario, top, settings, run_on, within(progress, design, total))
     return SensitivityResult(settings, chosen, points, outputs, found, ends,
                              time.perf_counter() - started)
 
@@ -84,20 +91,21 @@ END_COLUMNS = ["key", "range", "low", "base", "high", "flips", "low_min", "base_
 
 
 def verdict_at_ends(scenario: Scenario, chosen: Sequence[Parameter], settings: Settings,
-                    executor: Executor = run_local) -> pd.DataFrame:
+                    executor: Executor = run_local,
+                    progress: ProgressFn | None = None) -> pd.DataFrame:
     """Each parameter alone at the low and high end of its range: does the verdict change?
 
     Also the target percentile of the district time at each end and at the scenario's own
-    values: the bars of the tornado chart.
+    values: the bars of the tornado chart. `progress(done, total)` counts their replications.
     """
     if not chosen:
         return pd.DataFrame(columns=END_COLUMNS)
-    n, seed, jobs = settings.ends_replications, settings.seed, settings.jobs
-    base = evaluate(scenario, [], np.zeros((1, 0)), n, seed, jobs, executor).iloc[0]
+    ends = [scenario.with_(parameter.changes(end)) for parameter in chosen for end in (0.0, 1.0)]
+    found = evaluate_scenarios([scenario, *ends], settings.ends_replications, settings.seed,
+                               settings.jobs, executor, progress)
+    base, *points = found.itertuples()
     rows = []
-    for parameter in chosen:
-        low, high = evaluate(scenario, [parameter], np.array([[0.0], [1.0]]), n, seed, jobs,
-                             executor).itertuples()
+    for parameter, low, high in zip(chosen, points[0::2], points[1::2]):
         rows.append({"key": parameter.key, "range": parameter.describe_range(),
                      "low": _verdict_text(low), "base": _verdict_text(base),
                      "high": _verdict_text(high),

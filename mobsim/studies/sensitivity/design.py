@@ -7,6 +7,8 @@ kind of parameter.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from SALib.analyze import morris as morris_analyze
@@ -46,10 +48,17 @@ def indices(method: str, names: list[str], points: np.ndarray, outputs: np.ndarr
             seed: int) -> pd.DataFrame:
     """One row per parameter: μ*, its interval half-width, μ and σ (Morris), or S1, ST ± (Sobol)."""
     if method == "morris":
-        found = morris_analyze.analyze(problem(names), points, outputs, num_levels=MORRIS_LEVELS,
-                                       conf_level=INDEX_CONFIDENCE, seed=seed)
-        return pd.DataFrame({"mu_star": found["mu_star"], "mu_star_conf": found["mu_star_conf"],
-                             "mu": found["mu"], "sigma": found["sigma"]}, index=names)
+        with warnings.catch_warnings():
+            # one trajectory: the spread of one effect is undefined (NaN, said in the text)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            found = morris_analyze.analyze(problem(names), points, outputs,
+                                           num_levels=MORRIS_LEVELS,
+                                           conf_level=INDEX_CONFIDENCE, seed=seed)
+        table = pd.DataFrame({"mu_star": found["mu_star"], "mu_star_conf": found["mu_star_conf"],
+                              "mu": found["mu"], "sigma": found["sigma"]}, index=names)
+        if trajectories(points, names) < 2:  # a bootstrap of one effect has no width to give
+            table[["mu_star_conf", "sigma"]] = np.nan
+        return table
     if np.ptp(outputs) == 0:
         # no variance to apportion: every index is zero, exactly (SALib would divide by zero)
         zero = np.zeros(len(names))
@@ -59,6 +68,11 @@ def indices(method: str, names: list[str], points: np.ndarray, outputs: np.ndarr
                                   conf_level=INDEX_CONFIDENCE, seed=seed)
     return pd.DataFrame({"S1": found["S1"], "S1_conf": found["S1_conf"], "ST": found["ST"],
                          "ST_conf": found["ST_conf"]}, index=names)
+
+
+def trajectories(points: np.ndarray, names: list[str]) -> int:
+    """Morris trajectories in a design: each is parameters + 1 points."""
+    return len(points) // (len(names) + 1)
 
 
 def ranking_column(method: str) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 
+from mobsim.results.jsonable import dumps
 from mobsim.studies.sensitivity.analysis import SensitivityResult
 from mobsim.studies.sensitivity.evaluate import OUTPUTS
 
@@ -18,10 +17,17 @@ def _aligned(headers: list[str], rows: list[list[str]]) -> list[str]:
             for line in [headers, *rows]]
 
 
+ONE_TRAJECTORY = "needs two trajectories"
+"""What the σ of a one-trajectory Morris design says (and its μ* has no ±)."""
+
+
 def _index_cells(row: pd.Series, output: str, method: str, scale: float) -> list[str]:
     if method == "morris":
-        return [f"{row[(output, 'mu_star')] * scale:.2f} ± {row[(output, 'mu_star_conf')] * scale:.2f}",
-                f"{row[(output, 'sigma')] * scale:.2f}"]
+        mu, conf, sigma = (row[(output, name)] * scale
+                           for name in ("mu_star", "mu_star_conf", "sigma"))
+        if pd.isna(sigma):
+            return [f"{mu:.2f}", ONE_TRAJECTORY]
+        return [f"{mu:.2f} ± {conf:.2f}", f"{sigma:.2f}"]
     return [f"{row[(output, 'S1')]:.2f} ± {row[(output, 'S1_conf')]:.2f}",
             f"{row[(output, 'ST')]:.2f} ± {row[(output, 'ST_conf')]:.2f}"]
 
@@ -68,6 +74,9 @@ def notes(result: SensitivityResult) -> list[str]:
         what = ("μ*: mean absolute elementary effect of moving the parameter across 2/3 of its "
                 "range (Morris screening), ± its 95% bootstrap half-width; σ: their spread "
                 "(interactions or curvature). Time in minutes, on post in percentage points.")
+        if s.size < 2:
+            what += (" One trajectory gives one effect per parameter: σ and the ± of μ* need "
+                     "two trajectories or more (--size 2).")
     else:
         what = ("S1: share of the output's variance from the parameter alone; ST: with all its "
                 "interactions (Sobol, Saltelli design), ± 95% bootstrap half-widths.")
@@ -85,18 +94,13 @@ def format_sensitivity(name: str, result: SensitivityResult) -> str:
                       *notes(result)])
 
 
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """NaN (an index of an output that never varied) as None, for JSON."""
-    return frame.astype(object).where(frame.notna(), None)
-
-
 def sensitivity_json(name: str, result: SensitivityResult) -> str:
-    """Indices per output and parameter, the verdict at the ends, the design's size."""
-    return json.dumps({
+    """Indices per output and parameter, the verdict at the ends, the design's size (an index
+    of an output that never varied is null: mobsim.results.jsonable)."""
+    return dumps({
         "scenario": name, "method": result.settings.method,
         "design_points": len(result.points), "replications_per_point": result.settings.replications,
         "seed": result.settings.seed, "elapsed_s": round(result.elapsed_s, 3),
-        "indices": {output: _plain(frame).to_dict("index")
-                    for output, frame in result.indices.items()},
+        "indices": {output: frame.to_dict("index") for output, frame in result.indices.items()},
         "ends": result.ends.to_dict("records"),
-    }, ensure_ascii=False, allow_nan=False)
+    })

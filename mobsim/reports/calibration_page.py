@@ -1,8 +1,10 @@
-"""The validation report page: the fitted values and, per role and step, the log against the model."""
+"""`mobsim calibrate`'s validation page: the fitted values and, per role and step, the drill
+log against the fitted model."""
 
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -10,7 +12,8 @@ from matplotlib.figure import Figure
 
 from mobsim.reports.page import document, figure, number, paragraph, section, table
 from mobsim.reports.plots import png_bytes
-from mobsim.studies.calibration.fitted import NUMBER, FittedValue
+from mobsim.studies.calibration.command import Calibration, validation_files
+from mobsim.studies.calibration.fitted import NUMBER, FittedValue, write_fitted
 from mobsim.studies.calibration.validation import BAND, Validation
 
 
@@ -65,3 +68,12 @@ def validation_page(label: str, values: list[FittedValue], validation: Validatio
                       _fits_table(values))
             + section("The drill simulated with the fitted scenario", *parts))
     return document(f"mobsim calibrate: {label}", body)
+
+
+def write_validation_page(calibration: Calibration, validation: Validation, out: Path,
+                          confidence: float) -> Path:
+    """Write the validation page beside the fitted scenario `out`, whole or not at all."""
+    page_path = validation_files(out)[1]
+    write_fitted(validation_page(calibration.log.label, calibration.values, validation,
+                                 confidence), page_path)
+    return page_path
