@@ -189,12 +189,13 @@ class TaskRounds:
         row_of = dict(zip(units.tolist(), range(n_gaps)))
         target = np.array([row_of.get(u, -1) for u in staffing.unit[riders].tolist()], np.int64)
         n = n_free + len(riders)
-        src_f = np.empty((n, 4))
+        src_f = np.empty((n, 5))
         src_f[:n_free, k.SX:k.SY + 1] = sources.xy
         src_f[n_free:, k.SX:k.SY + 1] = staffing.position(riders, now)
         src_f[:, k.SPEED] = np.concatenate([sources.speed_kmh, self.people.speed_kmh[riders]])
         src_f[:, k.ETA] = np.concatenate([np.full(n_free, np.inf),
                                           staffing.ride_min[riders, 1] + setup[staffing.unit[riders]]])
+        src_f[:, k.SINCE] = np.concatenate([np.full(n_free, now), staffing.ride_min[riders, 0]])
         src_i = np.column_stack([
             np.concatenate([self._scope(level, sources.community, sources.subdistrict),
                             np.full(len(riders), level)]),
@@ -210,7 +211,8 @@ class TaskRounds:
                             _bounds(subdistrict, self.n_subdistricts)])
         # The units' further staff are the round's "other" needs: covered, but no bottleneck.
         further = np.full(n_gaps, not minimum)
-        return Round(src_f, src_i, gap_f, gap_i, further, bounds, n_communities,
+        # No member is coming to a unit: no unit is a "soon" gap.
+        return Round(src_f, src_i, gap_f, gap_i, further, np.zeros(n_gaps, bool), bounds, n_communities,
                      self.n_subdistricts, settings_f, settings_i), units
 
     def _apply(self, sources: Sources, riders: np.ndarray, source: np.ndarray, unit: np.ndarray,
