@@ -174,7 +174,7 @@ def test_more_or_faster_help_never_leaves_more_posts_unfilled(lever: str) -> Non
 
 @pytest.mark.parametrize("lever", sorted(LEVERS))
 def test_more_or_faster_help_never_makes_the_district_later(lever: str) -> None:
-    _check_lever(_served_district(), lever, 10, "cadres.at_once=10000000")
+    _check_lever(_served_district(), lever, 10, "cadres.at_once=3241")
 
 
 @pytest.fixture(scope="module")

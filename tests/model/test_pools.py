@@ -27,6 +27,11 @@ POOL_KMH = 12.0
 OFFICE_X = (0.3, 1.2)
 CENTRE_X = 0.75
 BRANCH_ROLL_CALL_MIN = 35.3
+NO_TASK_STAFF = [f"tasks.staffed_by.{kind}=false" for kind in (
+    "member", "grid_worker", "cadre", "community_staff", "emergency_team", "commando_team",
+    "volunteer_team")]
+"""Nobody free goes to a testing site or checkpoint: a reserve waits where the dispatcher
+found them, so every ride is worked from there by hand."""
 
 
 def _district(gaps: list[int], cadres: int = 0):
@@ -47,7 +52,7 @@ def _pool(name: str, teams: int, team_size: int, per: str, home: str, scope: str
 def _run(district, *extra: str, trace: bool = False):
     overrides = deterministic() + [
         "travel.detour_factor=1.0", f"escalation.sweep_min={ROLL_CALL_MIN}",
-        "escalation.after_min=700.0", "escalation.trusted_eta_min=30.0", *extra]
+        "escalation.after_min=700.0", "escalation.trusted_eta_min=30.0", *NO_TASK_STAFF, *extra]
     return simulate(district, scenario(*overrides), 1, 0, trace=trace)
 
 
