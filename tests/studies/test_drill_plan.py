@@ -26,10 +26,10 @@ from mobsim.studies.sensitivity.folder import write_folder
 
 # design order; the ranking below puts them in another order
 KEYS = ["escalation.handover_min", "members.availability.day", "cascade.gridworkers.processing_min",
-        "members.presence.day.away", "cascade.subdistricts.callers"]
+        "members.presence.day.away", "channels.phone.retry_min"]
 EFFECT_MIN = {"escalation.handover_min": 3.0, "members.availability.day": 20.0,
               "cascade.gridworkers.processing_min": 7.5, "members.presence.day.away": 11.0,
-              "cascade.subdistricts.callers": 0.5}
+              "channels.phone.retry_min": 0.5}
 
 
 def _folder(folder: Path) -> Path:
@@ -49,10 +49,10 @@ def _folder(folder: Path) -> Path:
 
 def test_the_plan_names_the_placeholders_in_the_folders_order(tmp_path: Path) -> None:
     plan = drill_plan(_folder(tmp_path / "sensitivity"))
-    # by effect: availability (sourced: left out), presence, processing, escalation, callers
+    # by effect: availability (sourced: left out), presence, processing, handover, retry
     assert [s.key for s in plan.steps] == ["members.presence.day.away",
                                            "cascade.gridworkers.processing_min",
-                                           "escalation.handover_min", "cascade.subdistricts.callers"]
+                                           "escalation.handover_min", "channels.phone.retry_min"]
     assert [s.rank for s in plan.steps] == [2, 3, 4, 5]
     assert plan.sourced == [(1, "members.availability.day")]
     assert [s.effect_min for s in plan.steps] == [11.0, 7.5, 3.0, 0.5]
@@ -84,7 +84,7 @@ def test_the_command_prints_the_plan_in_order_and_the_rule(tmp_path: Path) -> No
                                                       "cascade.gridworkers.processing_min",
                                                       "escalation.handover_min")]
     assert at == sorted(at)
-    assert ". cascade.subdistricts.callers" not in done.output
+    assert ". channels.phone.retry_min" not in done.output
     assert "1 more ranked placeholders" in done.output
     assert "column state of the member rows" in done.output
     assert "observations needed" in done.output
