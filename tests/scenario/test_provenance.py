@@ -41,8 +41,8 @@ def _raw_with(change) -> dict:
      "travel.detour_factor: no such baseline key, or not a table"),
     (lambda raw: raw["travel"]["walk_speed_mps"].pop("quote"),
      "travel.walk_speed_mps: kind published needs a source and a quoted figure"),
-    (lambda raw: raw["escalation"]["sweep_min"].update(range="60 to 150"),
-     "escalation.sweep_min: range given twice: here and in sensitivity.ranges"),
+    (lambda raw: raw["escalation"]["handover_min"].update(range="2 to 15"),
+     "escalation.handover_min: range given twice: here and in sensitivity.ranges"),
     (lambda raw: raw["travel"]["walk_speed_mps"].update(strength="solid"),
      "travel.walk_speed_mps: strength is one of strong, moderate, weak, for an entry with a "
      "source"),

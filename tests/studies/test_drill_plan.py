@@ -25,11 +25,11 @@ from mobsim.studies.sensitivity.analysis import END_COLUMNS, SensitivityResult, 
 from mobsim.studies.sensitivity.folder import write_folder
 
 # design order; the ranking below puts them in another order
-KEYS = ["escalation.after_min", "members.availability.day", "cascade.gridworkers.processing_min",
-        "members.presence.day.away", "cascade.subdistricts.callers"]
-EFFECT_MIN = {"escalation.after_min": 3.0, "members.availability.day": 20.0,
+KEYS = ["escalation.handover_min", "members.availability.day", "cascade.gridworkers.processing_min",
+        "members.presence.day.away", "channels.phone.retry_min"]
+EFFECT_MIN = {"escalation.handover_min": 3.0, "members.availability.day": 20.0,
               "cascade.gridworkers.processing_min": 7.5, "members.presence.day.away": 11.0,
-              "cascade.subdistricts.callers": 0.5}
+              "channels.phone.retry_min": 0.5}
 
 
 def _folder(folder: Path) -> Path:
@@ -49,10 +49,10 @@ def _folder(folder: Path) -> Path:
 
 def test_the_plan_names_the_placeholders_in_the_folders_order(tmp_path: Path) -> None:
     plan = drill_plan(_folder(tmp_path / "sensitivity"))
-    # by effect: availability (sourced: left out), presence, processing, escalation, callers
+    # by effect: availability (sourced: left out), presence, processing, handover, retry
     assert [s.key for s in plan.steps] == ["members.presence.day.away",
                                            "cascade.gridworkers.processing_min",
-                                           "escalation.after_min", "cascade.subdistricts.callers"]
+                                           "escalation.handover_min", "channels.phone.retry_min"]
     assert [s.rank for s in plan.steps] == [2, 3, 4, 5]
     assert plan.sourced == [(1, "members.availability.day")]
     assert [s.effect_min for s in plan.steps] == [11.0, 7.5, 3.0, 0.5]
@@ -82,9 +82,9 @@ def test_the_command_prints_the_plan_in_order_and_the_rule(tmp_path: Path) -> No
     assert done.exit_code == 0, done.output
     at = [done.output.index(f". {key}  ") for key in ("members.presence.day.away",
                                                       "cascade.gridworkers.processing_min",
-                                                      "escalation.after_min")]
+                                                      "escalation.handover_min")]
     assert at == sorted(at)
-    assert ". cascade.subdistricts.callers" not in done.output
+    assert ". channels.phone.retry_min" not in done.output
     assert "1 more ranked placeholders" in done.output
     assert "column state of the member rows" in done.output
     assert "observations needed" in done.output
@@ -97,7 +97,7 @@ def small_analysis(tmp_path_factory) -> tuple[Path, list[str]]:
     """A real, tiny sensitivity analysis of three placeholders on a small district."""
     folder = tmp_path_factory.mktemp("small")
     scenario = load_scenario(write_scenario(folder))
-    keys = ["cascade.gridworkers.processing_min", "escalation.after_min", "chase.after_min"]
+    keys = ["cascade.gridworkers.processing_min", "escalation.handover_min", "chase.after_min"]
     result = analyse(scenario, keys, Settings(size=2, replications=2, seed=5, jobs=1,
                                               ends_top=0))
     write_folder(folder / "sensitivity", scenario, result)
@@ -121,7 +121,7 @@ def test_a_run_is_read_against_the_shipped_ranking_without_its_own_settings(tmp_
 
 def test_the_count_leaves_out_what_the_scenario_sets_and_what_cannot_move_the_time() -> None:
     base = rests_on_summary(load_scenario(None)).count
-    assert rests_on_summary(load_scenario(None, ["escalation.after_min=20.0"])).count == base - 1
+    assert rests_on_summary(load_scenario(None, ["escalation.handover_min=10.0"])).count == base - 1
     # a door-to-door key, and the presence of another period than the order's, never counted
     assert rests_on_summary(load_scenario(None, ["action.revisit_gap_min=50.0"])).count == base
     night_row = "members.presence.night={home = 0.1, work = 0.0, asleep = 0.8, away = 0.1}"
