@@ -108,7 +108,9 @@ def plan(problem: Round, hint_min: float = np.inf) -> tuple[np.ndarray, np.ndarr
     must = limited if limit_min < np.inf else required
     pairs.flow(must, limit_min)
     other = must | ((need > 0) & ~problem.soon)
-    pairs.flow(other, limit_min)  # step 3, on top of the gaps of step 1 or 2
+    # Step 3, on top of the gaps of step 1 or 2, by any arrival: a gap the command does not
+    # wait for is worth a reserve whenever it comes (the limited gaps keep their limit).
+    pairs.flow(other, np.inf)
     source, gap, cost, over = pairs.for_cost()
     keep = other[gap]
     source, gap, cost, over = source[keep], gap[keep], cost[keep], over[keep]
