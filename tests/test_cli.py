@@ -17,6 +17,7 @@ from model_fixtures import deterministic
 from mobsim import __version__
 from mobsim.cli import main
 from mobsim.results.bound import BoundCheck
+from mobsim.results.check import ACT_SPREAD_COLUMNS
 
 FIXED = (*deterministic(), "escalation.follow_up_min=600.0")
 """A tiny district's day with every duration fixed: all replications alike, well within 3 hours."""
@@ -113,7 +114,7 @@ def test_check_json_is_one_object_with_the_documented_keys(fixed_scenario: Path)
     verdict = json.loads(result.output)  # one object and nothing else
     assert set(verdict) == {"scenario", "seed", "district_passed", "district_verdict",
                             "act", "measure", "definition", *bound_fields}
-    assert set(verdict["act"]) == {"limited_by", *bound_fields}
+    assert set(verdict["act"]) == {"limited_by", *bound_fields, *ACT_SPREAD_COLUMNS}
     assert verdict["measure"] == "district"
     assert verdict["definition"] == {"over": "posts", "share": 1.0, "label": "all posts"}
     assert (verdict["scenario"], verdict["seed"], verdict["replications"]) == ("scenario", 5, 3)
