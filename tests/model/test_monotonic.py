@@ -235,12 +235,14 @@ def test_on_full_xindu_at_night_reserves_enough_in_count_fill_every_post(xindu) 
 def test_when_a_pool_alone_outnumbers_the_memberless_posts_every_post_is_filled() -> None:
     """Conservation with one pool and no cadres: 400 commandos at the district centre, every
     one on duty, against 288 posts; the grid workers alone are too few for the posts no
-    member reaches (silent members are not chased at the door), so the pool must fill the rest,
+    member reaches (silent members are not chased at the door, and 40% of members cannot come),
+    so the pool must fill the rest,
     in every replication."""
     district = _stressed_district()
     chosen = scenario(*without_pools(), "cadres.at_once=0", "chase.success=0.0", "pools.commando_team.teams=400",
                       "pools.commando_team.team_size=1", "cadres.availability.day=1.0",
-                      "cadres.presence.day={home = 1.0, work = 0.0, asleep = 0.0, away = 0.0}")
+                      "cadres.presence.day={home = 1.0, work = 0.0, asleep = 0.0, away = 0.0}",
+                      "members.availability.day=0.6")
     for replication in range(4):
         r = simulate(district, chosen, SEED, replication)
         workers = r.reserve_shifts["who"][r.reserve_shifts["kind"] == ACTIVATED_BY.index("grid_worker")]
