@@ -220,29 +220,29 @@ class TaskRounds:
         """Carry the plan out: free people set out; riders keep their ride, turn to another
         unit, or are stood down."""
         n_free, now = len(sources.left), self.cascade.env.now
+        free = source < n_free
+        taken = [sources.take(s, n) for s, n in zip(source[free].tolist(), count[free].tolist())]
+        self._send(np.concatenate([np.zeros(0, np.int64), *taken]),
+                   np.repeat(unit[free], count[free]))
         planned = np.full(len(riders), -1, np.int64)
-        for s, to, n in zip(source.tolist(), unit.tolist(), count.tolist()):
-            if s < n_free:
-                self._send(sources.take(s, n), to)
-            else:
-                planned[s - n_free] = to
+        planned[source[~free] - n_free] = unit[~free]
         staffing = self.staffing
-        for rider, to in zip(riders.tolist(), planned.tolist()):
-            if to < 0:
-                staffing.stand_down(rider, now)
-            elif to != staffing.unit[rider]:
-                self._send(np.array([rider]), to)
+        for rider in riders[planned < 0].tolist():
+            staffing.stand_down(rider, now)
+        turning = (planned >= 0) & (planned != staffing.unit[riders])
+        self._send(riders[turning], planned[turning])
 
-    def _send(self, rows: np.ndarray, unit: int) -> None:
-        """Each of `rows` rides from where they are to `unit`."""
+    def _send(self, rows: np.ndarray, units: np.ndarray) -> None:
+        """Each of `rows` rides from where they are to their unit of `units`."""
         staffing, now = self.staffing, self.cascade.env.now
         unit_plan, xy = staffing.plan, staffing.position(rows, now)
         ride = self.travel.drive_min(
-            distance_km(xy[:, 0], xy[:, 1], unit_plan.x_km[unit], unit_plan.y_km[unit]),
+            distance_km(xy[:, 0], xy[:, 1], unit_plan.x_km[units], unit_plan.y_km[units]),
             self.people.speed_kmh[rows])
-        ride = self.travel.to_posts(ride, np.full(len(rows), unit_plan.village[unit]))
-        for row, minutes in zip(rows.tolist(), ride.tolist()):
-            ticket = staffing.send(row, unit, now, now + minutes)
+        ride = self.travel.to_posts(ride, unit_plan.village[units])
+        for row, unit, minutes, from_xy in zip(rows.tolist(), units.tolist(), ride.tolist(),
+                                               xy.tolist()):
+            ticket = staffing.send(row, unit, now, now + minutes, from_xy)
             self.cascade.at(minutes, (row, ticket), self._arrive)
 
     def _arrive(self, event: simpy.Event) -> None:
