@@ -29,6 +29,7 @@ import simpy
 
 from mobsim.codes import POOL_LEVELS
 from mobsim.kernels import dispatch as k
+from mobsim.kernels.completion import complete_units
 from mobsim.model.cascade import Cascade
 from mobsim.model.dispatcher import _bounds
 from mobsim.model.reserves import Reserves, Sources
@@ -148,24 +149,14 @@ class TaskRounds:
                    scope: np.ndarray) -> np.ndarray:
         """Whether each unit is among those its people complete, the units lacking fewest
         first: a unit takes the people kept for its community (sub-district) first, then the
-        level's lent people of its home, while they last."""
-        kept = [dict(zip(*np.unique(self._home(narrower, people[scope == narrower]),
-                                    return_counts=True)))
-                for narrower in range(level + 1)]
-        unit_home = [self._unit_home(narrower, units) for narrower in range(level + 1)]
-        completed = np.zeros(len(units), bool)
-        for i in np.lexsort((units, need, unit_home[level])).tolist():
-            left, taken = int(need[i]), []
-            for narrower in range(level + 1):
-                home = int(unit_home[narrower][i])
-                use = min(kept[narrower].get(home, 0), left)
-                taken.append((narrower, home, use))
-                left -= use
-            if left == 0:
-                completed[i] = True
-                for narrower, home, use in taken:
-                    kept[narrower][home] = kept[narrower].get(home, 0) - use
-        return completed
+        level's lent people of its home, while they last (mobsim.kernels.completion)."""
+        width = self.staffing.n_communities  # homes are communities, sub-districts or 0
+        kept = np.array([np.bincount(self._home(narrower, people[scope == narrower]),
+                                     minlength=width) for narrower in range(level + 1)], np.int64)
+        unit_home = np.array([self._unit_home(narrower, units) for narrower in range(level + 1)],
+                             np.int64)
+        order = np.lexsort((units, need, unit_home[level]))
+        return complete_units(order, need.astype(np.int64), unit_home, kept)
 
     def _problem(self, sources: Sources, riders: np.ndarray, units: np.ndarray, need: np.ndarray,
                  level: int, minimum: bool) -> tuple[Round, np.ndarray]:
