@@ -31,7 +31,7 @@ from mobsim.codes import POOL_LEVELS
 from mobsim.kernels import dispatch as k
 from mobsim.kernels.completion import complete_units
 from mobsim.model.cascade import Cascade
-from mobsim.model.dispatcher import _bounds
+from mobsim.model.dispatcher import _bounds, _rows_of
 from mobsim.model.reserves import Reserves, Sources
 from mobsim.model.round_plan import Round, plan
 from mobsim.model.tasks.plan import CHECKPOINT
@@ -59,6 +59,8 @@ class TaskRounds:
         self.travel = travel
         self.subdistrict_of_community = subdistrict_of_community
         self.n_subdistricts = int(subdistrict_of_community.max(initial=-1)) + 1
+        # Homes at any level are below this: communities, sub-districts, 0 (the district).
+        self.n_homes = max(staffing.n_communities, self.n_subdistricts, 1)
         self.levels = POOL_LEVELS.index(staff_scope) + 1
         self.priority = priority
         self.shift_min = shift_min
@@ -113,7 +115,9 @@ class TaskRounds:
         units = np.flatnonzero(need > 0)
         if len(units) == 0:
             return
-        rows = rows[np.isin(self._home(level, rows), self._unit_home(level, units))]
+        served = np.zeros(self.n_homes + 1, bool)  # by home at the level; the last: none (-1)
+        served[self._unit_home(level, units)] = True
+        rows = rows[served[self._home(level, rows)]]
         if len(rows) + len(riders) == 0:
             return
         scope = np.concatenate([self._scope(level, self.people.community[rows],
@@ -150,9 +154,9 @@ class TaskRounds:
         """Whether each unit is among those its people complete, the units lacking fewest
         first: a unit takes the people kept for its community (sub-district) first, then the
         level's lent people of its home, while they last (mobsim.kernels.completion)."""
-        width = self.staffing.n_communities  # homes are communities, sub-districts or 0
         kept = np.array([np.bincount(self._home(narrower, people[scope == narrower]),
-                                     minlength=width) for narrower in range(level + 1)], np.int64)
+                                     minlength=self.n_homes) for narrower in range(level + 1)],
+                        np.int64)
         unit_home = np.array([self._unit_home(narrower, units) for narrower in range(level + 1)],
                              np.int64)
         order = np.lexsort((units, need, unit_home[level]))
@@ -177,8 +181,7 @@ class TaskRounds:
                                  np.full(n_gaps, np.inf)])
         gap_i = np.column_stack([unit_plan.village[units], community, subdistrict, need,
                                  np.zeros((n_gaps, 2), np.int64)]).astype(np.int64)
-        row_of = dict(zip(units.tolist(), range(n_gaps)))
-        target = np.array([row_of.get(u, -1) for u in staffing.unit[riders].tolist()], np.int64)
+        target = _rows_of(units, len(unit_plan))[staffing.unit[riders]]
         n = n_free + len(riders)
         src_f = np.empty((n, 5))
         src_f[:n_free, k.SX:k.SY + 1] = sources.xy
