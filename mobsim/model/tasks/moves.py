@@ -221,8 +221,9 @@ class TaskRounds:
         planned = np.full(len(riders), -1, np.int64)
         planned[source[~free] - n_free] = unit[~free]
         staffing = self.staffing
-        for rider in riders[planned < 0].tolist():
-            staffing.stand_down(rider, now)
+        down = riders[planned < 0]
+        for rider, at_xy in zip(down.tolist(), staffing.position(down, now).tolist()):
+            staffing.stand_down(rider, now, at_xy)
         turning = (planned >= 0) & (planned != staffing.unit[riders])
         self._send(riders[turning], planned[turning])
 

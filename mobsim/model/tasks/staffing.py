@@ -93,9 +93,11 @@ class Staffing:
         self.ticket[row] += 1
         return int(self.ticket[row])
 
-    def stand_down(self, row: int, now_min: float) -> None:
-        """A rider's ride is called off: they are idle where they are on the way."""
-        x_km, y_km = self.position(np.array([row]), now_min)[0]
+    def stand_down(self, row: int, now_min: float, at_xy: tuple[float, float] | None = None
+                   ) -> None:
+        """A rider's ride is called off: they are idle where they are on the way (`at_xy`,
+        when the round knows it)."""
+        x_km, y_km = self.position(np.array([row]), now_min)[0] if at_xy is None else at_xy
         self._stop(row)
         self.state[row] = OUT
         self.ticket[row] += 1
