@@ -166,8 +166,9 @@ class Dispatcher:
             need = self.posts.to_dispatch(gaps, np.zeros(len(gaps), np.int64))
         gaps, need = gaps[need > 0], need[need > 0]
         if len(gaps) == 0:
-            self._apply(Sources(np.zeros(0, np.int64), self.reserves, np.zeros((0, 2))), riders,
-                        *(np.zeros(0, np.int64) for _ in range(3)))
+            if len(riders):  # no gap left for them: they stand down
+                self._apply(Sources(np.zeros(0, np.int64), self.reserves, np.zeros((0, 2))),
+                            riders, *(np.zeros(0, np.int64) for _ in range(3)))
             return
         free = free[np.argsort(self.free_since[free], kind="stable")]
         sources = Sources(free, self.reserves, self.free_xy[free])
@@ -197,8 +198,7 @@ class Dispatcher:
         gap_i = np.column_stack([self.geo.village_microgrid[gaps], community, subdistrict, need,
                                  np.zeros((len(gaps), 2), np.int64)]).astype(np.int64)
         # A rider's target, as a row of the round's gaps (-1: not one of them any more).
-        row_of = dict(zip(gaps.tolist(), range(len(gaps))))
-        target = np.array([row_of.get(m, -1) for m in self.microgrid[riders].tolist()], np.int64)
+        target = _rows_of(gaps, len(posts.on_post))[self.microgrid[riders]]
         reserves = self.reserves
         n_free = len(sources.left)
         src_f = np.empty((n_free + len(riders), 5))
@@ -307,7 +307,14 @@ def _bounds(keys: np.ndarray, n: int) -> np.ndarray:
     """Per key 0..n-1, the [first, last) rows of `keys` (sorted so that each key's rows are
     contiguous) as an (n, 2) array; (0, 0) for a key without rows."""
     bounds = np.zeros((n, 2), np.int64)
-    values, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    bounds[values, 0] = first
-    bounds[values, 1] = first + counts
+    first = np.flatnonzero(np.diff(keys, prepend=-1) != 0)  # keys are not negative
+    bounds[keys[first], 0] = first
+    bounds[keys[first], 1] = np.append(first[1:], len(keys))
     return bounds
+
+
+def _rows_of(items: np.ndarray, n: int) -> np.ndarray:
+    """Per value 0..n-1, its row in `items` (distinct values), -1 where absent."""
+    rows = np.full(n, -1, np.int64)
+    rows[items] = np.arange(len(items))
+    return rows

@@ -29,8 +29,9 @@ import simpy
 
 from mobsim.codes import POOL_LEVELS
 from mobsim.kernels import dispatch as k
+from mobsim.kernels.completion import complete_units
 from mobsim.model.cascade import Cascade
-from mobsim.model.dispatcher import _bounds
+from mobsim.model.dispatcher import _bounds, _rows_of
 from mobsim.model.reserves import Reserves, Sources
 from mobsim.model.round_plan import Round, plan
 from mobsim.model.tasks.plan import CHECKPOINT
@@ -58,6 +59,8 @@ class TaskRounds:
         self.travel = travel
         self.subdistrict_of_community = subdistrict_of_community
         self.n_subdistricts = int(subdistrict_of_community.max(initial=-1)) + 1
+        # Homes at any level are below this: communities, sub-districts, 0 (the district).
+        self.n_homes = max(staffing.n_communities, self.n_subdistricts, 1)
         self.levels = POOL_LEVELS.index(staff_scope) + 1
         self.priority = priority
         self.shift_min = shift_min
@@ -112,7 +115,9 @@ class TaskRounds:
         units = np.flatnonzero(need > 0)
         if len(units) == 0:
             return
-        rows = rows[np.isin(self._home(level, rows), self._unit_home(level, units))]
+        served = np.zeros(self.n_homes + 1, bool)  # by home at the level; the last: none (-1)
+        served[self._unit_home(level, units)] = True
+        rows = rows[served[self._home(level, rows)]]
         if len(rows) + len(riders) == 0:
             return
         scope = np.concatenate([self._scope(level, self.people.community[rows],
@@ -148,24 +153,14 @@ class TaskRounds:
                    scope: np.ndarray) -> np.ndarray:
         """Whether each unit is among those its people complete, the units lacking fewest
         first: a unit takes the people kept for its community (sub-district) first, then the
-        level's lent people of its home, while they last."""
-        kept = [dict(zip(*np.unique(self._home(narrower, people[scope == narrower]),
-                                    return_counts=True)))
-                for narrower in range(level + 1)]
-        unit_home = [self._unit_home(narrower, units) for narrower in range(level + 1)]
-        completed = np.zeros(len(units), bool)
-        for i in np.lexsort((units, need, unit_home[level])).tolist():
-            left, taken = int(need[i]), []
-            for narrower in range(level + 1):
-                home = int(unit_home[narrower][i])
-                use = min(kept[narrower].get(home, 0), left)
-                taken.append((narrower, home, use))
-                left -= use
-            if left == 0:
-                completed[i] = True
-                for narrower, home, use in taken:
-                    kept[narrower][home] = kept[narrower].get(home, 0) - use
-        return completed
+        level's lent people of its home, while they last (mobsim.kernels.completion)."""
+        kept = np.array([np.bincount(self._home(narrower, people[scope == narrower]),
+                                     minlength=self.n_homes) for narrower in range(level + 1)],
+                        np.int64)
+        unit_home = np.array([self._unit_home(narrower, units) for narrower in range(level + 1)],
+                             np.int64)
+        order = np.lexsort((units, need, unit_home[level]))
+        return complete_units(order, need.astype(np.int64), unit_home, kept)
 
     def _problem(self, sources: Sources, riders: np.ndarray, units: np.ndarray, need: np.ndarray,
                  level: int, minimum: bool) -> tuple[Round, np.ndarray]:
@@ -186,8 +181,7 @@ class TaskRounds:
                                  np.full(n_gaps, np.inf)])
         gap_i = np.column_stack([unit_plan.village[units], community, subdistrict, need,
                                  np.zeros((n_gaps, 2), np.int64)]).astype(np.int64)
-        row_of = dict(zip(units.tolist(), range(n_gaps)))
-        target = np.array([row_of.get(u, -1) for u in staffing.unit[riders].tolist()], np.int64)
+        target = _rows_of(units, len(unit_plan))[staffing.unit[riders]]
         n = n_free + len(riders)
         src_f = np.empty((n, 5))
         src_f[:n_free, k.SX:k.SY + 1] = sources.xy
@@ -220,29 +214,30 @@ class TaskRounds:
         """Carry the plan out: free people set out; riders keep their ride, turn to another
         unit, or are stood down."""
         n_free, now = len(sources.left), self.cascade.env.now
+        free = source < n_free
+        taken = [sources.take(s, n) for s, n in zip(source[free].tolist(), count[free].tolist())]
+        self._send(np.concatenate([np.zeros(0, np.int64), *taken]),
+                   np.repeat(unit[free], count[free]))
         planned = np.full(len(riders), -1, np.int64)
-        for s, to, n in zip(source.tolist(), unit.tolist(), count.tolist()):
-            if s < n_free:
-                self._send(sources.take(s, n), to)
-            else:
-                planned[s - n_free] = to
+        planned[source[~free] - n_free] = unit[~free]
         staffing = self.staffing
-        for rider, to in zip(riders.tolist(), planned.tolist()):
-            if to < 0:
-                staffing.stand_down(rider, now)
-            elif to != staffing.unit[rider]:
-                self._send(np.array([rider]), to)
+        down = riders[planned < 0]
+        for rider, at_xy in zip(down.tolist(), staffing.position(down, now).tolist()):
+            staffing.stand_down(rider, now, at_xy)
+        turning = (planned >= 0) & (planned != staffing.unit[riders])
+        self._send(riders[turning], planned[turning])
 
-    def _send(self, rows: np.ndarray, unit: int) -> None:
-        """Each of `rows` rides from where they are to `unit`."""
+    def _send(self, rows: np.ndarray, units: np.ndarray) -> None:
+        """Each of `rows` rides from where they are to their unit of `units`."""
         staffing, now = self.staffing, self.cascade.env.now
         unit_plan, xy = staffing.plan, staffing.position(rows, now)
         ride = self.travel.drive_min(
-            distance_km(xy[:, 0], xy[:, 1], unit_plan.x_km[unit], unit_plan.y_km[unit]),
+            distance_km(xy[:, 0], xy[:, 1], unit_plan.x_km[units], unit_plan.y_km[units]),
             self.people.speed_kmh[rows])
-        ride = self.travel.to_posts(ride, np.full(len(rows), unit_plan.village[unit]))
-        for row, minutes in zip(rows.tolist(), ride.tolist()):
-            ticket = staffing.send(row, unit, now, now + minutes)
+        ride = self.travel.to_posts(ride, unit_plan.village[units])
+        for row, unit, minutes, from_xy in zip(rows.tolist(), units.tolist(), ride.tolist(),
+                                               xy.tolist()):
+            ticket = staffing.send(row, unit, now, now + minutes, from_xy)
             self.cascade.at(minutes, (row, ticket), self._arrive)
 
     def _arrive(self, event: simpy.Event) -> None:

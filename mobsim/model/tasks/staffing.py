@@ -46,12 +46,14 @@ class Staffing:
         self.idle_min = np.full(n_people, np.inf)  # and the minute
         self._idles = 0
         self.ticket = np.zeros(n_people, np.int64)  # a ride or a shift counts only while current
+        self.joined = np.zeros(n_people, np.int64)  # the order in which people joined their unit
+        self._joins = 0
+        self._surplus: np.ndarray | None = None  # `surplus()` until someone joins or leaves a unit
         self.ride_from = np.zeros((n_people, 2))
         self.ride_min = np.zeros((n_people, 2))  # a ride's start and planned arrival
         self.staff = np.zeros(n, np.int64)
         self.riding = np.zeros(n, np.int64)
         self.due_count = np.zeros(n, np.int64)
-        self.on_unit: list[list[int]] = [[] for _ in range(n)]  # in the order they joined
         self.due: list[deque[int]] = [deque() for _ in range(n)]
         self.setup_min = np.zeros(n) if setup_min is None else setup_min
         self.staffed_min = np.full(n, np.inf)
@@ -76,10 +78,13 @@ class Staffing:
         self.state[row] = OUT
         self.unit[row] = -1
 
-    def send(self, row: int, unit: int, now_min: float, arrive_min: float) -> int:
+    def send(self, row: int, unit: int, now_min: float, arrive_min: float,
+             from_xy: tuple[float, float] | None = None) -> int:
         """A round sends a person (idle, riding, or on a site beyond its minimum) from where
-        they are to `unit`, to arrive at `arrive_min`; returns the ride's ticket."""
-        self.ride_from[row] = self.position(np.array([row]), now_min)[0]
+        they are (`from_xy`, when the round knows it) to `unit`, to arrive at `arrive_min`;
+        returns the ride's ticket."""
+        self.ride_from[row] = (self.position(np.array([row]), now_min)[0] if from_xy is None
+                               else from_xy)
         self._stop(row)
         self.state[row] = RIDING
         self.unit[row] = unit
@@ -88,9 +93,11 @@ class Staffing:
         self.ticket[row] += 1
         return int(self.ticket[row])
 
-    def stand_down(self, row: int, now_min: float) -> None:
-        """A rider's ride is called off: they are idle where they are on the way."""
-        x_km, y_km = self.position(np.array([row]), now_min)[0]
+    def stand_down(self, row: int, now_min: float, at_xy: tuple[float, float] | None = None
+                   ) -> None:
+        """A rider's ride is called off: they are idle where they are on the way (`at_xy`,
+        when the round knows it)."""
+        x_km, y_km = self.position(np.array([row]), now_min)[0] if at_xy is None else at_xy
         self._stop(row)
         self.state[row] = OUT
         self.ticket[row] += 1
@@ -124,11 +131,12 @@ class Staffing:
         self.riding[unit] -= 1
         self.state[row] = ON
         self.xy[row] = self.plan.x_km[unit], self.plan.y_km[unit]
-        self.on_unit[unit].append(row)
+        self.joined[row] = self._joins
+        self._joins += 1
+        self._surplus = None
         if self.staff[unit] >= self.plan.min_staff[unit] and self.due[unit]:
             relieved = self.due[unit].popleft()
             self.due_count[unit] -= 1
-            self.on_unit[unit].remove(relieved)
             self.state[relieved] = OFF
             self.unit[relieved] = -1
             self.ticket[relieved] += 1
@@ -148,8 +156,8 @@ class Staffing:
 
     def _leave_unit(self, row: int) -> None:
         unit = int(self.unit[row])
-        self.on_unit[unit].remove(row)
         self.staff[unit] -= 1
+        self._surplus = None
         if row in self.due[unit]:
             self.due[unit].remove(row)
             self.due_count[unit] -= 1
@@ -173,10 +181,17 @@ class Staffing:
     def surplus(self) -> np.ndarray:
         """Rows of the people on units beyond the units' minimum (a site's further staff), the
         last to join first."""
-        units = np.flatnonzero(self.staff > self.plan.min_staff)
-        rows = [row for unit in units.tolist()
-                for row in reversed(self.on_unit[unit][int(self.plan.min_staff[unit]):])]
-        return np.array(rows, np.int64)
+        if self._surplus is None:  # a round asks several times between arrivals
+            on = np.flatnonzero(self.state == ON)
+            unit = self.unit[on]
+            beyond = (self.staff - self.plan.min_staff)[unit]
+            on, unit, beyond = on[beyond > 0], unit[beyond > 0], beyond[beyond > 0]
+            # Each unit's people, the last to join first (one key: unit, then the join
+            # backwards): a unit's first `beyond` are beyond its minimum.
+            order = np.argsort(unit * (self._joins + 1) + (self._joins - self.joined[on]))
+            on, unit, beyond = on[order], unit[order], beyond[order]
+            self._surplus = on[np.arange(len(on)) - np.searchsorted(unit, unit) < beyond]
+        return self._surplus
 
     def snapshot(self) -> None:
         """Keep each unit's staff, and the idle people by home community, as they are now."""
