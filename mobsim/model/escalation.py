@@ -14,10 +14,10 @@ listeners of `on_idle` hear of such a worker: the wartime tasks, mobsim.model.ta
 `escalation.grid_worker_covers` caps the posts a worker sets out for (0 = no cap).
 
 A grid worker who chases silent members (mobsim.model.chase) does one thing at a time and
-finishes a door before anything else: before their escalation, available and not at a
-door, they go to the next door of their list; after it, an open gap of their grid comes
-first, then the next door, then relieving a reserve; a worker riding to or holding a post
-does not chase (the `on_busy` listeners hear of a worker leaving for a door).
+finishes a door before anything else. Whenever free (before or after their escalation), the
+next door of their list comes first, then an open gap of their grid, then relieving a
+reserve; a worker riding to or holding a post does not chase (the `on_busy` listeners hear
+of a worker leaving for a door).
 """
 
 from __future__ import annotations
@@ -134,16 +134,20 @@ class Escalation:
 
     def _cover(self, grid: int, x: float, y: float, delay_min: float,
                trips_min: np.ndarray | None = None) -> None:
-        """Send the grid worker from (x, y) to the nearest open gap of their grid, if any is
-        left; `trips_min`: the trips from there to each post of the grid, if known."""
+        """Send the grid worker from (x, y) to the next door of their list, else to the
+        nearest open gap of their grid, if any is left; `trips_min`: the trips from there to
+        each post of the grid, if known."""
         self.idle_xy[grid] = (x, y)
+        if self._chase(grid, x, y, delay_min):
+            return
+        if self.covers_left[grid] == 0:
+            self._idle(grid, x, y)
+            return
         rows = self._grid(grid)
-        candidates = self.posts.lacks_staff(rows) & (self.covers_left[grid] > 0)
+        candidates = self.posts.lacks_staff(rows)
         if not candidates.any():
-            if self._chase(grid, x, y, delay_min):
-                return
             # No gap left: relieve a dispatched reserve holding a post of the grid, who can go farther.
-            candidates = (self.posts.dispatched_holding[rows] > 0) & (self.covers_left[grid] > 0)
+            candidates = self.posts.dispatched_holding[rows] > 0
             if not candidates.any():
                 self._idle(grid, x, y)
                 return

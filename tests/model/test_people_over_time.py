@@ -175,20 +175,31 @@ def test_the_grid_worker_chases_the_silent_members_door_by_door_by_hand() -> Non
 
 
 @pytest.mark.parametrize("success", [0.0, 1.0])
-def test_an_open_gap_comes_before_the_next_door(success: float) -> None:
+def test_the_doors_come_before_an_open_gap(success: float) -> None:
     """The escalation comes 20 min after the worker had the order (9 min after the calls
-    began), while they are at the first door: they finish it, then go to the nearest gap and
-    hold it (nobody else comes), leaving the other doors unknocked. A member found at the
-    first door is coming to its post, so the nearest gap is then the next post, 300 m on."""
+    began), while they are at the first door: they knock at all three, then go to the nearest
+    gap, the last door's post (nobody else comes). Members found are all coming: no gap."""
     r, calls_min = _chased_by_the_grid_worker(f"chase.success={success}", "escalation.after_min=20.0")
-    door_done = (calls_min + 6.0 + GRID_WORKER_PREPARE_MIN + WALK_MIN + DOOR_MIN)[::3]
+    first = 6.0 + GRID_WORKER_PREPARE_MIN + WALK_MIN + DOOR_MIN
+    last_door = (calls_min + first + 2 * (WALK_MIN + DOOR_MIN))[::3]
     arrived = r.microgrid_gridworker_arrived_min.reshape(-1, 3)
     if success:
-        np.testing.assert_allclose(r.member_acknowledged_min[::3], door_done, rtol=0, atol=1e-9)
-        np.testing.assert_allclose(arrived[:, 1], door_done + WALK_MIN, rtol=0, atol=1e-9)
+        np.testing.assert_allclose(r.member_acknowledged_min[2::3], last_door, rtol=0, atol=1e-9)
+        assert np.isnan(arrived).all()
     else:
-        np.testing.assert_allclose(arrived[:, 0], door_done, rtol=0, atol=1e-9)
-    assert np.isnan(r.member_acknowledged_min.reshape(-1, 3)[:, 1:]).all()
+        np.testing.assert_allclose(arrived[:, 2], last_door, rtol=0, atol=1e-9)
+        assert np.isnan(arrived[:, :2]).all()
+
+
+def test_a_grid_worker_holding_a_post_does_not_chase() -> None:
+    """The escalation comes 5 min after the worker had the order, before the calls begin: they
+    go to the nearest gap, the middle post at the grid's centre, and hold it for good (its
+    member silent); the silences become known while they hold it, and nobody is chased."""
+    r, calls_min = _chased_by_the_grid_worker("chase.success=1.0", "escalation.after_min=5.0")
+    alerted = calls_min[::3] - PROCESSING_MIN["gridworkers"]
+    arrived = r.microgrid_gridworker_arrived_min.reshape(-1, 3)
+    np.testing.assert_allclose(arrived[:, 1], alerted + 5.0 + GRID_WORKER_PREPARE_MIN, rtol=0, atol=1e-9)
+    assert np.isnan(r.member_acknowledged_min).all()
 
 
 @pytest.mark.parametrize("ramp_min", [0.0, 120.0])

@@ -99,14 +99,15 @@ def test_someone_unavailable_at_the_order_becomes_available_when_the_period_chan
 
 
 def test_the_change_comes_at_each_persons_own_minute_of_the_ramp_by_hand() -> None:
-    """Order at 02:00, the day from 07:50 (350 min): one uniform u per person against the
-    night's 0.2 and the day's 0.7, and the person's own v of the 60-min ramp."""
+    """Order at 02:00, the day from 07:50 (350 min): the draw at the order against the
+    night's 0.2, the day's own draw against 0.7, and the person's own v of the 60-min ramp."""
     params = _order("02:00", "tue", "members.availability.night=0.2", "members.availability.day=0.7",
                     "presence.availability_ramp_min=60.0")
     n = 500
-    u = params.streams.uniform("presence", "members.available", n)
+    at_order = params.streams.uniform("presence", "members.available", n)
+    by_day = params.streams.uniform("presence", "members.available.1", n)
     v = params.streams.uniform("presence", "members.available.ramp", n)
-    expected = np.where(u < 0.2, 0.0, np.where(u < 0.7, 350.0 + 60.0 * v, np.inf))
+    expected = np.where(at_order < 0.2, 0.0, np.where(by_day < 0.7, 350.0 + 60.0 * v, np.inf))
     assert available_from_min(params, "members", np.zeros(n, dtype=np.int8), 720.0).tolist() == expected.tolist()
 
 
