@@ -17,13 +17,14 @@ import numpy as np
 import simpy
 
 from mobsim.kernels import relay
-from mobsim.model.contact import Contact, reach
+from mobsim.model.contact import PHONE, Contact, reach
 from mobsim.model.event_loop import EventLoop
 from mobsim.model.trace import Trace
 
 Listener = Callable[[int], None]
-SilentListener = Callable[[np.ndarray, np.ndarray], None]
-"""Called as listener(people, gave up minutes) when a relay's phone attempts to them all failed."""
+SilentListener = Callable[[int, np.ndarray, np.ndarray, float], None]
+"""Called as listener(sender, people, gave up minutes, calls end) after a relay that phones:
+the children whose attempts all failed, and when the sender's last call ended."""
 
 
 @dataclass
@@ -138,10 +139,12 @@ class Cascade:
             receiver.due_min, receiver.channel, follow_up.after_min, follow_up.in_person_min)
         if self.trace.enabled:
             self.trace.record(notified[first], receiver.entity, kids[first], "notified")
-        silent = gave_up < self.horizon_min
-        if receiver.on_silent and silent.any():
+        if receiver.on_silent and link.contact.dials:
+            silent = gave_up < self.horizon_min
+            ended = np.concatenate([[now], acknowledged[channel == PHONE], gave_up[silent]])
+            calls_end = float(ended[ended < self.horizon_min].max())
             for listener in receiver.on_silent:
-                listener(kids[silent], gave_up[silent])
+                listener(i, kids[silent], gave_up[silent], calls_end)
         callback = partial(self._acknowledge, receiver)
         call, horizon_min = self.env.call, self.horizon_min
         for kid, t in zip(due_kids.tolist(), due_min.tolist()):

@@ -7,7 +7,8 @@ became known (ties: member row): walks from where they are to the member's home 
 workers' local travel, as to a post there) and spends `chase.door_min` at the door, found or
 not; a member found (`chase.success`) acknowledges when the door time ends (channel `door`).
 A member who has acknowledged by the time the worker would set out for their door is skipped.
-When to chase and when to cover a post is the grid worker's business (mobsim.model.escalation).
+The worker's calls end when the last of them does; when to chase and when to cover a post is
+the grid worker's business (mobsim.model.escalation).
 """
 
 from __future__ import annotations
@@ -46,17 +47,21 @@ class Doors:
         self.door_min = params.streams.sample("escalation", "members.chase.door",
                                               params.duration("chase.door_min"), n)
         self.found = chase_found(params, "members", n)
-        # Per grid worker: (gave up minute, member) of the doors known and not yet visited.
+        # Per grid worker: (gave up minute, member) of the doors known and not yet visited, and
+        # when their last call ends (-inf: not calling yet).
         self.queue: list[list[tuple[float, int]]] = [[] for _ in range(len(available_min))]
+        self.calls_end_min = np.full(len(available_min), -np.inf)
         # Called as on_known(grid) when a door joins a worker's list; on_done(grid, x_km, y_km)
         # when a visit ends, at the member's home.
         self.on_known: Callable[[int], None] = lambda grid: None
         self.on_done: Callable[[int, float, float], None] = lambda grid, x, y: None
         members.on_silent.append(self._silent)
 
-    def _silent(self, people: np.ndarray, gave_up_min: np.ndarray) -> None:
-        """The phone attempts to `people` all failed: their worker knows at the later of the
-        last attempt's end and the worker becoming available."""
+    def _silent(self, grid: int, people: np.ndarray, gave_up_min: np.ndarray,
+                calls_end_min: float) -> None:
+        """The worker of `grid` calls until `calls_end_min`, and the attempts to `people` all
+        failed: the worker knows at the later of the last attempt's end and becoming available."""
+        self.calls_end_min[grid] = calls_end_min
         now = self.cascade.env.now
         for m, gave_up in zip(people.tolist(), gave_up_min.tolist()):
             known = max(gave_up, float(self.available_min[self.grid[m]]))

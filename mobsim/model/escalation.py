@@ -14,10 +14,10 @@ listeners of `on_idle` hear of such a worker: the wartime tasks, mobsim.model.ta
 `escalation.grid_worker_covers` caps the posts a worker sets out for (0 = no cap).
 
 A grid worker who chases silent members (mobsim.model.chase) does one thing at a time and
-finishes a door before anything else. Whenever free (before or after their escalation), the
-next door of their list comes first, then an open gap of their grid, then relieving a
-reserve; a worker riding to or holding a post does not chase (the `on_busy` listeners hear
-of a worker leaving for a door).
+finishes a door before anything else. They set out for gaps no earlier than the end of their
+calls (when every silence is known). Whenever free, the next door of their list comes first,
+then an open gap of their grid, then relieving a reserve; a worker riding to or holding a
+post does not chase (the `on_busy` listeners hear of a worker leaving for a door).
 """
 
 from __future__ import annotations
@@ -119,6 +119,10 @@ class Escalation:
 
     def _set_out(self, event: simpy.Event) -> None:
         grid = event.value
+        calls_end_min = -np.inf if self.doors is None else self.doors.calls_end_min[grid]
+        if calls_end_min > self.cascade.env.now:  # still calling: the doors are not all known
+            self.cascade.at(calls_end_min - self.cascade.env.now, grid, self._set_out)
+            return
         self.set_out[grid] = True
         if self.chasing[grid]:
             return  # the door is finished first

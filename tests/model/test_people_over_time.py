@@ -174,12 +174,15 @@ def test_the_grid_worker_chases_the_silent_members_door_by_door_by_hand() -> Non
     assert np.all(r.member_channel == CHANNELS.index("door"))
 
 
+@pytest.mark.parametrize("after_min", [14.0, 20.0])
 @pytest.mark.parametrize("success", [0.0, 1.0])
-def test_the_doors_come_before_an_open_gap(success: float) -> None:
-    """The escalation comes 20 min after the worker had the order (9 min after the calls
-    began), while they are at the first door: they knock at all three, then go to the nearest
-    gap, the last door's post (nobody else comes). Members found are all coming: no gap."""
-    r, calls_min = _chased_by_the_grid_worker(f"chase.success={success}", "escalation.after_min=20.0")
+def test_the_doors_come_before_an_open_gap(success: float, after_min: float) -> None:
+    """The escalation comes 14 min after the worker had the order (3 min after the calls
+    began: the worker waits for the end of the calls, at 7) or 20 min after (9 min after, while
+    they are at the first door): they knock at all three, then go to the nearest gap, the last
+    door's post (nobody else comes). Members found are all coming: no gap."""
+    r, calls_min = _chased_by_the_grid_worker(f"chase.success={success}",
+                                              f"escalation.after_min={after_min}")
     first = 6.0 + GRID_WORKER_PREPARE_MIN + WALK_MIN + DOOR_MIN
     last_door = (calls_min + first + 2 * (WALK_MIN + DOOR_MIN))[::3]
     arrived = r.microgrid_gridworker_arrived_min.reshape(-1, 3)
@@ -192,9 +195,9 @@ def test_the_doors_come_before_an_open_gap(success: float) -> None:
 
 
 def test_a_grid_worker_holding_a_post_does_not_chase() -> None:
-    """The escalation comes 5 min after the worker had the order, before the calls begin: they
-    go to the nearest gap, the middle post at the grid's centre, and hold it for good (its
-    member silent); the silences become known while they hold it, and nobody is chased."""
+    """The escalation comes 5 min after the worker had the order, before they begin calling (11
+    min): they go to the nearest gap, the middle post at the grid's centre, and hold it for
+    good (its member silent); the silences become known while they hold it: nobody is chased."""
     r, calls_min = _chased_by_the_grid_worker("chase.success=1.0", "escalation.after_min=5.0")
     alerted = calls_min[::3] - PROCESSING_MIN["gridworkers"]
     arrived = r.microgrid_gridworker_arrived_min.reshape(-1, 3)
