@@ -22,7 +22,7 @@ from mobsim.model.event_loop import EventLoop
 from mobsim.model.trace import Trace
 
 Listener = Callable[[int], None]
-SilentListener = Callable[[int, np.ndarray, np.ndarray, float], None]
+CallsListener = Callable[[int, np.ndarray, np.ndarray, float], None]
 """Called as listener(sender, people, gave up minutes, calls end) after a relay that phones:
 the children whose attempts all failed, and when the sender's last call ended."""
 
@@ -37,7 +37,7 @@ class Level:
     channel: np.ndarray
     due_min: np.ndarray
     listeners: list[Listener] = field(default_factory=list)
-    on_silent: list[SilentListener] = field(default_factory=list)
+    on_calls: list[CallsListener] = field(default_factory=list)
 
     @classmethod
     def empty(cls, entity: str, n: int) -> "Level":
@@ -139,11 +139,11 @@ class Cascade:
             receiver.due_min, receiver.channel, follow_up.after_min, follow_up.in_person_min)
         if self.trace.enabled:
             self.trace.record(notified[first], receiver.entity, kids[first], "notified")
-        if receiver.on_silent and link.contact.dials:
+        if receiver.on_calls and link.contact.dials:
             silent = gave_up < self.horizon_min
             ended = np.concatenate([[now], acknowledged[channel == PHONE], gave_up[silent]])
             calls_end = float(ended[ended < self.horizon_min].max())
-            for listener in receiver.on_silent:
+            for listener in receiver.on_calls:
                 listener(i, kids[silent], gave_up[silent], calls_end)
         callback = partial(self._acknowledge, receiver)
         call, horizon_min = self.env.call, self.horizon_min

@@ -55,9 +55,9 @@ class Doors:
         # when a visit ends, at the member's home.
         self.on_known: Callable[[int], None] = lambda grid: None
         self.on_done: Callable[[int, float, float], None] = lambda grid, x, y: None
-        members.on_silent.append(self._silent)
+        members.on_calls.append(self._calls)
 
-    def _silent(self, grid: int, people: np.ndarray, gave_up_min: np.ndarray,
+    def _calls(self, grid: int, people: np.ndarray, gave_up_min: np.ndarray,
                 calls_end_min: float) -> None:
         """The worker of `grid` calls until `calls_end_min`, and the attempts to `people` all
         failed: the worker knows at the later of the last attempt's end and becoming available."""
