@@ -6,7 +6,8 @@ codes; a phone attempts). A message channel m reaches child i if `reached[m, i]`
 delivered `delivery_min[m, i]` after the start and read `read_min[m, i]` later, or, from
 `home_min[i]` on (inf: never), `read_home_min[m, i]` after the later of delivery and home.
 The phone (`dials`) calls the children still unacknowledged (`dial`); a child whose attempts
-all failed is found at the door `chase_min[i]` after the last one (inf: never). The first
+all failed is found at the door `chase_min[i]` after the last one (inf: never, or chased by
+someone whose time is modelled outside the kernel, who is told when the attempts failed). The first
 channel wins; a tie keeps the earlier channel (messages in the order given, then phone, then
 door), and `prior_min` (when each child acknowledges on what reached them before) is never
 made later.
@@ -86,7 +87,8 @@ def dial(start_min, acknowledged_min, answered, call_min, ring_min, retry_min, c
 def reach(children, start_min, horizon_min, prior_min, message_channels, reached, delivery_min,
           read_min, read_home_min, home_min, dials, phone_code, callers, answered,
           answered_home, call_min, ring_min, retry_min, door_code, chase_min):
-    """(acknowledged, channel, notified) minutes and codes of each child; inf = not reached."""
+    """(acknowledged, channel, notified, gave up) minutes and codes of each child; inf = not
+    reached (gave up: the end of the last of the child's phone attempts, all unanswered)."""
     n = children.size
     acknowledged = prior_min.copy()
     channel = np.zeros(n, dtype=np.int8)
@@ -102,7 +104,7 @@ def reach(children, start_min, horizon_min, prior_min, message_channels, reached
                 channel[j] = m
             notified[j] = min(notified[j], delivered)
     if not dials:
-        return acknowledged, channel, notified
+        return acknowledged, channel, notified, np.full(n, np.inf)
     phone, ring, gave_up = dial(start_min, acknowledged, answered[children], call_min[children],
                                 ring_min[children], retry_min[children], callers, horizon_min,
                                 answered_home[children], home_min[children])
@@ -115,7 +117,7 @@ def reach(children, start_min, horizon_min, prior_min, message_channels, reached
         if door < acknowledged[j]:
             acknowledged[j] = door
             channel[j] = door_code
-    return acknowledged, channel, notified
+    return acknowledged, channel, notified, gave_up
 
 
 @njit(cache=True)

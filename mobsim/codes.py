@@ -41,6 +41,9 @@ POOL_ALERTS: tuple[str, ...] = ("communities", "subdistricts", "district")
 DISPATCH_POLICIES: tuple[str, ...] = ("paired-first", "sub-district-first", "nearest")
 """Values of `cadres.dispatch_policy` (docs/model.md 7.7)."""
 
+CHASERS: tuple[str, ...] = ("grid_worker", "building_head")
+"""Values of `chase.by`: who chases a silent member at the door (docs/model.md 7.12)."""
+
 RELEASE_REASONS: tuple[str, ...] = ("horizon", "handover")
 """Why a shift ended (codes of `reserve_shifts.why`): still on post at the horizon, or relieved."""
 

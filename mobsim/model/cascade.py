@@ -17,11 +17,14 @@ import numpy as np
 import simpy
 
 from mobsim.kernels import relay
-from mobsim.model.contact import Contact, reach
+from mobsim.model.contact import PHONE, Contact, reach
 from mobsim.model.event_loop import EventLoop
 from mobsim.model.trace import Trace
 
 Listener = Callable[[int], None]
+CallsListener = Callable[[int, np.ndarray, np.ndarray, float], None]
+"""Called as listener(sender, people, gave up minutes, calls end) after a relay that phones:
+the children whose attempts all failed, and when the sender's last call ended."""
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Level:
     channel: np.ndarray
     due_min: np.ndarray
     listeners: list[Listener] = field(default_factory=list)
+    on_calls: list[CallsListener] = field(default_factory=list)
 
     @classmethod
     def empty(cls, entity: str, n: int) -> "Level":
@@ -99,8 +103,20 @@ class Cascade:
         relay = partial(self._relay, link)
         sender.listeners.append(lambda i: self.at(processing_min[i], i, relay))
 
+    def acknowledge_now(self, level: Level, i: int, channel: int) -> None:
+        """Person `i` of `level` acknowledges now on `channel` (in person), unless they have."""
+        if level.acknowledged_min[i] < np.inf:
+            return
+        now = self.env.now
+        level.channel[i] = channel
+        level.due_min[i] = now
+        level.notified_min[i] = min(level.notified_min[i], now)
+        self._take_note(level, i)
+
     def _acknowledge(self, level: Level, event: simpy.Event) -> None:
-        i = event.value
+        self._take_note(level, event.value)
+
+    def _take_note(self, level: Level, i: int) -> None:
         acknowledged_min = level.acknowledged_min
         if acknowledged_min[i] < np.inf:
             return  # reached earlier by another sender
@@ -115,14 +131,20 @@ class Cascade:
         now = self.env.now
         kids = link.children[link.bounds[i]:link.bounds[i + 1]]
         receiver = link.receiver
-        acknowledged, channel, notified = reach(link.contact, kids, now, self.horizon_min,
-                                                receiver.due_min[kids])
+        acknowledged, channel, notified, gave_up = reach(link.contact, kids, now, self.horizon_min,
+                                                         receiver.due_min[kids])
         follow_up = link.follow_up or _NO_FOLLOW_UP
         first, due_kids, due_min = relay.deliver(
             kids, now, self.horizon_min, acknowledged, channel, notified, receiver.notified_min,
             receiver.due_min, receiver.channel, follow_up.after_min, follow_up.in_person_min)
         if self.trace.enabled:
             self.trace.record(notified[first], receiver.entity, kids[first], "notified")
+        if receiver.on_calls and link.contact.dials:
+            silent = gave_up < self.horizon_min
+            ended = np.concatenate([[now], acknowledged[channel == PHONE], gave_up[silent]])
+            calls_end = float(ended[ended < self.horizon_min].max())
+            for listener in receiver.on_calls:
+                listener(i, kids[silent], gave_up[silent], calls_end)
         callback = partial(self._acknowledge, receiver)
         call, horizon_min = self.env.call, self.horizon_min
         for kid, t in zip(due_kids.tolist(), due_min.tolist()):

@@ -71,7 +71,8 @@ DUTY_OFFICES: tuple[str, ...] = ("subdistricts", "communities", "units")
 """Levels that are offices and may keep an officer on duty (`duty_officers.<level>`)."""
 
 CHASED: tuple[str, ...] = ("members",)
-"""Receiving levels whose silent people are chased at the door after the phone fails."""
+"""Receiving levels whose silent people are chased at the door after the phone fails (by a
+building head in the relay, or by their grid worker: mobsim.model.chase)."""
 
 
 def _follow_up(params: Parameters, receiver: str, size: int) -> FollowUp | None:
@@ -103,13 +104,14 @@ def build_chain(params: Parameters, cascade: Cascade, geo: Geometry, period: str
     timelines = {"units": _timeline(params, geo, period, "commanders", "units", sizes["units"])}
     streams = params.streams
     processing = {}
+    by_building_head = params.text("chase.by") == "building_head"
     for sender, receiver, population in LINKS:
         timeline = _timeline(params, geo, period, population, receiver, sizes[receiver])
         timelines[receiver] = timeline
         contact = draw_contact(params, receiver, timeline.states,
                                params.channels(f"cascade.{sender}.channels"),
                                params.count(f"cascade.{sender}.callers"), timeline,
-                               chased=receiver in CHASED)
+                               chased=receiver in CHASED and by_building_head)
         processing[sender] = streams.sample("cascade", f"{sender}.processing",
                                             params.duration(f"cascade.{sender}.processing_min"),
                                             sizes[sender])

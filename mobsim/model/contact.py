@@ -11,8 +11,10 @@ a person asleep or at work at the order reads and answers as one at home. Before
 message is read only if it wakes them (their own state's reading delay) and a call answered
 with their own state's probability (`channels.phone.answer.asleep`: the phone wakes them).
 An officer on duty is reached on every channel, reads at once and answers the first call.
-A member whose phone attempts all failed is chased at the door (`chase.after_min` after the
-last attempt, found with probability `chase.success`).
+A member whose phone attempts all failed is chased at the door: by a building head
+(`chase.by = "building_head"`: found `chase.after_min` after the last attempt, with
+probability `chase.success`), or by their grid worker (mobsim.model.chase), who is told when
+the attempts failed.
 """
 
 from __future__ import annotations
@@ -87,12 +89,18 @@ def _by_state(params: Parameters, key: str, quantity: str,
     return np.choose(states, draws), draws[HOME]
 
 
+def chase_found(params: Parameters, population: str, n: int) -> np.ndarray:
+    """Whether each person chased at the door is found there (`chase.success`), whoever chases."""
+    found = params.streams.uniform("escalation", f"{population}.chase.found", n)
+    return found < params.probability("chase.success")
+
+
 def _chase_min(params: Parameters, population: str, n: int) -> np.ndarray:
-    """Minutes from the last failed attempt to the member found at the door; inf if not found."""
+    """Minutes from the last failed attempt to the member found at the door by a building head;
+    inf if not found."""
     after = params.streams.sample("escalation", f"{population}.chase",
                                   params.duration("chase.after_min"), n)
-    found = params.streams.uniform("escalation", f"{population}.chase.found", n)
-    return np.where(found < params.probability("chase.success"), after, np.inf)
+    return np.where(chase_found(params, population, n), after, np.inf)
 
 
 def draw_contact(params: Parameters, population: str, states: np.ndarray,
@@ -101,7 +109,8 @@ def draw_contact(params: Parameters, population: str, states: np.ndarray,
     """Draw the contact outcomes of `population` (people in `states`) for the given channels.
 
     `timeline`: when each person is awake at home, and who is an officer on duty (None: the
-    state holds for the horizon); `chased`: silent members are chased at the door.
+    state holds for the horizon); `chased`: silent members are found at the door by a
+    building head (`chase_min`; a grid worker's chase is outside the relay).
     """
     n = len(states)
     streams = params.streams
@@ -156,10 +165,12 @@ def _no_phone(n: int) -> tuple[np.ndarray, ...]:
 
 
 def reach(contact: Contact, children: np.ndarray, start_min: float, horizon_min: float,
-          prior_min: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A relay begun at `start_min` to `children`: (acknowledged, channel, notified) of each child.
+          prior_min: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """A relay begun at `start_min` to `children`: (acknowledged, channel, notified, gave up)
+    of each child.
 
     A child acknowledges on the first channel that reaches them; inf = not within the horizon.
+    "Gave up": the end of the last of the child's phone attempts, all unanswered (inf: none).
     `prior_min`: when each child acknowledges on what reached them before (another sender's
     broadcast); the result is never later, and the phone skips those who acknowledged.
     """

@@ -12,6 +12,7 @@ from mobsim.model.branches import Branches
 from mobsim.model.cadres import SinkingDown, cadre_report_min, on_roster
 from mobsim.model.cascade import Cascade
 from mobsim.model.chain import Chain, build_chain
+from mobsim.model.chase import Doors
 from mobsim.model.compounds import inside_compound_min
 from mobsim.model.dispatcher import Dispatcher
 from mobsim.model.escalation import Escalation
@@ -118,6 +119,18 @@ def _members(model: _Model) -> MemberReports:
     return members
 
 
+def _doors(model: _Model) -> Doors | None:
+    """The grid workers' lists of silent members to chase, if they chase (`chase.by`)."""
+    if model.params.text("chase.by") != "grid_worker":
+        return None
+    geo = model.geo
+    post = geo.microgrid_of_member
+    return Doors(model.params, model.cascade, model.chain.levels["members"],
+                 geo.grid_of_microgrid[post], geo.home_xy, geo.village_microgrid[post],
+                 model.inside_min[post], model.travel,
+                 model.chain.timelines["gridworkers"].available_min)
+
+
 def _escalation(model: _Model) -> Escalation:
     params, states = model.params, model.chain.states["gridworkers"]
     after = params.streams.sample("escalation", "gridworkers.after",
@@ -127,7 +140,7 @@ def _escalation(model: _Model) -> Escalation:
         model.geo.village_microgrid, after, params.count("escalation.grid_worker_covers"),
         model.chain.timelines["gridworkers"].available_min,
         prepare_min(params, "gridworkers", states), model.travel, model.shifts,
-        model.handover_min, model.inside_min)
+        model.handover_min, model.inside_min, _doors(model))
     model.chain.levels["gridworkers"].listeners.append(escalation.on_acknowledged)
     escalation.schedule_sweep(params.once("escalation.sweep_min"))
     return escalation

@@ -12,6 +12,12 @@ the grid (they hand over and can serve posts the worker cannot reach), else wait
 are and looks again at the roll-call or when such a reserve takes a post of the grid (the
 listeners of `on_idle` hear of such a worker: the wartime tasks, mobsim.model.tasks).
 `escalation.grid_worker_covers` caps the posts a worker sets out for (0 = no cap).
+
+A grid worker who chases silent members (mobsim.model.chase) does one thing at a time and
+finishes a door before anything else. They set out for gaps no earlier than the end of their
+calls (when every silence is known). Whenever free, the next door of their list comes first,
+then an open gap of their grid, then relieving a reserve; a worker riding to or holding a
+post does not chase (the `on_busy` listeners hear of a worker leaving for a door).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import numpy as np
 import simpy
 
 from mobsim.model.cascade import Cascade
+from mobsim.model.chase import Doors
 from mobsim.model.handover import Duty, Shifts
 from mobsim.model.posts import DISPATCHED, Posts
 from mobsim.model.turnout import Travel, distance_km
@@ -37,7 +44,8 @@ class Escalation:
                  microgrid_xy: tuple[np.ndarray, np.ndarray], village: np.ndarray,
                  after_min: np.ndarray, covers: int, available_min: np.ndarray,
                  prepare_min: np.ndarray, travel: Travel, shifts: Shifts | None = None,
-                 handover_min: float = 0.0, inside_min: np.ndarray | None = None) -> None:
+                 handover_min: float = 0.0, inside_min: np.ndarray | None = None,
+                 doors: Doors | None = None) -> None:
         self.cascade = cascade
         self.posts = posts
         self.x, self.y = microgrid_xy
@@ -72,6 +80,18 @@ class Escalation:
         self.grid_of_microgrid = grid_of_microgrid
         # Called as listener(grid, x_km, y_km) when a worker is left with nothing to go to.
         self.on_idle: list[Callable[[int, float, float], None]] = []
+        # Chasing: whether each worker's escalation has sent them out, whether they are at a
+        # door, whether they have left the grid's centre, and where they are when not riding.
+        self.doors = doors
+        self.set_out = [False] * n_grids
+        self.chasing = [False] * n_grids
+        self.left = [False] * n_grids
+        self.at_xy = list(zip(self.start_x.tolist(), self.start_y.tolist()))
+        # Called as listener(grid) when a worker leaves for a door.
+        self.on_busy: list[Callable[[int], None]] = []
+        if doors is not None:
+            doors.on_known = self._door_known
+            doors.on_done = self._door_done
         posts.on_held.append(self._held)
         posts.on_uncovered.append(self._uncovered)
 
@@ -99,6 +119,17 @@ class Escalation:
 
     def _set_out(self, event: simpy.Event) -> None:
         grid = event.value
+        calls_end_min = -np.inf if self.doors is None else self.doors.calls_end_min[grid]
+        if calls_end_min > self.cascade.env.now:  # still calling: the doors are not all known
+            self.cascade.at(calls_end_min - self.cascade.env.now, grid, self._set_out)
+            return
+        self.set_out[grid] = True
+        if self.chasing[grid]:
+            return  # the door is finished first
+        if self.left[grid]:
+            self._cover(grid, *self.at_xy[grid], 0.0)
+            return
+        self.left[grid] = True
         self._cover(grid, self.start_x[grid], self.start_y[grid], self.prepare_min[grid],
                     self.from_start_min[self.bounds[grid]:self.bounds[grid + 1]])
 
@@ -107,9 +138,12 @@ class Escalation:
 
     def _cover(self, grid: int, x: float, y: float, delay_min: float,
                trips_min: np.ndarray | None = None) -> None:
-        """Send the grid worker from (x, y) to the nearest open gap of their grid, if any is
-        left; `trips_min`: the trips from there to each post of the grid, if known."""
+        """Send the grid worker from (x, y) to the next door of their list, else to the
+        nearest open gap of their grid, if any is left; `trips_min`: the trips from there to
+        each post of the grid, if known."""
         self.idle_xy[grid] = (x, y)
+        if self._chase(grid, x, y, delay_min):
+            return
         if self.covers_left[grid] == 0:
             self._idle(grid, x, y)
             return
@@ -132,6 +166,33 @@ class Escalation:
         self.covers_left[grid] -= 1
         self.idle_xy[grid] = None
         self.duty.ride(grid, int(gaps[nearest]), x, y, float(trips[nearest]), delay_min)
+
+    def _chase(self, grid: int, x: float, y: float, delay_min: float) -> bool:
+        """Send the worker from (x, y) to the next door of their list, if any; True if sent."""
+        if self.doors is None or not self.doors.next_door(grid, x, y, delay_min):
+            return False
+        self.chasing[grid], self.left[grid], self.idle_xy[grid] = True, True, None
+        for listener in self.on_busy:
+            listener(grid)
+        return True
+
+    def _door_known(self, grid: int) -> None:
+        """A door joined the worker's list: they go if free (not at a door, riding or on post)."""
+        if self.chasing[grid]:
+            return
+        if not self.set_out[grid]:
+            self._chase(grid, *self.at_xy[grid], 0.0 if self.left[grid] else self.prepare_min[grid])
+        elif self.idle_xy[grid] is not None:
+            self._chase(grid, *self.idle_xy[grid], 0.0)
+
+    def _door_done(self, grid: int, x: float, y: float) -> None:
+        """The worker is done at a door at (x, y): the next thing to do."""
+        self.chasing[grid] = False
+        self.at_xy[grid] = (x, y)
+        if self.set_out[grid]:
+            self._cover(grid, x, y, 0.0)
+        else:
+            self._chase(grid, x, y, 0.0)
 
     def _idle(self, grid: int, x: float, y: float) -> None:
         for listener in self.on_idle:

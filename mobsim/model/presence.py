@@ -4,8 +4,10 @@ The clock time and weekday of the order select a period (PERIODS); each populati
 shares and availability for that period come from the scenario (`<population>.presence.<period>`,
 `<population>.availability.<period>`). A person's state is drawn at the order; it then changes
 with the clock (`Timeline`): someone asleep wakes at their wake-up time, someone at work is
-home when the working period ends, and availability is drawn again at every period change
-within the horizon, so a person unavailable at the order can become available later.
+home when the working period ends, and availability is drawn again for every period that
+begins within the horizon, so a person unavailable at the order can become available later,
+at their own minute within `presence.availability_ramp_min` after the period begins (no jump
+at the boundary).
 """
 
 from __future__ import annotations
@@ -112,21 +114,25 @@ def wake_min(params: Parameters, level: str, n: int) -> np.ndarray:
 
 def available_from_min(params: Parameters, population: str, states: np.ndarray,
                        horizon_min: float, level: str | None = None) -> np.ndarray:
-    """Minute from which each person can go to post: the first period (of the order's and
-    those beginning within the horizon) whose availability draw succeeds; inf if none or away.
+    """Minute from which each person can go to post; inf if never within the horizon, or away.
 
-    The draw at the order is the one `draw_available` makes; each later period has its own
-    stream, so a change of one period's probability changes no other period's draws.
-    `level` names the streams (default: the population's).
+    Available at once if the draw at the order (`draw_available`'s) succeeds; else from the
+    first later period whose own draw (stream `<level>.available.j`, compared with that
+    period's `<population>.availability.<period>`) succeeds, at the period's start plus the
+    person's own share (stream `<level>.available.ramp`) of `presence.availability_ramp_min`.
+    A change of one period's probability changes no other period's draws, and raising it
+    makes nobody later. `level` names the streams (default: the population's).
     """
     starts, codes = period_changes(params, horizon_min)
     n = len(states)
+    level = level or population
+    ramp = params.number("presence.availability_ramp_min")
+    own_min = ramp * params.streams.uniform("presence", f"{level}.available.ramp", n)
     available = np.full(n, np.inf)
     for j in range(len(starts) - 1, -1, -1):  # latest first: earlier successes overwrite
         p = params.probability(f"{population}.availability.{PERIODS[codes[j]]}")
-        stream = f"{level or population}.available" + (f".{j}" if j else "")
-        u = params.streams.uniform("presence", stream, n)
-        available = np.where(u < p, starts[j], available)
+        u = params.streams.uniform("presence", f"{level}.available" + (f".{j}" if j else ""), n)
+        available = np.where(u < p, starts[j] + (own_min if j else 0.0), available)
     return np.where(states == AWAY, np.inf, available)
 
 

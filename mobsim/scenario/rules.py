@@ -12,6 +12,7 @@ from mobsim.clock import clock_minutes, weekly_windows
 from mobsim.codes import (
     BROADCAST_CHANNELS,
     CHAIN_LEVELS,
+    CHASERS,
     COMMUNITY_TASKS,
     DEFINITIONS,
     DISPATCH_POLICIES,
@@ -260,6 +261,8 @@ RULES: tuple[tuple[str, Callable[[Any, dict[str, Any]], str | None]], ...] = (
     ("target.share", _share),
     ("periods.*_start", _clock),
     ("presence.wake_start", _clock),
+    ("presence.availability_ramp_min", _not_negative),
+    ("chase.by", _one_of(CHASERS)),
     *_broadcast_rules(),
     ("cascade.*.channels", _channels),
     ("cascade.*.callers", _at_least_one),

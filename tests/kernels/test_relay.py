@@ -25,20 +25,20 @@ def _reach(messages: list[int], read_min: dict[int, float], prior_min: list[floa
 
 def test_a_tie_between_two_messages_keeps_the_one_sent_first() -> None:
     for first, second in ((MESSAGING, SMS), (SMS, MESSAGING)):
-        acknowledged, channel, notified = _reach([first, second], {MESSAGING: 5.0, SMS: 5.0},
+        acknowledged, channel, notified, _ = _reach([first, second], {MESSAGING: 5.0, SMS: 5.0},
                                                  [np.inf, np.inf])
         assert acknowledged.tolist() == [15.0, 15.0] and channel.tolist() == [first, first]
         assert notified.tolist() == [10.0, 10.0]
 
 
 def test_what_reached_a_child_before_is_never_made_later() -> None:
-    acknowledged, channel, _ = _reach([MESSAGING], {MESSAGING: 5.0}, [12.0, 30.0])
+    acknowledged, channel, _, _ = _reach([MESSAGING], {MESSAGING: 5.0}, [12.0, 30.0])
     assert acknowledged.tolist() == [12.0, 15.0] and channel.tolist() == [0, MESSAGING]
 
 
 def test_a_message_waiting_is_read_once_the_child_is_home() -> None:
     # read 300 min after delivery asleep; home (awake) at 60, then 2 min to read it
-    acknowledged, _, _ = _reach([MESSAGING], {MESSAGING: 300.0}, [np.inf], home_min=60.0,
+    acknowledged, _, _, _ = _reach([MESSAGING], {MESSAGING: 300.0}, [np.inf], home_min=60.0,
                                 read_home_min=2.0)
     assert acknowledged.tolist() == [62.0]
 

@@ -19,7 +19,7 @@ def test_each_person_reads_with_the_delay_of_their_own_state() -> None:
     contact = draw_contact(_params(*per_state, "channels.messaging.reach=1.0"), "members", states,
                            (MESSAGING,), 1)
     assert contact.read_min[MESSAGING].tolist() == (states + 1.0).tolist()
-    acknowledged, channel, notified = reach(contact, np.array([5, 1]), 10.0, 720.0)
+    acknowledged, channel, notified, _ = reach(contact, np.array([5, 1]), 10.0, 720.0)
     assert acknowledged.tolist() == [11.0, 12.0] and notified.tolist() == [10.0, 10.0]
     assert (channel == MESSAGING).all()
 
@@ -27,7 +27,7 @@ def test_each_person_reads_with_the_delay_of_their_own_state() -> None:
 def test_an_unreached_person_is_neither_notified_nor_acknowledges() -> None:
     contact = draw_contact(_params("channels.messaging.reach=0.0"), "members",
                            np.zeros(4, np.int8), (MESSAGING,), 1)
-    acknowledged, channel, notified = reach(contact, np.arange(4), 0.0, 720.0)
+    acknowledged, channel, notified, _ = reach(contact, np.arange(4), 0.0, 720.0)
     assert np.isinf(acknowledged).all() and np.isinf(notified).all() and (channel == 0).all()
 
 
@@ -37,7 +37,7 @@ def test_the_first_channel_to_reach_a_person_wins() -> None:
                  "channels.messaging.read_min.home=7.0", "channels.sms.delivery_min=1.0",
                  "channels.sms.read_min.home=2.0")
     contact = draw_contact(_params(*overrides), "members", np.zeros(4, np.int8), (PHONE, MESSAGING, SMS), 1)
-    acknowledged, channel, notified = reach(contact, np.arange(4), 0.0, 720.0)
+    acknowledged, channel, notified, _ = reach(contact, np.arange(4), 0.0, 720.0)
     # calls end at 3, 6, 9, 12; SMS is read at 3 by all; the message at 7
     assert acknowledged.tolist() == [3.0, 3.0, 3.0, 3.0]
     assert [CHANNELS[c] for c in channel] == ["sms", "sms", "sms", "sms"]
@@ -49,7 +49,7 @@ def test_phone_beats_a_slow_message_and_the_caller_skips_no_one() -> None:
                  "channels.phone.answer.home=1.0", "channels.phone.call_min=3.0",
                  "channels.messaging.read_min.home=7.0")
     contact = draw_contact(_params(*overrides), "members", np.zeros(3, np.int8), (MESSAGING, PHONE), 1)
-    acknowledged, channel, _ = reach(contact, np.arange(3), 0.0, 720.0)
+    acknowledged, channel, _, _ = reach(contact, np.arange(3), 0.0, 720.0)
     assert acknowledged.tolist() == [3.0, 6.0, 7.0]
     assert [CHANNELS[c] for c in channel] == ["phone", "phone", "messaging"]
 

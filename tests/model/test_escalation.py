@@ -50,8 +50,9 @@ def test_no_cover_when_the_grid_worker_is_not_available() -> None:
 
 
 def test_a_grid_worker_unavailable_by_day_sets_out_when_the_evening_begins() -> None:
-    """Order 14:00, evening from 18:00: availability is drawn again at minute 240."""
-    r = _run("gridworkers.availability.day=0.0", "gridworkers.availability.evening=1.0")
+    """Order 14:00, evening from 18:00: availability is drawn again at minute 240 (no ramp)."""
+    r = _run("gridworkers.availability.day=0.0", "gridworkers.availability.evening=1.0",
+             "presence.availability_ramp_min=0.0")
     evening_min, prepare_min = 240.0, 4.0
     assert r.microgrid_gap_min[1] < evening_min  # the gap was open long before
     # from the centre of the grid, which is post 1: no travel

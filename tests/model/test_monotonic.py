@@ -57,6 +57,8 @@ LEVERS: dict[str, tuple[list[str], list[str]]] = {
     "community broadcast": ([NIGHT], [NIGHT, "broadcast.communities.channels=['messaging']",
                                       "broadcast.communities.to=['gridworkers', 'members']"]),
     "silent members chased": ([NIGHT, "chase.success=0.0"], [NIGHT, "chase.success=0.8"]),
+    # the grid worker's minutes at each silent member's door (docs/model.md 7.12)
+    "faster doors": ([NIGHT, "chase.door_min=6.0"], [NIGHT, "chase.door_min=3.0"]),
     # the reserve pools (docs/model.md 7.14): a larger pool adds people and keeps every other
     # person's draws; more cadres on duty keep every cadre of the smaller roster
     "more volunteers": (["pools.volunteer_team.teams=12", "pools.volunteer_team.team_size=1"],

@@ -183,8 +183,10 @@ EVENING_MIN = 240.0  # the order is at 14:00 on a Tuesday; the evening period be
 
 def test_a_pool_member_unavailable_at_the_order_sets_out_when_the_period_changes() -> None:
     # The commando (like the cadres) is unavailable in the day and available in the evening:
-    # they set out at 18:00, are home 4 + 5 minutes later (249), and the round at 250 sends them.
+    # they set out at 18:00 (no ramp), are home 4 + 5 minutes later (249), and the round at 250
+    # sends them.
     r = _run(_district([0]), "cadres.availability.day=0.0", "cadres.availability.evening=1.0",
+             "presence.availability_ramp_min=0.0",
              *_pool("commando_team", 1, 1, "district", "district", "district", "district"))
     first_round_after = 5.0 * np.ceil((EVENING_MIN + 4.0 + 5.0) / 5.0)
     assert r.microgrid_activated_min[0] == pytest.approx(first_round_after + _ride_min(CENTRE_X, 0.0), abs=1e-9)

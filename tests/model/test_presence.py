@@ -87,7 +87,8 @@ def test_the_asleep_wake_at_their_wake_up_clock(start: str, expected_min: float)
 
 
 def test_someone_unavailable_at_the_order_becomes_available_when_the_period_changes() -> None:
-    params = _order("02:00", "tue", "members.availability.night=0.0", "members.availability.day=1.0")
+    params = _order("02:00", "tue", "members.availability.night=0.0", "members.availability.day=1.0",
+                    "presence.availability_ramp_min=0.0")
     states = np.array([0, 1, 2, 3], dtype=np.int8)
     assert available_from_min(params, "members", states, 720.0).tolist() == [350.0] * 3 + [np.inf]
     timeline = draw_timeline(params, "members", "members", states, 720.0)
@@ -95,6 +96,29 @@ def test_someone_unavailable_at_the_order_becomes_available_when_the_period_chan
     assert timeline.home_min[0] == 0.0 and timeline.home_min[1] == 350.0
     assert timeline.home_min[2] == wake_min(params, "members", 4)[2]
     assert timeline.home_min[3] == np.inf
+
+
+def test_the_change_comes_at_each_persons_own_minute_of_the_ramp_by_hand() -> None:
+    """Order at 02:00, the day from 07:50 (350 min): the draw at the order against the
+    night's 0.2, the day's own draw against 0.7, and the person's own v of the 60-min ramp."""
+    params = _order("02:00", "tue", "members.availability.night=0.2", "members.availability.day=0.7",
+                    "presence.availability_ramp_min=60.0")
+    n = 500
+    at_order = params.streams.uniform("presence", "members.available", n)
+    by_day = params.streams.uniform("presence", "members.available.1", n)
+    v = params.streams.uniform("presence", "members.available.ramp", n)
+    expected = np.where(at_order < 0.2, 0.0, np.where(by_day < 0.7, 350.0 + 60.0 * v, np.inf))
+    assert available_from_min(params, "members", np.zeros(n, dtype=np.int8), 720.0).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("key", ["night", "day"])
+def test_a_higher_availability_makes_nobody_available_later(key: str) -> None:
+    states = np.resize(np.arange(4, dtype=np.int8), 2000)
+    low, high = (available_from_min(_order("02:00", "tue", "members.availability.night=0.3",
+                                           "members.availability.day=0.5",
+                                           f"members.availability.{key}={p}"),
+                                    "members", states, 720.0) for p in (0.4, 0.8))
+    assert np.all(high <= low) and np.any(high < low)
 
 
 def test_availability_at_the_order_is_the_draw_of_draw_available() -> None:

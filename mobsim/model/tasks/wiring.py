@@ -172,7 +172,13 @@ def _grid_workers(geo: Geometry, posts: Posts, escalation: Escalation, staffing:
             else:
                 free(grid, *xy)
 
+    def busy(grid: int) -> None:
+        """Gone to chase a silent member's door: not free for the tasks."""
+        waiting.discard(grid)
+        staffing.on_left(first + grid, escalation.cascade.env.now)
+
     escalation.on_idle.append(free)
+    escalation.on_busy.append(busy)
     posts.on_arrived.append(arrived)
 
 
