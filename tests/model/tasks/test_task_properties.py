@@ -12,10 +12,14 @@ metamorphic relations (docs/model.md section 12).
   wider lending and faster rides never make the act minute later, nor fewer units acting at
   the target. A round plans only the people free or riding at its minute, and help changes
   who is free when: a person freed just after a round waits for the next one, so in one
-  replication a crew may complete up to one round later (`tasks.dispatch_interval_min`). So,
-  per replication, the act minute is never later by more than one interval and the units
-  acting at the target are never fewer than the base's acting one interval before it; over the
-  replications, the median act minute is never later and the mean of units acting never lower.
+  replication a crew may complete up to one round later (`tasks.dispatch_interval_min`). And a
+  grid worker or reserve who reaches a post sooner may hold it until its member comes, then
+  hands over (`escalation.handover_min`) before joining the tasks, where in the base arm the
+  member filled the post and the worker joined at once (found with the chasing grid worker:
+  faster rides, one replication 8.4 min later). So, per replication, the act minute is never
+  later by more than one interval and one hand-over, and the units acting at the target are
+  never fewer than the base's acting that long before it; over the replications, the median
+  act minute is never later and the mean of units acting never lower.
 """
 
 from __future__ import annotations
@@ -71,10 +75,10 @@ def _small_outcomes(overrides: tuple[str, ...], replications: int) -> tuple[np.n
 
 def _outcomes(district, overrides: tuple[str, ...], replications: int) -> tuple[np.ndarray, ...]:
     """Per replication: the act minute of the sites and checkpoints (the horizon if never), and
-    the units acting at the target and one task interval before it."""
+    the units acting at the target and the tolerance (`_tolerance_min`) before it."""
     chosen = scenario(*overrides)
     horizon_min, target_min = chosen.get("alert.horizon_min"), chosen.get("target.minutes")
-    interval_min = chosen.get("tasks.dispatch_interval_min")
+    interval_min = _tolerance_min()
     act, acting, acting_before = [], [], []
     for replication in range(replications):
         units = simulate(district, chosen, SEED, replication).task_units
@@ -82,6 +86,12 @@ def _outcomes(district, overrides: tuple[str, ...], replications: int) -> tuple[
         acting.append(int(acting_at_target(units, target_min).sum()))
         acting_before.append(int(acting_at_target(units, target_min - interval_min).sum()))
     return np.array(act), np.array(acting), np.array(acting_before)
+
+
+def _tolerance_min() -> float:
+    """One task round and one hand-over (see the module docstring)."""
+    chosen = scenario()
+    return chosen.get("tasks.dispatch_interval_min") + chosen.get("escalation.handover_min")
 
 
 def _check_never_worse(base: tuple[np.ndarray, ...], better: tuple[np.ndarray, ...],
@@ -96,10 +106,9 @@ def _check_never_worse(base: tuple[np.ndarray, ...], better: tuple[np.ndarray, .
 @pytest.mark.parametrize("lever", sorted(LEVERS))
 def test_more_people_wider_lending_faster_rides_never_make_acting_later(lever: str) -> None:
     base, better = LEVERS[lever]
-    interval_min = scenario().get("tasks.dispatch_interval_min")
     arms = [_small_outcomes(overrides, 10) for overrides in (base, better)]
     assert arms[0][0].max() < 720.0  # every unit acts in the base arm: the lever is what differs
-    _check_never_worse(*arms, interval_min, lever)
+    _check_never_worse(*arms, _tolerance_min(), lever)
 
 
 @pytest.mark.slow
@@ -108,7 +117,7 @@ def test_on_full_xindu_more_people_wider_lending_faster_rides_never_make_acting_
         lever: str) -> None:
     district = generate_xindu()
     arms = [_outcomes(district, overrides, 10) for overrides in XINDU_LEVERS[lever]]
-    _check_never_worse(*arms, scenario().get("tasks.dispatch_interval_min"), lever)
+    _check_never_worse(*arms, _tolerance_min(), lever)
 
 
 def _eligible(rounds: TaskRounds, people: np.ndarray, unit: int) -> np.ndarray:
