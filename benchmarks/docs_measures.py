@@ -26,11 +26,10 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from mobsim.codes import ACTIVATED_BY, POOLS
+from mobsim.codes import ACTIVATED_BY, POOLS, TASKS
 from mobsim.district import load_district
 from mobsim.model.geometry import geometry
 from mobsim.model.pools import Pool, place_people
-from mobsim.model.tasks.plan import units_per_community
 from mobsim.results.bound import BoundCheck, check_bound
 from mobsim.results.run import Run
 from mobsim.results.stats import finite_order_statistic
@@ -83,7 +82,6 @@ class Runs:
     def __init__(self, jobs: int, replications: int = REPLICATIONS) -> None:
         self.jobs, self.replications = jobs, replications
         self.done: dict[str, Run] = {}
-        self.cache: dict[str, Any] = {}
         self._folder = tempfile.TemporaryDirectory(prefix="mobsim-docs-figures-")
 
     def __getitem__(self, name: str) -> Run:
@@ -154,23 +152,19 @@ MEASURES: dict[str, tuple[str, Measure]] = {
                     lambda r: _check(r, "t_act_min").verdict),
     "act.able": ("replications able to act within the horizon",
                  lambda r: int(np.isfinite(_times(r, "t_act_min")).sum())),
-    "act.last.checkpoints": ("replications in which checkpoints come last",
-                             lambda r: int((r.replications["act_limited_by"] == "checkpoints").sum())),
-    "act.never_checkpoints": ("communities that never staff every checkpoint, mean per replication",
-                              lambda r: _never_checkpoints(r).mean()),
+    **{f"act.last.{task}": (f"replications in which {task} comes last",
+                            lambda r, task=task: int((r.replications["act_limited_by"] == task).sum()))
+       for task in TASKS},
+    "act.units_acting": ("sites and checkpoints acting at the target, mean share over the "
+                         "replications, %",
+                         lambda r: 100 * r.replications["share_units_acting_at_target"].mean()),
+    "act.short": ("people short at the target for every site and checkpoint to act, mean",
+                  lambda r: r.replications["people_short_at_target"].mean()),
     **{f"filled.{kind}": (f"posts filled by {kind.replace('_', ' ')} per replication, mean",
                           lambda r, kind=kind: _filled(r)[kind].mean())
        for kind in ACTIVATED_BY[1:]},
 }
 """Measures of one run: name → (what it is, its function)."""
-
-
-def _never_checkpoints(r: Run) -> pd.Series:
-    """Per replication, communities with a checkpoint never staffed within the horizon."""
-    tasks = r.table("tasks")
-    gates = tasks[tasks["task"].astype(str) == "checkpoints"]
-    never = gates.assign(never=~np.isfinite(gates["able_min"].to_numpy(dtype=float)))
-    return never.groupby("replication")["never"].sum()
 
 
 PAIRED: dict[str, tuple[str, Callable[[np.ndarray], float]]] = {
@@ -188,41 +182,6 @@ def _paired(runs: Runs, first: str, reference: str, measure: str) -> float:
     horizon = runs[first].manifest["scenario_data"]["alert"]["horizon_min"]
     mine, theirs = (np.minimum(_times(runs[name]), horizon) for name in (first, reference))
     return PAIRED[measure][1](theirs - mine)
-
-
-def example_community(runs: Runs) -> dict[str, Any]:
-    """The baseline community with the most micro-grids among those that never staff every
-    checkpoint in most replications: what its tasks need against the people it has."""
-    r = runs["baseline"]
-    tasks = r.table("tasks")
-    gates = tasks[tasks["task"].astype(str) == "checkpoints"]
-    never = gates.assign(never=~np.isfinite(gates["able_min"].to_numpy(dtype=float)))
-    share = never.groupby("community_id")["never"].mean()
-    scenario = RUNS["baseline"].load()
-    district = load_district(Settings(scenario).district_source)
-    geo = geometry(district)
-    ids = district.communities["community_id"]
-    posts = np.bincount(geo.community_of_microgrid, minlength=len(ids))
-    candidates = [row for row, cid in enumerate(ids) if share.get(int(cid), 0.0) > 0.5]
-    row = max(candidates, key=lambda c: (posts[c], -c))
-    households = district.microgrids["households"].astype(np.float64)
-    units = units_per_community(geo, households, district.microgrids["compound_type"].astype(np.int64),
-                                Settings(scenario))
-    settings = Settings(scenario)
-    volunteers = place_people(Pool.of(settings, "volunteer_team"), geo).community
-    staff = Pool.of(settings, "community_staff")
-    on_duty = settings.count("cadres.at_once") / settings.count("cadres.count")
-    return {
-        "id": int(ids[row]), "microgrids": int(posts[row]),
-        "households": int(households[geo.community_of_microgrid == row].sum()),
-        "units": int(units["testing"][row] + units["checkpoints"][row]),
-        "needed": int(units["testing"][row] * settings.count("tasks.testing.min_staff")
-                      + units["checkpoints"][row] * settings.count("tasks.checkpoints.staff")),
-        "members": int((geo.community_of_microgrid[geo.microgrid_of_member] == row).sum()),
-        "cadres": int((geo.community_of_cadre == row).sum()) * min(on_duty, 1.0),
-        "staff": staff.teams * staff.team_size,
-        "volunteers": int((volunteers == row).sum()),
-    }
 
 
 def _homier(channel: str) -> float:
@@ -312,10 +271,6 @@ def value(name: str, runs: Runs, scenario: Scenario) -> Any:
         return _places(rest)
     if head == "pairing":
         return _communities_per_unit(rest)
-    if head == "example":
-        if "example" not in runs.cache:
-            runs.cache["example"] = example_community(runs)
-        return runs.cache["example"][rest]
     run_name, measure = split_run(name)
     if measure == "target_clock":
         return _target_clock(RUNS[run_name])
@@ -351,9 +306,7 @@ def description(name: str) -> str:
     fixed = {"const": f"`{attribute}` of `{CONSTANT_MODULES.get(module, module)}`", "district": f"rows of the district's "
              f"{rest.replace('_', ' ')} table", "pool": f"people of the {rest.replace('_', ' ')} pool",
              "homier": f"share reached by {rest} within 45 min at 04:00 with the calibrated night "
-             "defaults", "example": f"the example community's {rest}: the largest that never "
-             "staffs every checkpoint in most replications of xindu-baseline",
-             "pairing": f"the {rest} of the communities a paired unit serves"}
+             "defaults", "pairing": f"the {rest} of the communities a paired unit serves"}
     if head in fixed:
         return fixed[head]
     if head == "places":
