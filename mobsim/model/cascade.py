@@ -143,6 +143,10 @@ class Cascade:
             silent = gave_up < self.horizon_min
             ended = np.concatenate([[now], acknowledged[channel == PHONE], gave_up[silent]])
             calls_end = float(ended[ended < self.horizon_min].max())
+            if ((acknowledged >= self.horizon_min) & ~silent).any():
+                # Someone's calls go on past the horizon: the list ends after it, whatever the
+                # horizon (what happens before the horizon must not depend on where it lies).
+                calls_end = np.inf
             for listener in receiver.on_calls:
                 listener(i, kids[silent], gave_up[silent], calls_end)
         callback = partial(self._acknowledge, receiver)
