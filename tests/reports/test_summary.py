@@ -79,7 +79,9 @@ def test_every_kind_of_reserve_that_fills_posts_is_in_the_summary(tmp_path) -> N
     from mobsim.reports.summary import GAP_FILLERS
     from mobsim.results.schemas import GAP_COLUMNS
 
+    # the pools small, so that they run out and cadres are needed too
     scenario = write_scenario(tmp_path, "members.availability.day=0.1", "escalation.after_min=5.0",
+                              "pools.volunteer_team.team_size=1", "pools.community_staff.team_size=1",
                               subdistricts=3, communities=3, grids=3, microgrids=6)
     run = mobsim.run(mobsim.Scenario.load(scenario), replications=3, seed=2, out=tmp_path / "run")
     counts = run.microgrids.groupby(["replication", "activated_by"], observed=False).size()
