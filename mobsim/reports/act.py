@@ -51,19 +51,6 @@ def limited_by_text(counts: pd.Series | dict) -> str:
     return ", ".join(f"{task} {n}" for task, n in items)
 
 
-def spread_line(spreads: dict[str, Spread], target_min: float) -> list[str]:
-    """"sites and checkpoints acting at 180 min: 62.3% (57.1–66.0%); people short then: …":
-    the able-to-act verdict's explanation beside its all-or-nothing minute (none for a run made
-    before these measures)."""
-    if set(spreads) != set(ACT_SPREAD_COLUMNS):
-        return []
-    units, short = (spreads[name] for name in ACT_SPREAD_COLUMNS)
-    return [f"sites and checkpoints acting at {target_min:g} min: {units.mean * 100:.1f}% "
-            f"(replications {units.low * 100:.1f}–{units.high * 100:.1f}%); people short then "
-            f"for every unit of every task to act: {short.mean:,.0f} "
-            f"({short.low:,.0f}–{short.high:,.0f})"]
-
-
 def act_lines(reps: pd.DataFrame, target_min: float, quantile: float, confidence: float,
               verbose: bool = False, definition: Definition = Definition()) -> list[str]:
     """The run summary's lines on the wartime tasks (none for a run made before them), able to
@@ -122,33 +109,6 @@ def format_act_verdict(name: str, verdict: Verdict, verbose: bool = False) -> st
               *spread_line(dict(verdict.act_spread), act.target_min),
               f"(district time, {district}: {verdict.district.verdict})"]
     return "\n".join(lines)
-
-
-SHORT_ROWS = 15
-"""Communities the report lists as short of people at the target, most short first."""
-
-
-def short_section_parts(tasks: pd.DataFrame, community: dict[int, str], subdistrict: dict[int, str],
-                        subdistrict_of: dict[int, int], target_min: float) -> list[str]:
-    """The report's paragraph and table of the communities short of people at the target
-    (tasks.parquet rows), with how many people would have fixed them."""
-    short = short_communities(tasks)
-    if short.empty:
-        return [paragraph(f"No community was short of people at {target_min:g} min in any "
-                          "replication.")]
-    n = tasks["community_id"].nunique()
-    columns = ("people_short", "most_short", "testing", "checkpoints", "posts")
-    rows = [[escape(f"{community[c]} ({subdistrict[subdistrict_of[c]]})"),
-             percent_text(r.replications_short),
-             *(number(f"short-{c}-{name}", getattr(r, name), count_text(round(getattr(r, name), 1)),
-                      tag="td") for name in columns)]
-            for c, r in short.head(SHORT_ROWS).iterrows()]
-    return [paragraph(f"{len(short)} of {n} communities were short of people at {target_min:g} "
-                      "min in some replication; the most short (people who would have let "
-                      "every site, checkpoint and post of the community act then, a site's "
-                      "setup aside):"),
-            table(["community (sub-district)", "replications short", "people short (mean)",
-                   "people short (most)", "at sites", "at checkpoints", "at posts"], rows)]
 
 
 SHORT_ROWS = 15
