@@ -64,6 +64,7 @@ def _emit(content: str, out: Path | None) -> None:
     from mobsim.studies.outputs import write_atomic
 
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, lambda p: p.write_text(content if content.endswith("\n")
                                                  else content + "\n", "utf-8"))
     except OSError as err:

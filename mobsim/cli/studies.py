@@ -71,7 +71,7 @@ def calibrate(drill_log: Path | None, targets: Path | None, base: str | None, ou
 
 
 @click.command(epilog=examples("mobsim sensitivity --method morris --size 4 -n 20 --parameters "
-                              "cadres.speed_kmh,escalation.after_min --ends-top 1"))
+                              "cadres.speed_kmh,escalation.after_min --ends-top 1 -o runs/sensitivity"))
 @SCENARIO_ARG
 @click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris",
               show_default=True, help="Morris screening (μ*, σ) or Sobol indices (S1, ST).")
