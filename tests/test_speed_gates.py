@@ -44,7 +44,7 @@ def test_default_run_deselects_bench_and_ci_runs_it() -> None:
     assert all(f"not {mark}" in selection
                for mark in ("bench", "slow", "browser", "verdicts", "examples"))
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
-    suite = next(i for i, line in enumerate(ci_lines) if line.endswith(".venv/bin/python -m pytest"))
+    suite = next(i for i, line in enumerate(ci_lines) if line.endswith(".venv/bin/python -m pytest -n 2 --dist loadfile"))
     bench = ci_lines.index(".venv/bin/python -m pytest -m bench benchmarks")
     browser = ci_lines.index(".venv/bin/python -m pytest -m browser tests/reports/test_report_browser.py")
     verdicts = ci_lines.index(".venv/bin/python -m pytest -m verdicts benchmarks/test_bound_checks.py")

@@ -11,7 +11,7 @@ from mobsim.cli.options import SCENARIO_ARG, SET_OPTION
 
 @click.command(epilog="Examples:\n\n\b\n  mobsim sources xindu-night --placeholders\n"
                       "  mobsim sources --rank runs/sensitivity --top 5\n"
-                      "  mobsim sources --markdown -o docs/parameters.md")
+                      "  mobsim sources --markdown -o parameters.md")
 @SCENARIO_ARG
 @click.option("--placeholders", is_flag=True,
               help="Only the placeholders (a sourced key with a guessed part included), then "
@@ -64,7 +64,6 @@ def _emit(content: str, out: Path | None) -> None:
     from mobsim.studies.outputs import write_atomic
 
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, lambda p: p.write_text(content if content.endswith("\n")
                                                  else content + "\n", "utf-8"))
     except OSError as err:

@@ -101,7 +101,7 @@ XINDU_LEVERS: dict[str, tuple[list[str], list[str]]] = {
     "every cadre at once": (["cadres.at_once=2000"], ["cadres.at_once=3241"]),
     **{name: LEVERS[name] for name in (
         "faster cadres", "earlier wake-up", "faster sub-district processing", "more cadres",
-        "higher member availability", "pools on night duty")},
+        "higher member availability", "pools on night duty", "faster doors")},
 }
 """The levers run on full Xindu (slow): the shipped scenario's pools and cadres, and the
 people's and the order's levers; every lever runs on the small districts by default."""
