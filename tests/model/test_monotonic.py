@@ -199,7 +199,7 @@ def xindu_workers():
 XINDU_CASES = [(lever, order) for lever in sorted(XINDU_LEVERS) for order in ("baseline", "night")
                if order == "night" or NIGHT not in XINDU_LEVERS[lever][1]]
 """Each full-Xindu lever with the order at 14:00 and at 02:00; a lever that sets the order
-at 02:00 itself (waking, night duty) only once."""
+at 02:00 itself (waking, night duty, the chaser's doors) only once."""
 
 
 @pytest.mark.slow
