@@ -10,8 +10,7 @@ the district, writing and merging the tables, the summary. One run first fills t
 cache (a fresh installation compiles them once, about 10 s, which no later run pays).
 
 The target is not met by this round's model: measured 4.24 s against a reference of 0.387 s,
-ratio 11.0, on 2026-12-07 (the dispatcher's and the tasks' kernels to load, the act tables to
-write). Until the speed issue brings it back, the gate holds the cost where it is, with a
+ratio 11.0, on 2026-12-07 (where the extra time goes is not yet broken down). Until the speed issue brings it back, the gate holds the cost where it is, with a
 quarter's margin for a noisy machine (`GATE`), so that it does not grow further.
 """
 

@@ -6,8 +6,8 @@ the same session (brief section 6: 12,500 processes × 8 timeouts take about 0.2
 reference machine, so 1.5 s is 6 references); the second compares the two pools directly.
 
 The first target is not met by this round's model: one baseline replication took 3.23 s
-against a reference of 0.398 s, ratio 8.1, on 2026-12-07 (the dispatcher's exact re-plan of
-every reserve each round, the task staff's moves, the chasers). Until the speed issue brings
+against a reference of 0.398 s, ratio 8.1, on 2026-12-07 (in a profile, the task staff's moves
+take about a third of it and the dispatcher's rounds about a quarter). Until the speed issue brings
 it back, the gate holds the replication where it is, with a quarter's margin for a noisy
 machine (`GATE`), so that it does not get slower.
 """
