@@ -9,9 +9,13 @@ T(1) − (T(3) − T(1)) / 2: the interpreter and imports, loading the compiled 
 the district, writing and merging the tables, the summary. One run first fills the kernels'
 cache (a fresh installation compiles them once, about 10 s, which no later run pays).
 
-The target is not met by this round's model: measured 4.24 s against a reference of 0.387 s,
-ratio 11.0, on 2026-12-07 (where the extra time goes is not yet broken down). Until the speed issue brings it back, the gate holds the cost where it is, with a
-quarter's margin for a noisy machine (`GATE`), so that it does not grow further.
+The reference is measured in a fresh interpreter (timing.fresh_reference_s): 0.23–0.25 s on the
+free 2-core development machine on 2026-12-08, where the fixed cost was 1.53–1.63 s, ratio
+6.6–6.7: under the 2 s of the target, over its 4.1 references. It had been 2.42 s: every run
+imported SALib and scipy.stats (0.8 s) to print which placeholders its verdict rests on; they
+are now loaded only by the studies that use them. Until the speed issue brings the ratio to
+the target, the gate holds it where it is, with margin for a loaded machine, on which starting
+fresh interpreters slows far more than the reference (`GATE`).
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from timing import best_seconds, best_seconds_each, simpy_reference
+from timing import best_seconds_each, fresh_reference_s
 
 FIXED_TARGET_S = 2.0
 REFERENCE_S = 0.49
 """The SimPy reference on the machine the 2 s target was set on."""
-GATE = 14.0
-"""The ratio held: the measured 11.0 and a quarter (the target, 2 s, is 4.1)."""
+GATE = 12.0
+"""The ratio held: the measured 6.7, and as much again less a tenth for a loaded machine, where
+the fixed cost was seen at 1.75 times its free-machine time (the target, 2 s, is 4.1)."""
 
 
 def _run(out: Path, replications: int) -> None:
@@ -41,7 +46,7 @@ def test_fixed_cost_gate(tmp_path: Path, record_property) -> None:
     _run(tmp_path / "warm-up", 1)
     one, three = best_seconds_each([lambda: _run(tmp_path / "one", 1),
                                     lambda: _run(tmp_path / "three", 3)], 3)
-    reference_s = best_seconds(simpy_reference, 3)
+    reference_s = fresh_reference_s()
     replication_s = (three - one) / 2
     fixed_s = one - replication_s
     for name, value in (("one_replication_run_s", one), ("three_replications_run_s", three),

@@ -8,8 +8,8 @@ below; the C allocator gave 306 MB both times. Times are the best of several rou
 machine slows a round now and then, never speeds one up. The 10× district is the generator's
 at scale 10 (`mobsim generate --scale 10`): one district of 90 sub-districts on ten times
 Xindu's area, every proportion kept: 101,610 micro-grids, 125,180 members, 32,410 cadres.
-Slow: `pytest -m slow benchmarks/test_scale.py -s` prints the figures; `.ci/run` runs them
-after the suite.
+Slow: `pytest -m slow benchmarks/test_scale.py -s` prints the figures (about 4.5 minutes on
+two free cores, 2026-12-08); `.ci/run` runs them after the gates when they fit its limit.
 """
 
 from __future__ import annotations
@@ -24,15 +24,18 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from timing import REFERENCE_PROCESSES, best_seconds, simpy_reference
+from timing import REFERENCE_PROCESSES, best_seconds, fresh_reference_s
 
 from mobsim.district import District, write_district
 from mobsim.district.generate import generate_xindu
 
 pytestmark = pytest.mark.slow
 
-CHEAP = ("alert.horizon_min=240",)
-"""A shorter horizon for the many-replication runs: a Xindu replication in well under a second."""
+CHEAP = ("alert.horizon_min=30", "target.minutes=30")
+"""The first half hour only, for the many-replication runs: a Xindu replication in about 0.13 s
+instead of 2.2 s at 240 minutes (2026-12-08). Its tables keep a row per micro-grid and per
+member, what the memory test is about; only the curves (a row per sub-district and minute) are
+shorter."""
 GROWTH_SLACK = 1.5
 """Allowance over the expected growth: fixed costs that do not shrink in the 1× run, and the
 load of a shared machine. A part of the work growing with the square of the district would
@@ -112,11 +115,6 @@ def measured(scale: int, replications: int, rounds: int = 1, jobs: int = 1,
     return figures
 
 
-def measure_engine(processes: int) -> None:
-    """Print the best of five SimPy reference workloads of `processes` processes."""
-    print(json.dumps({"seconds": best_seconds(lambda: simpy_reference(processes), 5)}))
-
-
 def engine_growth() -> float:
     """How much longer SimPy itself takes for ten times the reference workload (fresh processes).
 
@@ -124,8 +122,8 @@ def engine_growth() -> float:
     once: the event list is a binary heap, so each event costs log(pending) and, once the
     heap outgrows the processor's caches, memory latency too.
     """
-    one = in_subprocess(f"measure_engine({REFERENCE_PROCESSES})")["seconds"]
-    ten = in_subprocess(f"measure_engine({10 * REFERENCE_PROCESSES})")["seconds"]
+    one = fresh_reference_s(REFERENCE_PROCESSES)
+    ten = fresh_reference_s(10 * REFERENCE_PROCESSES)
     print(f"\nSimPy reference: {one:.3f} s, ten times: {ten:.3f} s, growth {ten / one:.1f}")
     return ten / one
 
@@ -162,17 +160,28 @@ def test_ten_times_xindu_grows_no_worse_than_linearly_or_than_simpy() -> None:
     assert added_ten <= GROWTH_SLACK * 10 * added_one
 
 
+ROW_BYTES = 40
+"""About what a row of the micro-grid and member tables takes in memory (Arrow, all columns)."""
+HELD_SHARE = 0.10
+"""The most of the extra replications' tables the parent or a worker may be seen to hold."""
+
+
 def test_peak_memory_does_not_grow_with_replications() -> None:
-    """100 and 1,000 replications of Xindu on two jobs (short horizon): the same peak memory
-    within 10%, in the parent and in the workers.
+    """100 and 1,000 replications of Xindu on two jobs (the first half hour, `CHEAP`): the
+    peak memory of the parent and of the workers grows by less than a tenth of what holding
+    the 900 extra replications' tables would add.
 
     Results are staged on disk replication by replication and merged by streaming, so the
     peak is one replication's working set. Holding the tables of the 900 extra replications
-    in memory would add about 900 × (10,161 micro-grids + 12,518 members + 6,489 curve rows)
-    × ~40 bytes, about 1 GB: far beyond the 10% margin, which covers allocator noise.
+    in memory would add about 900 × (10,161 micro-grids + 12,518 members) × ~40 bytes, about
+    780 MB; the margin, a tenth of it, covers allocator noise and the little that does grow
+    (the Parquet writers keep each row group's metadata until the file closes; the row per
+    replication is gathered). Measured 2026-12-08: parent 308 → 338 MB, workers 372 → 376 MB;
+    where the parent's 30 MB go is not broken down.
     """
     hundred = measured(1, 100, jobs=2, overrides=CHEAP)
     thousand = measured(1, 1000, jobs=2, overrides=CHEAP)
+    held_mb = 900 * (hundred["microgrids"] + hundred["members"]) * ROW_BYTES / 2**20
     assert thousand["replications"] == 1000
-    assert thousand["peak_mb"] <= 1.10 * hundred["peak_mb"]
-    assert thousand["workers_peak_mb"] <= 1.10 * hundred["workers_peak_mb"]
+    assert thousand["peak_mb"] - hundred["peak_mb"] <= HELD_SHARE * held_mb
+    assert thousand["workers_peak_mb"] - hundred["workers_peak_mb"] <= HELD_SHARE * held_mb

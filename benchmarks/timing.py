@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Callable, Sequence
 
 import simpy
@@ -40,3 +43,19 @@ def simpy_reference(processes: int = REFERENCE_PROCESSES) -> int:
         env.process(process(i))
     env.run()
     return processes * 8
+
+
+def fresh_reference_s(processes: int = REFERENCE_PROCESSES, rounds: int = 5) -> float:
+    """`best_seconds` of `simpy_reference(processes)` in a fresh interpreter.
+
+    In a process that has run replications the same workload takes a quarter to a third
+    longer (0.26 s fresh, 0.34 s after a few baseline replications, 2026-12-08): the garbage
+    collector's full passes walk every object the process holds. A reference measured there
+    would flatter every ratio to it.
+    """
+    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
+            f"from timing import best_seconds, simpy_reference; "
+            f"print(best_seconds(lambda: simpy_reference({processes}), {rounds}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return float(done.stdout.split()[-1])

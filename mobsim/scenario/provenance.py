@@ -261,10 +261,16 @@ def references() -> dict[str, str]:
     return dict(_raw().get("references", {}))
 
 
+@functools.cache
+def _baseline() -> Scenario:
+    """The shipped baseline, loaded once: a run's summary compares with it three times."""
+    return load_scenario(BASELINE)
+
+
 def sources(scenario: Scenario) -> list[Source]:
     """Every key of the scenario with its provenance; keys it sets differently from the
     baseline are marked, and ranges are the scenario's own [sensitivity] ranges."""
-    baseline = load_scenario(BASELINE)
+    baseline = _baseline()
     ranged = _ranged_keys(parameters(scenario))
     notes = _comments(scenario.path) if scenario.path is not None else {}
     found = []

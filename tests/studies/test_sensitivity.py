@@ -21,7 +21,7 @@ from mobsim.cli import main
 from mobsim.errors import InputError
 from mobsim.runner import run
 from mobsim.scenario import load_scenario
-from mobsim.scenario.ranges import parameters, select
+from mobsim.scenario.ranges import PRIOR_MASS, parameters, select
 from mobsim.studies.sensitivity.analysis import Settings, analyse
 
 DRIVER, INERT = "cascade.district.processing_min", "canvass.absent_min"
@@ -108,6 +108,17 @@ def test_every_baseline_range_loads_at_both_ends() -> None:
             changes = parameter.changes(u)
             changed = scenario.with_(changes)
             assert all(changed.get(key) == value for key, value in changes.items())
+
+
+def test_a_beta_parameter_s_values_are_scipy_stats_beta_quantiles() -> None:
+    from scipy import stats
+
+    found = [p for p in parameters(load_scenario()) if p.kind == "beta"]
+    assert found
+    for parameter in found:
+        for u in (0.0, 0.3, 0.5, 1.0):
+            q = (1.0 - PRIOR_MASS) / 2 + PRIOR_MASS * u  # the prior's central 95%
+            assert parameter.value(u) == float(stats.beta.ppf(q, parameter.low, parameter.high))
 
 
 def test_a_share_keeps_its_row_summing_to_one() -> None:

@@ -20,15 +20,20 @@ and how many observations a drill needs to narrow it:
 from __future__ import annotations
 
 import fnmatch
+import functools
 import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mobsim.errors import InputError
 from mobsim.scenario import Scenario, load_scenario
 from mobsim.scenario.provenance import rests_on, sources
 from mobsim.scenario.ranges import Parameter, parameters
+
+if TYPE_CHECKING:
+    from mobsim.studies.sensitivity.analysis import SensitivityResult
 
 Z95 = 1.959964
 """Two-sided 95% normal quantile."""
@@ -232,7 +237,7 @@ class DrillPlan:
 
 def drill_plan(folder: str | Path) -> DrillPlan:
     """The drill plan of a sensitivity folder (its ranking) or a run folder (the shipped one)."""
-    from mobsim.studies.sensitivity.folder import MANIFEST  # loads SALib: only when asked
+    from mobsim.studies.sensitivity.folder import MANIFEST  # the studies' package: on use
 
     folder = Path(folder)
     if (folder / MANIFEST).is_file():
@@ -240,7 +245,7 @@ def drill_plan(folder: str | Path) -> DrillPlan:
         what = f"sensitivity folder {folder}"
     elif (folder / "manifest.json").is_file() and (folder / "scenario.toml").is_file():
         scenario = load_scenario(folder / "scenario.toml")
-        _, ranked, index = _ranking(Path(str(SHIPPED)))
+        _, ranked, index = _ranked(*_shipped())
         what = f"the baseline ranking shipped with mobsim ({shipped_description()})"
     else:
         raise InputError(f"{folder}: neither a sensitivity folder (no {MANIFEST}) nor a run "
@@ -251,10 +256,25 @@ def drill_plan(folder: str | Path) -> DrillPlan:
 def _ranking(folder: Path) -> tuple[Scenario, list[tuple[str, float, str]], str]:
     """(key, effect on the target percentile, range) in the folder's ranking order, and the
     index it sorts by."""
-    from mobsim.studies.sensitivity.design import ranking_column
     from mobsim.studies.sensitivity.folder import read_folder
 
-    scenario, result = read_folder(folder)
+    return _ranked(*read_folder(folder))
+
+
+@functools.cache
+def _shipped() -> tuple[Scenario, SensitivityResult]:
+    """The ranking shipped with the package (`SHIPPED`), read once: a run's summary uses it
+    three times."""
+    from mobsim.studies.sensitivity.folder import read_folder
+
+    return read_folder(Path(str(SHIPPED)))
+
+
+def _ranked(scenario: Scenario, result: SensitivityResult
+            ) -> tuple[Scenario, list[tuple[str, float, str]], str]:
+    """`_ranking` of a folder's scenario and analysis."""
+    from mobsim.studies.sensitivity.design import ranking_column
+
     table = result.ranking()
     column = ranking_column(result.settings.method)
     ranges = {p.key: p.describe_range() for p in result.parameters}
@@ -283,9 +303,7 @@ def plan_of(scenario: Scenario, ranked: list[tuple[str, float, str]], ranking: s
 
 def shipped_description() -> str:
     """How the shipped ranking was made: method, design, replications, seed, scenario."""
-    from mobsim.studies.sensitivity.folder import read_folder
-
-    _, result = read_folder(Path(str(SHIPPED)))
+    _, result = _shipped()
     s = result.settings
     return (f"{s.method}, size {s.size}, {s.replications} replications a point, seed {s.seed}, "
             f"{len(result.parameters)} placeholders")
@@ -309,10 +327,8 @@ class RestsOn:
 
 def rests_on_summary(scenario: Scenario) -> RestsOn:
     """The placeholders `scenario`'s verdict rests on, the top three by the shipped ranking."""
-    from mobsim.studies.sensitivity.folder import read_folder
-
-    shipped_scenario, _ = read_folder(Path(str(SHIPPED)))
-    _, ranked, index = _ranking(Path(str(SHIPPED)))
+    shipped_scenario, _ = _shipped()
+    _, ranked, index = _ranked(*_shipped())
     steps = plan_of(scenario, ranked, "", index).steps
     resting = {source.key for source in rests_on(scenario)}
     top = [s.key for s in steps if s.key in resting or s.key.rpartition(".")[0] in resting][:3]

@@ -11,10 +11,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from SALib.analyze import morris as morris_analyze
-from SALib.analyze import sobol as sobol_analyze
-from SALib.sample import morris as morris_sample
-from SALib.sample import sobol as sobol_sample
 
 from mobsim.errors import InputError
 
@@ -35,6 +31,11 @@ def problem(names: list[str]) -> dict:
 
 def sample(method: str, names: list[str], size: int, seed: int) -> np.ndarray:
     """Unit design points (rows) of `method`: `size` trajectories (Morris) or base samples (Sobol)."""
+    # SALib, and scipy.stats with it, loads here, not on import: every `mobsim run` reads the
+    # shipped ranking through this package, and the import was a third of a run's fixed cost.
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
     if method == "morris":
         return morris_sample.sample(problem(names), size, num_levels=MORRIS_LEVELS, seed=seed)
     if method == "sobol":
@@ -47,6 +48,9 @@ def sample(method: str, names: list[str], size: int, seed: int) -> np.ndarray:
 def indices(method: str, names: list[str], points: np.ndarray, outputs: np.ndarray,
             seed: int) -> pd.DataFrame:
     """One row per parameter: μ*, its interval half-width, μ and σ (Morris), or S1, ST ± (Sobol)."""
+    from SALib.analyze import morris as morris_analyze  # on use: see `sample`
+    from SALib.analyze import sobol as sobol_analyze
+
     if method == "morris":
         with warnings.catch_warnings():
             # one trajectory: the spread of one effect is undefined (NaN, said in the text)
