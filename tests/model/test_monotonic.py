@@ -224,7 +224,7 @@ at 02:00 itself (waking, night duty, the chaser's doors) only once."""
 def test_on_full_xindu_more_or_faster_help_is_never_worse(xindu_workers, lever: str,
                                                          order: str) -> None:
     night = [NIGHT] if order == "night" and NIGHT not in XINDU_LEVERS[lever][1] else []
-    _check_lever(None, lever, 20, *night, pool=xindu_workers)
+    assert _check_lever(None, lever, 20, *night, pool=xindu_workers), (lever, order)  # live
 
 
 def _memberless_posts(result, district) -> int:
