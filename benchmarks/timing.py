@@ -49,9 +49,9 @@ def fresh_reference_s(processes: int = REFERENCE_PROCESSES, rounds: int = 5) -> 
     """`best_seconds` of `simpy_reference(processes)` in a fresh interpreter.
 
     In a process that has run replications the same workload takes a quarter to a third
-    longer (0.26 s fresh, 0.34 s after a few baseline replications, 2026-12-08): the garbage
-    collector's full passes walk every object the process holds. A reference measured there
-    would flatter every ratio to it.
+    longer (0.26 s fresh, 0.34 s after a few baseline replications, 2026-12-08), much of it
+    the garbage collector's passes over the objects the process holds (with them frozen out,
+    `gc.freeze()`, it read 0.28 s). A reference measured there would flatter every ratio to it.
     """
     code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
             f"from timing import best_seconds, simpy_reference; "
