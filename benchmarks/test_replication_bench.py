@@ -7,7 +7,7 @@ about 0.25 s on the reference machine, so 1.5 s is 6 references); the second com
 pools directly.
 
 The first target is not met by this round's model: one baseline replication took 2.25–2.32 s
-against a reference of 0.23–0.25 s, ratio 8.9–10.0, on a free 2-core machine on 2026-12-08
+against a reference of 0.22–0.25 s, ratio 8.9–10.5, on a free 2-core machine on 2026-12-08
 (in a profile, the dispatch rounds' plans, for the reserves and for the task staff, take about
 40% of it). The reference had been measured in this process, after the replications, where it
 takes a quarter to a third longer (timing.fresh_reference_s), and the ratio had read 6.2 to
@@ -32,8 +32,8 @@ from mobsim.scenario.params import Settings
 REFERENCE_S = 0.25
 TARGET_S = 1.5
 MIN_POOL_SPEEDUP = 1.7
-GATE = 13.0
-"""The ratio held: the measured 10 and a third (the target is 6)."""
+GATE = 14.0
+"""The ratio held: the highest measured, 10.5, and a third (the target is 6)."""
 ROUNDS = 2
 """Rounds of the pool's throughput test, each job count in turn."""
 
