@@ -6,14 +6,16 @@ in the same run, in a fresh interpreter (brief section 6: 12,500 processes × 8 
 about 0.25 s on the reference machine, so 1.5 s is 6 references); the second compares the two
 pools directly.
 
-The first target is not met by this round's model: one baseline replication took 2.25–2.32 s
-against a reference of 0.22–0.25 s, ratio 8.9–10.5, on a free 2-core machine on 2026-12-08
+The first target is not met by this round's model: one baseline replication took 2.22–2.32 s
+against a reference of 0.18–0.25 s, ratio 8.9–12.1, on a free 2-core machine on 2026-12-08
 (in a profile, the dispatch rounds' plans, for the reserves and for the task staff, take about
 40% of it). The reference had been measured in this process, after the replications, where it
 takes a quarter to a third longer (timing.fresh_reference_s), and the ratio had read 6.2 to
-8.1. Until the speed issue brings it back, the gate holds the replication where it is, with a
-third's margin for a loaded machine, on which the replication slows more than the reference
-(`GATE`), so that it does not get slower.
+8.1. The reference alone moves by a fifth either way from one fresh interpreter to the next
+on that shared machine (0.20–0.29 s in twelve tries), so the ratio does too. Until the speed
+issue brings it back, the gate holds the replication where it is, with a third's margin over
+the highest ratio seen, for a loaded machine, on which the replication slows more than the
+reference (`GATE`): it catches a replication a good third slower, not a small slip.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from mobsim.scenario.params import Settings
 REFERENCE_S = 0.25
 TARGET_S = 1.5
 MIN_POOL_SPEEDUP = 1.7
-GATE = 14.0
-"""The ratio held: the highest measured, 10.5, and a third (the target is 6)."""
+GATE = 16.0
+"""The ratio held: the highest measured, 12.1, and a third (the target is 6)."""
 ROUNDS = 2
 """Rounds of the pool's throughput test, each job count in turn."""
 
