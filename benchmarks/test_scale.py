@@ -18,13 +18,11 @@ import itertools
 import json
 import os
 import resource
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-from timing import REFERENCE_PROCESSES, best_seconds, fresh_reference_s
+from timing import REFERENCE_PROCESSES, best_seconds, fresh_output, fresh_reference_s
 
 from mobsim.district import District, write_district
 from mobsim.district.generate import generate_xindu
@@ -99,12 +97,8 @@ def measure(scale: int, replications: int, rounds: int, jobs: int,
 
 def in_subprocess(call: str) -> dict:
     """Run `call` (a function of this module printing JSON) in a fresh interpreter; its figures."""
-    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-            f"import test_scale; test_scale.{call}")
     env = {**os.environ, "ARROW_DEFAULT_MEMORY_POOL": "system"}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(fresh_output(f"import test_scale; test_scale.{call}", env))
 
 
 def measured(scale: int, replications: int, rounds: int = 1, jobs: int = 1,

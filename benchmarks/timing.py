@@ -45,6 +45,16 @@ def simpy_reference(processes: int = REFERENCE_PROCESSES) -> int:
     return processes * 8
 
 
+def fresh_output(statement: str, env: dict[str, str] | None = None) -> str:
+    """The last line `statement` prints, run in a fresh interpreter with benchmarks/ on its path
+    (RuntimeError with its stderr if it fails)."""
+    code = f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); {statement}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return done.stdout.strip().splitlines()[-1]
+
+
 def fresh_reference_s(processes: int = REFERENCE_PROCESSES, rounds: int = 5) -> float:
     """`best_seconds` of `simpy_reference(processes)` in a fresh interpreter.
 
@@ -53,9 +63,5 @@ def fresh_reference_s(processes: int = REFERENCE_PROCESSES, rounds: int = 5) -> 
     the garbage collector's passes over the objects the process holds (with them frozen out,
     `gc.freeze()`, it read 0.28 s). A reference measured there would flatter every ratio to it.
     """
-    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); "
-            f"from timing import best_seconds, simpy_reference; "
-            f"print(best_seconds(lambda: simpy_reference({processes}), {rounds}))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          check=True)
-    return float(done.stdout.split()[-1])
+    return float(fresh_output("from timing import best_seconds, simpy_reference; "
+                              f"print(best_seconds(lambda: simpy_reference({processes}), {rounds}))"))

@@ -239,6 +239,13 @@ def _ranged_keys(found: list[Parameter]) -> dict[str, Parameter]:
 
 
 @functools.cache
+def _baseline() -> Scenario:
+    """The shipped baseline, loaded once: a run's summary compares with it three times
+    (`problems` loads its own, which a test replaces)."""
+    return load_scenario(BASELINE)
+
+
+@functools.cache
 def entries() -> dict[str, Entry]:
     """The provenance of every baseline key, in the baseline's order (InputError if the file
     and the baseline disagree)."""
@@ -246,7 +253,7 @@ def entries() -> dict[str, Entry]:
     if found_problems:
         raise InputError(f"mobsim/scenario/{FILE}: {found_problems[0]}")
     raw = _raw()
-    baseline = load_scenario(BASELINE)
+    baseline = _baseline()
     found, _ = _entries(raw, baseline.data)
     return {key: Entry(key, found[key]["kind"], _ids(found[key].get("source", [])),
                        found[key].get("quote", ""), found[key]["mapping"],
@@ -259,12 +266,6 @@ def entries() -> dict[str, Entry]:
 def references() -> dict[str, str]:
     """Reference id → full citation, in the file's order."""
     return dict(_raw().get("references", {}))
-
-
-@functools.cache
-def _baseline() -> Scenario:
-    """The shipped baseline, loaded once: a run's summary compares with it three times."""
-    return load_scenario(BASELINE)
 
 
 def sources(scenario: Scenario) -> list[Source]:

@@ -327,8 +327,7 @@ class RestsOn:
 
 def rests_on_summary(scenario: Scenario) -> RestsOn:
     """The placeholders `scenario`'s verdict rests on, the top three by the shipped ranking."""
-    shipped_scenario, _ = _shipped()
-    _, ranked, index = _ranked(*_shipped())
+    shipped_scenario, ranked, index = _ranked(*_shipped())
     steps = plan_of(scenario, ranked, "", index).steps
     resting = {source.key for source in rests_on(scenario)}
     top = [s.key for s in steps if s.key in resting or s.key.rpartition(".")[0] in resting][:3]
